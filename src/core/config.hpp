@@ -1,0 +1,61 @@
+#pragma once
+// Configuration: a JSON file (config/payrollx.example.json documents every key) overridden by
+// PAYROLLX_* environment variables. A bad or missing required value throws ConfigError naming
+// the key, and the server does not start.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace payrollx {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string database_url;          // database.url / PAYROLLX_DATABASE_URL (required)
+  std::string migrate_database_url;  // database.migrateUrl / PAYROLLX_MIGRATE_DATABASE_URL
+  std::string runtime_role;          // database.runtimeRole / PAYROLLX_DB_RUNTIME_ROLE: granted DML
+  int db_pool_size = 16;
+  std::chrono::milliseconds db_connect_timeout{60000};
+  std::chrono::milliseconds db_statement_timeout{60000};
+  std::chrono::milliseconds db_acquire_timeout{5000};
+  std::chrono::milliseconds db_slow_query{500};
+
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  int threads = 0;  // 0: number of cores
+  std::size_t body_limit = 1024 * 1024;
+  std::size_t document_body_limit = 10 * 1024 * 1024;
+  std::chrono::milliseconds read_timeout{30000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds shutdown_timeout{20000};
+
+  std::string jwt_secret;
+  std::chrono::seconds access_token_ttl{900};
+  std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
+  std::chrono::seconds invitation_ttl{7 * 24 * 3600};
+  int auth_rate_limit = 30;  // attempts per minute per client address (and per account)
+  int lockout_threshold = 5;  // failed logins in a row before the account locks
+  std::chrono::seconds lockout_duration{900};
+
+  std::string log_level = "info";  // debug, info, warn, error
+  std::string log_format = "json";  // json, text
+  std::string smtp_url;             // empty: no email
+
+  bool migrate_on_start = true;  // serve applies pending migrations first
+  bool dev = false;              // --dev: relaxes the JWT secret check
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Reads `file` (if given) then the environment. Throws ConfigError.
+Config load_config(const std::optional<std::string>& file, bool dev, const EnvLookup& env);
+// The process environment.
+std::optional<std::string> process_env(const std::string& name);
+
+}  // namespace payrollx

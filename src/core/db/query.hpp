@@ -1,0 +1,14 @@
+#pragma once
+#include <string_view>
+
+namespace payrollx::db {
+
+// A named SQL text. The name is at once the prepared-statement name on every connection, the
+// metrics label and what the slow-query log prints (never the parameters). Stores declare
+// their queries as `constexpr db::Query k_select_user{"auth.select_user", "SELECT ..."};`.
+struct Query {
+  std::string_view name;
+  std::string_view sql;
+};
+
+}  // namespace payrollx::db

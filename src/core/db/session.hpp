@@ -1,0 +1,54 @@
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <vector>
+
+#include "core/db/query.hpp"
+#include "core/db/result.hpp"
+#include "core/db/value.hpp"
+
+namespace payrollx::db {
+
+class Connection;
+
+// Runs queries on one checked-out connection: inside a transaction (Tx) or autocommit.
+// Parameters are variadic and always bound ($1, $2, ...), never formatted into the SQL.
+class Session {
+ public:
+  explicit Session(Connection& connection) : connection_(connection) {}
+
+  template <class... Args>
+  boost::asio::awaitable<Result> query(const Query& query, const Args&... args) {
+    std::vector<Param> params;
+    params.reserve(sizeof...(Args));
+    (params.push_back(to_param(args)), ...);
+    return execute(query, std::move(params));
+  }
+
+  boost::asio::awaitable<Result> execute(const Query& query, std::vector<Param> params);
+  // Unnamed, unprepared, parameterless SQL (migrations, BEGIN/COMMIT).
+  boost::asio::awaitable<void> run_script(std::string_view sql);
+
+  Connection& connection() { return connection_; }
+
+ private:
+  Connection& connection_;
+};
+
+// A Session inside BEGIN ... COMMIT. Service functions that write take `db::Tx&` as their first
+// argument; the caller owns the transaction.
+class Tx : public Session {
+ public:
+  using Session::Session;
+  using Hook = std::function<boost::asio::awaitable<void>(Tx&)>;
+
+  // Runs just before COMMIT, in registration order, inside the transaction: work that must
+  // take a contended lock as late as possible (the audit chain head) registers here.
+  void before_commit(Hook hook) { hooks_.push_back(std::move(hook)); }
+  boost::asio::awaitable<void> run_before_commit_hooks();
+
+ private:
+  std::vector<Hook> hooks_;
+};
+
+}  // namespace payrollx::db

@@ -1,0 +1,80 @@
+#pragma once
+// Conversions between C++ values and PostgreSQL's text format, for bound parameters and for
+// decoding result columns. One overload pair per supported type.
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+
+namespace payrollx::db {
+
+using Param = std::optional<std::string>;  // nullopt is SQL NULL
+
+Param to_param(std::string_view value);
+Param to_param(const std::string& value);
+Param to_param(const char* value);
+Param to_param(std::int64_t value);
+Param to_param(int value);
+Param to_param(bool value);
+Param to_param(const Uuid& value);
+Param to_param(Timestamp value);
+Param to_param(Date value);
+Param to_param(const boost::json::value& value);  // json / jsonb
+Param to_param(std::nullopt_t);
+template <class T>
+Param to_param(const std::optional<T>& value) {
+  return value ? to_param(*value) : Param{};
+}
+// Arrays, as PostgreSQL array literals: for `unnest($1::uuid[])` and `= ANY($1)`.
+Param to_param(const std::vector<std::string>& values);
+Param to_param(const std::vector<std::int64_t>& values);
+Param to_param(const std::vector<Uuid>& values);
+Param to_param(const std::vector<bool>& values);
+
+// Decoding a non-NULL text value; throws db::DecodeError on a malformed one.
+template <class T>
+struct Decoder;
+
+template <>
+struct Decoder<std::string> {
+  static std::string decode(std::string_view text) { return std::string(text); }
+};
+template <>
+struct Decoder<std::int64_t> {
+  static std::int64_t decode(std::string_view text);
+};
+template <>
+struct Decoder<int> {
+  static int decode(std::string_view text);
+};
+template <>
+struct Decoder<bool> {
+  static bool decode(std::string_view text);
+};
+template <>
+struct Decoder<Uuid> {
+  static Uuid decode(std::string_view text);
+};
+template <>
+struct Decoder<Timestamp> {
+  static Timestamp decode(std::string_view text);
+};
+template <>
+struct Decoder<Date> {
+  static Date decode(std::string_view text);
+};
+template <>
+struct Decoder<boost::json::value> {
+  static boost::json::value decode(std::string_view text);
+};
+template <>
+struct Decoder<std::vector<std::string>> {  // text[] of simple elements
+  static std::vector<std::string> decode(std::string_view text);
+};
+
+}  // namespace payrollx::db

@@ -1,0 +1,42 @@
+#pragma once
+// From a parsed request to a response: request id, routing (404 / 405 + Allow), access token
+// and role checks (401 / 403), the handler, problem documents for every failure (a handler's
+// unexpected exception is a 500 problem with the request id, details only in the log), one
+// log line and the request metrics.
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "core/http/message.hpp"
+
+namespace payrollx {
+class Metrics;
+class Problem;
+class TokenSigner;
+}  // namespace payrollx
+
+namespace payrollx::http {
+
+class Router;
+
+class Dispatcher {
+ public:
+  Dispatcher(const Router& router, const TokenSigner& tokens, Metrics& metrics,
+             std::size_t default_body_limit);
+
+  // Never throws.
+  boost::asio::awaitable<Response> dispatch(Request request, std::string client_address);
+  // The body limit of the route a request header names (the default when no route matches).
+  std::size_t body_limit_for(std::string_view method, std::string_view path) const;
+
+ private:
+  const Router& router_;
+  const TokenSigner& tokens_;
+  Metrics& metrics_;
+  std::size_t default_body_limit_;
+};
+
+// The problem document response of a Problem (shared by the dispatcher and the server's own
+// errors such as 413 and 431).
+Response problem_response(const Problem& problem, const std::string& request_id);
+
+}  // namespace payrollx::http

@@ -1,0 +1,37 @@
+#pragma once
+// Lists: ?limit= (default 50, max 200) and an opaque keyset ?cursor= over (created_at, id),
+// newest first. Stores fetch limit + 1 rows; the extra row tells there is a next page.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+
+namespace payrollx::http {
+
+class RequestContext;
+
+struct Keyset {
+  Timestamp created_at;
+  Uuid id;
+};
+
+struct PageRequest {
+  int limit = 50;
+  std::optional<Keyset> after;  // decoded cursor
+};
+
+// 400 validation_failed for a bad limit or cursor.
+PageRequest page_request(const RequestContext& ctx);
+
+std::string encode_cursor(const Keyset& keyset);
+std::optional<Keyset> decode_cursor(std::string_view cursor);
+
+// {"data": [...], "nextCursor": ...|null}; `next` is the keyset of the last row shown when the
+// store found more rows than the limit.
+boost::json::object list_answer(boost::json::array data, const std::optional<Keyset>& next);
+
+}  // namespace payrollx::http

@@ -1,0 +1,32 @@
+#pragma once
+// Prometheus metrics of the process (prometheus-cpp's core registry and text serializer; the
+// server's own /metrics route exposes them).
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace payrollx {
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // `route` is the matched pattern ("/api/v1/users/{id}"), never the raw path.
+  void observe_request(std::string_view method, std::string_view route, int status,
+                       double seconds);
+  void observe_query(std::string_view name, double seconds);
+  void observe_acquire(double seconds);
+  void count_transaction_retry();
+  void set_pool(int size, int in_use, int waiting);
+
+  std::string render() const;  // text exposition format 0.0.4
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace payrollx

@@ -1,0 +1,61 @@
+#include "core/uuid.hpp"
+
+#include <sodium.h>
+
+namespace payrollx {
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+constexpr bool is_dash_position(std::size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+}  // namespace
+
+std::optional<Uuid> Uuid::parse(std::string_view text) {
+  if (text.size() != 36) return std::nullopt;
+  Uuid id;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    if (is_dash_position(i)) {
+      if (text[i] != '-') return std::nullopt;
+      ++i;
+      continue;
+    }
+    int hi = hex_value(text[i]);
+    int lo = hex_value(text[i + 1]);
+    if (hi < 0 || lo < 0 || is_dash_position(i + 1)) return std::nullopt;
+    id.bytes_[out++] = static_cast<std::uint8_t>(hi * 16 + lo);
+    i += 2;
+  }
+  return id;
+}
+
+Uuid Uuid::random() {
+  Uuid id;
+  randombytes_buf(id.bytes_.data(), id.bytes_.size());
+  id.bytes_[6] = static_cast<std::uint8_t>((id.bytes_[6] & 0x0F) | 0x40);
+  id.bytes_[8] = static_cast<std::uint8_t>((id.bytes_[8] & 0x3F) | 0x80);
+  return id;
+}
+
+std::string Uuid::str() const {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(36);
+  for (std::size_t i = 0; i < bytes_.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) text.push_back('-');
+    text.push_back(k_hex[bytes_[i] >> 4]);
+    text.push_back(k_hex[bytes_[i] & 0x0F]);
+  }
+  return text;
+}
+
+bool Uuid::is_nil() const {
+  for (auto b : bytes_)
+    if (b != 0) return false;
+  return true;
+}
+
+}  // namespace payrollx

@@ -1,0 +1,26 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace payrollx {
+
+// A UUID as 16 bytes. Parsing is strict: the canonical 8-4-4-4-12 hex form only.
+class Uuid {
+ public:
+  Uuid() = default;
+  static std::optional<Uuid> parse(std::string_view text);
+  static Uuid random();  // version 4, from libsodium's CSPRNG
+  std::string str() const;
+  bool is_nil() const;
+  const std::array<std::uint8_t, 16>& bytes() const { return bytes_; }
+  friend bool operator==(const Uuid&, const Uuid&) = default;
+  friend auto operator<=>(const Uuid&, const Uuid&) = default;
+
+ private:
+  std::array<std::uint8_t, 16> bytes_{};
+};
+
+}  // namespace payrollx

@@ -1,0 +1,96 @@
+#pragma once
+// auth — users, passwords, sessions (refresh-token families), invitations and the security
+// audit (auth.audit_logs). Signup is orchestrated here: organisation + settings + ORG_ADMIN
+// user in one transaction.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/auth/principal.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+
+namespace payrollx {
+class TokenSigner;
+namespace db {
+class Pool;
+class Tx;
+}  // namespace db
+namespace http {
+class Router;
+}
+namespace organization {
+class Service;
+}
+namespace compliance {
+class AuditLog;
+struct Actor;
+}  // namespace compliance
+namespace notification {
+class Inbox;
+}
+}  // namespace payrollx
+
+namespace payrollx::auth {
+
+struct Options {
+  std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
+  std::chrono::seconds invitation_ttl{7 * 24 * 3600};
+  int rate_limit_per_minute = 30;  // login and signup, per client address and per account
+  int lockout_threshold = 5;       // consecutive failed logins that lock the account
+  std::chrono::seconds lockout_duration{900};
+};
+
+struct User {
+  Uuid id;
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+  Role role = Role::employee;
+  std::optional<Uuid> organization_id;
+  bool is_active = true;
+  Timestamp created_at;
+};
+
+// {id,email,firstName,lastName,role,organizationId,isActive,createdAt}
+boost::json::object to_json(const User& user);
+
+struct Invitation {
+  User user;
+  std::string token;  // shown once; stored only as a hash
+  Timestamp expires_at;
+};
+
+struct NewInvitation {
+  Uuid organization_id;
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+  Role role = Role::employee;
+};
+
+class Service {
+ public:
+  Service(db::Pool& pool, organization::Service& organizations, compliance::AuditLog& audit,
+          notification::Inbox& inbox, const TokenSigner& tokens, Options options);
+  ~Service();
+
+  // Creates an inactive-until-accepted user with an invitation, in the caller's transaction,
+  // audited and notified in-app (event user.invited). 409 when the email is taken. Other
+  // modules (employee with createUserAccount) call this.
+  boost::asio::awaitable<Invitation> invite(db::Tx& tx, const NewInvitation& input,
+                                            const compliance::Actor& actor);
+
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+void register_routes(http::Router& router, Service& service);
+
+}  // namespace payrollx::auth

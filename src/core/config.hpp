@@ -49,6 +49,7 @@ struct Config {
 
   bool migrate_on_start = true;  // serve applies pending migrations first
   bool dev = false;              // --dev: relaxes the JWT secret check
+  bool jwt_secret_generated = false;  // dev without a secret: a random one (serve warns)
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;

@@ -1,5 +1,6 @@
 #pragma once
 // The real `payrollx serve` binary on a free port, for end-to-end tests.
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <sys/types.h>
@@ -37,5 +38,17 @@ class ServerProcess {
   std::uint16_t port_ = 0;
   std::string output_path_;
 };
+
+// One run of the binary to its end (migrate, --help, a start that must fail).
+struct CommandResult {
+  int exit_code = -1;  // 128 + signal if killed
+  std::string output;  // stdout and stderr together
+};
+
+// Runs the binary with `args` and, of the PAYROLLX_* variables, only those in `env`; kills it
+// after `timeout`.
+CommandResult run_payrollx(const std::vector<std::string>& args,
+                           const std::vector<std::pair<std::string, std::string>>& env,
+                           std::chrono::seconds timeout = std::chrono::seconds(60));
 
 }  // namespace payrollx::test

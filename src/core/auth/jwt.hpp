@@ -14,7 +14,7 @@ class TokenSigner {
  public:
   TokenSigner(std::string secret, std::chrono::seconds ttl);
 
-  // A token with sub, org (when any), role, jti, iat and exp = now + ttl.
+  // A token with sub, org (when any), role, sid (when any), jti, iat and exp = now + ttl.
   std::string issue(const Principal& principal, Timestamp now) const;
   // The principal when the signature, algorithm and exp are good; nullopt otherwise.
   std::optional<Principal> verify(std::string_view token, Timestamp now) const;

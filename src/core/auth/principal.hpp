@@ -17,7 +17,8 @@ struct Principal {
   Uuid user_id;
   std::optional<Uuid> organization_id;  // none for SUPER_ADMIN
   Role role = Role::employee;
-  std::string token_id;  // jti
+  std::string token_id;             // jti
+  std::optional<Uuid> session_id;   // sid: the refresh-token family this access token came from
 
   // The caller's organisation; a 403 for a user without one (SUPER_ADMIN on tenant routes).
   const Uuid& org() const;

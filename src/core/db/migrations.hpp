@@ -40,9 +40,13 @@ const std::vector<Migration>& embedded_migrations();
 // only SELECT/INSERT on the append-only audit log). Returns the ids applied now.
 std::vector<std::string> migrate(const std::string& owner_conninfo,
                                  const std::string& runtime_role);
+// The same with an explicit list (tests simulate new and edited files with it).
+std::vector<std::string> migrate(const std::string& owner_conninfo,
+                                 const std::string& runtime_role,
+                                 const std::vector<Migration>& migrations);
 std::vector<MigrationStatus> migration_status(const std::string& conninfo);
 
-// Readiness: every embedded migration is applied (and no applied one is unknown).
+// Readiness: every embedded migration is applied (more may be: a newer instance migrated).
 boost::asio::awaitable<bool> migrations_current(Pool& pool);
 
 }  // namespace payrollx::db

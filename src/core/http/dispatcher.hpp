@@ -35,6 +35,10 @@ class Dispatcher {
   std::size_t default_body_limit_;
 };
 
+// The request's X-Request-Id when it is 1..128 printable ASCII characters, else a new UUID
+// (shared by the dispatcher and the server's own refusals).
+std::string request_id_of(const Request& request);
+
 // The problem document response of a Problem (shared by the dispatcher and the server's own
 // errors such as 413 and 431).
 Response problem_response(const Problem& problem, const std::string& request_id);

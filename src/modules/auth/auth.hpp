@@ -83,6 +83,10 @@ class Service {
   // modules (employee with createUserAccount) call this.
   boost::asio::awaitable<Invitation> invite(db::Tx& tx, const NewInvitation& input,
                                             const compliance::Actor& actor);
+  // A SUPER_ADMIN (no organisation) for the CLI's create-super-admin. 400 for a bad email or
+  // password, 409 when the email is taken.
+  boost::asio::awaitable<User> create_super_admin(std::string email, std::string password,
+                                                  std::string first_name, std::string last_name);
 
   struct Impl;
   Impl& impl() { return *impl_; }

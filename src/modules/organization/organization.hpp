@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/http/pagination.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
 
@@ -50,6 +51,14 @@ struct NewOrganization {
   std::string base_currency;
 };
 
+// A partial update: absent fields stay as they are.
+struct OrganizationPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> country;
+  std::optional<std::optional<std::string>> tax_id;  // a value, or null to clear it
+  std::optional<std::vector<std::string>> authorized_signers;
+};
+
 boost::json::object to_json(const Organization& organization);
 boost::json::object to_json(const Settings& settings);
 
@@ -64,6 +73,22 @@ class Service {
   // 404 when it does not exist.
   boost::asio::awaitable<Organization> get(db::Tx& tx, const Uuid& organization_id);
   boost::asio::awaitable<Settings> settings(db::Tx& tx, const Uuid& organization_id);
+  // The same reads outside a transaction.
+  boost::asio::awaitable<Organization> get(const Uuid& organization_id);
+  boost::asio::awaitable<Settings> settings(const Uuid& organization_id);
+
+  // Locks the organisation, applies the patch and audits "organization.updated" (a patch that
+  // changes nothing writes nothing). 409 conflict when the new name is taken.
+  boost::asio::awaitable<Organization> update(db::Tx& tx, const Uuid& organization_id,
+                                              const OrganizationPatch& patch,
+                                              const compliance::Actor& actor);
+  // Replaces the settings, audited ("organization.settings_updated"). 400 validation_failed for
+  // a currency not in core.currencies or a time zone PostgreSQL does not know.
+  boost::asio::awaitable<Settings> replace_settings(db::Tx& tx, const Uuid& organization_id,
+                                                    const Settings& settings,
+                                                    const compliance::Actor& actor);
+  // Every organisation, newest first: up to page.limit + 1 (an extra one means more follow).
+  boost::asio::awaitable<std::vector<Organization>> list(const http::PageRequest& page);
 
   db::Pool& pool() { return pool_; }
   compliance::AuditLog& audit() { return audit_; }

@@ -1,0 +1,43 @@
+#include "app/app.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+namespace payrollx {
+namespace {
+
+db::PoolOptions pool_options(const Config& config) {
+  db::PoolOptions options;
+  options.conninfo = config.database_url;
+  options.max_size = config.db_pool_size;
+  options.acquire_timeout = config.db_acquire_timeout;
+  options.connect_timeout = config.db_connect_timeout;
+  options.statement_timeout = config.db_statement_timeout;
+  options.slow_query = config.db_slow_query;
+  return options;
+}
+
+auth::Options auth_options(const Config& config) {
+  auth::Options options;
+  options.refresh_token_ttl = config.refresh_token_ttl;
+  options.invitation_ttl = config.invitation_ttl;
+  options.rate_limit_per_minute = config.auth_rate_limit;
+  options.lockout_threshold = config.lockout_threshold;
+  options.lockout_duration = config.lockout_duration;
+  return options;
+}
+
+}  // namespace
+
+App::App(const Config& config, boost::asio::io_context& io)
+    : pool_(io.get_executor(), pool_options(config), &metrics_),
+      tokens_(config.jwt_secret, config.access_token_ttl),
+      organizations_(pool_, audit_),
+      auth_(pool_, organizations_, audit_, inbox_, tokens_, auth_options(config)) {
+  http::register_system_routes(router_, pool_, metrics_, readiness_);
+  auth::register_routes(router_, auth_);
+  organization::register_routes(router_, organizations_);
+  compliance::register_routes(router_, pool_);
+  notification::register_routes(router_, pool_);
+}
+
+}  // namespace payrollx

@@ -1,0 +1,48 @@
+#pragma once
+// The composition root: every long-lived part of the server, built in dependency order, and the
+// routes of every module registered explicitly, in a visible order. `serve` wraps it in the HTTP
+// server; tests and CLI commands may build it to reach a service.
+#include "core/auth/jwt.hpp"
+#include "core/config.hpp"
+#include "core/db/pool.hpp"
+#include "core/http/router.hpp"
+#include "core/http/system_routes.hpp"
+#include "core/metrics.hpp"
+#include "modules/auth/auth.hpp"
+#include "modules/compliance/compliance.hpp"
+#include "modules/notification/notification.hpp"
+#include "modules/organization/organization.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace payrollx {
+
+class App {
+ public:
+  App(const Config& config, boost::asio::io_context& io);
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  http::Router& router() { return router_; }
+  db::Pool& pool() { return pool_; }
+  Metrics& metrics() { return metrics_; }
+  http::Readiness& readiness() { return readiness_; }
+  const TokenSigner& tokens() const { return tokens_; }
+  auth::Service& auth() { return auth_; }
+
+ private:
+  // Members are built in this order and destroyed in reverse: each part outlives its users.
+  Metrics metrics_;
+  db::Pool pool_;
+  TokenSigner tokens_;
+  http::Router router_;
+  http::Readiness readiness_;
+  compliance::AuditLog audit_;
+  notification::Inbox inbox_;
+  organization::Service organizations_;
+  auth::Service auth_;
+};
+
+}  // namespace payrollx

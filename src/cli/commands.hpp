@@ -1,0 +1,21 @@
+#pragma once
+// The commands of the binary, and the start-up steps they share.
+#include "cli/arguments.hpp"
+#include "core/config.hpp"
+
+namespace payrollx::cli {
+
+int serve(const Invocation& invocation);
+int migrate(const Invocation& invocation);
+int create_super_admin(const Invocation& invocation);
+int help(const Invocation& invocation);
+int version(const Invocation& invocation);
+
+// Loads the configuration (--config FILE, then the environment) and configures the log with it.
+// Throws ConfigError.
+Config load_configuration(const Invocation& invocation, bool dev);
+// Applies pending migrations as the schema owner and logs the ids applied; on failure logs the
+// reason and returns false.
+bool apply_migrations(const Config& config);
+
+}  // namespace payrollx::cli

@@ -1,0 +1,100 @@
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "app/app.hpp"
+#include "cli/commands.hpp"
+#include "core/http/dispatcher.hpp"
+#include "core/http/server.hpp"
+#include "core/log.hpp"
+
+namespace payrollx::cli {
+namespace {
+
+http::ServerOptions server_options(const Config& config) {
+  http::ServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.body_limit = config.body_limit;
+  options.read_timeout = config.read_timeout;
+  options.idle_timeout = config.idle_timeout;
+  options.shutdown_timeout = config.shutdown_timeout;
+  return options;
+}
+
+// Runs the io_context on `threads` threads (this one included) until it is stopped. A handler's
+// escaping exception is logged and the thread goes back to serving rather than ending the process.
+void run_threads(boost::asio::io_context& io, int threads) {
+  auto run = [&io] {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        log::error("server.handler_failed", {{"error", e.what()}});
+      }
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (int i = 1; i < threads; ++i) workers.emplace_back(run);
+  run();
+}
+
+}  // namespace
+
+int serve(const Invocation& invocation) {
+  auto config = load_configuration(invocation, invocation.has("--dev"));
+  if (config.jwt_secret_generated)
+    log::warn("config.jwt_secret_generated",
+              {{"detail", "dev mode without PAYROLLX_JWT_SECRET: tokens die with the process"}});
+  bool migrate_first = config.migrate_on_start && !invocation.has("--no-migrate");
+  if (migrate_first && !apply_migrations(config)) return k_exit_failure;
+
+  boost::asio::io_context io(config.threads);
+  App app(config, io);
+  http::Dispatcher dispatcher(app.router(), app.tokens(), app.metrics(), config.body_limit);
+  http::Server server(io, dispatcher, server_options(config));
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    log::error(
+        "server.start_failed",
+        {{"address", config.listen_host}, {"port", config.listen_port}, {"error", e.what()}});
+    return k_exit_failure;
+  }
+
+  // Graceful shutdown: readiness goes false first (load balancers stop sending), then the server
+  // finishes in-flight requests, then the pool closes; only then does the io_context stop.
+  auto shut_down = [&](int signal) -> boost::asio::awaitable<void> {
+    app.readiness().shutting_down = true;
+    log::info("server.shutting_down", {{"signal", signal}});
+    co_await server.shutdown();
+    co_await app.pool().close(config.shutdown_timeout);
+  };
+  std::atomic<bool> graceful = false;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    boost::asio::co_spawn(io, shut_down(signal), [&](std::exception_ptr error) {
+      try {
+        if (error) std::rethrow_exception(error);
+        graceful = true;
+        log::info("server.stopped");
+      } catch (const std::exception& e) {
+        log::error("server.shutdown_failed", {{"error", e.what()}});
+      }
+      io.stop();
+    });
+  });
+
+  run_threads(io, config.threads);
+  if (!graceful) log::error("server.stopped_unexpectedly");
+  return graceful ? k_exit_ok : k_exit_failure;
+}
+
+}  // namespace payrollx::cli

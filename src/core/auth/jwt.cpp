@@ -1,0 +1,133 @@
+#include "core/auth/jwt.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/base64url.hpp"
+
+namespace payrollx {
+namespace {
+
+using Mac = std::array<unsigned char, crypto_auth_hmacsha256_BYTES>;
+
+// The only header this server issues, and the only algorithm it accepts.
+constexpr std::string_view k_header = R"({"alg":"HS256","typ":"JWT"})";
+
+// The secret may have any length, which the one-shot crypto_auth_hmacsha256 does not allow.
+Mac hmac_sha256(std::string_view key, std::string_view message) {
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
+  Mac mac;
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof state);
+  return mac;
+}
+
+std::int64_t unix_seconds(Timestamp t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+std::optional<boost::json::object> decode_json_object(std::string_view segment) {
+  auto bytes = base64url::decode(segment);
+  if (!bytes) return std::nullopt;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(*bytes, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.as_object());
+}
+
+const boost::json::string* string_claim(const boost::json::object& claims, std::string_view key) {
+  auto* value = claims.if_contains(key);
+  return value ? value->if_string() : nullptr;
+}
+
+std::optional<Uuid> uuid_claim(const boost::json::object& claims, std::string_view key) {
+  auto* text = string_claim(claims, key);
+  return text ? Uuid::parse(*text) : std::nullopt;
+}
+
+bool header_ok(std::string_view segment) {
+  auto header = decode_json_object(segment);
+  if (!header) return false;
+  auto* alg = string_claim(*header, "alg");
+  auto* typ = header->if_contains("typ");
+  return alg && *alg == "HS256" && (!typ || (typ->is_string() && typ->get_string() == "JWT"));
+}
+
+std::optional<Principal> principal_of(const boost::json::object& claims, Timestamp now) {
+  auto* exp = claims.if_contains("exp");
+  if (!exp || !exp->is_int64() || exp->get_int64() <= unix_seconds(now)) return std::nullopt;
+  auto* iat = claims.if_contains("iat");
+  if (!iat || !iat->is_int64()) return std::nullopt;
+
+  Principal principal;
+  auto sub = uuid_claim(claims, "sub");
+  auto* role_text = string_claim(claims, "role");
+  auto role = role_text ? parse_role(*role_text) : std::nullopt;
+  auto* jti = string_claim(claims, "jti");
+  if (!sub || !role || !jti) return std::nullopt;
+  principal.user_id = *sub;
+  principal.role = *role;
+  principal.token_id = std::string(*jti);
+
+  // Optional claims: absent is fine, present but malformed is not.
+  for (auto [key, target] : {std::pair{"org", &principal.organization_id},
+                             std::pair{"sid", &principal.session_id}}) {
+    if (!claims.contains(key)) continue;
+    *target = uuid_claim(claims, key);
+    if (!*target) return std::nullopt;
+  }
+  return principal;
+}
+
+}  // namespace
+
+TokenSigner::TokenSigner(std::string secret, std::chrono::seconds ttl)
+    : secret_(std::move(secret)), ttl_(ttl) {}
+
+std::string TokenSigner::issue(const Principal& principal, Timestamp now) const {
+  auto iat = unix_seconds(now);
+  boost::json::object claims;
+  claims["sub"] = principal.user_id.str();
+  if (principal.organization_id) claims["org"] = principal.organization_id->str();
+  claims["role"] = to_string(principal.role);
+  if (principal.session_id) claims["sid"] = principal.session_id->str();
+  claims["jti"] = Uuid::random().str();
+  claims["iat"] = iat;
+  claims["exp"] = iat + ttl_.count();
+
+  auto token = base64url::encode(k_header);
+  token += '.';
+  token += base64url::encode(boost::json::serialize(claims));
+  auto mac = hmac_sha256(secret_, token);
+  token += '.';
+  token += base64url::encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  return token;
+}
+
+std::optional<Principal> TokenSigner::verify(std::string_view token, Timestamp now) const {
+  auto first_dot = token.find('.');
+  auto last_dot = token.rfind('.');
+  if (first_dot == std::string_view::npos || first_dot == last_dot ||
+      token.find('.', first_dot + 1) != last_dot)
+    return std::nullopt;
+
+  // The signature first: nothing of an unauthenticated token is parsed beyond the header.
+  auto signature = base64url::decode(token.substr(last_dot + 1));
+  if (!signature || signature->size() != crypto_auth_hmacsha256_BYTES) return std::nullopt;
+  auto expected = hmac_sha256(secret_, token.substr(0, last_dot));
+  if (sodium_memcmp(expected.data(), signature->data(), expected.size()) != 0) return std::nullopt;
+
+  if (!header_ok(token.substr(0, first_dot))) return std::nullopt;
+  auto claims = decode_json_object(token.substr(first_dot + 1, last_dot - first_dot - 1));
+  if (!claims) return std::nullopt;
+  return principal_of(*claims, now);
+}
+
+}  // namespace payrollx

@@ -1,0 +1,17 @@
+#pragma once
+// Base58 with the Bitcoin alphabet, as Solana writes public keys and signatures.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace payrollx {
+
+// The bytes `text` encodes; nullopt when it holds a character outside the alphabet (0, O, I
+// and l are not in it). Each leading '1' is a leading zero byte.
+std::optional<std::vector<std::uint8_t>> base58_decode(std::string_view text);
+
+// A Solana public key: 32 to 44 base58 characters that decode to exactly 32 bytes.
+bool is_solana_public_key(std::string_view text);
+
+}  // namespace payrollx

@@ -1,0 +1,267 @@
+#include "core/db/connection.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "core/db/error.hpp"
+#include "core/db/result_data.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+
+namespace payrollx::db {
+
+namespace asio = boost::asio;
+using Direction = SocketWatch::Direction;
+
+namespace {
+
+// Beyond the server's own statement_timeout, the client gives a query this much longer before it
+// decides the server or the network stopped answering.
+constexpr std::chrono::seconds k_client_grace{5};
+constexpr std::chrono::minutes k_no_statement_timeout_deadline{10};
+
+// SQLSTATE classes that mean the session is gone: admin shutdown/crash (57P0x) and connection
+// exceptions (08xxx).
+bool means_connection_lost(std::string_view sqlstate) {
+  return sqlstate.starts_with("57P") || sqlstate.starts_with("08");
+}
+
+std::string field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value ? value : "";
+}
+
+// Server notices (e.g. "schema already exists, skipping") are diagnostics, not output: they go to
+// the debug log instead of libpq's default, stderr.
+void log_notice(void*, const PGresult* result) {
+  log::debug("db.notice", {{"severity", field(result, PG_DIAG_SEVERITY)},
+                           {"sqlstate", field(result, PG_DIAG_SQLSTATE)},
+                           {"message", field(result, PG_DIAG_MESSAGE_PRIMARY)}});
+}
+
+std::string connection_options(const ConnectionSettings& settings) {
+  // Decoding relies on UTC ISO timestamps; statement_timeout bounds every statement server-side.
+  return fmt::format("-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601"
+                     " -c statement_timeout={}",
+                     settings.statement_timeout.count());
+}
+
+}  // namespace
+
+std::chrono::milliseconds ConnectionSettings::query_timeout() const {
+  if (statement_timeout.count() <= 0) return k_no_statement_timeout_deadline;
+  return statement_timeout + k_client_grace;
+}
+
+Connection::Connection(asio::any_io_executor executor,
+                       std::shared_ptr<const ConnectionSettings> settings)
+    : settings_(std::move(settings)), watch_(std::move(executor)) {}
+
+Connection::~Connection() {
+  watch_.release();  // the socket is libpq's: PQfinish closes it
+  if (conn_) PQfinish(conn_);
+}
+
+asio::awaitable<std::unique_ptr<Connection>> Connection::open(
+    asio::any_io_executor executor, std::shared_ptr<const ConnectionSettings> settings,
+    Clock::time_point deadline) {
+  std::unique_ptr<Connection> connection(new Connection(std::move(executor), std::move(settings)));
+  co_await connection->connect(deadline);
+  co_return connection;
+}
+
+asio::awaitable<void> Connection::connect(Clock::time_point deadline) {
+  std::string options = connection_options(*settings_);
+  // Keywords after "dbname" override what the URL says; expand_dbname=1 parses the URL.
+  std::array<const char*, 5> keys{"dbname", "application_name", "options", "client_encoding",
+                                  nullptr};
+  std::array<const char*, 5> values{settings_->conninfo.c_str(),
+                                    settings_->application_name.c_str(), options.c_str(), "UTF8",
+                                    nullptr};
+  conn_ = PQconnectStartParams(keys.data(), values.data(), 1);
+  if (!conn_) throw ConnectionError("cannot allocate a database connection");
+  if (PQstatus(conn_) == CONNECTION_BAD) lost("connect");
+  PQsetNoticeReceiver(conn_, &log_notice, nullptr);
+
+  watch_.set_deadline(deadline);
+  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+  while (state != PGRES_POLLING_OK) {
+    if (state == PGRES_POLLING_FAILED) lost("connect");
+    // libpq may switch sockets between steps (another host, SSL fallback): watch the current one.
+    watch_.watch(PQsocket(conn_));
+    bool ready =
+        co_await watch_.wait(state == PGRES_POLLING_READING ? Direction::read : Direction::write);
+    if (!ready) {
+      broken_ = true;
+      throw ConnectionError("connecting to the database timed out");
+    }
+    state = PQconnectPoll(conn_);
+  }
+  watch_.watch(PQsocket(conn_));
+  if (PQsetnonblocking(conn_, 1) != 0) lost("connect");
+  mark_idle();
+}
+
+bool Connection::reusable() const {
+  return !broken_ && !busy_ && PQstatus(conn_) == CONNECTION_OK &&
+         PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
+bool Connection::in_failed_transaction() const {
+  return PQtransactionStatus(conn_) == PQTRANS_INERROR;
+}
+
+bool Connection::alive() {
+  if (broken_ || PQstatus(conn_) != CONNECTION_OK) return false;
+  // A terminated backend leaves an error and EOF in the socket: reading them marks the
+  // connection bad without sending anything.
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    broken_ = true;
+    return false;
+  }
+  return true;
+}
+
+void Connection::begin_command(Clock::duration timeout) {
+  if (broken_ || busy_) throw ConnectionError("the database connection is not usable");
+  busy_ = true;
+  query_sent_ = false;
+  watch_.set_deadline(Clock::now() + timeout);
+}
+
+asio::awaitable<Result> Connection::execute(const Query& query, const std::vector<Param>& params) {
+  return execute(query, params, settings_->query_timeout());
+}
+
+asio::awaitable<Result> Connection::execute(const Query& query, const std::vector<Param>& params,
+                                            Clock::duration timeout) {
+  auto started = Clock::now();
+  begin_command(timeout);
+  auto data = co_await run(query, params);
+  observe(query.name, started);
+  co_return Result(std::move(data));
+}
+
+asio::awaitable<void> Connection::run_script(std::string_view sql) {
+  begin_command(settings_->query_timeout());
+  std::string text(sql);
+  if (PQsendQuery(conn_, text.c_str()) == 0) lost("send");
+  query_sent_ = true;
+  co_await flush("send");
+  co_await collect("script");
+  mark_idle();
+}
+
+asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
+                                                             const std::vector<Param>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+  int count = static_cast<int>(values.size());
+
+  int sent = 0;
+  if (query.name.empty()) {
+    std::string sql(query.sql);
+    sent = PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.data(), nullptr, nullptr,
+                             0);
+  } else {
+    const char* name = co_await prepare(query, count);
+    sent = PQsendQueryPrepared(conn_, name, count, values.data(), nullptr, nullptr, 0);
+  }
+  if (sent == 0) lost("send");
+  query_sent_ = true;
+  co_await flush(query.name);
+  auto data = co_await collect(query.name);
+  mark_idle();
+  co_return data;
+}
+
+asio::awaitable<const char*> Connection::prepare(const Query& query, int param_count) {
+  auto found = prepared_.find(query.name);
+  if (found != prepared_.end()) {
+    if (found->second != query.sql)
+      throw std::logic_error(fmt::format("two queries are named '{}'", query.name));
+    co_return found->first.c_str();
+  }
+  std::string name(query.name);
+  std::string sql(query.sql);
+  if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), param_count, nullptr) == 0) lost("prepare");
+  co_await flush(query.name);
+  co_await collect(query.name);  // throws on a bad statement; the connection stays usable
+  busy_ = true;                  // collect ended the prepare; the execute follows at once
+  auto [inserted, ok] = prepared_.emplace(std::move(name), std::move(sql));
+  co_return inserted->first.c_str();
+}
+
+asio::awaitable<void> Connection::flush(std::string_view what) {
+  for (;;) {
+    int pending = PQflush(conn_);
+    if (pending == 0) co_return;
+    if (pending < 0) lost(what);
+    if (!co_await watch_.wait(Direction::write)) deadline_exceeded(what);
+  }
+}
+
+asio::awaitable<std::shared_ptr<ResultData>> Connection::collect(std::string_view what) {
+  std::shared_ptr<ResultData> last;
+  std::shared_ptr<ResultData> failure;
+  for (;;) {
+    while (PQisBusy(conn_)) {
+      if (!co_await watch_.wait(Direction::read)) deadline_exceeded(what);
+      if (PQconsumeInput(conn_) == 0) lost(what);
+    }
+    PGresult* raw = PQgetResult(conn_);
+    if (!raw) break;
+    auto data = std::make_shared<ResultData>(raw);
+    if (PQresultStatus(raw) == PGRES_FATAL_ERROR) {
+      if (!failure) failure = data;
+    } else {
+      last = data;
+    }
+  }
+  busy_ = false;
+  if (failure) {
+    std::string sqlstate = field(failure->get(), PG_DIAG_SQLSTATE);
+    if (PQstatus(conn_) != CONNECTION_OK || sqlstate.empty() || means_connection_lost(sqlstate)) {
+      broken_ = true;
+      throw ConnectionError(fmt::format("{}: database connection lost ({})", what,
+                                        field(failure->get(), PG_DIAG_MESSAGE_PRIMARY)));
+    }
+    throw Error(std::move(sqlstate),
+                fmt::format("{}: {}", what, field(failure->get(), PG_DIAG_MESSAGE_PRIMARY)),
+                field(failure->get(), PG_DIAG_CONSTRAINT_NAME));
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) lost(what);
+  if (!last) last = std::make_shared<ResultData>(PQmakeEmptyPGresult(conn_, PGRES_COMMAND_OK));
+  co_return last;
+}
+
+void Connection::observe(std::string_view name, Clock::time_point started) const {
+  auto elapsed = Clock::now() - started;
+  std::string_view label = name.empty() ? "unnamed" : name;
+  if (settings_->metrics)
+    settings_->metrics->observe_query(label, std::chrono::duration<double>(elapsed).count());
+  if (settings_->slow_query.count() > 0 && elapsed > settings_->slow_query) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+    log::warn("db.slow_query", {{"query", label}, {"durationMs", ms}});
+  }
+}
+
+void Connection::lost(std::string_view what) {
+  broken_ = true;
+  busy_ = false;
+  std::string message = conn_ ? PQerrorMessage(conn_) : "";
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  throw ConnectionError(fmt::format("{}: database connection lost ({})", what, message));
+}
+
+void Connection::deadline_exceeded(std::string_view what) {
+  // The server did not answer in time: the connection's state is unknown, so it is dropped.
+  broken_ = true;
+  busy_ = false;
+  throw Error("57014", fmt::format("{}: no answer from the database before the client deadline",
+                                   what));
+}
+
+}  // namespace payrollx::db

@@ -1,0 +1,96 @@
+#pragma once
+// Private to core/db: one non-blocking libpq connection whose socket is watched on the pool's
+// io_context. A connection is used by one coroutine at a time (the pool's lease guarantees it).
+#include <libpq-fe.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/db/query.hpp"
+#include "core/db/result.hpp"
+#include "core/db/socket_watch.hpp"
+#include "core/db/value.hpp"
+
+namespace payrollx {
+class Metrics;
+}
+
+namespace payrollx::db {
+
+struct ConnectionSettings {
+  std::string conninfo;
+  std::string application_name;
+  std::chrono::milliseconds statement_timeout{0};  // 0: none
+  std::chrono::milliseconds slow_query{0};
+  Metrics* metrics = nullptr;
+  // Beyond the server's statement_timeout: covers a server or network that stopped answering.
+  std::chrono::milliseconds query_timeout() const;
+};
+
+class Connection {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Connects without blocking the io thread (host names are resolved by libpq, blocking: use
+  // IP addresses or Unix sockets). Throws ConnectionError, also when `deadline` passes.
+  static boost::asio::awaitable<std::unique_ptr<Connection>> open(
+      boost::asio::any_io_executor executor, std::shared_ptr<const ConnectionSettings> settings,
+      Clock::time_point deadline);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // One statement with bound parameters; a named query runs as a prepared statement, prepared
+  // on its first use on this connection. Throws db::Error (a client-side deadline is 57014 and
+  // drops the connection) or ConnectionError.
+  boost::asio::awaitable<Result> execute(const Query& query, const std::vector<Param>& params);
+  boost::asio::awaitable<Result> execute(const Query& query, const std::vector<Param>& params,
+                                         Clock::duration timeout);
+  // Simple query protocol: several statements, no parameters.
+  boost::asio::awaitable<void> run_script(std::string_view sql);
+
+  // Fit to go back to the pool: not broken, no query left half-read, no transaction open.
+  bool reusable() const;
+  // Fit to send another command (e.g. ROLLBACK after a failure inside a transaction).
+  bool usable() const { return !broken_ && !busy_; }
+  bool in_failed_transaction() const;
+  // Reads, without a round trip, whatever the server sent while the connection sat idle: a
+  // terminated backend leaves an error notice and EOF behind.
+  bool alive();
+  // Whether the last execute's statement went out to the server (it may have run).
+  bool query_sent() const { return query_sent_; }
+  Clock::time_point idle_since() const { return idle_since_; }
+  void mark_idle() { idle_since_ = Clock::now(); }
+
+ private:
+  Connection(boost::asio::any_io_executor executor,
+             std::shared_ptr<const ConnectionSettings> settings);
+
+  void begin_command(Clock::duration timeout);
+  boost::asio::awaitable<void> connect(Clock::time_point deadline);
+  boost::asio::awaitable<std::shared_ptr<ResultData>> run(const Query& query,
+                                                          const std::vector<Param>& params);
+  boost::asio::awaitable<const char*> prepare(const Query& query, int param_count);
+  boost::asio::awaitable<void> flush(std::string_view what);
+  boost::asio::awaitable<std::shared_ptr<ResultData>> collect(std::string_view what);
+  void observe(std::string_view name, Clock::time_point started) const;
+  [[noreturn]] void lost(std::string_view what);
+  [[noreturn]] void deadline_exceeded(std::string_view what);
+
+  std::shared_ptr<const ConnectionSettings> settings_;
+  PGconn* conn_ = nullptr;
+  SocketWatch watch_;
+  std::map<std::string, std::string, std::less<>> prepared_;  // statement name -> SQL
+  bool busy_ = false;
+  bool broken_ = false;
+  bool query_sent_ = false;
+  Clock::time_point idle_since_;
+};
+
+}  // namespace payrollx::db

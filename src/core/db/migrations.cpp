@@ -1,0 +1,212 @@
+#include "core/db/migrations.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "core/db/pool.hpp"
+#include "core/log.hpp"
+
+namespace payrollx::db {
+
+namespace {
+
+// Every payrollx process migrating the same database takes this session-level advisory lock
+// first, so servers starting together apply each file once.
+constexpr long long k_migration_lock_key = 0x5041'5952'4f4c'4c58;  // "PAYROLLX"
+
+constexpr std::string_view k_bootstrap = R"sql(
+CREATE SCHEMA IF NOT EXISTS core;
+CREATE TABLE IF NOT EXISTS core.schema_migrations (
+  id         text PRIMARY KEY,
+  checksum   text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);
+)sql";
+
+std::string checksum(std::string_view sql) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(sql.data()),
+                     sql.size());
+  std::string hex(digest.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  hex.pop_back();
+  return hex;
+}
+
+// A blocking connection: migrations run before the server serves, or from the CLI.
+class BlockingConnection {
+ public:
+  explicit BlockingConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
+      throw MigrationError(fmt::format("cannot connect to the database: {}", message()));
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  }
+  ~BlockingConnection() { PQfinish(conn_); }
+  BlockingConnection(const BlockingConnection&) = delete;
+  BlockingConnection& operator=(const BlockingConnection&) = delete;
+
+  using Rows = std::vector<std::vector<std::string>>;
+  Rows run(const std::string& sql, const std::vector<std::string>& params = {}) {
+    std::vector<const char*> values;
+    for (const auto& param : params) values.push_back(param.c_str());
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(
+        params.empty() ? PQexec(conn_, sql.c_str())
+                       : PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()),
+                                      nullptr, values.data(), nullptr, nullptr, 0),
+        &PQclear);
+    auto status = PQresultStatus(result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+      throw MigrationError(primary ? primary : message());
+    }
+    Rows rows;
+    for (int r = 0; r < PQntuples(result.get()); ++r) {
+      auto& row = rows.emplace_back();
+      for (int c = 0; c < PQnfields(result.get()); ++c)
+        row.emplace_back(PQgetvalue(result.get(), r, c));
+    }
+    return rows;
+  }
+
+ private:
+  std::string message() const {
+    std::string text = conn_ ? PQerrorMessage(conn_) : "out of memory";
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+  }
+  PGconn* conn_;
+};
+
+std::string quote_identifier(const std::string& name) {
+  std::string quoted = "\"";
+  for (char c : name) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+void apply(BlockingConnection& db, const Migration& migration) {
+  try {
+    db.run("BEGIN");
+    db.run(migration.sql);
+    db.run("INSERT INTO core.schema_migrations (id, checksum) VALUES ($1, $2)",
+           {migration.id(), checksum(migration.sql)});
+    db.run("COMMIT");
+  } catch (const MigrationError& e) {
+    db.run("ROLLBACK");
+    throw MigrationError(fmt::format("migration {} failed: {}", migration.id(), e.what()));
+  }
+}
+
+// The runtime role may read and change rows, never the schema; audit logs are append-only to it.
+void grant_runtime_rights(BlockingConnection& db, const std::string& role,
+                          const std::vector<Migration>& migrations) {
+  std::set<std::string> schemas;
+  for (const auto& migration : migrations) schemas.insert(migration.schema);
+  const std::string grantee = quote_identifier(role);
+  for (const auto& name : schemas) {
+    const std::string schema = quote_identifier(name);
+    db.run(fmt::format("GRANT USAGE ON SCHEMA {0} TO {1};"
+                       "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {0} TO {1};"
+                       "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {0} TO {1};"
+                       "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
+                       "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {1};"
+                       "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
+                       "GRANT USAGE, SELECT ON SEQUENCES TO {1};",
+                       schema, grantee));
+  }
+  auto append_only = db.run(
+      "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+      "WHERE tablename = 'audit_logs' AND schemaname = ANY($1::text[])",
+      {fmt::format("{{{}}}", fmt::join(schemas, ","))});
+  for (const auto& row : append_only)
+    db.run(fmt::format("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}", row[0], grantee));
+}
+
+}  // namespace
+
+std::vector<std::string> migrate(const std::string& owner_conninfo,
+                                 const std::string& runtime_role) {
+  return migrate(owner_conninfo, runtime_role, embedded_migrations());
+}
+
+std::vector<std::string> migrate(const std::string& owner_conninfo,
+                                 const std::string& runtime_role,
+                                 const std::vector<Migration>& migrations) {
+  BlockingConnection db(owner_conninfo);
+  db.run(fmt::format("SELECT pg_advisory_lock({})", k_migration_lock_key));
+  std::vector<std::string> applied_now;
+  try {
+    db.run(std::string(k_bootstrap));
+    std::map<std::string, std::string> applied;
+    for (auto& row : db.run("SELECT id, checksum FROM core.schema_migrations"))
+      applied.emplace(row[0], row[1]);
+    for (const auto& migration : migrations) {
+      auto found = applied.find(migration.id());
+      if (found == applied.end()) {
+        apply(db, migration);
+        log::info("migration.applied", {{"id", migration.id()}});
+        applied_now.push_back(migration.id());
+      } else if (found->second != checksum(migration.sql)) {
+        throw MigrationError(fmt::format(
+            "migration {} was changed after it was applied; add a new migration instead",
+            migration.id()));
+      }
+    }
+    if (!runtime_role.empty()) grant_runtime_rights(db, runtime_role, migrations);
+  } catch (...) {
+    db.run(fmt::format("SELECT pg_advisory_unlock({})", k_migration_lock_key));
+    throw;
+  }
+  db.run(fmt::format("SELECT pg_advisory_unlock({})", k_migration_lock_key));
+  return applied_now;
+}
+
+std::vector<MigrationStatus> migration_status(const std::string& conninfo) {
+  BlockingConnection db(conninfo);
+  std::map<std::string, std::string> applied;
+  auto exists = db.run("SELECT to_regclass('core.schema_migrations') IS NOT NULL");
+  if (exists.at(0).at(0) == "t") {
+    for (auto& row : db.run("SELECT id, to_char(applied_at AT TIME ZONE 'UTC', "
+                            "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM core.schema_migrations"))
+      applied.emplace(row[0], row[1]);
+  }
+  std::vector<MigrationStatus> statuses;
+  for (const auto& migration : embedded_migrations()) {
+    auto found = applied.find(migration.id());
+    statuses.push_back({.id = migration.id(),
+                        .applied = found != applied.end(),
+                        .applied_at = found != applied.end()
+                                          ? std::optional<std::string>(found->second)
+                                          : std::nullopt});
+  }
+  return statuses;
+}
+
+boost::asio::awaitable<bool> migrations_current(Pool& pool) {
+  static constexpr Query k_applied{
+      "core.applied_migrations",
+      "SELECT coalesce(array_agg(id ORDER BY id COLLATE \"C\"), '{}') AS ids FROM core.schema_migrations"};
+  std::vector<std::string> embedded;
+  for (const auto& migration : embedded_migrations()) embedded.push_back(migration.id());
+  std::sort(embedded.begin(), embedded.end());  // byte order, as the query's COLLATE "C"
+  try {
+    auto result = co_await pool.query(k_applied);
+    auto applied = result.one().get<std::vector<std::string>>("ids");
+    // A superset is current: during a rolling upgrade a newer instance may have migrated ahead.
+    co_return std::includes(applied.begin(), applied.end(), embedded.begin(), embedded.end());
+  } catch (const Error& e) {
+    if (e.sqlstate() == "42P01") co_return false;  // not migrated at all yet
+    throw;
+  }
+}
+
+}  // namespace payrollx::db

@@ -1,0 +1,381 @@
+#include "core/db/pool.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <deque>
+#include <exception>
+#include <mutex>
+
+#include "core/db/connection.hpp"
+#include "core/db/error.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+
+namespace payrollx::db {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr Query k_ping{"core.ping", "SELECT 1"};
+constexpr milliseconds k_first_reconnect_delay{100};
+constexpr milliseconds k_max_reconnect_delay{2000};
+constexpr milliseconds k_retry_base_delay{5};
+constexpr milliseconds k_close_poll{20};
+
+// Up to `delay`, uniformly: spreads retries of transactions that collided with each other.
+milliseconds jittered(milliseconds delay) {
+  auto bound = static_cast<std::uint32_t>(std::max<milliseconds::rep>(delay.count(), 1));
+  return milliseconds(delay.count() / 2 + randombytes_uniform(bound));
+}
+
+std::string begin_statement(const TxOptions& options) {
+  std::string sql = "BEGIN ISOLATION LEVEL ";
+  switch (options.isolation) {
+    case Isolation::read_committed: sql += "READ COMMITTED"; break;
+    case Isolation::repeatable_read: sql += "REPEATABLE READ"; break;
+    case Isolation::serializable: sql += "SERIALIZABLE"; break;
+  }
+  if (options.read_only) sql += " READ ONLY";
+  return sql;
+}
+
+asio::awaitable<void> sleep_for(milliseconds delay) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+}  // namespace
+
+// A coroutine waiting for a connection. Its timer fires at the acquire deadline; a release
+// cancels it early after handing over a connection (or the right to open one). Every operation
+// on the timer happens under the pool's mutex, so the two never race.
+struct Waiter {
+  explicit Waiter(asio::any_io_executor executor, Clock::time_point deadline)
+      : timer(std::move(executor), deadline) {}
+  asio::steady_timer timer;
+  std::unique_ptr<Connection> connection;
+  bool may_open = false;
+  bool woken = false;
+  bool closed = false;
+};
+
+class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
+ public:
+  Impl(asio::any_io_executor executor, PoolOptions options, Metrics* metrics)
+      : executor_(std::move(executor)),
+        options_(std::move(options)),
+        metrics_(metrics),
+        settings_(std::make_shared<ConnectionSettings>(ConnectionSettings{
+            .conninfo = options_.conninfo,
+            .application_name = options_.application_name,
+            .statement_timeout = options_.statement_timeout,
+            .slow_query = options_.slow_query,
+            .metrics = metrics})) {}
+
+  // A checked-out connection, returned to the pool (or dropped when not reusable) on scope exit.
+  class Lease {
+   public:
+    Lease(std::shared_ptr<Impl> pool, std::unique_ptr<Connection> connection)
+        : pool_(std::move(pool)), connection_(std::move(connection)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (connection_) pool_->release(std::move(connection_));
+    }
+    Connection& operator*() const { return *connection_; }
+    Connection* operator->() const { return connection_.get(); }
+
+   private:
+    std::shared_ptr<Impl> pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  asio::awaitable<Lease> acquire();
+  void release(std::unique_ptr<Connection> connection);
+  PoolStats stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_locked();
+  }
+  asio::awaitable<void> close(milliseconds deadline);
+  const PoolOptions& options() const { return options_; }
+  Metrics* metrics() const { return metrics_; }
+
+ private:
+  PoolStats stats_locked() const {
+    return {.size = open_, .in_use = in_use_, .waiting = static_cast<int>(waiters_.size())};
+  }
+  void publish_locked() const {
+    if (!metrics_) return;
+    auto stats = stats_locked();
+    metrics_->set_pool(stats.size, stats.in_use, stats.waiting);
+  }
+  asio::awaitable<std::unique_ptr<Connection>> take(Clock::time_point deadline);
+  asio::awaitable<void> wait(const std::shared_ptr<Waiter>& waiter);
+  asio::awaitable<std::unique_ptr<Connection>> open(Clock::time_point deadline);
+  asio::awaitable<bool> healthy(Connection& connection);
+  // Gives the first waiter the right to open a connection when the pool has room for one.
+  void hand_room_to_waiter_locked();
+
+  asio::any_io_executor executor_;
+  PoolOptions options_;
+  Metrics* metrics_;
+  std::shared_ptr<const ConnectionSettings> settings_;
+
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // most recently used last
+  int open_ = 0;    // counted against max_size: idle, leased, and being opened
+  int in_use_ = 0;  // leased or being opened
+  std::deque<std::shared_ptr<Waiter>> waiters_;
+  bool closing_ = false;
+  Clock::time_point reconnect_after_{};
+  milliseconds reconnect_delay_{0};
+};
+
+asio::awaitable<Pool::Impl::Lease> Pool::Impl::acquire() {
+  auto started = Clock::now();
+  auto deadline = started + options_.acquire_timeout;
+  for (;;) {
+    auto connection = co_await take(deadline);
+    if (co_await healthy(*connection)) {
+      if (metrics_)
+        metrics_->observe_acquire(std::chrono::duration<double>(Clock::now() - started).count());
+      co_return Lease(shared_from_this(), std::move(connection));
+    }
+    release(std::move(connection));  // dropped: it is broken
+  }
+}
+
+// An idle connection, a new one when there is room, or the next one released before `deadline`.
+asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(Clock::time_point deadline) {
+  std::shared_ptr<Waiter> waiter;
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) throw ConnectionError("the database pool is closed");
+    if (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      ++in_use_;
+      publish_locked();
+      co_return connection;
+    }
+    if (open_ < options_.max_size) {
+      ++open_;
+      ++in_use_;
+      publish_locked();
+    } else {
+      waiter = std::make_shared<Waiter>(executor_, deadline);
+      waiters_.push_back(waiter);
+      publish_locked();
+    }
+  }
+  if (waiter) {
+    co_await wait(waiter);
+    if (waiter->connection) co_return std::move(waiter->connection);
+    if (waiter->closed) throw ConnectionError("the database pool is closed");
+    if (!waiter->may_open) throw PoolTimeout("no database connection became free in time");
+  }
+  co_return co_await open(deadline);
+}
+
+asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
+  auto initiate = [this, waiter](auto handler) {
+    std::lock_guard lock(mutex_);
+    if (waiter->woken) {
+      asio::post(executor_, [handler = std::move(handler)]() mutable { std::move(handler)(); });
+      return;
+    }
+    waiter->timer.async_wait(
+        [handler = std::move(handler)](boost::system::error_code) mutable {
+          std::move(handler)();
+        });
+  };
+  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate,
+                                                                        asio::use_awaitable);
+  std::lock_guard lock(mutex_);
+  if (!waiter->woken) {  // the deadline passed first: leave the queue
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), waiter));
+    publish_locked();
+  }
+}
+
+// Opens a connection for a slot already counted in open_ and in_use_ (released on failure).
+asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(Clock::time_point deadline) {
+  std::exception_ptr failure;
+  {
+    std::lock_guard lock(mutex_);
+    // After a failure, fail fast until the backoff passes instead of queueing on a dead server.
+    if (Clock::now() < reconnect_after_) {
+      --open_;
+      --in_use_;
+      hand_room_to_waiter_locked();
+      publish_locked();
+      throw ConnectionError("the database is unavailable (reconnecting)");
+    }
+  }
+  try {
+    auto connect_deadline = std::min(deadline, Clock::now() + options_.connect_timeout);
+    auto connection = co_await Connection::open(executor_, settings_, connect_deadline);
+    std::lock_guard lock(mutex_);
+    reconnect_delay_ = milliseconds(0);
+    co_return connection;
+  } catch (const std::exception& e) {
+    log::warn("db.connect_failed", {{"error", e.what()}});
+    failure = std::current_exception();
+  }
+  {
+    std::lock_guard lock(mutex_);
+    --open_;
+    --in_use_;
+    reconnect_delay_ = std::clamp(reconnect_delay_ * 2, k_first_reconnect_delay,
+                                  k_max_reconnect_delay);
+    reconnect_after_ = Clock::now() + jittered(reconnect_delay_);
+    hand_room_to_waiter_locked();
+    publish_locked();
+  }
+  std::rethrow_exception(failure);
+}
+
+// Cheap on every checkout (reads what arrived while idle); a round trip only for a connection
+// that sat idle long enough for a firewall or a server restart to have killed it silently.
+asio::awaitable<bool> Pool::Impl::healthy(Connection& connection) {
+  if (!connection.alive()) co_return false;
+  if (Clock::now() - connection.idle_since() < options_.idle_check_after) co_return true;
+  try {
+    co_await connection.execute(k_ping, {});
+    co_return true;
+  } catch (const std::exception&) {
+    co_return false;
+  }
+}
+
+void Pool::Impl::release(std::unique_ptr<Connection> connection) {
+  std::unique_ptr<Connection> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    if (connection->reusable() && !closing_) {
+      connection->mark_idle();
+      if (!waiters_.empty()) {
+        auto waiter = waiters_.front();
+        waiters_.pop_front();
+        waiter->connection = std::move(connection);
+        waiter->woken = true;
+        waiter->timer.cancel();
+      } else {
+        idle_.push_back(std::move(connection));
+        --in_use_;
+      }
+    } else {
+      dropped = std::move(connection);
+      --open_;
+      --in_use_;
+      hand_room_to_waiter_locked();
+    }
+    publish_locked();
+  }
+}
+
+void Pool::Impl::hand_room_to_waiter_locked() {
+  if (closing_ || waiters_.empty() || open_ >= options_.max_size) return;
+  auto waiter = waiters_.front();
+  waiters_.pop_front();
+  ++open_;
+  ++in_use_;
+  waiter->may_open = true;
+  waiter->woken = true;
+  waiter->timer.cancel();
+}
+
+asio::awaitable<void> Pool::Impl::close(milliseconds deadline) {
+  std::vector<std::unique_ptr<Connection>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+    for (auto& waiter : waiters_) {
+      waiter->closed = true;
+      waiter->woken = true;
+      waiter->timer.cancel();
+    }
+    waiters_.clear();
+    open_ -= static_cast<int>(idle_.size());
+    idle.swap(idle_);
+    publish_locked();
+  }
+  idle.clear();
+  auto until = Clock::now() + deadline;
+  while (stats().in_use > 0 && Clock::now() < until) co_await sleep_for(k_close_poll);
+}
+
+Pool::Pool(asio::any_io_executor executor, PoolOptions options, Metrics* metrics)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(options), metrics)) {}
+
+Pool::~Pool() = default;
+
+asio::awaitable<Result> Pool::execute(const Query& query, std::vector<Param> params) {
+  // One retry when the connection turned out dead before the statement went out: nothing ran.
+  for (int attempt = 1;; ++attempt) {
+    auto connection = co_await impl_->acquire();
+    try {
+      co_return co_await connection->execute(query, params);
+    } catch (const ConnectionError&) {
+      if (attempt > 1 || connection->query_sent()) throw;
+    }
+  }
+}
+
+asio::awaitable<void> Pool::ping() { co_await execute(k_ping, {}); }
+
+PoolStats Pool::stats() const { return impl_->stats(); }
+
+asio::awaitable<void> Pool::close(milliseconds deadline) { co_await impl_->close(deadline); }
+
+asio::awaitable<void> Pool::run_transaction(TxBody body, TxOptions options) {
+  const std::string begin = begin_statement(options);
+  for (int attempt = 1;; ++attempt) {
+    std::exception_ptr failure;
+    bool retry = false;
+    {
+      auto connection = co_await impl_->acquire();
+      bool commit_sent = false;
+      try {
+        co_await connection->run_script(begin);
+        Tx tx(*connection);
+        co_await body(tx);
+        co_await tx.run_before_commit_hooks();
+        // A body that swallowed a failed statement would otherwise COMMIT into a silent ROLLBACK.
+        if (connection->in_failed_transaction())
+          throw Error("25P02", "the transaction failed and cannot commit");
+        commit_sent = true;
+        co_await connection->run_script("COMMIT");
+        co_return;
+      } catch (const Error& e) {
+        failure = std::current_exception();
+        retry = e.is_retryable();  // the server rolled back, also when COMMIT itself failed
+      } catch (const ConnectionError&) {
+        failure = std::current_exception();
+        retry = !commit_sent;  // lost during COMMIT: the outcome is unknown, never rerun
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      if (connection->usable() && !connection->reusable()) {
+        try {
+          co_await connection->run_script("ROLLBACK");
+        } catch (const std::exception&) {
+          // The connection is dropped by the lease; the server rolls back when it goes.
+        }
+      }
+    }
+    if (!retry || attempt >= options.max_attempts) std::rethrow_exception(failure);
+    if (impl_->metrics()) impl_->metrics()->count_transaction_retry();
+    co_await sleep_for(jittered(k_retry_base_delay * (1 << std::min(attempt, 6))));
+  }
+}
+
+}  // namespace payrollx::db

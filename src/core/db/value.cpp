@@ -1,0 +1,162 @@
+#include "core/db/value.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+
+#include "core/db/error.hpp"
+
+namespace payrollx::db {
+namespace {
+
+// libpq sends text parameters as C strings: a NUL byte would silently cut the value short.
+std::string checked_text(std::string_view value) {
+  if (value.find('\0') != std::string_view::npos)
+    throw Error("22021", "a text parameter contains a NUL byte");
+  return std::string(value);
+}
+
+template <class Int>
+std::string integer_text(Int value) {
+  char buffer[24];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
+
+template <class Int>
+Int parse_integer(std::string_view text, const char* what) {
+  Int value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
+    throw DecodeError(what);
+  return value;
+}
+
+// Array literal elements are always double-quoted, so no element can be read back as NULL
+// or split on a comma or brace; only '"' and '\' need a backslash inside the quotes.
+void append_quoted(std::string& out, std::string_view element) {
+  out.push_back('"');
+  for (char c : element) {
+    if (c == '\0') throw Error("22021", "an array parameter contains a NUL byte");
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+template <class T, class Encode>
+Param array_literal(const std::vector<T>& values, Encode encode) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    encode(out, values[i]);
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace
+
+Param to_param(std::string_view value) { return checked_text(value); }
+Param to_param(const std::string& value) { return checked_text(value); }
+Param to_param(const char* value) {
+  if (value == nullptr) return std::nullopt;
+  return checked_text(value);
+}
+Param to_param(std::int64_t value) { return integer_text(value); }
+Param to_param(int value) { return integer_text(value); }
+Param to_param(bool value) { return std::string(value ? "t" : "f"); }
+Param to_param(const Uuid& value) { return value.str(); }
+Param to_param(Timestamp value) { return to_rfc3339(value); }
+Param to_param(Date value) { return to_iso_date(value); }
+Param to_param(const boost::json::value& value) { return boost::json::serialize(value); }
+Param to_param(std::nullopt_t) { return std::nullopt; }
+
+Param to_param(const std::vector<std::string>& values) {
+  return array_literal(values, [](std::string& out, const std::string& v) { append_quoted(out, v); });
+}
+Param to_param(const std::vector<std::int64_t>& values) {
+  return array_literal(values, [](std::string& out, std::int64_t v) { out += integer_text(v); });
+}
+Param to_param(const std::vector<Uuid>& values) {
+  return array_literal(values, [](std::string& out, const Uuid& v) { out += v.str(); });
+}
+Param to_param(const std::vector<bool>& values) {
+  return array_literal(values, [](std::string& out, bool v) { out.push_back(v ? 't' : 'f'); });
+}
+
+// Decoder messages never quote the text: a column may hold personal data.
+std::int64_t Decoder<std::int64_t>::decode(std::string_view text) {
+  return parse_integer<std::int64_t>(text, "not a 64-bit integer");
+}
+
+int Decoder<int>::decode(std::string_view text) {
+  return parse_integer<int>(text, "not a 32-bit integer");
+}
+
+bool Decoder<bool>::decode(std::string_view text) {
+  if (text == "t") return true;
+  if (text == "f") return false;
+  throw DecodeError("not a boolean");
+}
+
+Uuid Decoder<Uuid>::decode(std::string_view text) {
+  if (auto id = Uuid::parse(text)) return *id;
+  throw DecodeError("not a UUID");
+}
+
+Timestamp Decoder<Timestamp>::decode(std::string_view text) {
+  if (auto t = parse_timestamp(text)) return *t;
+  throw DecodeError("not a timestamp with time zone");
+}
+
+Date Decoder<Date>::decode(std::string_view text) {
+  if (auto d = parse_date(text)) return *d;
+  throw DecodeError("not a date");
+}
+
+boost::json::value Decoder<boost::json::value>::decode(std::string_view text) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec) throw DecodeError("not JSON");
+  return value;
+}
+
+// PostgreSQL's array output: {a,"b c","d\"e",NULL}. Quoted elements unescape backslashes;
+// unquoted ones are taken verbatim (the server quotes anything with spaces or specials).
+std::vector<std::string> Decoder<std::vector<std::string>>::decode(std::string_view text) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}')
+    throw DecodeError("not a one-dimensional array");
+  std::vector<std::string> values;
+  std::string_view body = text.substr(1, text.size() - 2);
+  std::size_t i = 0;
+  if (body.empty()) return values;
+  while (true) {
+    std::string element;
+    if (i < body.size() && body[i] == '"') {
+      ++i;
+      for (;; ++i) {
+        if (i >= body.size()) throw DecodeError("unterminated array element");
+        if (body[i] == '"') break;
+        if (body[i] == '\\' && ++i >= body.size()) throw DecodeError("unterminated array element");
+        element.push_back(body[i]);
+      }
+      ++i;
+    } else {
+      std::size_t end = body.find(',', i);
+      if (end == std::string_view::npos) end = body.size();
+      std::string_view raw = body.substr(i, end - i);
+      if (raw.empty() || raw.find_first_of("{}\"\\") != std::string_view::npos)
+        throw DecodeError("not a one-dimensional array of text");
+      if (raw == "NULL") throw DecodeError("array holds a NULL element");
+      element = raw;
+      i = end;
+    }
+    values.push_back(std::move(element));
+    if (i == body.size()) return values;
+    if (body[i] != ',') throw DecodeError("malformed array");
+    ++i;
+  }
+}
+
+}  // namespace payrollx::db

@@ -1,0 +1,215 @@
+#include "core/http/dispatcher.hpp"
+
+#include <array>
+#include <cctype>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include "core/auth/jwt.hpp"
+#include "core/db/error.hpp"
+#include "core/error.hpp"
+#include "core/http/context.hpp"
+#include "core/http/router.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+
+namespace payrollx::http {
+namespace {
+
+constexpr std::size_t k_max_request_id_length = 128;
+constexpr std::string_view k_problem_base = "https://payrollx.dev/problems/";
+
+bool is_printable_ascii(std::string_view text) {
+  for (char c : text)
+    if (c < 0x20 || c > 0x7E) return false;
+  return true;
+}
+
+// Metrics labels come from a fixed set, so that a client inventing methods cannot grow them.
+std::string_view method_label(std::string_view method) {
+  static constexpr std::array<std::string_view, 7> k_known{"GET",    "HEAD",   "POST",   "PUT",
+                                                           "PATCH", "DELETE", "OPTIONS"};
+  for (auto known : k_known)
+    if (known == method) return known;
+  return "OTHER";
+}
+
+std::optional<std::string_view> bearer_token(const Request& request) {
+  auto header = request.header("authorization");
+  if (!header) return std::nullopt;
+  constexpr std::string_view k_scheme = "bearer ";
+  if (header->size() <= k_scheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < k_scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>((*header)[i])) != k_scheme[i]) return std::nullopt;
+  auto token = header->substr(k_scheme.size());
+  auto begin = token.find_first_not_of(' ');
+  if (begin == std::string_view::npos) return std::nullopt;
+  return token.substr(begin);
+}
+
+Problem missing_credentials(std::string detail) {
+  Problem problem = unauthorized(std::move(detail));
+  problem.with_header("WWW-Authenticate", "Bearer");
+  return problem;
+}
+
+Problem method_not_allowed(const std::vector<std::string>& allowed) {
+  auto list = fmt::format("{}", fmt::join(allowed, ", "));
+  Problem problem(405, "method_not_allowed",
+                  fmt::format("This resource answers only {}.", list));
+  problem.with_header("Allow", list);
+  return problem;
+}
+
+// Token and role checks of the matched route. A public route still learns who calls when the
+// request carries a valid token (an invalid one is ignored there: the route needs none).
+void authenticate(RequestContext& ctx, const Route& route, const TokenSigner& tokens) {
+  auto token = bearer_token(ctx.request());
+  std::optional<Principal> principal;
+  if (token) principal = tokens.verify(*token, now());
+  if (!route.access.authenticated) {
+    if (principal) ctx.set_principal(std::move(*principal));
+    return;
+  }
+  if (!token) throw missing_credentials("A bearer access token is required.");
+  if (!principal) throw missing_credentials("The access token is invalid or expired.");
+  if (!route.access.allows(principal->role)) throw forbidden();
+  ctx.set_principal(std::move(*principal));
+}
+
+// The problem a failure becomes. Anything not meant for the client is logged here with the
+// request id and answered as the generic 500.
+Problem problem_of(std::exception_ptr failure, const std::string& request_id) {
+  auto unexpected = [&](std::string_view what) {
+    log::error("http.unhandled_exception", {{"requestId", request_id}, {"error", what}});
+    return internal_error();
+  };
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Problem& problem) {
+    return problem;
+  } catch (const db::Error& error) {
+    if (error.is_unique_violation() || error.is_foreign_key_violation() ||
+        error.is_check_violation())
+      return conflict("The request conflicts with the current state of the data.")
+          .with_log_detail(fmt::format("{} ({})", error.what(), error.constraint()));
+    if (error.is_query_canceled())
+      return service_unavailable("The database did not answer in time; try again.")
+          .with_log_detail(error.what());
+    return unexpected(error.what());
+  } catch (const db::ConnectionError& error) {
+    return service_unavailable("The database is unavailable; try again.")
+        .with_log_detail(error.what());
+  } catch (const db::PoolTimeout& error) {
+    return service_unavailable("The server is busy; try again.").with_log_detail(error.what());
+  } catch (const std::exception& error) {
+    return unexpected(error.what());
+  } catch (...) {
+    return unexpected("a non-standard exception");
+  }
+}
+
+void set_header(Response& response, std::string name, std::string value) {
+  for (auto& [key, existing] : response.headers)
+    if (key == name) {
+      existing = std::move(value);
+      return;
+    }
+  response.headers.emplace_back(std::move(name), std::move(value));
+}
+
+void log_request(const RequestContext& ctx, const Route* route, int status, double seconds,
+                 const std::string& problem_detail) {
+  const auto& principal = ctx.principal();
+  boost::json::object fields{
+      {"requestId", ctx.request_id()},
+      {"method", ctx.request().method},
+      {"route", route ? std::string_view(route->pattern) : std::string_view("unmatched")},
+      {"status", status},
+      {"durationMs", static_cast<double>(static_cast<std::int64_t>(seconds * 1e6)) / 1e3},
+      {"user", principal ? boost::json::value(principal->user_id.str()) : nullptr},
+      {"org", principal && principal->organization_id
+                  ? boost::json::value(principal->organization_id->str())
+                  : nullptr},
+  };
+  if (!problem_detail.empty()) fields["problem"] = problem_detail;
+  log::write(status >= 500 ? log::Level::error : log::Level::info, "http.request",
+             std::move(fields));
+}
+
+}  // namespace
+
+std::string request_id_of(const Request& request) {
+  auto given = request.header("x-request-id");
+  if (given && !given->empty() && given->size() <= k_max_request_id_length &&
+      is_printable_ascii(*given))
+    return std::string(*given);
+  return Uuid::random().str();
+}
+
+Response problem_response(const Problem& problem, const std::string& request_id) {
+  boost::json::array errors;
+  for (const auto& error : problem.errors())
+    errors.push_back(boost::json::object{{"field", error.field}, {"message", error.message}});
+  boost::json::object document{
+      {"type", fmt::format("{}{}", k_problem_base, problem.code())},
+      {"title", Problem::title_for(problem.status())},
+      {"status", problem.status()},
+      {"detail", problem.detail()},
+      {"code", problem.code()},
+      {"requestId", request_id},
+      {"errors", std::move(errors)},
+  };
+  for (const auto& member : problem.extra()) document.emplace(member.key(), member.value());
+
+  Response response{problem.status(), "application/problem+json",
+                    boost::json::serialize(document), problem.headers()};
+  set_header(response, "X-Request-Id", request_id);
+  return response;
+}
+
+Dispatcher::Dispatcher(const Router& router, const TokenSigner& tokens, Metrics& metrics,
+                       std::size_t default_body_limit)
+    : router_(router), tokens_(tokens), metrics_(metrics), default_body_limit_(default_body_limit) {}
+
+boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, std::string client_address) {
+  RequestContext ctx(request, request_id_of(request), std::move(client_address));
+  auto match = router_.match(request.method, request.path);
+  const Route* route = match.route;
+
+  Response response;
+  std::string problem_detail;
+  std::exception_ptr failure;
+  try {
+    if (!route) {
+      if (!match.allowed_methods.empty()) throw method_not_allowed(match.allowed_methods);
+      throw not_found("No resource exists at this path.");
+    }
+    ctx.set_route(route, std::move(match.params));
+    authenticate(ctx, *route, tokens_);
+    response = co_await route->handler(ctx);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    auto problem = problem_of(failure, ctx.request_id());
+    problem_detail = problem.log_detail();
+    response = problem_response(problem, ctx.request_id());
+  }
+  set_header(response, "X-Request-Id", ctx.request_id());
+
+  auto seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started()).count();
+  log_request(ctx, route, response.status, seconds, problem_detail);
+  metrics_.observe_request(method_label(request.method), route ? route->pattern : "unmatched",
+                           response.status, seconds);
+  co_return response;
+}
+
+std::size_t Dispatcher::body_limit_for(std::string_view method, std::string_view path) const {
+  auto match = router_.match(method, path);
+  if (match.route && match.route->body_limit != 0) return match.route->body_limit;
+  return default_body_limit_;
+}
+
+}  // namespace payrollx::http

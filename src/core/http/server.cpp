@@ -1,0 +1,367 @@
+#include "core/http/server.hpp"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <mutex>
+#include <system_error>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "core/http/dispatcher.hpp"
+#include "core/log.hpp"
+#include "core/uuid.hpp"
+
+namespace payrollx::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t k_read_chunk = 8192;
+// After refusing a request, the unread rest of it is drained this long before closing: closing
+// a socket with unread input resets the connection and the client may lose the answer.
+constexpr std::chrono::seconds k_linger{5};
+constexpr std::chrono::milliseconds k_shutdown_poll{10};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == b; }
+
+// The request line and headers as our own Request (no body yet); nullopt when the target is
+// not an origin-form URL.
+std::optional<Request> to_request(const bhttp::request_parser<bhttp::string_body>& parser) {
+  const auto& header = parser.get();
+  auto url = boost::urls::parse_origin_form(std::string_view(header.target()));
+  if (!url) return std::nullopt;
+  Request request;
+  request.method = std::string(header.method_string());
+  request.target = std::string(header.target());
+  request.path = url->path();
+  boost::urls::encoding_opts form_encoding;
+  form_encoding.space_as_plus = true;
+  for (auto param : url->params(form_encoding))
+    request.query.emplace_back(std::move(param.key), std::move(param.value));
+  for (const auto& field : header)
+    request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+  return request;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response response, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  for (auto& [name, value] : response.headers) message.set(name, value);
+  if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+  message.body() = std::move(response.body);
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  return message;
+}
+
+// Errors of the HTTP parser that mean the client sent something that is not HTTP (answered
+// 400), as opposed to a connection that ended or timed out (closed without an answer).
+bool is_malformed(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+Problem headers_too_large(std::size_t limit) {
+  return Problem(431, "headers_too_large",
+                 fmt::format("The request headers exceed the limit of {} bytes.", limit));
+}
+
+Problem body_too_large(std::size_t limit) {
+  return payload_too_large(fmt::format("The request body exceeds the limit of {} bytes.", limit));
+}
+
+Problem malformed_request() { return bad_request("The request is not valid HTTP/1.1."); }
+
+struct Session {
+  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  // Between reading the first byte of a request and writing its answer. Touched only on the
+  // session's strand, like the stream.
+  bool in_request = false;
+};
+
+}  // namespace
+
+class Server::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(asio::io_context& io, Dispatcher& dispatcher, ServerOptions options)
+      : io_(io),
+        dispatcher_(dispatcher),
+        options_(std::move(options)),
+        acceptor_strand_(asio::make_strand(io)),
+        acceptor_(acceptor_strand_) {}
+
+  void start();
+  std::uint16_t port() const { return port_; }
+  asio::awaitable<void> shutdown(std::shared_ptr<Impl> self);
+
+ private:
+  tcp::endpoint endpoint() const;
+  asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self);
+  asio::awaitable<void> serve(std::shared_ptr<Impl> self, std::shared_ptr<Session> session);
+  asio::awaitable<bool> serve_one(Session& session, beast::flat_buffer& buffer,
+                                  const std::string& client);
+  asio::awaitable<void> refuse(Session& session, const Problem& problem,
+                               const std::string& request_id);
+  std::vector<std::shared_ptr<Session>> live_sessions();
+  bool add_session(const std::shared_ptr<Session>& session);
+  void remove_session(Session* session);
+
+  asio::io_context& io_;
+  Dispatcher& dispatcher_;
+  ServerOptions options_;
+  asio::strand<asio::io_context::executor_type> acceptor_strand_;
+  tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> closing_{false};
+  std::mutex sessions_mutex_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+};
+
+tcp::endpoint Server::Impl::endpoint() const {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options_.host, ec);
+  if (!ec) return {address, options_.port};
+  tcp::resolver resolver(io_);
+  auto results = resolver.resolve(options_.host, std::to_string(options_.port));
+  return results.begin()->endpoint();
+}
+
+void Server::Impl::start() {
+  try {
+    auto where = endpoint();
+    acceptor_.open(where.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(where);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+  } catch (const boost::system::system_error& e) {
+    throw std::system_error(e.code(), fmt::format("cannot listen on {}:{}", options_.host,
+                                                  options_.port));
+  }
+  auto local = acceptor_.local_endpoint();
+  port_ = local.port();
+  log::info("server.listening", {{"address", local.address().to_string()}, {"port", port_}});
+  asio::co_spawn(acceptor_strand_, accept_loop(shared_from_this()), asio::detached);
+}
+
+asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {
+  asio::steady_timer backoff(acceptor_strand_);
+  for (;;) {
+    tcp::socket socket(asio::make_strand(io_));
+    auto [ec] = co_await acceptor_.async_accept(socket, k_tuple);
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      // Out of file descriptors and the like: wait instead of spinning on the error.
+      log::warn("server.accept_failed", {{"error", ec.message()}});
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(k_tuple);
+      continue;
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(std::move(socket));
+    if (!add_session(session)) co_return;
+    asio::co_spawn(session->stream.get_executor(), serve(self, session), asio::detached);
+  }
+}
+
+bool Server::Impl::add_session(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(sessions_mutex_);
+  if (closing_) return false;
+  sessions_.emplace(session.get(), session);
+  return true;
+}
+
+void Server::Impl::remove_session(Session* session) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.erase(session);
+}
+
+std::vector<std::shared_ptr<Session>> Server::Impl::live_sessions() {
+  std::lock_guard lock(sessions_mutex_);
+  std::vector<std::shared_ptr<Session>> live;
+  for (auto& [key, weak] : sessions_)
+    if (auto session = weak.lock()) live.push_back(std::move(session));
+  return live;
+}
+
+asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Impl> self,
+                                          std::shared_ptr<Session> session) {
+  beast::error_code ec;
+  auto peer = session->stream.socket().remote_endpoint(ec);
+  std::string client = ec ? std::string() : peer.address().to_string();
+  beast::flat_buffer buffer;
+  try {
+    while (co_await serve_one(*session, buffer, client)) {
+    }
+  } catch (const std::exception& e) {
+    // Never expected (every I/O error is handled as a value); the connection ends, not the
+    // server.
+    log::error("http.session_failed", {{"error", e.what()}});
+  }
+  session->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  session->stream.socket().close(ec);
+  self->remove_session(session.get());
+}
+
+// One request and its answer. False when the connection is to be closed.
+asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buffer& buffer,
+                                              const std::string& client) {
+  auto& stream = session.stream;
+  if (buffer.size() == 0) {
+    // Idle between keep-alive requests: a shutdown may close the connection here.
+    if (closing_) co_return false;
+    stream.expires_after(options_.idle_timeout);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(k_read_chunk), k_tuple);
+    if (ec) co_return false;
+    buffer.commit(n);
+  }
+  session.in_request = true;
+
+  stream.expires_after(options_.read_timeout);
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+  parser.body_limit(options_.body_limit);
+  auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, k_tuple);
+  if (header_ec == bhttp::error::header_limit) {
+    co_await refuse(session, headers_too_large(options_.header_limit), Uuid::random().str());
+    co_return false;
+  }
+  if (header_ec) {
+    if (is_malformed(header_ec)) co_await refuse(session, malformed_request(), Uuid::random().str());
+    co_return false;
+  }
+
+  auto request = to_request(parser);
+  if (!request) {
+    co_await refuse(session, bad_request("The request target is not a valid path and query."),
+                    Uuid::random().str());
+    co_return false;
+  }
+  auto limit = dispatcher_.body_limit_for(request->method, request->path);
+  parser.body_limit(limit);
+  auto declared = parser.content_length();
+  if (declared && *declared > limit) {
+    co_await refuse(session, body_too_large(limit), request_id_of(*request));
+    co_return false;
+  }
+  if (auto expect = request->header("expect"); expect && iequals(*expect, "100-continue")) {
+    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
+    auto [ec, n] = co_await bhttp::async_write(stream, proceed, k_tuple);
+    if (ec) co_return false;
+  }
+  auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, k_tuple);
+  if (body_ec == bhttp::error::body_limit) {
+    co_await refuse(session, body_too_large(limit), request_id_of(*request));
+    co_return false;
+  }
+  if (body_ec) {
+    if (is_malformed(body_ec)) co_await refuse(session, malformed_request(), request_id_of(*request));
+    co_return false;
+  }
+
+  auto version = parser.get().version();
+  bool keep_alive = parser.get().keep_alive();
+  request->body = parser.release().body();
+  auto response = co_await dispatcher_.dispatch(std::move(*request), client);
+
+  // A response finished during a shutdown tells the client not to send another request.
+  keep_alive = keep_alive && !closing_;
+  auto message = to_beast(std::move(response), version, keep_alive);
+  stream.expires_after(options_.read_timeout);
+  auto [write_ec, written] = co_await bhttp::async_write(stream, message, k_tuple);
+  session.in_request = false;
+  co_return !write_ec && keep_alive;
+}
+
+asio::awaitable<void> Server::Impl::refuse(Session& session, const Problem& problem,
+                                           const std::string& request_id) {
+  log::warn("http.refused", {{"requestId", request_id},
+                             {"status", problem.status()},
+                             {"code", problem.code()},
+                             {"detail", problem.detail()}});
+  auto message = to_beast(problem_response(problem, request_id), 11, false);
+  auto& stream = session.stream;
+  stream.expires_after(options_.read_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream, message, k_tuple);
+  if (ec) co_return;
+
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::min<std::chrono::steady_clock::duration>(options_.read_timeout, k_linger));
+  std::array<char, k_read_chunk> discard;
+  for (;;) {
+    auto [read_ec, read] = co_await stream.async_read_some(asio::buffer(discard), k_tuple);
+    if (read_ec) co_return;
+  }
+}
+
+asio::awaitable<void> Server::Impl::shutdown(std::shared_ptr<Impl> self) {
+  {
+    std::lock_guard lock(sessions_mutex_);
+    closing_ = true;
+  }
+  asio::post(acceptor_strand_, [self] {
+    beast::error_code ec;
+    self->acceptor_.close(ec);
+  });
+  // Idle keep-alive connections close now; a connection inside a request finishes it (its
+  // answer says Connection: close). Both checks run on the session's strand, so a request
+  // cannot start between them.
+  for (auto& session : live_sessions())
+    asio::post(session->stream.get_executor(), [session] {
+      if (!session->in_request) session->stream.cancel();
+    });
+
+  // Sessions end on their own strands; polling the count is simpler than a cross-thread signal
+  // and costs nothing outside a shutdown.
+  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
+  asio::steady_timer poll(co_await asio::this_coro::executor);
+  while (!live_sessions().empty() && std::chrono::steady_clock::now() < deadline) {
+    poll.expires_after(k_shutdown_poll);
+    co_await poll.async_wait(k_tuple);
+  }
+
+  auto left = live_sessions();
+  if (!left.empty())
+    log::warn("server.shutdown_timeout", {{"connections", static_cast<std::int64_t>(left.size())}});
+  for (auto& session : left)
+    asio::post(session->stream.get_executor(), [session] {
+      beast::error_code ec;
+      session->stream.socket().close(ec);
+    });
+}
+
+Server::Server(asio::io_context& io, Dispatcher& dispatcher, ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, dispatcher, std::move(options))) {}
+
+Server::~Server() = default;
+
+void Server::start() { impl_->start(); }
+
+std::uint16_t Server::port() const { return impl_->port(); }
+
+asio::awaitable<void> Server::shutdown() { return impl_->shutdown(impl_); }
+
+}  // namespace payrollx::http

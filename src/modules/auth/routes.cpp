@@ -1,0 +1,354 @@
+// HTTP handlers of the auth module: decode and validate, call Service::Impl, encode.
+#include <array>
+
+#include "core/http/context.hpp"
+#include "core/http/pagination.hpp"
+#include "core/http/router.hpp"
+#include "core/http/schema.hpp"
+#include "core/json.hpp"
+#include "modules/auth/email.hpp"
+#include "modules/auth/passwords.hpp"
+#include "modules/auth/service.hpp"
+#include "modules/compliance/compliance.hpp"
+
+namespace payrollx::auth {
+
+namespace {
+
+using boost::asio::awaitable;
+namespace schema = http::schema;
+
+constexpr json::StringRule k_email_rule{1, k_email_max_length};
+constexpr json::StringRule k_password_rule{1, k_password_max_length};  // an existing password
+constexpr json::StringRule k_new_password_rule{k_password_min_length, k_password_max_length};
+constexpr json::StringRule k_name_rule{1, k_name_max_length};
+constexpr json::StringRule k_organization_name_rule{1, k_organization_name_max_length};
+constexpr json::StringRule k_currency_rule{3, 5};
+constexpr json::StringRule k_token_rule{1, 256};
+constexpr std::array<std::string_view, 4> k_invitable_roles{"ORG_ADMIN", "HR_MANAGER",
+                                                            "FINANCE_MANAGER", "EMPLOYEE"};
+
+Origin origin_of(const http::RequestContext& ctx) {
+  return {.client_address = ctx.client_address(), .request_id = ctx.request_id()};
+}
+
+// Lower-cased; `check_format` for addresses about to be registered (a sign-in with a malformed
+// address is just a failed sign-in).
+std::optional<std::string> read_email(json::FieldReader& reader, bool check_format) {
+  auto email = reader.required_string("email", k_email_rule);
+  if (!email) return std::nullopt;
+  auto normalized = normalize_email(*email);
+  if (check_format && !is_valid_email(normalized)) {
+    reader.fail("email", "must be a valid email address");
+    return std::nullopt;
+  }
+  return normalized;
+}
+
+boost::json::object session_json(const SignedIn& session) {
+  return {{"accessToken", session.access_token},
+          {"refreshToken", session.refresh_token},
+          {"expiresIn", session.expires_in.count()},
+          {"user", to_json(session.user)}};
+}
+
+// --- schemas (the OpenAPI document is generated from them)
+
+boost::json::value email_schema() {
+  auto s = schema::string(static_cast<std::int64_t>(k_email_max_length), 3);
+  s.as_object()["format"] = "email";
+  return s;
+}
+boost::json::value new_password_schema() {
+  return schema::string(k_password_max_length, k_password_min_length);
+}
+boost::json::value name_schema() {
+  return schema::string(k_name_max_length, 1);
+}
+boost::json::value token_schema() {
+  return schema::string(static_cast<std::int64_t>(k_token_rule.max), 1);
+}
+
+boost::json::value user_schema() {
+  return schema::object(
+      {{"id", schema::uuid()},
+       {"email", schema::formatted("email")},
+       {"firstName", schema::string()},
+       {"lastName", schema::string()},
+       {"role", schema::enumeration(
+                    {"SUPER_ADMIN", "ORG_ADMIN", "HR_MANAGER", "FINANCE_MANAGER", "EMPLOYEE"})},
+       {"organizationId", schema::nullable(schema::uuid())},
+       {"isActive", schema::boolean()},
+       {"createdAt", schema::date_time()}},
+      {"id", "email", "firstName", "lastName", "role", "organizationId", "isActive", "createdAt"});
+}
+
+boost::json::value session_schema() {
+  return schema::object({{"accessToken", schema::string()},
+                         {"refreshToken", schema::string()},
+                         {"expiresIn", schema::integer(1)},
+                         {"user", user_schema()}},
+                        {"accessToken", "refreshToken", "expiresIn", "user"});
+}
+
+boost::json::value refresh_token_body() {
+  return schema::object({{"refreshToken", token_schema()}}, {"refreshToken"});
+}
+
+// --- handlers
+
+awaitable<http::Response> signup(Service::Impl& service, http::RequestContext& ctx) {
+  const auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto email = read_email(reader, true);
+  auto password = reader.required_string("password", k_new_password_rule);
+  auto first_name = reader.required_string("firstName", k_name_rule);
+  auto last_name = reader.required_string("lastName", k_name_rule);
+  auto organization_name = reader.required_string("organizationName", k_organization_name_rule);
+  auto base_currency = reader.optional_string("baseCurrency", k_currency_rule);
+  reader.finish();
+  Signup input{.email = std::move(*email),
+               .password = std::move(*password),
+               .first_name = std::move(*first_name),
+               .last_name = std::move(*last_name),
+               .organization_name = std::move(*organization_name),
+               .base_currency = base_currency.value_or("USD")};
+  auto result = co_await service.signup(std::move(input), origin_of(ctx));
+  auto answer = session_json(result.session);
+  answer["organization"] = organization::to_json(result.organization);
+  co_return http::Response::json(201, answer);
+}
+
+awaitable<http::Response> login(Service::Impl& service, http::RequestContext& ctx) {
+  const auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto email = read_email(reader, false);
+  auto password = reader.required_string("password", k_password_rule);
+  reader.finish();
+  auto session = co_await service.login(std::move(*email), std::move(*password), origin_of(ctx));
+  co_return http::Response::json(200, session_json(session));
+}
+
+// The refresh token of a refresh or logout body.
+std::string read_refresh_token(const http::RequestContext& ctx) {
+  const auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto token = reader.required_string("refreshToken", k_token_rule);
+  reader.finish();
+  return std::move(*token);
+}
+
+awaitable<http::Response> refresh(Service::Impl& service, http::RequestContext& ctx) {
+  auto session = co_await service.refresh(read_refresh_token(ctx), origin_of(ctx));
+  co_return http::Response::json(200, session_json(session));
+}
+
+awaitable<http::Response> logout(Service::Impl& service, http::RequestContext& ctx) {
+  co_await service.logout(read_refresh_token(ctx), origin_of(ctx));
+  co_return http::Response::no_content();
+}
+
+awaitable<http::Response> me(Service::Impl& service, http::RequestContext& ctx) {
+  auto user = co_await service.me(ctx.user());
+  co_return http::Response::json(200, to_json(user));
+}
+
+awaitable<http::Response> change_password(Service::Impl& service, http::RequestContext& ctx) {
+  const auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto current = reader.required_string("currentPassword", k_password_rule);
+  auto next = reader.required_string("newPassword", k_new_password_rule);
+  reader.finish();
+  co_await service.change_password(ctx.user(), std::move(*current), std::move(*next),
+                                   origin_of(ctx));
+  co_return http::Response::no_content();
+}
+
+awaitable<http::Response> accept_invitation(Service::Impl& service, http::RequestContext& ctx) {
+  const auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto token = reader.required_string("token", k_token_rule);
+  auto password = reader.required_string("password", k_new_password_rule);
+  reader.finish();
+  auto session =
+      co_await service.accept_invitation(std::move(*token), std::move(*password), origin_of(ctx));
+  co_return http::Response::json(200, session_json(session));
+}
+
+awaitable<http::Response> list_users(Service::Impl& service, http::RequestContext& ctx) {
+  const auto page = http::page_request(ctx);
+  auto result = co_await service.list_users(ctx.user().org(), page);
+  boost::json::array data;
+  for (const auto& user : result.users) data.push_back(to_json(user));
+  co_return http::Response::json(200, http::list_answer(std::move(data), result.next));
+}
+
+awaitable<http::Response> invite_user(Service::Impl& service, http::RequestContext& ctx) {
+  const auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto email = read_email(reader, true);
+  auto first_name = reader.required_string("firstName", k_name_rule);
+  auto last_name = reader.required_string("lastName", k_name_rule);
+  auto role = reader.required_enum("role", k_invitable_roles);
+  reader.finish();
+  NewInvitation input{.organization_id = ctx.user().org(),
+                      .email = std::move(*email),
+                      .first_name = std::move(*first_name),
+                      .last_name = std::move(*last_name),
+                      .role = *parse_role(*role)};
+  auto invitation = co_await service.invite(std::move(input), compliance::actor_of(ctx));
+  boost::json::object answer{
+      {"user", to_json(invitation.user)},
+      {"invitation",
+       {{"token", invitation.token}, {"expiresAt", to_rfc3339(invitation.expires_at)}}}};
+  co_return http::Response::json(201, answer);
+}
+
+awaitable<http::Response> update_user(Service::Impl& service, http::RequestContext& ctx) {
+  const auto id = ctx.id_param("id");
+  const auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto role = reader.optional_enum("role", k_invitable_roles);
+  auto is_active = reader.optional_bool("isActive");
+  reader.finish();
+  UserChange change{.role = role ? parse_role(*role) : std::nullopt, .is_active = is_active};
+  auto user = co_await service.update_user(ctx.user(), id, change, compliance::actor_of(ctx));
+  co_return http::Response::json(200, to_json(user));
+}
+
+// The router keeps a plain lambda per route; it starts the handler coroutine, whose frame owns
+// its arguments (no coroutine lambda, GCC 12).
+using HandlerFn = awaitable<http::Response> (*)(Service::Impl&, http::RequestContext&);
+
+// Field by field: GCC 12 warns about members a designated initializer leaves out.
+http::RouteDoc doc(std::string summary, std::string tag, boost::json::value request_schema,
+                   boost::json::value response_schema, int success_status = 200) {
+  http::RouteDoc doc;
+  doc.summary = std::move(summary);
+  doc.tag = std::move(tag);
+  doc.request_schema = std::move(request_schema);
+  doc.response_schema = std::move(response_schema);
+  doc.success_status = success_status;
+  return doc;
+}
+
+void add(http::Router& router, Service::Impl& service, std::string method, std::string pattern,
+         http::Access access, http::RouteDoc doc, HandlerFn fn) {
+  http::Route route;
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.access = std::move(access);
+  route.doc = std::move(doc);
+  route.handler = [&service, fn](http::RequestContext& ctx) { return fn(service, ctx); };
+  router.add(std::move(route));
+}
+
+boost::json::value signup_schema() {
+  return schema::object(
+      {{"email", email_schema()},
+       {"password", new_password_schema()},
+       {"firstName", name_schema()},
+       {"lastName", name_schema()},
+       {"organizationName", schema::string(k_organization_name_max_length, 1)},
+       {"baseCurrency", schema::string(k_currency_rule.max, k_currency_rule.min)}},
+      {"email", "password", "firstName", "lastName", "organizationName"});
+}
+
+boost::json::value signed_up_schema() {
+  return schema::object({{"user", user_schema()},
+                         {"organization", schema::any_object()},
+                         {"accessToken", schema::string()},
+                         {"refreshToken", schema::string()},
+                         {"expiresIn", schema::integer(1)}},
+                        {"user", "organization", "accessToken", "refreshToken", "expiresIn"});
+}
+
+boost::json::value login_schema() {
+  return schema::object(
+      {{"email", email_schema()}, {"password", schema::string(k_password_max_length, 1)}},
+      {"email", "password"});
+}
+
+boost::json::value password_change_schema() {
+  return schema::object({{"currentPassword", schema::string(k_password_max_length, 1)},
+                         {"newPassword", new_password_schema()}},
+                        {"currentPassword", "newPassword"});
+}
+
+boost::json::value accept_schema() {
+  return schema::object({{"token", token_schema()}, {"password", new_password_schema()}},
+                        {"token", "password"});
+}
+
+boost::json::value invitable_role_schema() {
+  return schema::enumeration({"ORG_ADMIN", "HR_MANAGER", "FINANCE_MANAGER", "EMPLOYEE"});
+}
+
+boost::json::value invite_schema() {
+  return schema::object({{"email", email_schema()},
+                         {"firstName", name_schema()},
+                         {"lastName", name_schema()},
+                         {"role", invitable_role_schema()}},
+                        {"email", "firstName", "lastName", "role"});
+}
+
+boost::json::value invited_schema() {
+  auto invitation = schema::object(
+      {{"token", schema::string()}, {"expiresAt", schema::date_time()}}, {"token", "expiresAt"});
+  return schema::object({{"user", user_schema()}, {"invitation", std::move(invitation)}},
+                        {"user", "invitation"});
+}
+
+boost::json::value user_change_schema() {
+  return schema::object({{"role", invitable_role_schema()}, {"isActive", schema::boolean()}});
+}
+
+}  // namespace
+
+void register_routes(http::Router& router, Service& service) {
+  auto& impl = service.impl();
+  const auto anyone = http::Access::anyone();
+  const auto any_user = http::Access::any_user();
+  const auto admins = http::Access::roles_of({});
+
+  add(router, impl, "POST", "/api/v1/auth/signup", anyone,
+      doc("Sign up: a new organisation and its first ORG_ADMIN", "auth", signup_schema(),
+          signed_up_schema(), 201),
+      signup);
+  add(router, impl, "POST", "/api/v1/auth/login", anyone,
+      doc("Sign in with email and password", "auth", login_schema(), session_schema()), login);
+  add(router, impl, "POST", "/api/v1/auth/refresh", anyone,
+      doc("Rotate a refresh token into a new token pair", "auth", refresh_token_body(),
+          session_schema()),
+      refresh);
+  add(router, impl, "POST", "/api/v1/auth/logout", anyone,
+      doc("End the session (refresh-token family) of a refresh token", "auth", refresh_token_body(),
+          nullptr, 204),
+      logout);
+  add(router, impl, "GET", "/api/v1/auth/me", any_user,
+      doc("The signed-in user", "auth", nullptr, user_schema()), me);
+  add(router, impl, "POST", "/api/v1/auth/password", any_user,
+      doc("Change the password; ends every other session", "auth", password_change_schema(),
+          nullptr, 204),
+      change_password);
+  add(router, impl, "POST", "/api/v1/auth/invitations/accept", anyone,
+      doc("Accept an invitation: set the password and sign in", "auth", accept_schema(),
+          session_schema()),
+      accept_invitation);
+
+  auto list_doc = doc("The organisation's users, newest first", "users", nullptr,
+                      schema::list_of(user_schema()));
+  list_doc.query = {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
+                    {"cursor", "The nextCursor of the previous page.", schema::string()}};
+  add(router, impl, "GET", "/api/v1/users", admins, std::move(list_doc), list_users);
+  add(router, impl, "POST", "/api/v1/users", admins,
+      doc("Invite a user; the answer holds the invitation token (shown once)", "users",
+          invite_schema(), invited_schema(), 201),
+      invite_user);
+  add(router, impl, "PATCH", "/api/v1/users/{id}", admins,
+      doc("Change a user's role or activity; deactivation ends their sessions", "users",
+          user_change_schema(), user_schema()),
+      update_user);
+}
+
+}  // namespace payrollx::auth

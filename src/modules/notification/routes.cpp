@@ -1,0 +1,89 @@
+// GET /api/v1/notifications and POST /api/v1/notifications/{id}/read: the caller's own inbox.
+#include <boost/json/array.hpp>
+
+#include "core/error.hpp"
+#include "core/http/context.hpp"
+#include "core/http/pagination.hpp"
+#include "core/http/router.hpp"
+#include "core/http/schema.hpp"
+#include "modules/notification/notification.hpp"
+#include "modules/notification/service.hpp"
+
+namespace payrollx::notification {
+namespace {
+
+namespace schema = http::schema;
+using boost::asio::awaitable;
+
+Recipient recipient_of(const http::RequestContext& ctx) {
+  const auto& user = ctx.user();
+  return {.organization_id = user.organization_id, .user_id = user.user_id};
+}
+
+bool unread_only(const http::Request& request) {
+  auto value = request.query_param("unread");
+  if (!value || *value == "false") return false;
+  if (*value == "true") return true;
+  throw validation_failed("unread", "must be true or false");
+}
+
+awaitable<http::Response> list_notifications(db::Pool& pool, http::RequestContext& ctx) {
+  auto page = http::page_request(ctx);
+  auto notices =
+      co_await inbox_page(pool, recipient_of(ctx), unread_only(ctx.request()), page.after,
+                          page.limit + 1);
+  boost::json::array data;
+  std::optional<http::Keyset> next;
+  const auto shown = std::min(notices.size(), static_cast<std::size_t>(page.limit));
+  for (std::size_t i = 0; i < shown; ++i) data.push_back(store::to_json(notices[i]));
+  if (notices.size() > shown)
+    next = http::Keyset{notices[shown - 1].created_at, notices[shown - 1].id};
+  co_return http::Response::json(200, http::list_answer(std::move(data), next));
+}
+
+awaitable<http::Response> read_notification(db::Pool& pool, http::RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  auto notice = co_await mark_read(pool, recipient_of(ctx), id);
+  co_return http::Response::json(200, store::to_json(notice));
+}
+
+boost::json::value notification_schema() {
+  return schema::object({{"id", schema::uuid()},
+                         {"eventType", schema::string()},
+                         {"title", schema::string()},
+                         {"body", schema::string()},
+                         {"data", schema::any_object()},
+                         {"readAt", schema::nullable(schema::date_time())},
+                         {"createdAt", schema::date_time()}},
+                        {"id", "eventType", "title", "body", "data", "readAt", "createdAt"});
+}
+
+}  // namespace
+
+void register_routes(http::Router& router, db::Pool& pool) {
+  router.add(
+      {.method = "GET",
+       .pattern = "/api/v1/notifications",
+       .access = http::Access::any_user(),
+       .doc = {.summary = "List the caller's notifications, newest first",
+               .tag = "notification",
+               .request_schema = nullptr,
+               .response_schema = schema::list_of(notification_schema()),
+               .query = {{"unread", "true: only notifications not read yet.", schema::boolean()},
+                         {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
+                         {"cursor", "The nextCursor of the previous page.", schema::string()}}},
+       .handler = [&pool](http::RequestContext& ctx) { return list_notifications(pool, ctx); }});
+
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/notifications/{id}/read",
+       .access = http::Access::any_user(),
+       .doc = {.summary = "Mark one of the caller's notifications read (the first time stays)",
+               .tag = "notification",
+               .request_schema = nullptr,
+               .response_schema = notification_schema(),
+               .query = {}},
+       .handler = [&pool](http::RequestContext& ctx) { return read_notification(pool, ctx); }});
+}
+
+}  // namespace payrollx::notification

@@ -1,0 +1,88 @@
+#include "test_app.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/json/object.hpp>
+#include <catch2/catch.hpp>
+#include <cctype>
+#include <random>
+
+namespace payrollx::test {
+namespace {
+
+constexpr auto k_password = "correct horse battery staple";
+
+// Eight hex digits: unique enough for emails and organisation names within one database.
+std::string random_tag() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  return fmt::format("{:08x}", generator() & 0xffffffffu);
+}
+
+// "<who>-<random>@example.com", with `who` reduced to what an email local part surely allows.
+std::string unique_email(const std::string& who, const std::string& tag) {
+  std::string local;
+  for (unsigned char c : who) local += std::isalnum(c) ? char(std::tolower(c)) : '-';
+  return fmt::format("{}-{}@example.com", local, tag);
+}
+
+std::string string_at(const boost::json::value& json,
+                      std::initializer_list<std::string_view> path) {
+  const boost::json::value* node = &json;
+  for (auto key : path) node = &node->as_object().at(key);
+  return std::string(node->as_string());
+}
+
+}  // namespace
+
+TestApp::TestApp(std::string_view label, ServerSettings extra)
+    : database_url_(fresh_database(label)), sql_(std::make_unique<Sql>(database_url_)) {
+  extra.database_url = database_url_;
+  server_ = std::make_unique<ServerProcess>(std::move(extra));
+  client_ = std::make_unique<HttpClient>(server_->port());
+}
+
+SignedUp TestApp::signup(const std::string& who) {
+  auto tag = random_tag();
+  SignedUp session;
+  session.email = unique_email(who, tag);
+  session.password = k_password;
+  boost::json::object body{{"email", session.email},
+                           {"password", session.password},
+                           {"firstName", who},
+                           {"lastName", "Tester"},
+                           {"organizationName", fmt::format("{} {} Ltd", who, tag)}};
+  auto response = client_->post("/api/v1/auth/signup", body);
+  INFO("signup answered " << response.status << ": " << response.body);
+  REQUIRE(response.status == 201);
+  auto json = response.json();
+  session.access_token = string_at(json, {"accessToken"});
+  session.refresh_token = string_at(json, {"refreshToken"});
+  session.user_id = string_at(json, {"user", "id"});
+  session.organization_id = string_at(json, {"organization", "id"});
+  return session;
+}
+
+SignedUp TestApp::add_user(const SignedUp& admin, const std::string& who, const std::string& role) {
+  SignedUp session;
+  session.email = unique_email(who, random_tag());
+  session.password = k_password;
+  session.organization_id = admin.organization_id;
+  boost::json::object invitation{
+      {"email", session.email}, {"firstName", who}, {"lastName", "Tester"}, {"role", role}};
+  auto invited = client_->post("/api/v1/users", invitation, admin.access_token);
+  INFO("invite answered " << invited.status << ": " << invited.body);
+  REQUIRE(invited.status == 201);
+  session.user_id = string_at(invited.json(), {"user", "id"});
+
+  boost::json::object accept{{"token", string_at(invited.json(), {"invitation", "token"})},
+                             {"password", session.password}};
+  auto accepted = client_->post("/api/v1/auth/invitations/accept", accept);
+  INFO("accept answered " << accepted.status << ": " << accepted.body);
+  REQUIRE(accepted.status == 200);
+  auto json = accepted.json();
+  session.access_token = string_at(json, {"accessToken"});
+  session.refresh_token = string_at(json, {"refreshToken"});
+  return session;
+}
+
+}  // namespace payrollx::test

@@ -75,7 +75,7 @@ TEST_CASE("jwt: an issued token verifies to the same principal") {
   CHECK(header.at("alg") == "HS256");
   CHECK(header.at("typ") == "JWT");
   auto claims = decode_segment(parts.payload);
-  CHECK(claims.at("sub") == principal.user_id.str());
+  CHECK(claims.at("sub").as_string() == principal.user_id.str());
   CHECK(claims.at("role") == "FINANCE_MANAGER");
   CHECK(claims.at("exp").as_int64() - claims.at("iat").as_int64() == 900);
   CHECK(parts.signature.find('=') == std::string::npos);  // unpadded base64url

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "core/http/openapi.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
@@ -72,7 +74,7 @@ const boost::json::object& operation(const boost::json::object& doc, std::string
 const boost::json::object* parameter(const boost::json::object& op, std::string_view name) {
   if (!op.contains("parameters")) return nullptr;
   for (const auto& p : op.at("parameters").as_array())
-    if (p.at("name") == name) return &p.as_object();
+    if (p.at("name").as_string() == name) return &p.as_object();
   return nullptr;
 }
 

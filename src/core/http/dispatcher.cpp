@@ -126,7 +126,8 @@ void log_request(const RequestContext& ctx, const Route* route, int status, doub
       {"method", ctx.request().method},
       {"route", route ? std::string_view(route->pattern) : std::string_view("unmatched")},
       {"status", status},
-      {"durationMs", static_cast<double>(static_cast<std::int64_t>(seconds * 1e6)) / 1e3},
+      // Integer microseconds: Boost.JSON would print a fractional millisecond as "5.0825E1".
+      {"durationUs", static_cast<std::int64_t>(seconds * 1e6)},
       {"user", principal ? boost::json::value(principal->user_id.str()) : nullptr},
       {"org", principal && principal->organization_id
                   ? boost::json::value(principal->organization_id->str())

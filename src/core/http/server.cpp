@@ -1,6 +1,7 @@
 #include "core/http/server.hpp"
 
 #include <atomic>
+#include <limits>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -243,7 +244,9 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
   stream.expires_after(options_.read_timeout);
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
-  parser.body_limit(options_.body_limit);
+  // Beast checks Content-Length against body_limit while parsing the header, before the route
+  // (and so its limit) is known: the per-route limit is applied below, after the header.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, k_tuple);
   if (header_ec == bhttp::error::header_limit) {
     co_await refuse(session, headers_too_large(options_.header_limit), Uuid::random().str());

@@ -54,8 +54,8 @@ struct NewOrganization {
 // A partial update: absent fields stay as they are.
 struct OrganizationPatch {
   std::optional<std::string> name;
-  std::optional<std::string> country;
-  std::optional<std::optional<std::string>> tax_id;  // a value, or null to clear it
+  std::optional<std::optional<std::string>> country;  // a value, or null to clear it
+  std::optional<std::optional<std::string>> tax_id;
   std::optional<std::vector<std::string>> authorized_signers;
 };
 

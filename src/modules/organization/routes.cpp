@@ -33,13 +33,22 @@ bool is_alpha2(std::string_view code) {
                                          [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-std::optional<std::string> read_country(json::FieldReader& reader) {
-  auto country = reader.optional_string("country", {2, 2});
-  if (country && !is_alpha2(*country)) {
+// A value, or null to clear the country (it is optional, like taxId).
+json::Patch<std::string> read_country(json::FieldReader& reader) {
+  auto country = reader.nullable_string("country", {2, 2});
+  if (country && *country && !is_alpha2(**country)) {
     reader.fail("country", "must be an ISO 3166-1 alpha-2 code (two upper-case letters)");
     return std::nullopt;
   }
   return country;
+}
+
+// The FieldReader reads null as "absent"; in a PATCH that would silently keep the old value of a
+// field the client asked to empty, so null is refused where the field cannot be cleared.
+void refuse_null(json::FieldReader& reader, const boost::json::object& body,
+                 std::string_view key) {
+  auto it = body.find(key);
+  if (it != body.end() && it->value().is_null()) reader.fail(key, "must not be null");
 }
 
 // Each signer must be a distinct Solana public key; errors name the element
@@ -71,6 +80,8 @@ OrganizationPatch read_patch(const http::RequestContext& ctx) {
   auto body = ctx.json_body();
   json::FieldReader reader(body);
   OrganizationPatch patch;
+  refuse_null(reader, body, "name");
+  refuse_null(reader, body, "authorizedSigners");
   patch.name = reader.optional_string("name", k_name_rule);
   patch.country = read_country(reader);
   patch.tax_id = reader.nullable_string("taxId", k_tax_id_rule);
@@ -174,8 +185,10 @@ boost::json::value organization_schema() {
 }
 
 boost::json::value patch_schema() {
+  auto clearable_country = country_schema();
+  clearable_country.as_object()["description"] = "null clears the country.";
   return schema::object({{"name", schema::string(200, 1)},
-                         {"country", country_schema()},
+                         {"country", std::move(clearable_country)},
                          {"taxId", clearable_string(64, "null clears the tax id.")},
                          {"authorizedSigners", signers_schema()}});
 }

@@ -39,16 +39,16 @@ struct Config {
   std::chrono::seconds access_token_ttl{900};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
   std::chrono::seconds invitation_ttl{7 * 24 * 3600};
-  int auth_rate_limit = 30;  // attempts per minute per client address (and per account)
+  int auth_rate_limit = 30;   // attempts per minute per client address (and per account)
   int lockout_threshold = 5;  // failed logins in a row before the account locks
   std::chrono::seconds lockout_duration{900};
 
-  std::string log_level = "info";  // debug, info, warn, error
+  std::string log_level = "info";   // debug, info, warn, error
   std::string log_format = "json";  // json, text
   std::string smtp_url;             // empty: no email
 
-  bool migrate_on_start = true;  // serve applies pending migrations first
-  bool dev = false;              // --dev: relaxes the JWT secret check
+  bool migrate_on_start = true;       // serve applies pending migrations first
+  bool dev = false;                   // --dev: relaxes the JWT secret check
   bool jwt_secret_generated = false;  // dev without a secret: a random one (serve warns)
 };
 

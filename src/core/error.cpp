@@ -26,19 +26,32 @@ Problem& Problem::with_log_detail(std::string text) {
 
 std::string_view Problem::title_for(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status >= 500 ? "Internal Server Error" : "Error";
   }
 }
 
@@ -53,10 +66,18 @@ Problem validation_failed(std::string field, std::string message) {
 Problem bad_request(std::string detail) {
   return Problem(400, "validation_failed", std::move(detail));
 }
-Problem unauthorized(std::string detail) { return Problem(401, "unauthorized", std::move(detail)); }
-Problem forbidden(std::string detail) { return Problem(403, "forbidden", std::move(detail)); }
-Problem not_found(std::string detail) { return Problem(404, "not_found", std::move(detail)); }
-Problem conflict(std::string detail) { return Problem(409, "conflict", std::move(detail)); }
+Problem unauthorized(std::string detail) {
+  return Problem(401, "unauthorized", std::move(detail));
+}
+Problem forbidden(std::string detail) {
+  return Problem(403, "forbidden", std::move(detail));
+}
+Problem not_found(std::string detail) {
+  return Problem(404, "not_found", std::move(detail));
+}
+Problem conflict(std::string detail) {
+  return Problem(409, "conflict", std::move(detail));
+}
 Problem invalid_state(std::string detail) {
   return Problem(409, "invalid_state", std::move(detail));
 }

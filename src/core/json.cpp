@@ -1,7 +1,8 @@
 #include "core/json.hpp"
 
-#include <boost/json/parse.hpp>
 #include <fmt/format.h>
+
+#include <boost/json/parse.hpp>
 
 namespace payrollx::json {
 
@@ -205,8 +206,7 @@ std::optional<Date> FieldReader::optional_date(std::string_view key) {
   return required_date(key);
 }
 
-const boost::json::array* FieldReader::required_array(std::string_view key,
-                                                      std::size_t max_items) {
+const boost::json::array* FieldReader::required_array(std::string_view key, std::size_t max_items) {
   auto* value = lookup(key, true);
   if (!value) return nullptr;
   if (!value->is_array()) {
@@ -220,8 +220,7 @@ const boost::json::array* FieldReader::required_array(std::string_view key,
   return &value->get_array();
 }
 
-const boost::json::array* FieldReader::optional_array(std::string_view key,
-                                                      std::size_t max_items) {
+const boost::json::array* FieldReader::optional_array(std::string_view key, std::size_t max_items) {
   auto it = object_.find(key);
   if (it == object_.end() || it->value().is_null()) {
     seen_.emplace(key);

@@ -1,5 +1,6 @@
 #include "core/log.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <array>
@@ -7,7 +8,6 @@
 #include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <chrono>
-#include <fmt/format.h>
 #include <mutex>
 #include <stdexcept>
 
@@ -28,7 +28,9 @@ State& state() {
   return instance;
 }
 
-std::string_view name_of(Level level) { return k_level_names[static_cast<std::size_t>(level)]; }
+std::string_view name_of(Level level) {
+  return k_level_names[static_cast<std::size_t>(level)];
+}
 
 // RFC 3339 UTC with milliseconds: 2026-11-25T06:00:00.123Z.
 std::string timestamp_now() {
@@ -102,7 +104,9 @@ void configure(Level minimum, bool json_format) {
   state().json = json_format;
 }
 
-bool enabled(Level level) { return static_cast<int>(level) >= state().minimum.load(); }
+bool enabled(Level level) {
+  return static_cast<int>(level) >= state().minimum.load();
+}
 
 void write(Level level, std::string_view event, boost::json::object fields) {
   if (!enabled(level)) return;

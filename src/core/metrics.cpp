@@ -1,13 +1,13 @@
 #include "core/metrics.hpp"
 
 #include <fmt/format.h>
-
-#include <map>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+
+#include <map>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -20,11 +20,12 @@ using prometheus::Gauge;
 using prometheus::Histogram;
 
 // Seconds; from a cached answer to a slow report.
-const Histogram::BucketBoundaries k_latency_buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                    0.05,   0.1,   0.25,   0.5,   1,     2.5,
-                                                    5,      10};
+const Histogram::BucketBoundaries k_latency_buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                    0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
-std::string status_class(int status) { return fmt::format("{}xx", status / 100); }
+std::string status_class(int status) {
+  return fmt::format("{}xx", status / 100);
+}
 
 }  // namespace
 
@@ -55,8 +56,9 @@ struct Metrics::Impl {
                                          .Register(*registry);
   Family<Counter>& retries = prometheus::BuildCounter()
                                  .Name("payrollx_db_transaction_retries_total")
-                                 .Help("Transactions rerun after a serialization failure, a "
-                                       "deadlock or a lost connection")
+                                 .Help(
+                                     "Transactions rerun after a serialization failure, a "
+                                     "deadlock or a lost connection")
                                  .Register(*registry);
   Family<Gauge>& build_info = prometheus::BuildGauge()
                                   .Name("payrollx_build_info")
@@ -126,9 +128,13 @@ void Metrics::observe_query(std::string_view name, double seconds) {
   impl_->query_series(name).Observe(seconds);
 }
 
-void Metrics::observe_acquire(double seconds) { impl_->acquire.Observe(seconds); }
+void Metrics::observe_acquire(double seconds) {
+  impl_->acquire.Observe(seconds);
+}
 
-void Metrics::count_transaction_retry() { impl_->retry_count.Increment(); }
+void Metrics::count_transaction_retry() {
+  impl_->retry_count.Increment();
+}
 
 void Metrics::set_pool(int size, int in_use, int waiting) {
   impl_->pool_open.Set(size);

@@ -15,8 +15,7 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   // `route` is the matched pattern ("/api/v1/users/{id}"), never the raw path.
-  void observe_request(std::string_view method, std::string_view route, int status,
-                       double seconds);
+  void observe_request(std::string_view method, std::string_view route, int status, double seconds);
   void observe_query(std::string_view name, double seconds);
   void observe_acquire(double seconds);
   void count_transaction_retry();

@@ -1,5 +1,7 @@
 // Precompiled for every target (REUSE_FROM payrollx_core): the heavy headers most files need.
 #pragma once
+#include <fmt/format.h>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,7 +12,6 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
-#include <fmt/format.h>
 #include <functional>
 #include <memory>
 #include <optional>

@@ -1,7 +1,8 @@
 #include "core/time.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace payrollx {
 namespace {
@@ -28,7 +29,9 @@ std::optional<Date> date_at(std::string_view text) {
 }
 }  // namespace
 
-Timestamp now() { return time_point_cast<microseconds>(system_clock::now()); }
+Timestamp now() {
+  return time_point_cast<microseconds>(system_clock::now());
+}
 
 std::string to_rfc3339(Timestamp t) {
   auto day_point = floor<days>(t);

@@ -66,7 +66,8 @@ std::map<std::string, long long> snapshot(payrollx::test::Sql& sql) {
 }
 
 bool names_field(const HttpResponse& response, const std::string& field) {
-  for (const auto& error : response.json().at("errors").as_array())
+  auto problem = response.json();  // a range-for would not keep a temporary document alive
+  for (const auto& error : problem.at("errors").as_array())
     if (json::value_to<std::string>(error.at("field")).starts_with(field)) return true;
   return false;
 }
@@ -113,9 +114,9 @@ TEST_CASE("bad input: every JSON body route refuses bad bodies and writes nothin
     require_problem(send("{\"a\":"), 400, "validation_failed", where + " malformed JSON");
     require_problem(send("[1,2,3]"), 400, "validation_failed", where + " array body");
     require_problem(send("{\"x\":\"\xff\xfe\"}"), 400, "validation_failed", where + " bad UTF-8");
-    require_problem(http.request(route.method, route.path, "{}", {{"Content-Type", "text/plain"}},
-                                 token),
-                    415, "unsupported_media_type", where + " text/plain");
+    require_problem(
+        http.request(route.method, route.path, "{}", {{"Content-Type", "text/plain"}}, token), 415,
+        "unsupported_media_type", where + " text/plain");
     require_problem(send(std::string(2 * 1024 * 1024, ' ') + "{}"), 413, "payload_too_large",
                     where + " 2 MiB body");
 
@@ -186,8 +187,8 @@ TEST_CASE("bad input: a malformed id in a path is a 400 problem naming the param
             uuid_param = true;
       if (!uuid_param) continue;
       auto target = fill_params(std::string(path), "not-a-uuid");
-      auto response = app.http().request(upper(std::string(method)), target, "{}", {},
-                                         admin.access_token);
+      auto response =
+          app.http().request(upper(std::string(method)), target, "{}", {}, admin.access_token);
       require_problem(response, 400, "validation_failed", std::string(method) + " " + target);
       ++checked;
     }
@@ -200,8 +201,8 @@ TEST_CASE("bad input: malformed HTTP and oversized headers get problems, not dro
   TestApp app("bad_http");
   auto garbage = app.http().raw("THIS IS NOT HTTP\r\n\r\n");
   CHECK(garbage.status == 400);
-  auto huge_header = app.http().raw("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                                    std::string(16 * 1024, 'a') + "\r\n\r\n");
+  auto huge_header = app.http().raw(
+      "GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16 * 1024, 'a') + "\r\n\r\n");
   CHECK(huge_header.status == 431);
   // The server still serves afterwards.
   CHECK(app.http().get("/health/live").status == 200);

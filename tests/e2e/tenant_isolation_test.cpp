@@ -29,7 +29,8 @@ std::string with_id(std::string pattern, const std::string& id) {
 
 std::set<std::string> ids_in(const HttpResponse& list) {
   std::set<std::string> ids;
-  for (const auto& item : list.json().at("data").as_array())
+  auto body = list.json();  // a range-for would not keep a temporary document alive
+  for (const auto& item : body.at("data").as_array())
     ids.insert(std::string(item.at("id").as_string()));
   return ids;
 }
@@ -95,8 +96,8 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
   CHECK(b_users.count(a_admin.user_id) == 0);
   CHECK(b_users.count(a_member.user_id) == 0);
   CHECK(b_users.count(b_admin.user_id) == 1);
-  auto b_audit = http.get("/api/v1/audit-logs?entityId=" + a_admin.organization_id,
-                          b_admin.access_token);
+  auto b_audit =
+      http.get("/api/v1/audit-logs?entityId=" + a_admin.organization_id, b_admin.access_token);
   REQUIRE(b_audit.status == 200);
   CHECK(b_audit.json().at("data").as_array().empty());
   auto b_notifications = ids_in(http.get("/api/v1/notifications", b_admin.access_token));

@@ -40,9 +40,9 @@ class AuditWorld {
         guard_(io_.get_executor()),
         pool_(io_.get_executor(), pool_options(url_), nullptr) {
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-    organization_id_ = *Uuid::parse(*sql_.scalar(
-        "INSERT INTO organization.organizations (name) VALUES ($1) RETURNING id::text",
-        {"Audit " + Uuid::random().str()}));
+    organization_id_ = *Uuid::parse(
+        *sql_.scalar("INSERT INTO organization.organizations (name) VALUES ($1) RETURNING id::text",
+                     {"Audit " + Uuid::random().str()}));
   }
   ~AuditWorld() {
     run(pool_.close(std::chrono::seconds(5)));
@@ -186,7 +186,8 @@ TEST_CASE("audit: 20 concurrent transactions of one organisation get seq 1..20 a
   for (auto& f : done) f.get();
 
   auto seqs = world.sql().rows(
-      "SELECT seq::text FROM compliance.audit_logs WHERE organization_id = $1 ORDER BY seq",
+      "SELECT seq::text AS position FROM compliance.audit_logs WHERE organization_id = $1 "
+      "ORDER BY seq",  // by the number: ORDER BY the text alias would sort "10" before "2"
       {world.organization_id().str()});
   REQUIRE(seqs.size() == 20);
   for (std::size_t i = 0; i < seqs.size(); ++i) CHECK(seqs[i][0] == std::to_string(i + 1));
@@ -232,10 +233,13 @@ TEST_CASE("audit: verify reports the first entry edited in SQL", "[audit]") {
   const auto third = world.id_of(3);
 
   std::string edit;
-  SECTION("its content") { edit = "UPDATE compliance.audit_logs SET action = 'x' WHERE id = $1"; }
+  SECTION("its content") {
+    edit = "UPDATE compliance.audit_logs SET action = 'x' WHERE id = $1";
+  }
   SECTION("its json, to the same value in other text") {
-    edit = "UPDATE compliance.audit_logs SET after = '{\"action\": \"three\", \"amount\": 250000}' "
-           "WHERE id = $1";
+    edit =
+        "UPDATE compliance.audit_logs SET after = '{\"action\": \"three\", \"amount\": 250000}' "
+        "WHERE id = $1";
   }
   SECTION("its hash") {
     edit = "UPDATE compliance.audit_logs SET hash = repeat('a', 64) WHERE id = $1";
@@ -245,8 +249,7 @@ TEST_CASE("audit: verify reports the first entry edited in SQL", "[audit]") {
   }
   world.sql().exec(edit, {third});
   // A later entry edited too: the first broken one is reported.
-  world.sql().exec("UPDATE compliance.audit_logs SET action = 'y' WHERE id = $1",
-                   {world.id_of(5)});
+  world.sql().exec("UPDATE compliance.audit_logs SET action = 'y' WHERE id = $1", {world.id_of(5)});
 
   auto verdict = world.verify();
   CHECK_FALSE(verdict.ok);

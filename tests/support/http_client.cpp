@@ -1,5 +1,8 @@
 #include "http_client.hpp"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,8 +12,6 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 namespace payrollx::test {
 namespace {
@@ -62,7 +63,9 @@ bhttp::response<bhttp::string_body> read_response(tcp::socket& socket, beast::fl
 
 }  // namespace
 
-boost::json::value HttpResponse::json() const { return boost::json::parse(body); }
+boost::json::value HttpResponse::json() const {
+  return boost::json::parse(body);
+}
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers)
@@ -121,7 +124,8 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     message.set(name, value);
     has_content_type = has_content_type || iequals(name, "content-type");
   }
-  if (!body.empty() && !has_content_type) message.set(bhttp::field::content_type, "application/json");
+  if (!body.empty() && !has_content_type)
+    message.set(bhttp::field::content_type, "application/json");
   if (!token.empty()) message.set(bhttp::field::authorization, "Bearer " + token);
   message.body() = body;
   message.prepare_payload();

@@ -1,9 +1,10 @@
 #pragma once
 // The real `payrollx serve` binary on a free port, for end-to-end tests.
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <utility>
 #include <vector>
 

@@ -21,7 +21,9 @@ ChainLink sample_link() {
   link.entity_type = "organization";
   link.entity_id = link.organization_id;
   link.before = R"({"name":"Old"})";
-  link.after = "{\"name\":\"N\xc3\xa9" "e\"}";
+  link.after =
+      "{\"name\":\"N\xc3\xa9"
+      "e\"}";
   link.request_id = "req-1";
   link.created_at = *payrollx::parse_timestamp("2026-11-25T06:00:00Z");
   return link;
@@ -40,7 +42,8 @@ TEST_CASE("audit chain: the canonical text is the documented length-prefixed for
         "12:organization\n"
         "36:6f1c2a9e-0b1d-4c3e-9f00-1234567890ab\n"
         "14:{\"name\":\"Old\"}\n"
-        "15:{\"name\":\"N\xc3\xa9" "e\"}\n"  // byte length, not characters
+        "15:{\"name\":\"N\xc3\xa9"
+        "e\"}\n"  // byte length, not characters
         "5:req-1\n"
         "27:2026-11-25T06:00:00.000000Z\n");
 }

@@ -27,8 +27,7 @@ TEST_CASE("base58: decodes the Bitcoin reference vectors", "[base58]") {
   CHECK(decoded_hex("") == "");
   CHECK(decoded_hex("2g") == "61");
   CHECK(decoded_hex("a3gV") == "626262");
-  CHECK(decoded_hex("2cFupjhnEsSn59qHXstmK2ffpLv2") ==
-        "73696d706c792061206c6f6e6720737472696e67");
+  CHECK(decoded_hex("2cFupjhnEsSn59qHXstmK2ffpLv2") == "73696d706c792061206c6f6e6720737472696e67");
   CHECK(decoded_hex("1NS17iag9jJgTHD1VXjvLCEnZuQ3rJDE9L") ==
         "00eb15231dfceb60925886b67d065299925915aeb172c06647");
   CHECK(decoded_hex("1111111111") == "00000000000000000000");

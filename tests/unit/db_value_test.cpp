@@ -1,19 +1,20 @@
 // Text-format conversions of core/db/value.hpp: what goes to PostgreSQL as a bound parameter
 // and how its output decodes.
-#include "core/db/value.hpp"
-
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <limits>
 
 #include "core/db/error.hpp"
+#include "core/db/value.hpp"
 
 using namespace payrollx;
 using namespace std::chrono;
 
 namespace {
 
-Timestamp at(sys_days day, microseconds since_midnight) { return day + since_midnight; }
+Timestamp at(sys_days day, microseconds since_midnight) {
+  return day + since_midnight;
+}
 
 }  // namespace
 
@@ -60,8 +61,7 @@ TEST_CASE("db value: a NUL byte in text is refused rather than cut short", "[db]
   }
 }
 
-TEST_CASE("db value: text arrays quote every element and escape quotes and backslashes",
-          "[db]") {
+TEST_CASE("db value: text arrays quote every element and escape quotes and backslashes", "[db]") {
   std::vector<std::string> values{"a", "b c", R"(say "hi")", R"(C:\dir)", "NULL", "", "x,y", "{z}"};
   auto literal = db::to_param(values);
   REQUIRE(literal);
@@ -109,8 +109,7 @@ TEST_CASE("db value: booleans, uuids and JSON decode", "[db]") {
   CHECK_THROWS_AS(db::Decoder<boost::json::value>::decode("{unquoted: 1}"), db::DecodeError);
 }
 
-TEST_CASE("db value: timestamptz in PostgreSQL's ISO output decodes to the UTC instant",
-          "[db]") {
+TEST_CASE("db value: timestamptz in PostgreSQL's ISO output decodes to the UTC instant", "[db]") {
   auto day = sys_days{year{2026} / 11 / 25};
   CHECK(db::Decoder<Timestamp>::decode("2026-11-25 06:00:00.123456+00") ==
         at(day, hours{6} + microseconds{123456}));
@@ -119,8 +118,8 @@ TEST_CASE("db value: timestamptz in PostgreSQL's ISO output decodes to the UTC i
         at(day, hours{6} + milliseconds{500}));
   // Another session time zone would print an offset: still the same instant.
   CHECK(db::Decoder<Timestamp>::decode("2026-11-25 11:30:00+05:30") == at(day, hours{6}));
-  for (auto junk : {"", "2026-11-25", "2026-13-25 06:00:00+00", "2026-11-25 06:00:00",
-                    "yesterday", "2026-11-25 06:00:00.+00"})
+  for (auto junk : {"", "2026-11-25", "2026-13-25 06:00:00+00", "2026-11-25 06:00:00", "yesterday",
+                    "2026-11-25 06:00:00.+00"})
     CHECK_THROWS_AS(db::Decoder<Timestamp>::decode(junk), db::DecodeError);
 }
 
@@ -135,8 +134,7 @@ TEST_CASE("db value: text arrays decode PostgreSQL's array output", "[db]") {
   auto decode = db::Decoder<Strings>::decode;
   CHECK(decode("{}").empty());
   CHECK(decode("{a,b}") == Strings{"a", "b"});
-  CHECK(decode(R"({"b c","d\"e","f\\g","NULL",""})") ==
-        Strings{"b c", "d\"e", "f\\g", "NULL", ""});
+  CHECK(decode(R"({"b c","d\"e","f\\g","NULL",""})") == Strings{"b c", "d\"e", "f\\g", "NULL", ""});
   // An unquoted NULL is SQL NULL, which a vector of strings cannot hold.
   CHECK_THROWS_AS(decode("{a,NULL}"), db::DecodeError);
   for (auto junk : {"", "a,b", "{a", R"({"a})", "{{a},{b}}", "{a,,b}", R"({"a"b})"})

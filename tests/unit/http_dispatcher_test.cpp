@@ -1,13 +1,14 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <cstdio>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "core/auth/jwt.hpp"
 #include "core/db/error.hpp"
@@ -90,8 +91,8 @@ struct World {
 
   Response dispatch(Request request) {
     boost::asio::io_context io;
-    auto future = boost::asio::co_spawn(
-        io, dispatcher.dispatch(std::move(request), "127.0.0.1"), boost::asio::use_future);
+    auto future = boost::asio::co_spawn(io, dispatcher.dispatch(std::move(request), "127.0.0.1"),
+                                        boost::asio::use_future);
     io.run();
     return future.get();
   }
@@ -281,9 +282,11 @@ TEST_CASE("http dispatcher: 401 without or with a bad token, 403 for the wrong r
   CHECK(employee.status == 403);
   CHECK(problem_of(employee).at("code") == "forbidden");
 
-  auto finance = world.get("/finance", {{"authorization", "Bearer " + world.token_for(Role::finance_manager)}}, "POST");
+  auto finance = world.get(
+      "/finance", {{"authorization", "Bearer " + world.token_for(Role::finance_manager)}}, "POST");
   CHECK(finance.status == 204);
-  auto admin = world.get("/finance", {{"authorization", "Bearer " + world.token_for(Role::org_admin)}}, "POST");
+  auto admin = world.get("/finance",
+                         {{"authorization", "Bearer " + world.token_for(Role::org_admin)}}, "POST");
   CHECK(admin.status == 204);
 
   // A public route learns who calls when a valid token comes along, and ignores a bad one.
@@ -315,9 +318,18 @@ TEST_CASE("http dispatcher: requests are counted by route pattern") {
   world.get("/nowhere");
   world.get("/ok/3", {}, "BREW");
   auto text = world.metrics.render();
-  CHECK_THAT(text, Contains(R"(payrollx_http_requests_total{method="GET",route="/ok/{id}",status_class="2xx"} 2)"));
-  CHECK_THAT(text, Contains(R"(payrollx_http_requests_total{method="GET",route="unmatched",status_class="4xx"} 1)"));
-  CHECK_THAT(text, Contains(R"(payrollx_http_requests_total{method="OTHER",route="unmatched",status_class="4xx"} 1)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_requests_total{method="GET",route="/ok/{id}",status_class="2xx"} 2)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_requests_total{method="GET",route="unmatched",status_class="4xx"} 1)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_requests_total{method="OTHER",route="unmatched",status_class="4xx"} 1)"));
 }
 
 TEST_CASE("http dispatcher: body limits per route") {

@@ -62,9 +62,8 @@ struct ServerWorld {
     router.add(route("GET", "/items/{id}", [](RequestContext& ctx) -> asio::awaitable<Response> {
       boost::json::object query;
       for (const auto& [key, value] : ctx.request().query) query[key] = value;
-      boost::json::object body{{"id", ctx.param("id")},
-                               {"query", query},
-                               {"client", ctx.client_address()}};
+      boost::json::object body{
+          {"id", ctx.param("id")}, {"query", query}, {"client", ctx.client_address()}};
       co_return Response::json(200, body);
     }));
     router.add(route("POST", "/echo", [](RequestContext& ctx) -> asio::awaitable<Response> {
@@ -160,8 +159,9 @@ TEST_CASE("http server: a body over the limit is 413") {
   CHECK(response.header("connection") == "close");
 
   // Chunked, without a Content-Length: the limit still holds.
-  std::string chunked = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        "Transfer-Encoding: chunked\r\n\r\n";
+  std::string chunked =
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 3; ++i) chunked += "80000\r\n" + std::string(0x80000, ' ') + "\r\n";
   chunked += "0\r\n\r\n";
   CHECK(client.raw(chunked).status == 413);
@@ -186,7 +186,8 @@ TEST_CASE("http server: malformed requests are 400 problems, never a crash") {
   CHECK(garbage.status == 400);
   CHECK(garbage.json().at("code") == "validation_failed");
 
-  CHECK(client.raw("GET /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n").status == 400);
+  CHECK(client.raw("GET /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n").status ==
+        400);
   CHECK(client.raw("GET /items/%zz HTTP/1.1\r\nHost: x\r\n\r\n").status == 400);
   CHECK(client.raw("GET http://example.com/items/1 HTTP/1.1\r\nHost: x\r\n\r\n").status == 400);
   CHECK(client.raw("\x01\x02\x03\r\n\r\n").status == 400);

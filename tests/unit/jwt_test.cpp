@@ -1,9 +1,11 @@
+#include "core/auth/jwt.hpp"
+
+#include <sodium.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
-#include <sodium.h>
 
-#include "core/auth/jwt.hpp"
 #include "core/base64url.hpp"
 
 using namespace payrollx;
@@ -44,7 +46,9 @@ std::string sign(const std::string& signing_input) {
   return base64url::encode(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
 }
 
-std::string join(const Parts& p) { return p.header + "." + p.payload + "." + p.signature; }
+std::string join(const Parts& p) {
+  return p.header + "." + p.payload + "." + p.signature;
+}
 
 boost::json::object decode_segment(const std::string& segment) {
   return boost::json::parse(*base64url::decode(segment)).as_object();

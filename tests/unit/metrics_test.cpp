@@ -1,7 +1,7 @@
+#include "core/metrics.hpp"
+
 #include <catch2/catch.hpp>
 #include <thread>
-
-#include "core/metrics.hpp"
 
 using namespace payrollx;
 using Catch::Matchers::Contains;
@@ -18,18 +18,25 @@ TEST_CASE("metrics: render has every family with its labels after observations")
 
   auto text = metrics.render();
   CHECK_THAT(text, Contains("# TYPE payrollx_http_requests_total counter"));
-  CHECK_THAT(text, Contains(
-                       R"(payrollx_http_requests_total{method="GET",route="/api/v1/users/{id}",status_class="2xx"} 2)"));
-  CHECK_THAT(text, Contains(
-                       R"(payrollx_http_requests_total{method="POST",route="/api/v1/auth/login",status_class="4xx"} 1)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_requests_total{method="GET",route="/api/v1/users/{id}",status_class="2xx"} 2)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_requests_total{method="POST",route="/api/v1/auth/login",status_class="4xx"} 1)"));
   CHECK_THAT(text, Contains("# TYPE payrollx_http_request_duration_seconds histogram"));
-  CHECK_THAT(text, Contains(
-                       R"(payrollx_http_request_duration_seconds_count{method="GET",route="/api/v1/users/{id}",status_class="2xx"} 2)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_request_duration_seconds_count{method="GET",route="/api/v1/users/{id}",status_class="2xx"} 2)"));
   CHECK_THAT(text, Contains(R"(payrollx_db_pool_connections{state="open"} 8)"));
   CHECK_THAT(text, Contains(R"(payrollx_db_pool_connections{state="in_use"} 3)"));
   CHECK_THAT(text, Contains(R"(payrollx_db_pool_connections{state="waiting"} 1)"));
   CHECK_THAT(text, Contains("payrollx_db_pool_acquire_seconds_count 1"));
-  CHECK_THAT(text, Contains(R"(payrollx_db_query_duration_seconds_count{query="auth.select_user"} 1)"));
+  CHECK_THAT(text,
+             Contains(R"(payrollx_db_query_duration_seconds_count{query="auth.select_user"} 1)"));
   CHECK_THAT(text, Contains("payrollx_db_transaction_retries_total 1"));
   CHECK_THAT(text, Contains(R"(payrollx_build_info{version=")" PAYROLLX_VERSION R"("} 1)"));
 }
@@ -46,7 +53,13 @@ TEST_CASE("metrics: request series are safe to observe from several threads") {
     });
   for (auto& thread : threads) thread.join();
   auto text = metrics.render();
-  CHECK_THAT(text, Contains(R"(payrollx_http_requests_total{method="GET",route="/r/0",status_class="2xx"} 400)"));
-  CHECK_THAT(text, Contains(R"(payrollx_http_requests_total{method="GET",route="/r/4",status_class="5xx"} 400)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_requests_total{method="GET",route="/r/0",status_class="2xx"} 400)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_requests_total{method="GET",route="/r/4",status_class="5xx"} 400)"));
   CHECK_THAT(text, Contains(R"(payrollx_db_query_duration_seconds_count{query="q0"} 1336)"));
 }

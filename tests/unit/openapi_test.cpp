@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "core/http/openapi.hpp"
 
+#include <catch2/catch.hpp>
 #include <set>
 
-#include "core/http/openapi.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 
@@ -12,9 +12,8 @@ using namespace payrollx::http;
 namespace {
 
 Handler no_content() {
-  return [](RequestContext&) -> boost::asio::awaitable<Response> {
-    co_return Response::no_content();
-  };
+  return
+      [](RequestContext&) -> boost::asio::awaitable<Response> { co_return Response::no_content(); };
 }
 
 Router sample_router() {

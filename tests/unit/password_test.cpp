@@ -2,10 +2,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
-
-#include <thread>
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "core/offload.hpp"
 #include "modules/auth/email.hpp"

@@ -77,8 +77,8 @@ std::optional<Principal> principal_of(const boost::json::object& claims, Timesta
   principal.token_id = std::string(*jti);
 
   // Optional claims: absent is fine, present but malformed is not.
-  for (auto [key, target] : {std::pair{"org", &principal.organization_id},
-                             std::pair{"sid", &principal.session_id}}) {
+  for (auto [key, target] :
+       {std::pair{"org", &principal.organization_id}, std::pair{"sid", &principal.session_id}}) {
     if (!claims.contains(key)) continue;
     *target = uuid_claim(claims, key);
     if (!*target) return std::nullopt;
@@ -107,7 +107,8 @@ std::string TokenSigner::issue(const Principal& principal, Timestamp now) const 
   token += base64url::encode(boost::json::serialize(claims));
   auto mac = hmac_sha256(secret_, token);
   token += '.';
-  token += base64url::encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  token +=
+      base64url::encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
   return token;
 }
 

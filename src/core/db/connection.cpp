@@ -32,19 +32,12 @@ std::string field(const PGresult* result, int code) {
   return value ? value : "";
 }
 
-// Server notices (e.g. "schema already exists, skipping") are diagnostics, not output: they go to
-// the debug log instead of libpq's default, stderr.
-void log_notice(void*, const PGresult* result) {
-  log::debug("db.notice", {{"severity", field(result, PG_DIAG_SEVERITY)},
-                           {"sqlstate", field(result, PG_DIAG_SQLSTATE)},
-                           {"message", field(result, PG_DIAG_MESSAGE_PRIMARY)}});
-}
-
 std::string connection_options(const ConnectionSettings& settings) {
   // Decoding relies on UTC ISO timestamps; statement_timeout bounds every statement server-side.
-  return fmt::format("-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601"
-                     " -c statement_timeout={}",
-                     settings.statement_timeout.count());
+  return fmt::format(
+      "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601"
+      " -c statement_timeout={}",
+      settings.statement_timeout.count());
 }
 
 }  // namespace
@@ -82,7 +75,7 @@ asio::awaitable<void> Connection::connect(Clock::time_point deadline) {
   conn_ = PQconnectStartParams(keys.data(), values.data(), 1);
   if (!conn_) throw ConnectionError("cannot allocate a database connection");
   if (PQstatus(conn_) == CONNECTION_BAD) lost("connect");
-  PQsetNoticeReceiver(conn_, &log_notice, nullptr);
+  PQsetNoticeReceiver(conn_, &Connection::receive_notice, this);
 
   watch_.set_deadline(deadline);
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
@@ -103,6 +96,23 @@ asio::awaitable<void> Connection::connect(Clock::time_point deadline) {
   mark_idle();
 }
 
+// Server notices (e.g. "schema already exists, skipping") are diagnostics, not output: they go to
+// the debug log instead of libpq's default, stderr. A FATAL one arrives while the connection is
+// idle when the server ends the session (pg_terminate_backend, shutdown), possibly before the
+// socket's end is readable: it marks the connection dead at once.
+void Connection::receive_notice(void* self, const PGresult* result) {
+  std::string severity = field(result, PG_DIAG_SEVERITY_NONLOCALIZED);
+  std::string sqlstate = field(result, PG_DIAG_SQLSTATE);
+  if (severity == "FATAL" || severity == "PANIC") {
+    auto* connection = static_cast<Connection*>(self);
+    connection->broken_ = true;
+    connection->ended_by_server_ = true;
+  }
+  log::debug("db.notice", {{"severity", severity},
+                           {"sqlstate", sqlstate},
+                           {"message", field(result, PG_DIAG_MESSAGE_PRIMARY)}});
+}
+
 bool Connection::reusable() const {
   return !broken_ && !busy_ && PQstatus(conn_) == CONNECTION_OK &&
          PQtransactionStatus(conn_) == PQTRANS_IDLE;
@@ -116,7 +126,10 @@ bool Connection::alive() {
   if (broken_ || PQstatus(conn_) != CONNECTION_OK) return false;
   // A terminated backend leaves an error and EOF in the socket: reading them marks the
   // connection bad without sending anything.
-  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+  bool read = PQconsumeInput(conn_) != 0;
+  // PQisBusy parses what was read: a FATAL notice reaches receive_notice, which sets broken_.
+  if (read) PQisBusy(conn_);
+  if (!read || broken_ || PQstatus(conn_) != CONNECTION_OK) {
     broken_ = true;
     return false;
   }
@@ -163,8 +176,8 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
   int sent = 0;
   if (query.name.empty()) {
     std::string sql(query.sql);
-    sent = PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.data(), nullptr, nullptr,
-                             0);
+    sent =
+        PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0);
   } else {
     const char* name = co_await prepare(query, count);
     sent = PQsendQueryPrepared(conn_, name, count, values.data(), nullptr, nullptr, 0);
@@ -207,9 +220,11 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::collect(std::string_vie
   std::shared_ptr<ResultData> last;
   std::shared_ptr<ResultData> failure;
   for (;;) {
-    while (PQisBusy(conn_)) {
+    while (PQisBusy(conn_) && PQstatus(conn_) == CONNECTION_OK) {
       if (!co_await watch_.wait(Direction::read)) deadline_exceeded(what);
-      if (PQconsumeInput(conn_) == 0) lost(what);
+      // On failure libpq has dropped the socket; PQgetResult then returns at once with the
+      // server's last error (e.g. 57P01 from pg_terminate_backend), which says nothing ran.
+      if (PQconsumeInput(conn_) == 0) break;
     }
     PGresult* raw = PQgetResult(conn_);
     if (!raw) break;
@@ -219,12 +234,14 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::collect(std::string_vie
     } else {
       last = data;
     }
+    if (PQstatus(conn_) != CONNECTION_OK) break;
   }
   busy_ = false;
   if (failure) {
     std::string sqlstate = field(failure->get(), PG_DIAG_SQLSTATE);
     if (PQstatus(conn_) != CONNECTION_OK || sqlstate.empty() || means_connection_lost(sqlstate)) {
       broken_ = true;
+      ended_by_server_ = sqlstate.starts_with("57P");
       throw ConnectionError(fmt::format("{}: database connection lost ({})", what,
                                         field(failure->get(), PG_DIAG_MESSAGE_PRIMARY)));
     }
@@ -260,8 +277,8 @@ void Connection::deadline_exceeded(std::string_view what) {
   // The server did not answer in time: the connection's state is unknown, so it is dropped.
   broken_ = true;
   busy_ = false;
-  throw Error("57014", fmt::format("{}: no answer from the database before the client deadline",
-                                   what));
+  throw Error("57014",
+              fmt::format("{}: no answer from the database before the client deadline", what));
 }
 
 }  // namespace payrollx::db

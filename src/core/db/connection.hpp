@@ -65,6 +65,9 @@ class Connection {
   bool alive();
   // Whether the last execute's statement went out to the server (it may have run).
   bool query_sent() const { return query_sent_; }
+  // The server ended the session with an error (57P01 terminated, 57P02/57P03 shutting down):
+  // its open transaction, and any statement in flight, were rolled back.
+  bool ended_by_server() const { return ended_by_server_; }
   Clock::time_point idle_since() const { return idle_since_; }
   void mark_idle() { idle_since_ = Clock::now(); }
 
@@ -72,6 +75,7 @@ class Connection {
   Connection(boost::asio::any_io_executor executor,
              std::shared_ptr<const ConnectionSettings> settings);
 
+  static void receive_notice(void* self, const PGresult* result);
   void begin_command(Clock::duration timeout);
   boost::asio::awaitable<void> connect(Clock::time_point deadline);
   boost::asio::awaitable<std::shared_ptr<ResultData>> run(const Query& query,
@@ -90,6 +94,7 @@ class Connection {
   bool busy_ = false;
   bool broken_ = false;
   bool query_sent_ = false;
+  bool ended_by_server_ = false;
   Clock::time_point idle_since_;
 };
 

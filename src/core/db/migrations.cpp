@@ -32,8 +32,7 @@ CREATE TABLE IF NOT EXISTS core.schema_migrations (
 
 std::string checksum(std::string_view sql) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(sql.data()),
-                     sql.size());
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(sql.data()), sql.size());
   std::string hex(digest.size() * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
   hex.pop_back();
@@ -46,7 +45,8 @@ class BlockingConnection {
   explicit BlockingConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
       throw MigrationError(fmt::format("cannot connect to the database: {}", message()));
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
   }
   ~BlockingConnection() { PQfinish(conn_); }
   BlockingConnection(const BlockingConnection&) = delete;
@@ -58,8 +58,8 @@ class BlockingConnection {
     for (const auto& param : params) values.push_back(param.c_str());
     std::unique_ptr<PGresult, decltype(&PQclear)> result(
         params.empty() ? PQexec(conn_, sql.c_str())
-                       : PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()),
-                                      nullptr, values.data(), nullptr, nullptr, 0),
+                       : PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                      values.data(), nullptr, nullptr, 0),
         &PQclear);
     auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -114,14 +114,15 @@ void grant_runtime_rights(BlockingConnection& db, const std::string& role,
   const std::string grantee = quote_identifier(role);
   for (const auto& name : schemas) {
     const std::string schema = quote_identifier(name);
-    db.run(fmt::format("GRANT USAGE ON SCHEMA {0} TO {1};"
-                       "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {0} TO {1};"
-                       "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {0} TO {1};"
-                       "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
-                       "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {1};"
-                       "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
-                       "GRANT USAGE, SELECT ON SEQUENCES TO {1};",
-                       schema, grantee));
+    db.run(
+        fmt::format("GRANT USAGE ON SCHEMA {0} TO {1};"
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {0} TO {1};"
+                    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {0} TO {1};"
+                    "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {1};"
+                    "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
+                    "GRANT USAGE, SELECT ON SEQUENCES TO {1};",
+                    schema, grantee));
   }
   auto append_only = db.run(
       "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
@@ -138,8 +139,7 @@ std::vector<std::string> migrate(const std::string& owner_conninfo,
   return migrate(owner_conninfo, runtime_role, embedded_migrations());
 }
 
-std::vector<std::string> migrate(const std::string& owner_conninfo,
-                                 const std::string& runtime_role,
+std::vector<std::string> migrate(const std::string& owner_conninfo, const std::string& runtime_role,
                                  const std::vector<Migration>& migrations) {
   BlockingConnection db(owner_conninfo);
   db.run(fmt::format("SELECT pg_advisory_lock({})", k_migration_lock_key));
@@ -192,9 +192,9 @@ std::vector<MigrationStatus> migration_status(const std::string& conninfo) {
 }
 
 boost::asio::awaitable<bool> migrations_current(Pool& pool) {
-  static constexpr Query k_applied{
-      "core.applied_migrations",
-      "SELECT coalesce(array_agg(id ORDER BY id COLLATE \"C\"), '{}') AS ids FROM core.schema_migrations"};
+  static constexpr Query k_applied{"core.applied_migrations",
+                                   "SELECT coalesce(array_agg(id ORDER BY id COLLATE \"C\"), '{}') "
+                                   "AS ids FROM core.schema_migrations"};
   std::vector<std::string> embedded;
   for (const auto& migration : embedded_migrations()) embedded.push_back(migration.id());
   std::sort(embedded.begin(), embedded.end());  // byte order, as the query's COLLATE "C"

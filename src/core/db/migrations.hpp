@@ -41,8 +41,7 @@ const std::vector<Migration>& embedded_migrations();
 std::vector<std::string> migrate(const std::string& owner_conninfo,
                                  const std::string& runtime_role);
 // The same with an explicit list (tests simulate new and edited files with it).
-std::vector<std::string> migrate(const std::string& owner_conninfo,
-                                 const std::string& runtime_role,
+std::vector<std::string> migrate(const std::string& owner_conninfo, const std::string& runtime_role,
                                  const std::vector<Migration>& migrations);
 std::vector<MigrationStatus> migration_status(const std::string& conninfo);
 

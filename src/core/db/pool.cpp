@@ -39,9 +39,15 @@ milliseconds jittered(milliseconds delay) {
 std::string begin_statement(const TxOptions& options) {
   std::string sql = "BEGIN ISOLATION LEVEL ";
   switch (options.isolation) {
-    case Isolation::read_committed: sql += "READ COMMITTED"; break;
-    case Isolation::repeatable_read: sql += "REPEATABLE READ"; break;
-    case Isolation::serializable: sql += "SERIALIZABLE"; break;
+    case Isolation::read_committed:
+      sql += "READ COMMITTED";
+      break;
+    case Isolation::repeatable_read:
+      sql += "REPEATABLE READ";
+      break;
+    case Isolation::serializable:
+      sql += "SERIALIZABLE";
+      break;
   }
   if (options.read_only) sql += " READ ONLY";
   return sql;
@@ -73,12 +79,12 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
       : executor_(std::move(executor)),
         options_(std::move(options)),
         metrics_(metrics),
-        settings_(std::make_shared<ConnectionSettings>(ConnectionSettings{
-            .conninfo = options_.conninfo,
-            .application_name = options_.application_name,
-            .statement_timeout = options_.statement_timeout,
-            .slow_query = options_.slow_query,
-            .metrics = metrics})) {}
+        settings_(std::make_shared<ConnectionSettings>(
+            ConnectionSettings{.conninfo = options_.conninfo,
+                               .application_name = options_.application_name,
+                               .statement_timeout = options_.statement_timeout,
+                               .slow_query = options_.slow_query,
+                               .metrics = metrics})) {}
 
   // A checked-out connection, returned to the pool (or dropped when not reusable) on scope exit.
   class Lease {
@@ -119,7 +125,7 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   }
   asio::awaitable<std::unique_ptr<Connection>> take(Clock::time_point deadline);
   asio::awaitable<void> wait(const std::shared_ptr<Waiter>& waiter);
-  asio::awaitable<std::unique_ptr<Connection>> open(Clock::time_point deadline);
+  asio::awaitable<std::unique_ptr<Connection>> open();
   asio::awaitable<bool> healthy(Connection& connection);
   // Gives the first waiter the right to open a connection when the pool has room for one.
   void hand_room_to_waiter_locked();
@@ -182,7 +188,7 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(Clock::time_point 
     if (waiter->closed) throw ConnectionError("the database pool is closed");
     if (!waiter->may_open) throw PoolTimeout("no database connection became free in time");
   }
-  co_return co_await open(deadline);
+  co_return co_await open();
 }
 
 asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
@@ -192,10 +198,9 @@ asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
       asio::post(executor_, [handler = std::move(handler)]() mutable { std::move(handler)(); });
       return;
     }
-    waiter->timer.async_wait(
-        [handler = std::move(handler)](boost::system::error_code) mutable {
-          std::move(handler)();
-        });
+    waiter->timer.async_wait([handler = std::move(handler)](boost::system::error_code) mutable {
+      std::move(handler)();
+    });
   };
   co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate,
                                                                         asio::use_awaitable);
@@ -207,7 +212,7 @@ asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
 }
 
 // Opens a connection for a slot already counted in open_ and in_use_ (released on failure).
-asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(Clock::time_point deadline) {
+asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open() {
   std::exception_ptr failure;
   {
     std::lock_guard lock(mutex_);
@@ -221,8 +226,10 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(Clock::time_point 
     }
   }
   try {
-    auto connect_deadline = std::min(deadline, Clock::now() + options_.connect_timeout);
-    auto connection = co_await Connection::open(executor_, settings_, connect_deadline);
+    // Opening is bounded by connect_timeout, not by what is left of the acquire timeout (which
+    // bounds waiting for a busy pool): a slow fork on a loaded server is not a full pool.
+    auto connection =
+        co_await Connection::open(executor_, settings_, Clock::now() + options_.connect_timeout);
     std::lock_guard lock(mutex_);
     reconnect_delay_ = milliseconds(0);
     co_return connection;
@@ -234,8 +241,8 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(Clock::time_point 
     std::lock_guard lock(mutex_);
     --open_;
     --in_use_;
-    reconnect_delay_ = std::clamp(reconnect_delay_ * 2, k_first_reconnect_delay,
-                                  k_max_reconnect_delay);
+    reconnect_delay_ =
+        std::clamp(reconnect_delay_ * 2, k_first_reconnect_delay, k_max_reconnect_delay);
     reconnect_after_ = Clock::now() + jittered(reconnect_delay_);
     hand_room_to_waiter_locked();
     publish_locked();
@@ -319,28 +326,43 @@ Pool::Pool(asio::any_io_executor executor, PoolOptions options, Metrics* metrics
 Pool::~Pool() = default;
 
 asio::awaitable<Result> Pool::execute(const Query& query, std::vector<Param> params) {
-  // One retry when the connection turned out dead before the statement went out: nothing ran.
+  // Retried when the connection died with nothing committed: the statement never went out, or
+  // the server ended the session (rolling the statement back) before answering it. After a
+  // mass termination every pooled connection may be dead: one attempt each, and a fresh one.
+  const int attempts = impl_->options().max_size + 1;
   for (int attempt = 1;; ++attempt) {
     auto connection = co_await impl_->acquire();
     try {
       co_return co_await connection->execute(query, params);
     } catch (const ConnectionError&) {
-      if (attempt > 1 || connection->query_sent()) throw;
+      bool nothing_ran = !connection->query_sent() || connection->ended_by_server();
+      if (attempt >= attempts || !nothing_ran) throw;
     }
   }
 }
 
-asio::awaitable<void> Pool::ping() { co_await execute(k_ping, {}); }
+asio::awaitable<void> Pool::ping() {
+  co_await execute(k_ping, {});
+}
 
-PoolStats Pool::stats() const { return impl_->stats(); }
+PoolStats Pool::stats() const {
+  return impl_->stats();
+}
 
-asio::awaitable<void> Pool::close(milliseconds deadline) { co_await impl_->close(deadline); }
+asio::awaitable<void> Pool::close(milliseconds deadline) {
+  co_await impl_->close(deadline);
+}
 
 asio::awaitable<void> Pool::run_transaction(TxBody body, TxOptions options) {
   const std::string begin = begin_statement(options);
-  for (int attempt = 1;; ++attempt) {
+  // Conflicts (40001/40P01) are retried up to max_attempts with backoff; a connection lost
+  // before COMMIT went out is retried at once, once per pooled connection that may be dead.
+  int conflicts = 0;
+  int lost = 0;
+  for (;;) {
     std::exception_ptr failure;
-    bool retry = false;
+    bool conflict = false;
+    bool lost_before_commit = false;
     {
       auto connection = co_await impl_->acquire();
       bool commit_sent = false;
@@ -357,10 +379,10 @@ asio::awaitable<void> Pool::run_transaction(TxBody body, TxOptions options) {
         co_return;
       } catch (const Error& e) {
         failure = std::current_exception();
-        retry = e.is_retryable();  // the server rolled back, also when COMMIT itself failed
+        conflict = e.is_retryable();  // the server rolled back, also when COMMIT itself failed
       } catch (const ConnectionError&) {
         failure = std::current_exception();
-        retry = !commit_sent;  // lost during COMMIT: the outcome is unknown, never rerun
+        lost_before_commit = !commit_sent;  // lost during COMMIT: outcome unknown, never rerun
       } catch (...) {
         failure = std::current_exception();
       }
@@ -372,9 +394,10 @@ asio::awaitable<void> Pool::run_transaction(TxBody body, TxOptions options) {
         }
       }
     }
-    if (!retry || attempt >= options.max_attempts) std::rethrow_exception(failure);
+    if (lost_before_commit && ++lost <= impl_->options().max_size) continue;
+    if (!conflict || ++conflicts >= options.max_attempts) std::rethrow_exception(failure);
     if (impl_->metrics()) impl_->metrics()->count_transaction_retry();
-    co_await sleep_for(jittered(k_retry_base_delay * (1 << std::min(attempt, 6))));
+    co_await sleep_for(jittered(k_retry_base_delay * (1 << std::min(conflicts, 6))));
   }
 }
 

@@ -34,7 +34,7 @@ enum class Isolation { read_committed, repeatable_read, serializable };
 struct TxOptions {
   Isolation isolation = Isolation::read_committed;
   bool read_only = false;
-  int max_attempts = 5;  // runs of fn on 40001 / 40P01 / connection lost before COMMIT
+  int max_attempts = 5;  // runs of fn on 40001 / 40P01 (a connection lost before COMMIT: more)
 };
 
 struct PoolStats {
@@ -54,8 +54,7 @@ class Pool {
   // propagates; serialization failures and deadlocks rerun fn with jittered backoff up to
   // options.max_attempts times, so fn must not have effects outside the database.
   template <class F>
-  auto transaction(F fn, TxOptions options = {})
-      -> std::invoke_result_t<F, Tx&> {
+  auto transaction(F fn, TxOptions options = {}) -> std::invoke_result_t<F, Tx&> {
     using Awaitable = std::invoke_result_t<F, Tx&>;
     using T = typename Awaitable::value_type;
     if constexpr (std::is_void_v<T>) {

@@ -1,7 +1,8 @@
 #include "core/db/result.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "core/db/result_data.hpp"
 
@@ -30,8 +31,8 @@ std::string_view Row::text(int column) const {
 }
 
 void Row::throw_null(int column) const {
-  throw DecodeError(
-      fmt::format("column '{}' is NULL; decode it as std::optional", PQfname(data_->get(), column)));
+  throw DecodeError(fmt::format("column '{}' is NULL; decode it as std::optional",
+                                PQfname(data_->get(), column)));
 }
 
 void Row::throw_decode(int column, const char* why) const {
@@ -40,7 +41,9 @@ void Row::throw_decode(int column, const char* why) const {
 
 Result::Result(std::shared_ptr<const ResultData> data) : data_(std::move(data)) {}
 
-int Result::size() const { return PQntuples(data_->get()); }
+int Result::size() const {
+  return PQntuples(data_->get());
+}
 
 std::optional<Row> Result::first() const {
   if (empty()) return std::nullopt;

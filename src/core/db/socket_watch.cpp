@@ -27,7 +27,9 @@ struct SocketWatch::Wait {
 SocketWatch::SocketWatch(asio::any_io_executor executor)
     : strand_(asio::make_strand(executor)), descriptor_(strand_), timer_(strand_) {}
 
-SocketWatch::~SocketWatch() { release(); }
+SocketWatch::~SocketWatch() {
+  release();
+}
 
 void SocketWatch::watch(int fd) {
   release();

@@ -57,23 +57,44 @@ Param array_literal(const std::vector<T>& values, Encode encode) {
 
 }  // namespace
 
-Param to_param(std::string_view value) { return checked_text(value); }
-Param to_param(const std::string& value) { return checked_text(value); }
+Param to_param(std::string_view value) {
+  return checked_text(value);
+}
+Param to_param(const std::string& value) {
+  return checked_text(value);
+}
 Param to_param(const char* value) {
   if (value == nullptr) return std::nullopt;
   return checked_text(value);
 }
-Param to_param(std::int64_t value) { return integer_text(value); }
-Param to_param(int value) { return integer_text(value); }
-Param to_param(bool value) { return std::string(value ? "t" : "f"); }
-Param to_param(const Uuid& value) { return value.str(); }
-Param to_param(Timestamp value) { return to_rfc3339(value); }
-Param to_param(Date value) { return to_iso_date(value); }
-Param to_param(const boost::json::value& value) { return boost::json::serialize(value); }
-Param to_param(std::nullopt_t) { return std::nullopt; }
+Param to_param(std::int64_t value) {
+  return integer_text(value);
+}
+Param to_param(int value) {
+  return integer_text(value);
+}
+Param to_param(bool value) {
+  return std::string(value ? "t" : "f");
+}
+Param to_param(const Uuid& value) {
+  return value.str();
+}
+Param to_param(Timestamp value) {
+  return to_rfc3339(value);
+}
+Param to_param(Date value) {
+  return to_iso_date(value);
+}
+Param to_param(const boost::json::value& value) {
+  return boost::json::serialize(value);
+}
+Param to_param(std::nullopt_t) {
+  return std::nullopt;
+}
 
 Param to_param(const std::vector<std::string>& values) {
-  return array_literal(values, [](std::string& out, const std::string& v) { append_quoted(out, v); });
+  return array_literal(values,
+                       [](std::string& out, const std::string& v) { append_quoted(out, v); });
 }
 Param to_param(const std::vector<std::int64_t>& values) {
   return array_literal(values, [](std::string& out, std::int64_t v) { out += integer_text(v); });

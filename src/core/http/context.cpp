@@ -1,6 +1,7 @@
 #include "core/http/context.hpp"
 
 #include <fmt/format.h>
+
 #include <stdexcept>
 
 #include "core/error.hpp"

@@ -1,9 +1,10 @@
 #include "core/http/dispatcher.hpp"
 
-#include <array>
-#include <cctype>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+
+#include <array>
+#include <boost/json/serialize.hpp>
+#include <cctype>
 
 #include "core/auth/jwt.hpp"
 #include "core/db/error.hpp"
@@ -27,7 +28,7 @@ bool is_printable_ascii(std::string_view text) {
 
 // Metrics labels come from a fixed set, so that a client inventing methods cannot grow them.
 std::string_view method_label(std::string_view method) {
-  static constexpr std::array<std::string_view, 7> k_known{"GET",    "HEAD",   "POST",   "PUT",
+  static constexpr std::array<std::string_view, 7> k_known{"GET",   "HEAD",   "POST",   "PUT",
                                                            "PATCH", "DELETE", "OPTIONS"};
   for (auto known : k_known)
     if (known == method) return known;
@@ -55,8 +56,7 @@ Problem missing_credentials(std::string detail) {
 
 Problem method_not_allowed(const std::vector<std::string>& allowed) {
   auto list = fmt::format("{}", fmt::join(allowed, ", "));
-  Problem problem(405, "method_not_allowed",
-                  fmt::format("This resource answers only {}.", list));
+  Problem problem(405, "method_not_allowed", fmt::format("This resource answers only {}.", list));
   problem.with_header("Allow", list);
   return problem;
 }
@@ -163,15 +163,18 @@ Response problem_response(const Problem& problem, const std::string& request_id)
   };
   for (const auto& member : problem.extra()) document.emplace(member.key(), member.value());
 
-  Response response{problem.status(), "application/problem+json",
-                    boost::json::serialize(document), problem.headers()};
+  Response response{problem.status(), "application/problem+json", boost::json::serialize(document),
+                    problem.headers()};
   set_header(response, "X-Request-Id", request_id);
   return response;
 }
 
 Dispatcher::Dispatcher(const Router& router, const TokenSigner& tokens, Metrics& metrics,
                        std::size_t default_body_limit)
-    : router_(router), tokens_(tokens), metrics_(metrics), default_body_limit_(default_body_limit) {}
+    : router_(router),
+      tokens_(tokens),
+      metrics_(metrics),
+      default_body_limit_(default_body_limit) {}
 
 boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, std::string client_address) {
   RequestContext ctx(request, request_id_of(request), std::move(client_address));

@@ -20,7 +20,9 @@ Response Response::json(int status, const boost::json::value& value) {
   return Response{status, "application/json", boost::json::serialize(value), {}};
 }
 
-Response Response::no_content() { return Response{204, "", "", {}}; }
+Response Response::no_content() {
+  return Response{204, "", "", {}};
+}
 
 Response Response::text(int status, std::string content_type, std::string body) {
   return Response{status, std::move(content_type), std::move(body), {}};

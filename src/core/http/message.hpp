@@ -11,9 +11,9 @@
 namespace payrollx::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // as received: path and query
-  std::string path;    // percent-decoded path
+  std::string method;                                        // "GET", "POST", ...
+  std::string target;                                        // as received: path and query
+  std::string path;                                          // percent-decoded path
   std::vector<std::pair<std::string, std::string>> query;    // decoded parameters, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;

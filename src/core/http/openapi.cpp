@@ -1,7 +1,8 @@
 #include "core/http/openapi.hpp"
 
-#include <cctype>
 #include <fmt/format.h>
+
+#include <cctype>
 #include <set>
 
 #include "core/http/router.hpp"
@@ -93,8 +94,8 @@ json::object problem_schema() {
            {"title", json::object{{"type", "string"}}},
            {"status", json::object{{"type", "integer"}}},
            {"detail", json::object{{"type", "string"}}},
-           {"code", json::object{{"type", "string"},
-                                 {"description", "A stable snake_case machine code."}}},
+           {"code",
+            json::object{{"type", "string"}, {"description", "A stable snake_case machine code."}}},
            {"requestId", json::object{{"type", "string"}}},
            {"errors", json::object{{"type", "array"}, {"items", std::move(field_error)}}},
        }},
@@ -136,7 +137,8 @@ json::object responses_of(const Route& route) {
 
   json::object success{{"description", doc.summary.empty() ? "Success" : doc.summary}};
   if (doc.success_status != 204 && !doc.response_schema.is_null())
-    success["content"] = json::object{{"application/json", json::object{{"schema", doc.response_schema}}}};
+    success["content"] =
+        json::object{{"application/json", json::object{{"schema", doc.response_schema}}}};
 
   json::object responses;
   responses[std::to_string(doc.success_status)] = std::move(success);
@@ -199,7 +201,8 @@ json::object openapi_document(const Router& router) {
   for (const auto& route : router.routes()) {
     // Distinct routes may spell alike ("/a-b" and "/aB"); a suffix keeps ids unique.
     auto id = operation_id(route);
-    for (int n = 2; operation_ids.contains(id); ++n) id = fmt::format("{}{}", operation_id(route), n);
+    for (int n = 2; operation_ids.contains(id); ++n)
+      id = fmt::format("{}{}", operation_id(route), n);
     operation_ids.insert(id);
     if (!route.doc.tag.empty()) tags.insert(route.doc.tag);
 
@@ -225,10 +228,9 @@ json::object openapi_document(const Router& router) {
       {"paths", std::move(paths)},
       {"components",
        json::object{
-           {"securitySchemes",
-            json::object{{"bearerAuth", json::object{{"type", "http"},
-                                                      {"scheme", "bearer"},
-                                                      {"bearerFormat", "JWT"}}}}},
+           {"securitySchemes", json::object{{"bearerAuth", json::object{{"type", "http"},
+                                                                        {"scheme", "bearer"},
+                                                                        {"bearerFormat", "JWT"}}}}},
            {"schemas", json::object{{"Problem", problem_schema()}}},
        }},
   };

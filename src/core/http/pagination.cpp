@@ -1,7 +1,8 @@
 #include "core/http/pagination.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "core/base64url.hpp"
 #include "core/error.hpp"

@@ -1,8 +1,9 @@
 #include "core/http/router.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
-#include <fmt/format.h>
 #include <stdexcept>
 
 namespace payrollx::http {
@@ -82,9 +83,13 @@ std::string shape_of(std::string_view pattern) {
 
 }  // namespace
 
-Access Access::anyone() { return Access{false, {}}; }
+Access Access::anyone() {
+  return Access{false, {}};
+}
 
-Access Access::any_user() { return Access{true, {}}; }
+Access Access::any_user() {
+  return Access{true, {}};
+}
 
 Access Access::roles_of(std::initializer_list<Role> roles) {
   Access access{true, roles};
@@ -93,7 +98,9 @@ Access Access::roles_of(std::initializer_list<Role> roles) {
   return access;
 }
 
-Access Access::super_admin() { return Access{true, {Role::super_admin}}; }
+Access Access::super_admin() {
+  return Access{true, {Role::super_admin}};
+}
 
 bool Access::allows(Role role) const {
   return roles.empty() || std::find(roles.begin(), roles.end(), role) != roles.end();

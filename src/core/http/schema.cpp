@@ -15,9 +15,15 @@ boost::json::value string(std::int64_t max_length, std::int64_t min_length) {
 boost::json::value formatted(std::string_view format) {
   return boost::json::object{{"type", "string"}, {"format", format}};
 }
-boost::json::value uuid() { return formatted("uuid"); }
-boost::json::value date() { return formatted("date"); }
-boost::json::value date_time() { return formatted("date-time"); }
+boost::json::value uuid() {
+  return formatted("uuid");
+}
+boost::json::value date() {
+  return formatted("date");
+}
+boost::json::value date_time() {
+  return formatted("date-time");
+}
 
 boost::json::value integer(std::int64_t minimum) {
   boost::json::object s{{"type", "integer"}, {"format", "int64"}};
@@ -25,7 +31,9 @@ boost::json::value integer(std::int64_t minimum) {
   return s;
 }
 
-boost::json::value boolean() { return boost::json::object{{"type", "boolean"}}; }
+boost::json::value boolean() {
+  return boost::json::object{{"type", "boolean"}};
+}
 
 boost::json::value enumeration(std::initializer_list<std::string_view> values) {
   boost::json::array list;
@@ -42,14 +50,16 @@ boost::json::value nullable(boost::json::value schema) {
   return boost::json::object{{"oneOf", std::move(one_of)}};
 }
 
-boost::json::value any_object() { return boost::json::object{{"type", "object"}}; }
+boost::json::value any_object() {
+  return boost::json::object{{"type", "object"}};
+}
 
 boost::json::value object(std::initializer_list<Property> properties,
                           std::initializer_list<std::string_view> required) {
   boost::json::object props;
   for (const auto& [name, schema] : properties) props[name] = schema;
-  boost::json::object s{{"type", "object"}, {"properties", std::move(props)},
-                        {"additionalProperties", false}};
+  boost::json::object s{
+      {"type", "object"}, {"properties", std::move(props)}, {"additionalProperties", false}};
   if (required.size() > 0) {
     boost::json::array names;
     for (auto name : required) names.emplace_back(name);

@@ -1,7 +1,6 @@
 #include "core/http/server.hpp"
 
 #include <atomic>
-#include <limits>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,6 +12,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <limits>
 #include <mutex>
 #include <system_error>
 #include <unordered_map>
@@ -44,7 +44,9 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == b; }
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && lower(a) == b;
+}
 
 // The request line and headers as our own Request (no body yet); nullopt when the target is
 // not an origin-form URL.
@@ -70,7 +72,8 @@ bhttp::response<bhttp::string_body> to_beast(Response response, unsigned version
   message.version(version);
   message.result(static_cast<unsigned>(response.status));
   for (auto& [name, value] : response.headers) message.set(name, value);
-  if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
+  if (!response.content_type.empty())
+    message.set(bhttp::field::content_type, response.content_type);
   message.body() = std::move(response.body);
   message.keep_alive(keep_alive);
   message.prepare_payload();
@@ -93,7 +96,9 @@ Problem body_too_large(std::size_t limit) {
   return payload_too_large(fmt::format("The request body exceeds the limit of {} bytes.", limit));
 }
 
-Problem malformed_request() { return bad_request("The request is not valid HTTP/1.1."); }
+Problem malformed_request() {
+  return bad_request("The request is not valid HTTP/1.1.");
+}
 
 struct Session {
   explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
@@ -158,8 +163,8 @@ void Server::Impl::start() {
     acceptor_.bind(where);
     acceptor_.listen(asio::socket_base::max_listen_connections);
   } catch (const boost::system::system_error& e) {
-    throw std::system_error(e.code(), fmt::format("cannot listen on {}:{}", options_.host,
-                                                  options_.port));
+    throw std::system_error(e.code(),
+                            fmt::format("cannot listen on {}:{}", options_.host, options_.port));
   }
   auto local = acceptor_.local_endpoint();
   port_ = local.port();
@@ -247,13 +252,15 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
   // Beast checks Content-Length against body_limit while parsing the header, before the route
   // (and so its limit) is known: the per-route limit is applied below, after the header.
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, k_tuple);
+  auto [header_ec, header_bytes] =
+      co_await bhttp::async_read_header(stream, buffer, parser, k_tuple);
   if (header_ec == bhttp::error::header_limit) {
     co_await refuse(session, headers_too_large(options_.header_limit), Uuid::random().str());
     co_return false;
   }
   if (header_ec) {
-    if (is_malformed(header_ec)) co_await refuse(session, malformed_request(), Uuid::random().str());
+    if (is_malformed(header_ec))
+      co_await refuse(session, malformed_request(), Uuid::random().str());
     co_return false;
   }
 
@@ -281,7 +288,8 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
     co_return false;
   }
   if (body_ec) {
-    if (is_malformed(body_ec)) co_await refuse(session, malformed_request(), request_id_of(*request));
+    if (is_malformed(body_ec))
+      co_await refuse(session, malformed_request(), request_id_of(*request));
     co_return false;
   }
 
@@ -312,7 +320,8 @@ asio::awaitable<void> Server::Impl::refuse(Session& session, const Problem& prob
   if (ec) co_return;
 
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.expires_after(std::min<std::chrono::steady_clock::duration>(options_.read_timeout, k_linger));
+  stream.expires_after(
+      std::min<std::chrono::steady_clock::duration>(options_.read_timeout, k_linger));
   std::array<char, k_read_chunk> discard;
   for (;;) {
     auto [read_ec, read] = co_await stream.async_read_some(asio::buffer(discard), k_tuple);
@@ -361,10 +370,16 @@ Server::Server(asio::io_context& io, Dispatcher& dispatcher, ServerOptions optio
 
 Server::~Server() = default;
 
-void Server::start() { impl_->start(); }
+void Server::start() {
+  impl_->start();
+}
 
-std::uint16_t Server::port() const { return impl_->port(); }
+std::uint16_t Server::port() const {
+  return impl_->port();
+}
 
-asio::awaitable<void> Server::shutdown() { return impl_->shutdown(impl_); }
+asio::awaitable<void> Server::shutdown() {
+  return impl_->shutdown(impl_);
+}
 
 }  // namespace payrollx::http

@@ -13,7 +13,7 @@ class Dispatcher;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;  // 0: any free port (port() tells which)
+  std::uint16_t port = 8080;             // 0: any free port (port() tells which)
   std::size_t body_limit = 1024 * 1024;  // routes may allow more (Route::body_limit)
   std::size_t header_limit = 8 * 1024;
   std::chrono::milliseconds read_timeout{30000};  // whole request, header and body

@@ -57,15 +57,15 @@ asio::awaitable<Response> readiness_answer(db::Pool& pool, const Readiness& read
   }
   bool ready = true;
   for (const auto& check : checks) ready = ready && check.value() == "ok";
-  co_return Response::json(ready ? 200 : 503,
-                           boost::json::object{{"status", ready ? "ok" : "unavailable"},
-                                               {"checks", std::move(checks)}});
+  co_return Response::json(
+      ready ? 200 : 503,
+      boost::json::object{{"status", ready ? "ok" : "unavailable"}, {"checks", std::move(checks)}});
 }
 
 boost::json::value status_schema() {
-  return schema::object({{"status", schema::enumeration({"ok", "unavailable"})},
-                         {"checks", schema::any_object()}},
-                        {"status"});
+  return schema::object(
+      {{"status", schema::enumeration({"ok", "unavailable"})}, {"checks", schema::any_object()}},
+      {"status"});
 }
 
 }  // namespace

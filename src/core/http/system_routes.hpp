@@ -19,7 +19,6 @@ struct Readiness {
 
 // Registers the system routes. /health/ready answers 503 while shutting down, when the
 // database does not answer, or when migrations are not current.
-void register_system_routes(Router& router, db::Pool& pool, Metrics& metrics,
-                            Readiness& readiness);
+void register_system_routes(Router& router, db::Pool& pool, Metrics& metrics, Readiness& readiness);
 
 }  // namespace payrollx::http

@@ -1,6 +1,6 @@
 // Sign-in and sessions. A session is a refresh-token family: every refresh claims the presented
 // token with one conditional UPDATE and adds its successor to the family; presenting a token
-// that was already used or revoked means it leaked, so the whole family is revoked.
+// that was already rotated means it leaked, so the whole family is revoked.
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"

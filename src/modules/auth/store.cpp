@@ -79,19 +79,25 @@ constexpr db::Query k_insert_token{
     "VALUES ($1, $2, $3, decode($4, 'hex'), now() + make_interval(secs => $5))"};
 
 // The one conditional UPDATE that decides which of several concurrent refreshes wins: the
-// others block on the row lock, then find it used.
+// others block on the row lock, then find it used. An inactive user's token is not claimed even
+// when it is still live: a refresh racing the deactivation may have added a successor that the
+// deactivation's revocation did not see.
 constexpr db::Query k_claim_token{
     "auth.claim_refresh_token",
     "WITH claimed AS ("
-    " UPDATE auth.refresh_tokens SET used_at = now(), replaced_by = $2"
+    " UPDATE auth.refresh_tokens t SET used_at = now(), replaced_by = $2"
     " WHERE token_hash = decode($1, 'hex') AND used_at IS NULL AND revoked_at IS NULL"
-    " AND expires_at > now() RETURNING family_id, user_id) "
+    " AND expires_at > now()"
+    " AND EXISTS (SELECT 1 FROM auth.users a WHERE a.id = t.user_id AND a.is_active)"
+    " RETURNING family_id, user_id) "
     "SELECT c.family_id, u.id, u.email, u.first_name, u.last_name, u.role, u.organization_id, "
     "u.is_active, u.created_at FROM claimed c JOIN auth.users u ON u.id = c.user_id"};
 
+// Only a rotated token counts as spent: presenting one that a logout or a password change
+// revoked is refused, but is no sign that someone else holds the family.
 constexpr db::Query k_find_token{"auth.find_refresh_token",
                                  "SELECT t.family_id, t.user_id, u.organization_id, "
-                                 "(t.used_at IS NOT NULL OR t.revoked_at IS NOT NULL) AS spent "
+                                 "t.used_at IS NOT NULL AS spent "
                                  "FROM auth.refresh_tokens t JOIN auth.users u ON u.id = t.user_id "
                                  "WHERE t.token_hash = decode($1, 'hex')"};
 

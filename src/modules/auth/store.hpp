@@ -54,7 +54,7 @@ struct TokenFamily {
 // A refresh token that could not be claimed.
 struct UnclaimedToken {
   TokenFamily family;
-  bool spent = false;  // already used or revoked (not merely expired)
+  bool spent = false;  // already rotated (not merely revoked or expired)
 };
 
 struct ClaimedInvitation {

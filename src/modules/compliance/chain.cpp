@@ -1,8 +1,9 @@
 #include "modules/compliance/chain.hpp"
 
-#include <array>
 #include <fmt/format.h>
 #include <sodium.h>
+
+#include <array>
 
 namespace payrollx::compliance {
 namespace {
@@ -13,7 +14,9 @@ void append_value(std::string& text, std::string_view value) {
   text += '\n';
 }
 
-void append_null(std::string& text) { text += "-\n"; }
+void append_null(std::string& text) {
+  text += "-\n";
+}
 
 void append_field(std::string& text, const std::optional<std::string>& value) {
   if (value)

@@ -1,6 +1,7 @@
 // GET /api/v1/audit-logs and GET /api/v1/audit-logs/verify.
-#include <boost/json/array.hpp>
 #include <fmt/format.h>
+
+#include <boost/json/array.hpp>
 
 #include "core/error.hpp"
 #include "core/http/context.hpp"
@@ -27,8 +28,8 @@ AuditFilter read_filter(const http::Request& request) {
     auto value = request.query_param(name);
     if (!value) return std::nullopt;
     if (value->empty() || json::utf8_length(*value) > k_max_filter_length) {
-      errors.push_back({std::string(name),
-                        fmt::format("must be 1 to {} characters", k_max_filter_length)});
+      errors.push_back(
+          {std::string(name), fmt::format("must be 1 to {} characters", k_max_filter_length)});
       return std::nullopt;
     }
     return std::string(*value);
@@ -81,20 +82,19 @@ awaitable<http::Response> verify_audit_logs(db::Pool& pool, http::RequestContext
 }
 
 boost::json::value entry_schema() {
-  return schema::object(
-      {{"id", schema::uuid()},
-       {"seq", schema::integer(1)},
-       {"actorId", schema::nullable(schema::uuid())},
-       {"action", schema::string()},
-       {"entityType", schema::string()},
-       {"entityId", schema::nullable(schema::uuid())},
-       {"before", schema::nullable(schema::any_object())},
-       {"after", schema::nullable(schema::any_object())},
-       {"requestId", schema::nullable(schema::string())},
-       {"createdAt", schema::date_time()},
-       {"hash", schema::string(64, 64)}},
-      {"id", "seq", "actorId", "action", "entityType", "entityId", "before", "after", "requestId",
-       "createdAt", "hash"});
+  return schema::object({{"id", schema::uuid()},
+                         {"seq", schema::integer(1)},
+                         {"actorId", schema::nullable(schema::uuid())},
+                         {"action", schema::string()},
+                         {"entityType", schema::string()},
+                         {"entityId", schema::nullable(schema::uuid())},
+                         {"before", schema::nullable(schema::any_object())},
+                         {"after", schema::nullable(schema::any_object())},
+                         {"requestId", schema::nullable(schema::string())},
+                         {"createdAt", schema::date_time()},
+                         {"hash", schema::string(64, 64)}},
+                        {"id", "seq", "actorId", "action", "entityType", "entityId", "before",
+                         "after", "requestId", "createdAt", "hash"});
 }
 
 std::vector<http::QueryParamDoc> list_query_docs() {
@@ -115,15 +115,16 @@ std::vector<http::QueryParamDoc> list_query_docs() {
 }  // namespace
 
 void register_routes(http::Router& router, db::Pool& pool) {
-  router.add({.method = "GET",
-              .pattern = "/api/v1/audit-logs",
-              .access = http::Access::roles_of({Role::finance_manager}),
-              .doc = {.summary = "List the organisation's audit log, newest first",
-                      .tag = "compliance",
-                      .request_schema = nullptr,
-                      .response_schema = schema::list_of(entry_schema()),
-                      .query = list_query_docs()},
-              .handler = [&pool](http::RequestContext& ctx) { return list_audit_logs(pool, ctx); }});
+  router.add(
+      {.method = "GET",
+       .pattern = "/api/v1/audit-logs",
+       .access = http::Access::roles_of({Role::finance_manager}),
+       .doc = {.summary = "List the organisation's audit log, newest first",
+               .tag = "compliance",
+               .request_schema = nullptr,
+               .response_schema = schema::list_of(entry_schema()),
+               .query = list_query_docs()},
+       .handler = [&pool](http::RequestContext& ctx) { return list_audit_logs(pool, ctx); }});
 
   router.add(
       {.method = "GET",
@@ -132,11 +133,10 @@ void register_routes(http::Router& router, db::Pool& pool) {
        .doc = {.summary = "Recompute the organisation's audit hash chain",
                .tag = "compliance",
                .request_schema = nullptr,
-               .response_schema = schema::object(
-                   {{"ok", schema::boolean()},
-                    {"checked", schema::integer(0)},
-                    {"firstBrokenId", schema::uuid()}},
-                   {"ok", "checked"}),
+               .response_schema = schema::object({{"ok", schema::boolean()},
+                                                  {"checked", schema::integer(0)},
+                                                  {"firstBrokenId", schema::uuid()}},
+                                                 {"ok", "checked"}),
                .query = {}},
        .handler = [&pool](http::RequestContext& ctx) { return verify_audit_logs(pool, ctx); }});
 }

@@ -11,6 +11,8 @@
 // the lock or leaves a trace. Sealing asynchronously (a background sealer) would shorten it
 // further but leave committed changes with unsealed entries for a while; this keeps "committed
 // change ⇒ verified entry" true at every instant.
+#include "modules/compliance/service.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <memory>
 #include <stdexcept>
@@ -18,7 +20,6 @@
 #include "core/db/pool.hpp"
 #include "core/http/context.hpp"
 #include "modules/compliance/compliance.hpp"
-#include "modules/compliance/service.hpp"
 
 namespace payrollx::compliance {
 namespace {
@@ -49,17 +50,15 @@ ChainLink unsealed_link(AuditEntry&& entry) {
 
 // The before-commit hook of one entry. Owns its link (the hook may outlive append's frame).
 boost::asio::awaitable<void> seal(db::Tx& tx, std::shared_ptr<ChainLink> link) {
-  auto head_result =
-      co_await tx.query(store::k_take_head, link->organization_id, k_genesis_hash);
+  auto head_result = co_await tx.query(store::k_take_head, link->organization_id, k_genesis_hash);
   auto head = head_result.one();
   link->seq = head.get<std::int64_t>("seq") + 1;
   link->prev_hash = head.get<std::string>("hash");
   link->created_at = now();
   auto hash = chain_hash(*link);
   co_await tx.query(store::k_append, Uuid::random(), link->organization_id, link->seq,
-                    link->actor_id, link->action, link->entity_type, link->entity_id,
-                    link->before, link->after, link->request_id, link->created_at,
-                    link->prev_hash, hash);
+                    link->actor_id, link->action, link->entity_type, link->entity_id, link->before,
+                    link->after, link->request_id, link->created_at, link->prev_hash, hash);
 }
 
 bool intact(const store::StoredEntry& entry, std::int64_t expected_seq,
@@ -101,8 +100,8 @@ boost::asio::awaitable<VerifyResult> verify_chain(db::Pool& pool, const Uuid& or
     std::int64_t last_seq = 0;
     std::string last_hash(k_genesis_hash);
     for (bool more = true; more;) {
-      auto batch = co_await tx.query(store::k_select_chain_batch, organization_id, last_seq,
-                                     k_verify_batch);
+      auto batch =
+          co_await tx.query(store::k_select_chain_batch, organization_id, last_seq, k_verify_batch);
       for (auto row : batch) {
         auto entry = store::stored_entry(row);
         ++verdict.checked;

@@ -32,8 +32,8 @@ constexpr db::Query k_append{
     "WHERE organization_id = $2"};
 
 // The columns stored_entry() decodes; json columns as their exact stored text.
-#define PAYROLLX_AUDIT_COLUMNS                                                   \
-  "id, organization_id, seq, actor_id, action, entity_type, entity_id, "        \
+#define PAYROLLX_AUDIT_COLUMNS                                           \
+  "id, organization_id, seq, actor_id, action, entity_type, entity_id, " \
   "before::text AS before, after::text AS after, request_id, created_at, prev_hash, hash"
 
 // One page of the list, newest first (by seq). $1 organization_id, $2 entity_type, $3 entity_id,

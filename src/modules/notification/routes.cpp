@@ -29,9 +29,8 @@ bool unread_only(const http::Request& request) {
 
 awaitable<http::Response> list_notifications(db::Pool& pool, http::RequestContext& ctx) {
   auto page = http::page_request(ctx);
-  auto notices =
-      co_await inbox_page(pool, recipient_of(ctx), unread_only(ctx.request()), page.after,
-                          page.limit + 1);
+  auto notices = co_await inbox_page(pool, recipient_of(ctx), unread_only(ctx.request()),
+                                     page.after, page.limit + 1);
   boost::json::array data;
   std::optional<http::Keyset> next;
   const auto shown = std::min(notices.size(), static_cast<std::size_t>(page.limit));

@@ -1,11 +1,12 @@
 // The inbox: notices are written in the caller's transaction (they exist only if their cause
 // committed) and read by their recipient alone.
+#include "modules/notification/service.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "modules/notification/notification.hpp"
-#include "modules/notification/service.hpp"
 
 namespace payrollx::notification {
 
@@ -40,9 +41,9 @@ boost::asio::awaitable<std::vector<store::StoredNotice>> inbox_page(
     after_created_at = after->created_at;
     after_id = after->id;
   }
-  auto result = co_await pool.query(store::k_select_inbox_page, recipient.organization_id,
-                                    recipient.user_id, unread_only, after_created_at, after_id,
-                                    limit);
+  auto result =
+      co_await pool.query(store::k_select_inbox_page, recipient.organization_id, recipient.user_id,
+                          unread_only, after_created_at, after_id, limit);
   std::vector<store::StoredNotice> notices;
   notices.reserve(static_cast<std::size_t>(result.size()));
   for (auto row : result) notices.push_back(store::stored_notice(row));
@@ -51,8 +52,8 @@ boost::asio::awaitable<std::vector<store::StoredNotice>> inbox_page(
 
 boost::asio::awaitable<store::StoredNotice> mark_read(db::Pool& pool, const Recipient& recipient,
                                                       const Uuid& notification_id) {
-  auto result = co_await pool.query(store::k_mark_read, notification_id,
-                                    recipient.organization_id, recipient.user_id);
+  auto result = co_await pool.query(store::k_mark_read, notification_id, recipient.organization_id,
+                                    recipient.user_id);
   auto row = result.first();
   if (!row) throw not_found("The notification does not exist.");
   co_return store::stored_notice(*row);

@@ -55,7 +55,7 @@ struct NewOrganization {
 struct OrganizationPatch {
   std::optional<std::string> name;
   std::optional<std::optional<std::string>> country;  // a value, or null to clear it
-  std::optional<std::optional<std::string>> tax_id;
+  std::optional<std::optional<std::string>> tax_id;   // a value, or null to clear it
   std::optional<std::vector<std::string>> authorized_signers;
 };
 

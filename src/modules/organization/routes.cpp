@@ -1,8 +1,9 @@
 // The organization section of API.md: the caller's organisation, its settings, and the platform
 // admin's list of every organisation.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/json/array.hpp>
-#include <fmt/format.h>
 #include <set>
 
 #include "core/base58.hpp"
@@ -29,8 +30,8 @@ constexpr json::StringRule k_timezone_rule{1, 64};
 constexpr std::size_t k_max_signers = 20;
 
 bool is_alpha2(std::string_view code) {
-  return code.size() == 2 && std::all_of(code.begin(), code.end(),
-                                         [](char c) { return c >= 'A' && c <= 'Z'; });
+  return code.size() == 2 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // A value, or null to clear the country (it is optional, like taxId).
@@ -45,8 +46,7 @@ json::Patch<std::string> read_country(json::FieldReader& reader) {
 
 // The FieldReader reads null as "absent"; in a PATCH that would silently keep the old value of a
 // field the client asked to empty, so null is refused where the field cannot be cleared.
-void refuse_null(json::FieldReader& reader, const boost::json::object& body,
-                 std::string_view key) {
+void refuse_null(json::FieldReader& reader, const boost::json::object& body, std::string_view key) {
   auto it = body.find(key);
   if (it != body.end() && it->value().is_null()) reader.fail(key, "must not be null");
 }
@@ -163,33 +163,30 @@ boost::json::value signers_schema() {
   return signers;
 }
 
-// A string that may also be null. Declared with "type": "string" (null noted in the
+// A string field a PATCH may also set to null. Declared with "type": "string" (null noted in the
 // description) so that tools reading the schema still see a string field.
-boost::json::value clearable_string(std::int64_t max_length, std::string_view null_means) {
-  auto text = schema::string(max_length, 1);
+boost::json::value clearable(boost::json::value text, std::string_view null_means) {
   text.as_object()["description"] = null_means;
   return text;
 }
 
 boost::json::value organization_schema() {
-  return schema::object({{"id", schema::uuid()},
-                         {"name", schema::string(200, 1)},
-                         {"country", schema::nullable(country_schema())},
-                         {"taxId", schema::nullable(schema::string(64, 1))},
-                         {"authorizedSigners", signers_schema()},
-                         {"status", schema::enumeration({"ACTIVE", "SUSPENDED"})},
-                         {"createdAt", schema::date_time()},
-                         {"updatedAt", schema::date_time()}},
-                        {"id", "name", "country", "taxId", "authorizedSigners", "status",
-                         "createdAt", "updatedAt"});
+  return schema::object(
+      {{"id", schema::uuid()},
+       {"name", schema::string(200, 1)},
+       {"country", schema::nullable(country_schema())},
+       {"taxId", schema::nullable(schema::string(64, 1))},
+       {"authorizedSigners", signers_schema()},
+       {"status", schema::enumeration({"ACTIVE", "SUSPENDED"})},
+       {"createdAt", schema::date_time()},
+       {"updatedAt", schema::date_time()}},
+      {"id", "name", "country", "taxId", "authorizedSigners", "status", "createdAt", "updatedAt"});
 }
 
 boost::json::value patch_schema() {
-  auto clearable_country = country_schema();
-  clearable_country.as_object()["description"] = "null clears the country.";
   return schema::object({{"name", schema::string(200, 1)},
-                         {"country", std::move(clearable_country)},
-                         {"taxId", clearable_string(64, "null clears the tax id.")},
+                         {"country", clearable(country_schema(), "null clears the country.")},
+                         {"taxId", clearable(schema::string(64, 1), "null clears the tax id.")},
                          {"authorizedSigners", signers_schema()}});
 }
 
@@ -205,8 +202,7 @@ boost::json::value settings_schema(bool answer) {
        {"maxNetPerEmployee", schema::nullable(std::move(max_net))},
        {"timezone", schema::string(64, 1)}},
       {"baseCurrency", "requireDistinctApprover", "kycRequiredForPayroll", "timezone"});
-  if (answer)
-    settings.as_object()["required"].as_array().emplace_back("maxNetPerEmployee");
+  if (answer) settings.as_object()["required"].as_array().emplace_back("maxNetPerEmployee");
   return settings;
 }
 
@@ -237,44 +233,41 @@ void register_routes(http::Router& router, Service& service) {
                 return patch_organization(service, ctx);
               }});
 
-  router.add({.method = "GET",
-              .pattern = "/api/v1/organization/settings",
-              .access = http::Access::roles_of({Role::finance_manager, Role::hr_manager}),
-              .doc = {.summary = "The organisation's settings",
-                      .tag = "organization",
-                      .request_schema = nullptr,
-                      .response_schema = settings_schema(true),
-                      .query = {}},
-              .handler = [&service](http::RequestContext& ctx) {
-                return get_settings(service, ctx);
-              }});
+  router.add(
+      {.method = "GET",
+       .pattern = "/api/v1/organization/settings",
+       .access = http::Access::roles_of({Role::finance_manager, Role::hr_manager}),
+       .doc = {.summary = "The organisation's settings",
+               .tag = "organization",
+               .request_schema = nullptr,
+               .response_schema = settings_schema(true),
+               .query = {}},
+       .handler = [&service](http::RequestContext& ctx) { return get_settings(service, ctx); }});
 
-  router.add({.method = "PUT",
-              .pattern = "/api/v1/organization/settings",
-              .access = http::Access::roles_of({}),
-              .doc = {.summary = "Replace the organisation's settings",
-                      .tag = "organization",
-                      .request_schema = settings_schema(false),
-                      .response_schema = settings_schema(true),
-                      .query = {}},
-              .handler = [&service](http::RequestContext& ctx) {
-                return put_settings(service, ctx);
-              }});
+  router.add(
+      {.method = "PUT",
+       .pattern = "/api/v1/organization/settings",
+       .access = http::Access::roles_of({}),
+       .doc = {.summary = "Replace the organisation's settings",
+               .tag = "organization",
+               .request_schema = settings_schema(false),
+               .response_schema = settings_schema(true),
+               .query = {}},
+       .handler = [&service](http::RequestContext& ctx) { return put_settings(service, ctx); }});
 
-  router.add({.method = "GET",
-              .pattern = "/api/v1/admin/organizations",
-              .access = http::Access::super_admin(),
-              .doc = {.summary = "Every organisation on the platform, newest first",
-                      .tag = "organization",
-                      .request_schema = nullptr,
-                      .response_schema = schema::list_of(organization_schema()),
-                      .query = {{"limit", "Page size, 1 to 200 (default 50).",
-                                 schema::integer(1)},
-                                {"cursor", "The nextCursor of the previous page.",
-                                 schema::string()}}},
-              .handler = [&service](http::RequestContext& ctx) {
-                return list_organizations(service, ctx);
-              }});
+  router.add(
+      {.method = "GET",
+       .pattern = "/api/v1/admin/organizations",
+       .access = http::Access::super_admin(),
+       .doc = {.summary = "Every organisation on the platform, newest first",
+               .tag = "organization",
+               .request_schema = nullptr,
+               .response_schema = schema::list_of(organization_schema()),
+               .query = {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
+                         {"cursor", "The nextCursor of the previous page.", schema::string()}}},
+       .handler = [&service](http::RequestContext& ctx) {
+         return list_organizations(service, ctx);
+       }});
 }
 
 }  // namespace payrollx::organization

@@ -154,8 +154,8 @@ awaitable<Organization> Service::update(db::Tx& tx, const Uuid& organization_id,
 
   std::optional<db::Result> updated;
   try {
-    updated.emplace(co_await tx.query(store::k_update, organization_id, wanted.name,
-                                      wanted.country, wanted.tax_id, wanted.authorized_signers));
+    updated.emplace(co_await tx.query(store::k_update, organization_id, wanted.name, wanted.country,
+                                      wanted.tax_id, wanted.authorized_signers));
   } catch (const db::Error& e) {
     if (e.is_unique_violation()) throw_name_taken();
     throw;
@@ -184,10 +184,10 @@ awaitable<Settings> Service::replace_settings(db::Tx& tx, const Uuid& organizati
   auto before = one_settings(locked);
   if (same_content(before, settings)) co_return before;
 
-  auto updated = co_await tx.query(store::k_update_settings, organization_id,
-                                   settings.base_currency, settings.require_distinct_approver,
-                                   settings.kyc_required_for_payroll,
-                                   settings.max_net_per_employee, settings.timezone);
+  auto updated =
+      co_await tx.query(store::k_update_settings, organization_id, settings.base_currency,
+                        settings.require_distinct_approver, settings.kyc_required_for_payroll,
+                        settings.max_net_per_employee, settings.timezone);
   auto after = store::settings_from(updated.one());
   auto entry = audit_entry(organization_id, actor, "organization.settings_updated",
                            k_settings_entity, to_json(before), to_json(after));
@@ -202,8 +202,8 @@ awaitable<std::vector<Organization>> Service::list(const http::PageRequest& page
     after_created_at = page.after->created_at;
     after_id = page.after->id;
   }
-  auto result = co_await pool_.query(store::k_select_page, after_created_at, after_id,
-                                     page.limit + 1);
+  auto result =
+      co_await pool_.query(store::k_select_page, after_created_at, after_id, page.limit + 1);
   std::vector<Organization> organizations;
   organizations.reserve(static_cast<std::size_t>(result.size()));
   for (auto row : result) organizations.push_back(store::organization_from(row));

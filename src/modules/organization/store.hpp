@@ -9,7 +9,7 @@ namespace payrollx::organization::store {
 
 #define PAYROLLX_ORGANIZATION_COLUMNS \
   "id, name, country, tax_id, authorized_signers, status, created_at, updated_at"
-#define PAYROLLX_SETTINGS_COLUMNS                                                          \
+#define PAYROLLX_SETTINGS_COLUMNS                                                              \
   "base_currency, require_distinct_approver, kyc_required_for_payroll, max_net_per_employee, " \
   "timezone"
 
@@ -26,16 +26,15 @@ constexpr db::Query k_insert{
     ") SELECT " PAYROLLX_ORGANIZATION_COLUMNS " FROM organization"};
 
 // $1 id.
-constexpr db::Query k_select_by_id{
-    "organization.select_by_id",
-    "SELECT " PAYROLLX_ORGANIZATION_COLUMNS " FROM organization.organizations WHERE id = $1"};
+constexpr db::Query k_select_by_id{"organization.select_by_id",
+                                   "SELECT " PAYROLLX_ORGANIZATION_COLUMNS
+                                   " FROM organization.organizations WHERE id = $1"};
 
 // $1 id. NO KEY UPDATE, not UPDATE: the id never changes, and a plain FOR UPDATE would also block
 // every foreign-key check on this organisation (audit entries, notifications) until COMMIT.
 constexpr db::Query k_lock_by_id{
-    "organization.lock_by_id",
-    "SELECT " PAYROLLX_ORGANIZATION_COLUMNS
-    " FROM organization.organizations WHERE id = $1 FOR NO KEY UPDATE"};
+    "organization.lock_by_id", "SELECT " PAYROLLX_ORGANIZATION_COLUMNS
+                               " FROM organization.organizations WHERE id = $1 FOR NO KEY UPDATE"};
 
 // $1 id, $2 name, $3 country, $4 tax_id, $5 authorized_signers.
 constexpr db::Query k_update{

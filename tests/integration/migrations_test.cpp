@@ -1,0 +1,189 @@
+// Migrations against empty databases (created with CREATE DATABASE, not from the template):
+// first apply, re-apply, edited and failing files, concurrent runners, runtime-role grants.
+#include "core/db/migrations.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <future>
+#include <set>
+
+#include "async.hpp"
+#include "core/db/pool.hpp"
+#include "test_database.hpp"
+
+using namespace payrollx;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string unique_name(std::string_view label) {
+  static std::atomic<int> counter{0};
+  return fmt::format("{}_{}_{}", label, ::getpid(), counter.fetch_add(1));
+}
+
+// A brand-new database with nothing in it; its connection string.
+std::string empty_database(std::string_view label) {
+  auto name = unique_name(label);
+  test::Sql(test::admin_url()).exec(fmt::format("CREATE DATABASE \"{}\"", name));
+  return test::with_database(test::admin_url(), name);
+}
+
+std::vector<std::string> embedded_ids() {
+  std::vector<std::string> ids;
+  for (const auto& migration : db::embedded_migrations()) ids.push_back(migration.id());
+  return ids;
+}
+
+// `url` with the user (and password) replaced.
+std::string as_user(const std::string& url, const std::string& user, const std::string& password) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos)
+    return fmt::format("{} user={} password={}", url, user, password);
+  auto host_start = scheme_end + 3;
+  auto at = url.find('@', host_start);
+  auto rest = at == std::string::npos || at > url.find('/', host_start) ? host_start : at + 1;
+  return fmt::format("{}{}:{}@{}", url.substr(0, host_start), user, password, url.substr(rest));
+}
+
+std::string failure_of(test::Sql& sql, const std::string& statement) {
+  try {
+    sql.exec(statement);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "succeeded";
+}
+
+}  // namespace
+
+TEST_CASE("migrations: apply everything in order into an empty database, then nothing") {
+  auto url = empty_database("mig_fresh");
+  REQUIRE_FALSE(db::embedded_migrations().empty());
+  CHECK(db::embedded_migrations().front().id() == "core/0001_core.sql");
+
+  CHECK(db::migrate(url, "") == embedded_ids());
+  test::Sql sql(url);
+  CHECK(sql.count("SELECT count(*) FROM core.schema_migrations") ==
+        static_cast<long long>(db::embedded_migrations().size()));
+  // Checksums are SHA-256, hex.
+  CHECK(sql.count("SELECT count(*) FROM core.schema_migrations"
+                  " WHERE checksum !~ '^[0-9a-f]{64}$'") == 0);
+  CHECK(sql.count("SELECT count(*) FROM core.currencies") > 0);
+
+  CHECK(db::migrate(url, "").empty());  // re-apply: a no-op
+  auto status = db::migration_status(url);
+  REQUIRE(status.size() == db::embedded_migrations().size());
+  CHECK(std::all_of(status.begin(), status.end(),
+                    [](const auto& s) { return s.applied && s.applied_at.has_value(); }));
+}
+
+TEST_CASE("migrations: status lists pending files of an empty database") {
+  auto url = empty_database("mig_status");
+  auto status = db::migration_status(url);
+  REQUIRE(status.size() == db::embedded_migrations().size());
+  CHECK(status.front().id == "core/0001_core.sql");
+  CHECK(std::none_of(status.begin(), status.end(), [](const auto& s) { return s.applied; }));
+}
+
+TEST_CASE("migrations: a new file applies alone, an edited applied file is refused by name") {
+  auto url = empty_database("mig_edited");
+  auto migrations = db::embedded_migrations();
+  db::migrate(url, "", migrations);
+
+  migrations.push_back({.schema = "core",
+                        .file = "9001_extra.sql",
+                        .sql = "CREATE TABLE core.extra (id int PRIMARY KEY);"});
+  CHECK(db::migrate(url, "", migrations) == std::vector<std::string>{"core/9001_extra.sql"});
+
+  auto edited = migrations;
+  edited.back().sql += "\n-- an innocent-looking comment\n";
+  try {
+    db::migrate(url, "", edited);
+    FAIL("an edited migration was accepted");
+  } catch (const db::MigrationError& e) {
+    CHECK_THAT(e.what(), Contains("9001_extra.sql"));
+  }
+}
+
+TEST_CASE("migrations: a failing file is rolled back, not recorded, and reported") {
+  auto url = empty_database("mig_failing");
+  auto migrations = db::embedded_migrations();
+  migrations.push_back({.schema = "core",
+                        .file = "9002_broken.sql",
+                        .sql = "CREATE TABLE core.half_done (id int);\n"
+                               "INSERT INTO core.no_such_table VALUES (1);"});
+  try {
+    db::migrate(url, "", migrations);
+    FAIL("a broken migration was accepted");
+  } catch (const db::MigrationError& e) {
+    CHECK_THAT(e.what(), Contains("9002_broken.sql"));
+    CHECK_THAT(e.what(), Contains("no_such_table"));  // the server's message
+  }
+  test::Sql sql(url);
+  CHECK(sql.count("SELECT count(*) FROM core.schema_migrations") ==
+        static_cast<long long>(db::embedded_migrations().size()));
+  CHECK(sql.count(
+            "SELECT count(*) FROM core.schema_migrations WHERE id = 'core/9002_broken.sql'") == 0);
+  CHECK_FALSE(sql.scalar("SELECT to_regclass('core.half_done')::text").has_value());
+}
+
+TEST_CASE("migrations: two concurrent runners on a fresh database apply each file once") {
+  auto url = empty_database("mig_concurrent");
+  auto first = std::async(std::launch::async, [&] { return db::migrate(url, ""); });
+  auto second = std::async(std::launch::async, [&] { return db::migrate(url, ""); });
+  auto a = first.get();
+  auto b = second.get();
+  std::multiset<std::string> applied(a.begin(), a.end());
+  applied.insert(b.begin(), b.end());
+  auto ids = embedded_ids();
+  CHECK(applied == std::multiset<std::string>(ids.begin(), ids.end()));
+  CHECK(test::Sql(url).count("SELECT count(*) FROM core.schema_migrations") ==
+        static_cast<long long>(ids.size()));
+}
+
+TEST_CASE("migrations: the runtime role may read and write rows but not change schemas") {
+  auto url = empty_database("mig_role");
+  auto role = unique_name("mig_runtime");
+  const std::string password = "runtime-password";
+  test::Sql(test::admin_url())
+      .exec(fmt::format("CREATE ROLE \"{}\" LOGIN PASSWORD '{}'", role, password));
+  db::migrate(url, role);
+
+  test::Sql runtime(as_user(url, role, password));
+  CHECK(runtime.scalar("SELECT current_user") == role);
+  auto id = runtime.scalar(
+      "INSERT INTO organization.organizations (name) VALUES ('Acme')"
+      " RETURNING id::text");
+  REQUIRE(id);
+  runtime.exec("UPDATE organization.organizations SET name = 'Acme Ltd' WHERE id = $1", {*id});
+  CHECK(runtime.scalar("SELECT name FROM organization.organizations WHERE id = $1", {*id}) ==
+        "Acme Ltd");
+  CHECK(runtime.count("SELECT count(*) FROM core.currencies") > 0);
+  runtime.exec("DELETE FROM organization.organizations WHERE id = $1", {*id});
+
+  CHECK_THAT(failure_of(runtime, "CREATE TABLE organization.sneaky (id int)"), Contains("42501"));
+  CHECK_THAT(failure_of(runtime, "DROP TABLE core.currencies"), Contains("42501"));
+  // The audit log is append-only for the runtime role.
+  CHECK(runtime.count("SELECT count(*) FROM compliance.audit_logs") == 0);
+  CHECK_THAT(failure_of(runtime, "UPDATE compliance.audit_logs SET action = 'x'"),
+             Contains("42501"));
+  CHECK_THAT(failure_of(runtime, "DELETE FROM compliance.audit_logs"), Contains("42501"));
+}
+
+TEST_CASE("migrations: migrations_current tells a migrated database from an empty one") {
+  auto migrated = empty_database("mig_current");
+  db::migrate(migrated, "");
+  auto empty = empty_database("mig_not_current");
+  test::IoThreads io(2);
+  auto current = [&](const std::string& url) {
+    db::Pool pool(io.executor(), {.conninfo = url}, nullptr);
+    return io.run(
+        [&]() -> boost::asio::awaitable<bool> { co_return co_await db::migrations_current(pool); });
+  };
+  CHECK(current(migrated));
+  CHECK_FALSE(current(empty));
+}

@@ -10,9 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "problems.hpp"
 #include "test_app.hpp"
 
 namespace {
+
+using payrollx::test::problem_fields;
 
 using payrollx::test::HttpResponse;
 using payrollx::test::SignedUp;
@@ -98,19 +101,6 @@ std::vector<std::string> sql_ids(TestApp& app, const std::string& organization_i
                                         all_params))
     ids.push_back(*row[0]);
   return ids;
-}
-
-std::set<std::string> problem_fields(const HttpResponse& response, int status,
-                                     std::string_view code) {
-  INFO(response.status << " " << response.body);
-  REQUIRE(response.status == status);
-  auto body = response.json().as_object();
-  REQUIRE(body.at("code").as_string() == code);
-  std::set<std::string> fields;
-  if (auto errors = body.if_contains("errors"))
-    for (const auto& error : errors->as_array())
-      fields.insert(std::string(error.at("field").as_string()));
-  return fields;
 }
 
 }  // namespace

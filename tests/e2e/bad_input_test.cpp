@@ -6,9 +6,12 @@
 #include <map>
 #include <string>
 
+#include "problems.hpp"
 #include "test_app.hpp"
 
 namespace {
+
+using payrollx::test::upper;
 
 using payrollx::test::HttpResponse;
 using payrollx::test::TestApp;
@@ -19,11 +22,6 @@ struct BodyRoute {
   std::string path;  // with {params} replaced
   json::object schema;
 };
-
-std::string upper(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
 
 std::string fill_params(std::string path, const std::string& value) {
   for (auto open = path.find('{'); open != std::string::npos; open = path.find('{')) {

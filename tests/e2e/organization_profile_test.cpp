@@ -5,9 +5,12 @@
 #include <set>
 #include <string>
 
+#include "problems.hpp"
 #include "test_app.hpp"
 
 namespace {
+
+using payrollx::test::upper;
 
 using payrollx::test::HttpResponse;
 using payrollx::test::TestApp;
@@ -40,11 +43,6 @@ json::object organization_of(TestApp& app, const std::string& token) {
   INFO(response.body);
   REQUIRE(response.status == 200);
   return response.json().as_object();
-}
-
-std::string upper(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
 }
 
 }  // namespace

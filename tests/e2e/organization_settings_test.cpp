@@ -5,29 +5,18 @@
 #include <set>
 #include <string>
 
+#include "problems.hpp"
 #include "test_app.hpp"
 
 namespace {
+
+using payrollx::test::problem_fields;
 
 using payrollx::test::HttpResponse;
 using payrollx::test::TestApp;
 namespace json = boost::json;
 
 constexpr auto k_path = "/api/v1/organization/settings";
-
-// The fields of a problem's errors[], once its status and code are the expected ones.
-std::set<std::string> problem_fields(const HttpResponse& response, int status,
-                                     std::string_view code) {
-  INFO(response.status << " " << response.body);
-  REQUIRE(response.status == status);
-  auto body = response.json().as_object();
-  REQUIRE(body.at("code").as_string() == code);
-  std::set<std::string> fields;
-  if (auto errors = body.if_contains("errors"))
-    for (const auto& error : errors->as_array())
-      fields.insert(std::string(error.at("field").as_string()));
-  return fields;
-}
 
 json::object settings_of(TestApp& app, const std::string& token) {
   auto response = app.http().get(k_path, token);

@@ -9,18 +9,16 @@
 #include <set>
 #include <string>
 
+#include "problems.hpp"
 #include "test_app.hpp"
 
 namespace {
 
+using payrollx::test::upper;
+
 using payrollx::test::HttpResponse;
 using payrollx::test::TestApp;
 namespace json = boost::json;
-
-std::string upper(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
 
 std::string with_id(std::string pattern, const std::string& id) {
   auto open = pattern.find('{');

@@ -57,8 +57,8 @@ struct Metrics::Impl {
   Family<Counter>& retries = prometheus::BuildCounter()
                                  .Name("payrollx_db_transaction_retries_total")
                                  .Help(
-                                     "Transactions rerun after a serialization failure, a "
-                                     "deadlock or a lost connection")
+                                     "Transactions rerun after a serialization failure or a "
+                                     "deadlock")
                                  .Register(*registry);
   Family<Gauge>& build_info = prometheus::BuildGauge()
                                   .Name("payrollx_build_info")

@@ -2,6 +2,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "core/idempotency.hpp"
+
 namespace payrollx {
 namespace {
 
@@ -32,12 +34,31 @@ App::App(const Config& config, boost::asio::io_context& io)
     : pool_(io.get_executor(), pool_options(config), &metrics_),
       tokens_(config.jwt_secret, config.access_token_ttl),
       organizations_(pool_, audit_),
-      auth_(pool_, organizations_, audit_, inbox_, tokens_, auth_options(config)) {
+      wallets_(pool_, audit_),
+      auth_(pool_, organizations_, wallets_, audit_, inbox_, tokens_, auth_options(config)),
+      employees_(pool_, audit_, inbox_, wallets_, auth_),
+      transactions_(pool_, wallets_, audit_, inbox_),
+      purge_idempotency_keys_(io.get_executor(), "idempotency.purge_expired", config.jobs_interval,
+                              [this]() -> boost::asio::awaitable<void> {
+                                co_await idempotency::purge_expired(pool_);
+                              }) {
+  wallets_.set_employee_directory(employees_);
   http::register_system_routes(router_, pool_, metrics_, readiness_);
   auth::register_routes(router_, auth_);
   organization::register_routes(router_, organizations_);
+  wallet::register_routes(router_, wallets_);
+  transaction::register_routes(router_, transactions_);
+  employee::register_routes(router_, employees_);
   compliance::register_routes(router_, pool_);
   notification::register_routes(router_, pool_);
+}
+
+void App::start_jobs() {
+  purge_idempotency_keys_.start();
+}
+
+void App::stop_jobs() {
+  purge_idempotency_keys_.stop();
 }
 
 }  // namespace payrollx

@@ -7,11 +7,15 @@
 #include "core/db/pool.hpp"
 #include "core/http/router.hpp"
 #include "core/http/system_routes.hpp"
+#include "core/jobs.hpp"
 #include "core/metrics.hpp"
 #include "modules/auth/auth.hpp"
 #include "modules/compliance/compliance.hpp"
+#include "modules/employee/employee.hpp"
 #include "modules/notification/notification.hpp"
 #include "modules/organization/organization.hpp"
+#include "modules/transaction/transaction.hpp"
+#include "modules/wallet/wallet.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -32,6 +36,10 @@ class App {
   const TokenSigner& tokens() const { return tokens_; }
   auth::Service& auth() { return auth_; }
 
+  // The background jobs of this instance (serve starts them; tests building an App do not).
+  void start_jobs();
+  void stop_jobs();
+
  private:
   // Members are built in this order and destroyed in reverse: each part outlives its users.
   Metrics metrics_;
@@ -42,7 +50,11 @@ class App {
   compliance::AuditLog audit_;
   notification::Inbox inbox_;
   organization::Service organizations_;
+  wallet::Service wallets_;
   auth::Service auth_;
+  employee::Service employees_;
+  transaction::Service transactions_;
+  PeriodicJob purge_idempotency_keys_;
 };
 
 }  // namespace payrollx

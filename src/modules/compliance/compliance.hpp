@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/uuid.hpp"
 
@@ -45,6 +46,10 @@ class AuditLog {
   // Records the entry in the caller's transaction: it commits or rolls back with the change.
   // The chain head is taken in a before-commit hook, as late as possible (see service.cpp).
   boost::asio::awaitable<void> append(db::Tx& tx, AuditEntry entry);
+  // Any number of entries (bulk work such as an import) in the caller's transaction: one
+  // before-commit hook seals them all, with one head take and one multi-row INSERT per
+  // organisation. The chain is the same as appending them one by one, in this order.
+  boost::asio::awaitable<void> append_many(db::Tx& tx, std::vector<AuditEntry> entries);
 };
 
 void register_routes(http::Router& router, db::Pool& pool);

@@ -14,8 +14,10 @@
 #include "modules/compliance/service.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <map>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/db/pool.hpp"
 #include "core/http/context.hpp"
@@ -61,6 +63,55 @@ boost::asio::awaitable<void> seal(db::Tx& tx, std::shared_ptr<ChainLink> link) {
                     link->after, link->request_id, link->created_at, link->prev_hash, hash);
 }
 
+// The before-commit hook of append_many: per organisation (in id order, so that two bulk writers
+// never wait on each other's heads in a cycle), one head take, the links chained here exactly as
+// seal() chains them one at a time, and one INSERT for all of them.
+boost::asio::awaitable<void> seal_many(db::Tx& tx, std::shared_ptr<std::vector<ChainLink>> links) {
+  std::map<Uuid, std::vector<ChainLink*>> by_organization;
+  for (auto& link : *links) by_organization[link.organization_id].push_back(&link);
+  for (auto& [organization_id, chain] : by_organization) {
+    auto head_result = co_await tx.query(store::k_take_head, organization_id, k_genesis_hash);
+    auto head = head_result.one();
+    auto seq = head.get<std::int64_t>("seq");
+    auto prev_hash = head.get<std::string>("hash");
+    const auto created_at = now();
+
+    std::vector<Uuid> ids;
+    std::vector<std::int64_t> seqs;
+    std::vector<std::string> actor_ids, actions, entity_types, entity_ids, befores, afters,
+        request_ids, created, prev_hashes, hashes;
+    auto text_of = [](const auto& value) -> std::string {
+      if (!value) return {};
+      if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, Uuid>)
+        return value->str();
+      else
+        return *value;
+    };
+    for (ChainLink* link : chain) {
+      link->seq = ++seq;
+      link->prev_hash = prev_hash;
+      link->created_at = created_at;
+      auto hash = chain_hash(*link);
+      ids.push_back(Uuid::random());
+      seqs.push_back(link->seq);
+      actor_ids.push_back(text_of(link->actor_id));
+      actions.push_back(link->action);
+      entity_types.push_back(link->entity_type);
+      entity_ids.push_back(text_of(link->entity_id));
+      befores.push_back(text_of(link->before));
+      afters.push_back(text_of(link->after));
+      request_ids.push_back(text_of(link->request_id));
+      created.push_back(to_rfc3339(created_at));
+      prev_hashes.push_back(link->prev_hash);
+      hashes.push_back(hash);
+      prev_hash = std::move(hash);
+    }
+    co_await tx.query(store::k_append_many, organization_id, ids, seqs, actor_ids, actions,
+                      entity_types, entity_ids, befores, afters, request_ids, created, prev_hashes,
+                      hashes, seq, prev_hash);
+  }
+}
+
 bool intact(const store::StoredEntry& entry, std::int64_t expected_seq,
             const std::string& expected_prev_hash) {
   return entry.link.seq == expected_seq && entry.link.prev_hash == expected_prev_hash &&
@@ -80,6 +131,14 @@ boost::asio::awaitable<void> AuditLog::append(db::Tx& tx, AuditEntry entry) {
   auto link = std::make_shared<ChainLink>(unsealed_link(std::move(entry)));
   tx.before_commit([link](db::Tx& commit_tx) { return seal(commit_tx, link); });
   co_return;
+}
+
+boost::asio::awaitable<void> AuditLog::append_many(db::Tx& tx, std::vector<AuditEntry> entries) {
+  if (entries.empty()) co_return;
+  auto links = std::make_shared<std::vector<ChainLink>>();
+  links->reserve(entries.size());
+  for (auto& entry : entries) links->push_back(unsealed_link(std::move(entry)));
+  tx.before_commit([links](db::Tx& commit_tx) { return seal_many(commit_tx, links); });
 }
 
 boost::asio::awaitable<std::vector<store::StoredEntry>> list_entries(

@@ -31,6 +31,27 @@ constexpr db::Query k_append{
     "UPDATE compliance.audit_chain_heads SET seq = $3::bigint, hash = $13::text "
     "WHERE organization_id = $2"};
 
+// Inserts a run of consecutive entries of one organisation and moves the head to the last one.
+// $1 organization_id, then one array per column: $2 id, $3 seq, $4 actor_id, $5 action,
+// $6 entity_type, $7 entity_id, $8 before, $9 after (json text), $10 request_id, $11 created_at,
+// $12 prev_hash, $13 hash; text arrays carry no NULLs, so '' stands for NULL in the nullable
+// columns (a uuid, a json text and a request id are never empty). $14 seq and $15 hash of the
+// last entry.
+constexpr db::Query k_append_many{
+    "compliance.append_entries",
+    "WITH entries AS ("
+    "  INSERT INTO compliance.audit_logs (id, organization_id, seq, actor_id, action, entity_type,"
+    "    entity_id, before, after, request_id, created_at, prev_hash, hash)"
+    "  SELECT e.id, $1, e.seq, NULLIF(e.actor_id, '')::uuid, e.action, e.entity_type,"
+    "    NULLIF(e.entity_id, '')::uuid, NULLIF(e.before, '')::json, NULLIF(e.after, '')::json,"
+    "    NULLIF(e.request_id, ''), e.created_at::timestamptz, e.prev_hash, e.hash"
+    "  FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],"
+    "    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])"
+    "    AS e(id, seq, actor_id, action, entity_type, entity_id, before, after, request_id,"
+    "    created_at, prev_hash, hash)) "
+    "UPDATE compliance.audit_chain_heads SET seq = $14::bigint, hash = $15::text "
+    "WHERE organization_id = $1"};
+
 // The columns stored_entry() decodes; json columns as their exact stored text.
 #define PAYROLLX_AUDIT_COLUMNS                                           \
   "id, organization_id, seq, actor_id, action, entity_type, entity_id, " \

@@ -100,8 +100,7 @@ boost::asio::awaitable<Document> Service::add_document(db::Tx& tx, const Uuid& o
                                                        const Uuid& employee_id,
                                                        const NewDocument& input,
                                                        const compliance::Actor& actor) {
-  // The employee must be the organisation's (404 otherwise); a shared lock keeps it from
-  // disappearing, not from changing.
+  // The employee must be the organisation's: 404 otherwise.
   co_await get(tx, organization_id, employee_id);
   auto inserted = co_await tx.query(
       store::k_insert_document, Uuid::random(), organization_id, employee_id, input.document_type,

@@ -1,7 +1,7 @@
 # Generates a C++ file holding every sql/<schema>/NNNN_*.sql, ordered by the schema
 # dependency order below, then by file name. A schema missing from the list is an error, so a
 # new module must say where its migrations go.
-set(SCHEMA_ORDER core organization auth compliance notification employee wallet transaction payroll)
+set(SCHEMA_ORDER core organization auth compliance notification wallet transaction employee payroll)
 
 file(GLOB_RECURSE files RELATIVE ${SQL_DIR} ${SQL_DIR}/*.sql)
 foreach(rel IN LISTS files)

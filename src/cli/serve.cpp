@@ -67,12 +67,14 @@ int serve(const Invocation& invocation) {
         {{"address", config.listen_host}, {"port", config.listen_port}, {"error", e.what()}});
     return k_exit_failure;
   }
+  app.start_jobs();
 
   // Graceful shutdown: readiness goes false first (load balancers stop sending), then the server
   // finishes in-flight requests, then the pool closes; only then does the io_context stop.
   auto shut_down = [&](int signal) -> boost::asio::awaitable<void> {
     app.readiness().shutting_down = true;
     log::info("server.shutting_down", {{"signal", signal}});
+    app.stop_jobs();
     co_await server.shutdown();
     co_await app.pool().close(config.shutdown_timeout);
   };

@@ -210,6 +210,8 @@ constexpr std::array k_settings{
             [](Config& c, const Field& f) { c.lockout_threshold = int(f.integer(1, 1000)); }},
     Setting{"auth", "lockoutSeconds", "PAYROLLX_LOCKOUT_SECONDS",
             [](Config& c, const Field& f) { c.lockout_duration = f.ttl(); }},
+    Setting{"jobs", "intervalMs", "PAYROLLX_JOBS_INTERVAL_MS",
+            [](Config& c, const Field& f) { c.jobs_interval = f.millis(1); }},
     Setting{"log", "level", "PAYROLLX_LOG_LEVEL", apply_log_level},
     Setting{"log", "format", "PAYROLLX_LOG_FORMAT", apply_log_format},
     Setting{"smtp", "url", "PAYROLLX_SMTP_URL", apply_smtp_url},

@@ -47,6 +47,10 @@ struct Config {
   std::string log_format = "json";  // json, text
   std::string smtp_url;             // empty: no email
 
+  // How often every instance's background jobs run (expired idempotency keys, later the payroll
+  // scheduler); tests use a short one.
+  std::chrono::milliseconds jobs_interval{60000};
+
   bool migrate_on_start = true;       // serve applies pending migrations first
   bool dev = false;                   // --dev: relaxes the JWT secret check
   bool jwt_secret_generated = false;  // dev without a secret: a random one (serve warns)

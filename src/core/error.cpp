@@ -81,6 +81,16 @@ Problem conflict(std::string detail) {
 Problem invalid_state(std::string detail) {
   return Problem(409, "invalid_state", std::move(detail));
 }
+Problem idempotency_key_reused() {
+  return Problem(409, "idempotency_key_reused",
+                 "This Idempotency-Key was already used with a different request.");
+}
+Problem insufficient_funds(std::int64_t required, std::int64_t available) {
+  Problem p(409, "insufficient_funds", "The wallet does not hold enough available money.");
+  p.with("required", required);
+  p.with("available", available);
+  return p;
+}
 Problem payload_too_large(std::string detail) {
   return Problem(413, "payload_too_large", std::move(detail));
 }

@@ -3,6 +3,7 @@
 // sent. Code anywhere throws one; the HTTP edge turns it into the response. `log_detail` is for
 // the log only (never sent to the client).
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ Problem forbidden(std::string detail = "This action is not allowed for your role
 Problem not_found(std::string detail = "The resource does not exist.");
 Problem conflict(std::string detail);
 Problem invalid_state(std::string detail);
+Problem idempotency_key_reused();
+// `required` and `available` are minor units of the wallet's currency.
+Problem insufficient_funds(std::int64_t required, std::int64_t available);
 Problem payload_too_large(std::string detail);
 Problem unsupported_media_type(std::string detail);
 Problem rate_limited(int retry_after_seconds);

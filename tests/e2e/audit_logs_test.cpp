@@ -34,8 +34,7 @@ struct Session {
 
 Session scripted_session(TestApp& app, const std::string& who) {
   Session s;
-  s.admin = app.signup(who);                                             // organization.created,
-                                                                         // user.signed_up
+  s.admin = app.signup(who);  // organization.created, wallet.opened (the treasury), user.signed_up
   s.second_admin = app.add_user(s.admin, who + "-admin2", "ORG_ADMIN");  // user.invited
   s.finance = app.add_user(s.admin, who + "-finance", "FINANCE_MANAGER");
   s.employee = app.add_user(s.admin, who + "-employee", "EMPLOYEE");
@@ -112,7 +111,7 @@ TEST_CASE("audit: the list answers every entry newest first, each filter as SQL 
   const auto& token = s.finance.access_token;  // FINANCE_MANAGER may read the log
 
   auto everything = all_entries(app, token, "");
-  REQUIRE(everything.size() == 8);
+  REQUIRE(everything.size() == 9);
   CHECK(ids_of(everything) == sql_ids(app, org, "true"));
   for (std::size_t i = 0; i < everything.size(); ++i) {
     const auto& entry = everything[i];
@@ -122,14 +121,12 @@ TEST_CASE("audit: the list answers every entry newest first, each filter as SQL 
     CHECK(entry.at("createdAt").is_string());
     CHECK(entry.at("requestId").is_string());
   }
-  const std::vector<std::string> actions_oldest_first{"organization.created",
-                                                      "user.signed_up",
-                                                      "user.invited",
-                                                      "user.invited",
-                                                      "user.invited",
-                                                      "organization.updated",
-                                                      "organization.settings_updated",
-                                                      "user.updated"};
+  const std::vector<std::string> actions_oldest_first{
+      "organization.created", "wallet.opened",
+      "user.signed_up",       "user.invited",
+      "user.invited",         "user.invited",
+      "organization.updated", "organization.settings_updated",
+      "user.updated"};
   std::vector<std::string> actions;
   for (auto it = everything.rbegin(); it != everything.rend(); ++it)
     actions.emplace_back(it->at("action").as_string());
@@ -143,7 +140,7 @@ TEST_CASE("audit: the list answers every entry newest first, each filter as SQL 
   CHECK(updated[0].at("before").at("country").is_null());
   CHECK(updated[0].at("after").at("country").as_string() == "FR");
 
-  // The time of seq 4 (an invitation, alone in its transaction) for the time filters.
+  // The time of seq 5 (an invitation, alone in its transaction) for the time filters.
   const std::string middle(everything[4].at("createdAt").as_string());
 
   struct Filter {
@@ -157,11 +154,11 @@ TEST_CASE("audit: the list answers every entry newest first, each filter as SQL 
       {"entityType=organization_settings", "entity_type = 'organization_settings'", {}, 1},
       {"entityId=" + s.employee.user_id, "entity_id = $2::uuid", {s.employee.user_id}, 2},
       {"actorId=" + s.second_admin.user_id, "actor_id = $2::uuid", {s.second_admin.user_id}, 1},
-      {"actorId=" + s.admin.user_id, "actor_id = $2::uuid", {s.admin.user_id}, 7},
+      {"actorId=" + s.admin.user_id, "actor_id = $2::uuid", {s.admin.user_id}, 8},
       {"action=user.invited", "action = 'user.invited'", {}, 3},
       {"action=no.such.action", "false", {}, 0},
       {"from=" + middle, "created_at >= $2::timestamptz", {middle}, 5},
-      {"to=" + middle, "created_at <= $2::timestamptz", {middle}, 4},
+      {"to=" + middle, "created_at <= $2::timestamptz", {middle}, 5},
       {"from=" + middle + "&to=" + middle, "created_at = $2::timestamptz", {middle}, 1},
       // The same instant written with an offset ("+" percent-encoded, as in any query string).
       {"from=" + middle.substr(0, middle.size() - 1) + "%2B00:00",
@@ -187,8 +184,8 @@ TEST_CASE("audit: the list pages with limit and cursor, filters kept, no gap or 
   const auto& token = s.admin.access_token;
 
   auto expected = ids_of(all_entries(app, token, ""));
-  REQUIRE(expected.size() == 8);
-  for (int limit : {1, 3, 7, 8}) {
+  REQUIRE(expected.size() == 9);
+  for (int limit : {1, 3, 8, 9}) {
     INFO("limit " << limit);
     CHECK(ids_of(all_entries(app, token, "", limit)) == expected);
   }
@@ -198,7 +195,7 @@ TEST_CASE("audit: the list pages with limit and cursor, filters kept, no gap or 
   // The default page holds everything here, and says there is no more.
   auto first = list(app, token, "");
   REQUIRE(first.status == 200);
-  CHECK(first.json().at("data").as_array().size() == 8);
+  CHECK(first.json().at("data").as_array().size() == 9);
   CHECK(first.json().at("nextCursor").is_null());
 }
 
@@ -249,7 +246,7 @@ TEST_CASE("audit: another organisation lists only its own entries, whatever it a
   auto a_ids = sql_ids(app, a.admin.organization_id, "true");
   auto b_entries = ids_of(all_entries(app, token, ""));
   CHECK(b_entries == sql_ids(app, b.organization_id, "true"));
-  CHECK(b_entries.size() == 2);  // its own signup only
+  CHECK(b_entries.size() == 3);  // its own signup only
 
   for (const auto& query :
        {"actorId=" + a.admin.user_id, "entityId=" + a.employee.user_id,

@@ -71,6 +71,11 @@ TEST_CASE("audit: signup and organisation changes are audited in their own trans
         signup_tx);
   CHECK(writer_of(app, "compliance.audit_logs", "id",
                   std::string(signed_up.at("id").as_string())) == signup_tx);
+  // The treasury opens with the organisation.
+  auto opened = only_entry(app, token, "wallet.opened");
+  CHECK(opened.at("after").at("ownerId").as_string() == org);
+  CHECK(writer_of(app, "compliance.audit_logs", "id", std::string(opened.at("id").as_string())) ==
+        signup_tx);
 
   // PATCH: before is the organisation as it was, after is the answer, the request id is ours.
   auto before = app.http().get(k_organization, token).json();
@@ -112,7 +117,7 @@ TEST_CASE("audit: signup and organisation changes are audited in their own trans
                   std::string(settings_entry.at("id").as_string())) ==
         writer_of(app, "organization.organization_settings", "organization_id", org));
 
-  CHECK(entry_count(app, org) == 4);
+  CHECK(entry_count(app, org) == 5);
 }
 
 TEST_CASE("audit: a change that fails or changes nothing leaves no entry and no gap", "[e2e]") {
@@ -213,5 +218,5 @@ TEST_CASE("audit: concurrent PATCHes are each audited once, in the order they to
 
   auto verdict = app.http().get("/api/v1/audit-logs/verify", admin.access_token).json();
   CHECK(verdict.at("ok").as_bool());
-  CHECK(verdict.at("checked").as_int64() == k_writers + 2);
+  CHECK(verdict.at("checked").as_int64() == k_writers + 3);  // and the signup's three
 }

@@ -4,57 +4,24 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <functional>
-#include <latch>
-#include <map>
-#include <memory>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "auth_helpers.hpp"
+#include "parallel.hpp"
 #include "test_app.hpp"
 
 namespace {
 
 using payrollx::test::HttpClient;
 using payrollx::test::HttpResponse;
+using payrollx::test::statuses;
 using payrollx::test::TestApp;
 using namespace payrollx::test::auth_e2e;
 
-// Runs `request(i)` for i in [0, n) at once, each on its own connection; answers the responses.
 std::vector<HttpResponse> in_parallel(
     TestApp& app, int n, const std::function<HttpResponse(HttpClient&, int)>& request) {
-  const auto port = app.server().port();
-  std::vector<HttpResponse> responses(static_cast<std::size_t>(n));
-  std::latch start(n);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      auto& response = responses[static_cast<std::size_t>(i)];
-      // No Catch2 assertion off the main thread: a failure shows as status 0 and its message.
-      std::unique_ptr<HttpClient> client;
-      try {
-        client = std::make_unique<HttpClient>(port);
-      } catch (const std::exception& e) {
-        response.body = e.what();
-      }
-      start.arrive_and_wait();
-      if (!client) return;
-      try {
-        response = request(*client, i);
-      } catch (const std::exception& e) {
-        response.body = e.what();
-      }
-    });
-  for (auto& thread : threads) thread.join();
-  return responses;
-}
-
-std::map<int, int> statuses(const std::vector<HttpResponse>& responses) {
-  std::map<int, int> counts;
-  for (const auto& response : responses) ++counts[response.status];
-  return counts;
+  return payrollx::test::in_parallel(app.server().port(), n, request);
 }
 
 }  // namespace

@@ -9,20 +9,29 @@
 #include <set>
 #include <string>
 
+#include "ledger_helpers.hpp"
 #include "problems.hpp"
 #include "test_app.hpp"
 
 namespace {
 
 using payrollx::test::upper;
+namespace ledger = payrollx::test::ledger;
 
 using payrollx::test::HttpResponse;
 using payrollx::test::TestApp;
 namespace json = boost::json;
 
-std::string with_id(std::string pattern, const std::string& id) {
-  auto open = pattern.find('{');
-  return pattern.replace(open, pattern.find('}') - open + 1, id);
+// `ids` holds one id per path parameter, in order, separated by commas.
+std::string with_id(std::string pattern, const std::string& ids) {
+  std::size_t from = 0;
+  for (auto open = pattern.find('{'); open != std::string::npos; open = pattern.find('{')) {
+    auto comma = ids.find(',', from);
+    auto id = ids.substr(from, comma == std::string::npos ? comma : comma - from);
+    pattern.replace(open, pattern.find('}') - open + 1, id);
+    from = comma == std::string::npos ? ids.size() : comma + 1;
+  }
+  return pattern;
 }
 
 std::set<std::string> ids_in(const HttpResponse& list) {
@@ -48,6 +57,32 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
   auto a_notification_id =
       std::string(a_notifications.json().at("data").as_array()[0].at("id").as_string());
 
+  // A's money: a deposit into its treasury and a pending withdrawal from it.
+  auto a_treasury = ledger::treasury_of(http, a_admin.access_token);
+  auto a_deposit = ledger::id_of(ledger::deposit(http, a_admin.access_token, a_treasury, 1000));
+  auto a_withdrawal = ledger::id_of(ledger::withdraw(http, a_admin.access_token, a_treasury, 100));
+  const std::string amount = R"({"amount":100,"reference":"r"})";
+  const std::string withdrawal =
+      fmt::format(R"({{"amount":100,"destinationAddress":"{}"}})", ledger::k_destination);
+  const std::string reason = R"({"reason":"r"})";
+
+  // A's employee and one of its documents.
+  auto a_employee_created =
+      http.post("/api/v1/employees",
+                {{"firstName", "A"},
+                 {"lastName", "Employee"},
+                 {"email", "a-employee@tenant.example.com"},
+                 {"hireDate", "2026-01-01"},
+                 {"salary", {{"amount", 100000}, {"currency", "USD"}, {"period", "MONTHLY"}}}},
+                a_admin.access_token);
+  REQUIRE(a_employee_created.status == 201);
+  const std::string a_employee(a_employee_created.json().at("id").as_string());
+  auto a_document_created = http.request(
+      "POST", "/api/v1/employees/" + a_employee + "/documents?documentType=ID&fileName=a.pdf",
+      "%PDF-1.4 a", {{"Content-Type", "application/pdf"}}, a_admin.access_token);
+  REQUIRE(a_document_created.status == 201);
+  const std::string a_document(a_document_created.json().at("id").as_string());
+
   // How B calls each id-bearing route with one of A's ids; each must be 404 not_found.
   struct Case {
     std::string id;
@@ -57,6 +92,28 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
       {"PATCH /api/v1/users/{id}",
        {{a_member.user_id, R"({"role":"EMPLOYEE"})"}, {a_admin.user_id, R"({"isActive":false})"}}},
       {"POST /api/v1/notifications/{id}/read", {{a_notification_id, ""}}},
+      {"GET /api/v1/employees/{id}", {{a_employee, ""}}},
+      {"PATCH /api/v1/employees/{id}", {{a_employee, R"({"position":"x"})"}}},
+      {"POST /api/v1/employees/{id}/terminate",
+       {{a_employee, R"({"terminationDate":"2026-12-31"})"}}},
+      {"GET /api/v1/employees/{id}/components", {{a_employee, ""}}},
+      {"PUT /api/v1/employees/{id}/components", {{a_employee, "[]"}}},
+      {"POST /api/v1/employees/{id}/kyc/approve", {{a_employee, ""}}},
+      {"POST /api/v1/employees/{id}/kyc/reject", {{a_employee, reason}}},
+      {"PUT /api/v1/employees/{id}/wallet-address",
+       {{a_employee, R"({"walletAddress":"11111111111111111111111111111111"})"}}},
+      {"POST /api/v1/employees/{id}/documents", {{a_employee, ""}}},
+      {"GET /api/v1/employees/{id}/documents", {{a_employee, ""}}},
+      {"GET /api/v1/employees/{id}/documents/{docId}/content",
+       {{a_employee + "," + a_document, ""}}},
+      {"GET /api/v1/wallets/{id}", {{a_treasury, ""}}},
+      {"GET /api/v1/wallets/{id}/entries", {{a_treasury, ""}}},
+      {"POST /api/v1/wallets/{id}/deposits", {{a_treasury, amount}}},
+      {"POST /api/v1/wallets/{id}/withdrawals", {{a_treasury, withdrawal}}},
+      {"GET /api/v1/transactions/{id}", {{a_deposit, ""}, {a_withdrawal, ""}}},
+      {"POST /api/v1/transactions/{id}/complete", {{a_withdrawal, R"({"externalReference":"x"})"}}},
+      {"POST /api/v1/transactions/{id}/fail", {{a_withdrawal, reason}}},
+      {"POST /api/v1/transactions/{id}/reverse", {{a_deposit, reason}}},
   };
 
   auto openapi = http.get("/api/v1/openapi.json").json().as_object();
@@ -70,8 +127,10 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
       INFO(key);
       REQUIRE(found != cases.end());  // every id-bearing route needs an isolation case
       for (const auto& c : found->second) {
-        auto response = http.request(upper(std::string(method)), with_id(std::string(path), c.id),
-                                     c.body, {}, b_admin.access_token);
+        // Money routes need an Idempotency-Key; the others ignore it.
+        auto response =
+            http.request(upper(std::string(method)), with_id(std::string(path), c.id), c.body,
+                         {{"Idempotency-Key", ledger::new_key()}}, b_admin.access_token);
         INFO(response.body);
         CHECK(response.status == 404);
         CHECK(response.json().at("code").as_string() == "not_found");
@@ -88,8 +147,30 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
                          {a_admin.user_id}) == "true");
   CHECK(app.sql().scalar("SELECT read_at IS NULL FROM notification.notifications WHERE id = $1",
                          {a_notification_id}) == "t");
+  CHECK(app.sql().scalar("SELECT status || ' ' || kyc_status || ' ' || coalesce(position, '-') || "
+                         "' ' || (wallet_address IS NULL) FROM employee.employees WHERE id = $1",
+                         {a_employee}) == "ACTIVE PENDING - true");
+  CHECK(app.sql().count("SELECT count(*) FROM employee.documents") == 1);
+  auto a_wallet = ledger::wallet(http, a_admin.access_token, a_treasury);
+  CHECK(a_wallet.at("balance").as_int64() == 1000);
+  CHECK(a_wallet.at("held").as_int64() == 100);
+  CHECK(app.sql().scalar("SELECT status FROM transaction.transactions WHERE id = $1",
+                         {a_withdrawal}) == "PENDING");
+  CHECK(app.sql().count("SELECT count(*) FROM transaction.transactions") == 2);
+
+  // B's lists of money show none of A's.
+  auto b_wallets = ids_in(http.get("/api/v1/wallets", b_admin.access_token));
+  CHECK(b_wallets.count(a_treasury) == 0);
+  CHECK(b_wallets.size() == 1);
+  CHECK(ids_in(http.get("/api/v1/transactions", b_admin.access_token)).empty());
+  CHECK(http.get("/api/v1/transactions?walletId=" + a_treasury, b_admin.access_token)
+            .json()
+            .at("data")
+            .as_array()
+            .empty());
 
   // Lists show B only its own rows.
+  CHECK(ids_in(http.get("/api/v1/employees", b_admin.access_token)).empty());
   auto b_users = ids_in(http.get("/api/v1/users", b_admin.access_token));
   CHECK(b_users.count(a_admin.user_id) == 0);
   CHECK(b_users.count(a_member.user_id) == 0);

@@ -26,15 +26,16 @@ Param to_param(Timestamp value);
 Param to_param(Date value);
 Param to_param(const boost::json::value& value);  // json / jsonb
 Param to_param(std::nullopt_t);
-template <class T>
-Param to_param(const std::optional<T>& value) {
-  return value ? to_param(*value) : Param{};
-}
 // Arrays, as PostgreSQL array literals: for `unnest($1::uuid[])` and `= ANY($1)`.
 Param to_param(const std::vector<std::string>& values);
 Param to_param(const std::vector<std::int64_t>& values);
 Param to_param(const std::vector<Uuid>& values);
 Param to_param(const std::vector<bool>& values);
+// After every other overload: an optional of any of them (an array too) binds as it or NULL.
+template <class T>
+Param to_param(const std::optional<T>& value) {
+  return value ? to_param(*value) : Param{};
+}
 
 // Decoding a non-NULL text value; throws db::DecodeError on a malformed one.
 template <class T>

@@ -32,6 +32,9 @@ struct Actor;
 namespace notification {
 class Inbox;
 }
+namespace wallet {
+class Service;
+}
 }  // namespace payrollx
 
 namespace payrollx::auth {
@@ -74,8 +77,9 @@ struct NewInvitation {
 
 class Service {
  public:
-  Service(db::Pool& pool, organization::Service& organizations, compliance::AuditLog& audit,
-          notification::Inbox& inbox, const TokenSigner& tokens, Options options);
+  Service(db::Pool& pool, organization::Service& organizations, wallet::Service& wallets,
+          compliance::AuditLog& audit, notification::Inbox& inbox, const TokenSigner& tokens,
+          Options options);
   ~Service();
 
   // Creates an inactive-until-accepted user with an invitation, in the caller's transaction,

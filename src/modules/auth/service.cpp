@@ -9,6 +9,7 @@
 #include "modules/auth/passwords.hpp"
 #include "modules/auth/tokens.hpp"
 #include "modules/compliance/compliance.hpp"
+#include "modules/wallet/wallet.hpp"
 
 namespace payrollx::auth {
 
@@ -26,9 +27,10 @@ boost::json::object to_json(const User& user) {
           {"createdAt", to_rfc3339(user.created_at)}};
 }
 
-Service::Service(db::Pool& pool, organization::Service& organizations, compliance::AuditLog& audit,
-                 notification::Inbox& inbox, const TokenSigner& tokens, Options options)
-    : impl_(std::make_unique<Impl>(pool, organizations, audit, inbox, tokens, options)) {}
+Service::Service(db::Pool& pool, organization::Service& organizations, wallet::Service& wallets,
+                 compliance::AuditLog& audit, notification::Inbox& inbox,
+                 const TokenSigner& tokens, Options options)
+    : impl_(std::make_unique<Impl>(pool, organizations, wallets, audit, inbox, tokens, options)) {}
 
 Service::~Service() = default;
 
@@ -44,10 +46,11 @@ awaitable<User> Service::create_super_admin(std::string email, std::string passw
 }
 
 Service::Impl::Impl(db::Pool& pool, organization::Service& organizations,
-                    compliance::AuditLog& audit, notification::Inbox& inbox,
+                    wallet::Service& wallets, compliance::AuditLog& audit, notification::Inbox& inbox,
                     const TokenSigner& tokens, Options options)
     : pool_(pool),
       organizations_(organizations),
+      wallets_(wallets),
       audit_(audit),
       inbox_(inbox),
       tokens_(tokens),
@@ -101,6 +104,11 @@ awaitable<SignedUp> Service::Impl::signup(Signup input, Origin origin) {
     const organization::NewOrganization new_organization{.name = input.organization_name,
                                                          .base_currency = input.base_currency};
     auto organization = co_await organizations_.create(tx, new_organization, actor);
+    // The treasury: the organisation's money in its base currency, from its first moment.
+    const wallet::NewWallet treasury{.owner_type = wallet::OwnerType::organization,
+                                     .owner_id = organization.id,
+                                     .currency = input.base_currency};
+    co_await wallets_.open(tx, organization.id, treasury, actor);
     const NewUser new_user{.id = user_id,
                            .organization_id = organization.id,
                            .email = input.email,

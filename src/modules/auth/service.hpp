@@ -59,7 +59,8 @@ struct UserPage {
 };
 
 struct Service::Impl {
-  Impl(db::Pool& pool, organization::Service& organizations, compliance::AuditLog& audit,
+  Impl(db::Pool& pool, organization::Service& organizations, wallet::Service& wallets,
+       compliance::AuditLog& audit,
        notification::Inbox& inbox, const TokenSigner& tokens, Options options);
 
   boost::asio::awaitable<SignedUp> signup(Signup input, Origin origin);
@@ -97,6 +98,7 @@ struct Service::Impl {
 
   db::Pool& pool_;
   organization::Service& organizations_;
+  wallet::Service& wallets_;
   compliance::AuditLog& audit_;
   notification::Inbox& inbox_;
   const TokenSigner& tokens_;

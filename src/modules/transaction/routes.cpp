@@ -1,0 +1,451 @@
+// The money-moving part of API.md's "wallet and transaction" section. Every 💰 route runs its
+// flow through idempotency::run: one database transaction for the key, the effects and the
+// stored answer.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+
+#include "core/base58.hpp"
+#include "core/db/pool.hpp"
+#include "core/error.hpp"
+#include "core/http/context.hpp"
+#include "core/http/pagination.hpp"
+#include "core/http/router.hpp"
+#include "core/http/schema.hpp"
+#include "core/idempotency.hpp"
+#include "core/json.hpp"
+#include "modules/compliance/compliance.hpp"
+#include "modules/transaction/transaction.hpp"
+#include "modules/wallet/wallet.hpp"
+
+namespace payrollx::transaction {
+namespace {
+
+namespace schema = http::schema;
+using boost::asio::awaitable;
+
+constexpr std::string_view k_transfer_types[] = {"BONUS", "ADJUSTMENT", "TRANSFER"};
+constexpr std::string_view k_types[] = {"DEPOSIT",    "WITHDRAWAL", "PAYROLL", "BONUS",
+                                        "ADJUSTMENT", "TRANSFER",   "REVERSAL"};
+constexpr std::string_view k_statuses[] = {"PENDING", "COMPLETED", "FAILED", "CANCELLED"};
+constexpr json::IntRule k_amount_rule{.min = 1};
+constexpr json::StringRule k_reference_rule{1, 255};
+constexpr json::StringRule k_reason_rule{1, 1000};
+constexpr json::StringRule k_address_rule{32, 44};
+// Enough for any employee's wallets (one per currency) in one page.
+constexpr int k_wallets_per_employee = 200;
+
+// An EMPLOYEE caller's wallets: what they may see and spend. None without an employee record.
+awaitable<std::vector<Uuid>> own_wallets(wallet::Service& wallets, const Principal& caller) {
+  auto employee = co_await wallets.employee_of(caller);
+  if (!employee) co_return std::vector<Uuid>{};
+  const http::PageRequest all{.limit = k_wallets_per_employee};
+  auto owned = co_await wallets.list(caller.org(), *employee, all);
+  std::vector<Uuid> ids;
+  for (const auto& wallet : owned) ids.push_back(wallet.id);
+  co_return ids;
+}
+
+// Runs a 💰 flow under the request's Idempotency-Key and answers its transaction.
+template <class Flow>
+awaitable<http::Response> money_route(Service& service, http::RequestContext& ctx, int status,
+                                      Flow flow) {
+  idempotency::Work work = [&](db::Tx& tx) -> awaitable<http::Response> {
+    auto transaction = co_await flow(tx);
+    co_return http::Response::json(status, to_json(transaction));
+  };
+  co_return co_await idempotency::run(service.pool(), ctx, std::move(work));
+}
+
+awaitable<http::Response> post_deposit(Service& service, http::RequestContext& ctx) {
+  auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto amount = reader.required_int("amount", k_amount_rule);
+  auto reference = reader.required_string("reference", k_reference_rule);
+  reader.finish();
+  const Deposit deposit{
+      .wallet_id = ctx.id_param("id"), .amount = *amount, .reference = *reference};
+  auto actor = compliance::actor_of(ctx);
+  co_return co_await money_route(service, ctx, 201, [&](db::Tx& tx) {
+    return service.deposit(tx, ctx.user().org(), deposit, actor);
+  });
+}
+
+awaitable<http::Response> post_withdrawal(Service& service, http::RequestContext& ctx) {
+  auto wallet_id = ctx.id_param("id");
+  auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto amount = reader.required_int("amount", k_amount_rule);
+  auto destination = reader.required_string("destinationAddress", k_address_rule);
+  if (destination && !is_solana_public_key(*destination))
+    reader.fail("destinationAddress", "must be a Solana address (base58 of 32 bytes)");
+  reader.finish();
+  if (ctx.user().role == Role::employee) {
+    auto own = co_await own_wallets(service.wallets(), ctx.user());
+    if (std::find(own.begin(), own.end(), wallet_id) == own.end())
+      throw not_found("The wallet does not exist.");
+  }
+  const Withdrawal withdrawal{
+      .wallet_id = wallet_id, .amount = *amount, .destination_address = *destination};
+  auto actor = compliance::actor_of(ctx);
+  co_return co_await money_route(service, ctx, 201, [&](db::Tx& tx) {
+    return service.withdraw(tx, ctx.user().org(), withdrawal, actor);
+  });
+}
+
+awaitable<http::Response> post_transfer(Service& service, http::RequestContext& ctx) {
+  auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto from = reader.required_uuid("fromWalletId");
+  auto to = reader.required_uuid("toWalletId");
+  auto amount = reader.required_int("amount", k_amount_rule);
+  auto type = reader.required_enum("type", k_transfer_types);
+  auto notes = reader.optional_string("notes", k_reason_rule);
+  if (from && to && *from == *to) reader.fail("toWalletId", "must differ from fromWalletId");
+  reader.finish();
+  const Transfer transfer{.from_wallet_id = *from,
+                          .to_wallet_id = *to,
+                          .amount = *amount,
+                          .type = *type,
+                          .notes = notes};
+  auto actor = compliance::actor_of(ctx);
+  co_return co_await money_route(service, ctx, 201, [&](db::Tx& tx) {
+    return service.transfer(tx, ctx.user().org(), transfer, actor);
+  });
+}
+
+// A settlement or reversal body: one required text field.
+std::string read_one_text(const http::RequestContext& ctx, std::string_view key,
+                          json::StringRule rule) {
+  auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto text = reader.required_string(key, rule);
+  reader.finish();
+  return *text;
+}
+
+awaitable<http::Response> post_complete(Service& service, http::RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  auto external_reference = read_one_text(ctx, "externalReference", k_reference_rule);
+  auto actor = compliance::actor_of(ctx);
+  co_return co_await money_route(service, ctx, 200, [&](db::Tx& tx) {
+    return service.complete(tx, ctx.user().org(), id, external_reference, actor);
+  });
+}
+
+awaitable<http::Response> post_fail(Service& service, http::RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  auto reason = read_one_text(ctx, "reason", k_reason_rule);
+  auto actor = compliance::actor_of(ctx);
+  co_return co_await money_route(service, ctx, 200, [&](db::Tx& tx) {
+    return service.fail(tx, ctx.user().org(), id, reason, actor);
+  });
+}
+
+awaitable<http::Response> post_reverse(Service& service, http::RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  auto reason = read_one_text(ctx, "reason", k_reason_rule);
+  auto actor = compliance::actor_of(ctx);
+  co_return co_await money_route(service, ctx, 201, [&](db::Tx& tx) {
+    return service.reverse(tx, ctx.user().org(), id, reason, actor);
+  });
+}
+
+std::optional<Uuid> uuid_param(const http::RequestContext& ctx, std::string_view name) {
+  auto text = ctx.request().query_param(name);
+  if (!text) return std::nullopt;
+  auto id = Uuid::parse(*text);
+  if (!id) throw validation_failed(std::string(name), "must be a UUID");
+  return id;
+}
+
+std::optional<std::string> enum_param(const http::RequestContext& ctx, std::string_view name,
+                                      std::span<const std::string_view> allowed) {
+  auto text = ctx.request().query_param(name);
+  if (!text) return std::nullopt;
+  if (std::find(allowed.begin(), allowed.end(), *text) == allowed.end())
+    throw validation_failed(std::string(name),
+                            fmt::format("must be one of {}", fmt::join(allowed, ", ")));
+  return std::string(*text);
+}
+
+// `from` / `to`: an RFC 3339 instant, or a date (the whole day: from its first instant, to its
+// last).
+std::optional<Timestamp> time_param(const http::RequestContext& ctx, std::string_view name,
+                                    bool end_of_day) {
+  auto text = ctx.request().query_param(name);
+  if (!text) return std::nullopt;
+  if (auto date = parse_date(*text)) {
+    Timestamp start{std::chrono::sys_days(*date)};
+    return end_of_day ? start + std::chrono::days(1) - std::chrono::microseconds(1) : start;
+  }
+  if (auto instant = parse_timestamp(*text)) return instant;
+  throw validation_failed(std::string(name), "must be an RFC 3339 timestamp or a YYYY-MM-DD date");
+}
+
+awaitable<Filter> read_filter(Service& service, const http::RequestContext& ctx) {
+  Filter filter;
+  filter.wallet_id = uuid_param(ctx, "walletId");
+  auto employee_id = uuid_param(ctx, "employeeId");
+  filter.payroll_run_id = uuid_param(ctx, "payrollRunId");
+  filter.type = enum_param(ctx, "type", k_types);
+  filter.status = enum_param(ctx, "status", k_statuses);
+  filter.from = time_param(ctx, "from", false);
+  filter.to = time_param(ctx, "to", true);
+  auto& wallets = service.wallets();
+  if (ctx.user().role == Role::employee)
+    filter.visible_wallets = co_await own_wallets(wallets, ctx.user());
+  if (employee_id) {
+    const http::PageRequest all{.limit = k_wallets_per_employee};
+    auto owned = co_await wallets.list(ctx.user().org(), *employee_id, all);
+    std::vector<Uuid> ids;
+    for (const auto& wallet : owned) ids.push_back(wallet.id);
+    filter.employee_wallets = std::move(ids);
+  }
+  co_return filter;
+}
+
+awaitable<http::Response> list_transactions(Service& service, http::RequestContext& ctx) {
+  auto page = http::page_request(ctx);
+  auto filter = co_await read_filter(service, ctx);
+  auto transactions = co_await service.list(ctx.user().org(), filter, page);
+  boost::json::array data;
+  std::optional<http::Keyset> next;
+  const auto shown = std::min(transactions.size(), static_cast<std::size_t>(page.limit));
+  for (std::size_t i = 0; i < shown; ++i) data.push_back(to_json(transactions[i]));
+  if (transactions.size() > shown)
+    next = http::Keyset{transactions[shown - 1].created_at, transactions[shown - 1].id};
+  co_return http::Response::json(200, http::list_answer(std::move(data), next));
+}
+
+boost::json::object history_json(const StatusChange& change) {
+  return {{"fromStatus", change.from_status ? boost::json::value(*change.from_status) : nullptr},
+          {"toStatus", change.to_status},
+          {"reason", change.reason ? boost::json::value(*change.reason) : nullptr},
+          {"actorId", change.actor_id ? boost::json::value(change.actor_id->str()) : nullptr},
+          {"createdAt", to_rfc3339(change.created_at)}};
+}
+
+awaitable<http::Response> get_transaction(Service& service, http::RequestContext& ctx) {
+  const auto& organization_id = ctx.user().org();
+  auto transaction = co_await service.get(organization_id, ctx.id_param("id"));
+  if (ctx.user().role == Role::employee) {
+    auto own = co_await own_wallets(service.wallets(), ctx.user());
+    auto mine = [&](const Uuid& id) { return std::find(own.begin(), own.end(), id) != own.end(); };
+    if (!mine(transaction.from_wallet_id) && !mine(transaction.to_wallet_id))
+      throw not_found("The transaction does not exist.");
+  }
+  auto answer = to_json(transaction);
+  boost::json::array entries, history;
+  const std::vector<Uuid> ids{transaction.id};
+  auto read_entries = [&](db::Tx& tx) {
+    return service.wallets().entries_of(tx, organization_id, ids);
+  };
+  db::TxOptions read_only;
+  read_only.read_only = true;
+  for (const auto& entry : co_await service.pool().transaction(read_entries, read_only))
+    entries.push_back(to_json(entry));
+  for (const auto& change : co_await service.history(organization_id, transaction.id))
+    history.push_back(history_json(change));
+  answer["entries"] = std::move(entries);
+  answer["statusHistory"] = std::move(history);
+  co_return http::Response::json(200, answer);
+}
+
+awaitable<http::Response> get_reconciliation(Service& service, http::RequestContext& ctx) {
+  co_return http::Response::json(200, co_await service.reconcile(ctx.user().org()));
+}
+
+boost::json::value nullable_uuid() {
+  return schema::nullable(schema::uuid());
+}
+boost::json::value nullable_text(std::int64_t max_length) {
+  return schema::nullable(schema::string(max_length));
+}
+
+boost::json::value transaction_schema() {
+  return schema::object(
+      {{"id", schema::uuid()},
+       {"type", schema::enumeration({"DEPOSIT", "WITHDRAWAL", "PAYROLL", "BONUS", "ADJUSTMENT",
+                                     "TRANSFER", "REVERSAL"})},
+       {"status", schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
+       {"amount", schema::integer(1)},
+       {"currency", schema::string(5, 3)},
+       {"fromWalletId", schema::uuid()},
+       {"toWalletId", schema::uuid()},
+       {"payrollRunId", nullable_uuid()},
+       {"reference", nullable_text(255)},
+       {"notes", nullable_text(1000)},
+       {"destinationAddress", nullable_text(44)},
+       {"externalReference", nullable_text(255)},
+       {"failureReason", nullable_text(1000)},
+       {"reversalOfId", nullable_uuid()},
+       {"reversedById", nullable_uuid()},
+       {"createdBy", nullable_uuid()},
+       {"createdAt", schema::date_time()},
+       {"updatedAt", schema::date_time()},
+       {"completedAt", schema::nullable(schema::date_time())}},
+      {"id", "type", "status", "amount", "currency", "fromWalletId", "toWalletId", "createdAt"});
+}
+
+boost::json::value transaction_detail_schema() {
+  auto detail = transaction_schema();
+  auto& properties = detail.as_object()["properties"].as_object();
+  properties["entries"] = schema::array(schema::any_object());
+  properties["statusHistory"] =
+      schema::array(schema::object({{"fromStatus", nullable_text(16)},
+                                    {"toStatus", schema::string(16)},
+                                    {"reason", nullable_text(1000)},
+                                    {"actorId", nullable_uuid()},
+                                    {"createdAt", schema::date_time()}},
+                                   {"fromStatus", "toStatus", "createdAt"}));
+  return detail;
+}
+
+boost::json::value reconciliation_schema() {
+  return schema::object(
+      {{"ok", schema::boolean()},
+       {"wallets", schema::integer(0)},
+       {"transactions", schema::integer(0)},
+       {"mismatches", schema::array(schema::object({{"kind", schema::string()},
+                                                    {"walletId", nullable_uuid()},
+                                                    {"transactionId", nullable_uuid()},
+                                                    {"detail", schema::string()}},
+                                                   {"kind", "detail"}))}},
+      {"ok", "wallets", "transactions", "mismatches"});
+}
+
+boost::json::value text_body(std::string_view key, std::int64_t max_length) {
+  return schema::object({{key, schema::string(max_length, 1)}}, {key});
+}
+
+// A 💰 route: the Idempotency-Key header is required and answers are replayed.
+http::RouteDoc money_doc(std::string summary, boost::json::value request, int status) {
+  return {.summary = std::move(summary),
+          .tag = "transaction",
+          .request_schema = std::move(request),
+          .response_schema = transaction_schema(),
+          .success_status = status,
+          .query = {},
+          .idempotency_key_required = true};
+}
+
+std::vector<http::QueryParamDoc> list_params() {
+  auto text = [](std::string_view format) { return schema::formatted(format); };
+  return {{"walletId", "Transactions from or to this wallet.", schema::uuid()},
+          {"employeeId", "Transactions from or to this employee's wallets.", schema::uuid()},
+          {"payrollRunId", "Transactions of this payroll run.", schema::uuid()},
+          {"type", "One transaction type.",
+           schema::enumeration({"DEPOSIT", "WITHDRAWAL", "PAYROLL", "BONUS", "ADJUSTMENT",
+                                "TRANSFER", "REVERSAL"})},
+          {"status", "One status.",
+           schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
+          {"from", "Created at or after: RFC 3339, or a date (from its start).", text("date-time")},
+          {"to", "Created at or before: RFC 3339, or a date (to its end).", text("date-time")},
+          {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
+          {"cursor", "The nextCursor of the previous page.", schema::string()}};
+}
+
+template <auto Handler>
+http::Handler bind(Service& service) {
+  return [&service](http::RequestContext& ctx) { return Handler(service, ctx); };
+}
+
+}  // namespace
+
+void register_routes(http::Router& router, Service& service) {
+  const auto finance = http::Access::roles_of({Role::finance_manager});
+  const auto finance_or_owner = http::Access::roles_of({Role::finance_manager, Role::employee});
+
+  router.add({.method = "POST",
+              .pattern = "/api/v1/wallets/{id}/deposits",
+              .access = finance,
+              .doc = money_doc("Deposit into a wallet from outside the platform (COMPLETED)",
+                               schema::object({{"amount", schema::integer(1)},
+                                               {"reference", schema::string(255, 1)}},
+                                              {"amount", "reference"}),
+                               201),
+              .handler = bind<post_deposit>(service)});
+
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/wallets/{id}/withdrawals",
+       .access = finance_or_owner,
+       .doc = money_doc("Withdraw to a Solana address: PENDING, the amount held until settled",
+                        schema::object({{"amount", schema::integer(1)},
+                                        {"destinationAddress", schema::string(44, 32)}},
+                                       {"amount", "destinationAddress"}),
+                        201),
+       .handler = bind<post_withdrawal>(service)});
+
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/transfers",
+       .access = finance,
+       .doc = money_doc(
+           "Move money between two wallets of one currency (COMPLETED)",
+           schema::object({{"fromWalletId", schema::uuid()},
+                           {"toWalletId", schema::uuid()},
+                           {"amount", schema::integer(1)},
+                           {"type", schema::enumeration({"BONUS", "ADJUSTMENT", "TRANSFER"})},
+                           {"notes", schema::string(1000, 1)}},
+                          {"fromWalletId", "toWalletId", "amount", "type"}),
+           201),
+       .handler = bind<post_transfer>(service)});
+
+  router.add({.method = "GET",
+              .pattern = "/api/v1/transactions",
+              .access = finance_or_owner,
+              .doc = {.summary = "Transactions, newest first (an EMPLOYEE: their own)",
+                      .tag = "transaction",
+                      .request_schema = nullptr,
+                      .response_schema = schema::list_of(transaction_schema()),
+                      .query = list_params()},
+              .handler = bind<list_transactions>(service)});
+
+  router.add({.method = "GET",
+              .pattern = "/api/v1/transactions/{id}",
+              .access = finance_or_owner,
+              .doc = {.summary = "One transaction with its entries and status history",
+                      .tag = "transaction",
+                      .request_schema = nullptr,
+                      .response_schema = transaction_detail_schema(),
+                      .query = {}},
+              .handler = bind<get_transaction>(service)});
+
+  router.add({.method = "POST",
+              .pattern = "/api/v1/transactions/{id}/complete",
+              .access = finance,
+              .doc = money_doc("Settle a PENDING withdrawal: the held money leaves the wallet",
+                               text_body("externalReference", 255), 200),
+              .handler = bind<post_complete>(service)});
+
+  router.add({.method = "POST",
+              .pattern = "/api/v1/transactions/{id}/fail",
+              .access = finance,
+              .doc = money_doc("Fail a PENDING withdrawal: the held money is available again",
+                               text_body("reason", 1000), 200),
+              .handler = bind<post_fail>(service)});
+
+  router.add({.method = "POST",
+              .pattern = "/api/v1/transactions/{id}/reverse",
+              .access = finance,
+              .doc = money_doc("Reverse a COMPLETED transaction with a compensating one (a "
+                               "reversal is never reversed, nothing is reversed twice)",
+                               text_body("reason", 1000), 201),
+              .handler = bind<post_reverse>(service)});
+
+  router.add({.method = "GET",
+              .pattern = "/api/v1/ledger/reconciliation",
+              .access = finance,
+              .doc = {.summary = "Recompute every balance from the entries and check every rule "
+                                 "of the books",
+                      .tag = "transaction",
+                      .request_schema = nullptr,
+                      .response_schema = reconciliation_schema(),
+                      .query = {}},
+              .handler = bind<get_reconciliation>(service)});
+}
+
+}  // namespace payrollx::transaction

@@ -1,0 +1,312 @@
+// The money flows. Each one, inside the caller's transaction: lock the wallets (non-external ones
+// in id order, then the clearing wallet: one total order, so no two flows wait on each other in a
+// cycle), write the transaction row with its first history line, post the balanced legs through
+// the wallet module, then the audit entry and the notices.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/db/pool.hpp"
+#include "core/error.hpp"
+#include "modules/compliance/compliance.hpp"
+#include "modules/notification/notification.hpp"
+#include "modules/transaction/store.hpp"
+#include "modules/transaction/transaction.hpp"
+#include "modules/wallet/wallet.hpp"
+
+namespace payrollx::transaction {
+namespace {
+
+using boost::asio::awaitable;
+using wallet::OwnerType;
+
+constexpr std::string_view k_entity = "transaction";
+
+// A new transaction row, before it is written.
+struct NewTransaction {
+  std::string type;
+  std::string status;
+  std::int64_t amount = 0;
+  std::string currency;
+  Uuid from_wallet_id;
+  Uuid to_wallet_id;
+  std::optional<std::string> reference;
+  std::optional<std::string> notes;
+  std::optional<std::string> destination_address;
+  std::optional<Uuid> reversal_of;
+};
+
+awaitable<Transaction> insert(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                              const NewTransaction& row, const compliance::Actor& actor) {
+  auto result =
+      co_await tx.query(store::k_insert, id, organization_id, row.type, row.status, row.amount,
+                        row.currency, row.from_wallet_id, row.to_wallet_id, row.reference,
+                        row.notes, row.destination_address, row.reversal_of, actor.user_id);
+  co_return store::transaction_of(result.one());
+}
+
+awaitable<Transaction> change_status(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                                     std::string_view status,
+                                     const std::optional<std::string>& external_reference,
+                                     const std::optional<std::string>& failure_reason,
+                                     const compliance::Actor& actor) {
+  auto reason = failure_reason ? failure_reason : external_reference;
+  auto result = co_await tx.query(store::k_change_status, organization_id, id, status,
+                                  external_reference, failure_reason, reason, actor.user_id);
+  co_return store::transaction_of(result.one());
+}
+
+awaitable<Transaction> lock(db::Tx& tx, const Uuid& organization_id, const Uuid& id) {
+  auto result = co_await tx.query(store::k_lock, organization_id, id);
+  auto row = result.first();
+  if (!row) throw not_found("The transaction does not exist.");
+  co_return store::transaction_of(*row);
+}
+
+// Clearing wallets are the platform's bookkeeping, not an address clients move money with.
+void require_addressable(const wallet::Wallet& wallet) {
+  if (wallet.owner_type == OwnerType::external) throw not_found("The wallet does not exist.");
+}
+
+// Braced lists stay out of co_await expressions (GCC 12, TOOLCHAIN.md): these build them.
+awaitable<wallet::Wallet> lock_one(wallet::Service& wallets, db::Tx& tx,
+                                   const Uuid& organization_id, const Uuid& wallet_id) {
+  const std::vector<Uuid> ids{wallet_id};
+  co_return (co_await wallets.lock(tx, organization_id, ids)).front();
+}
+
+// The two legs of `amount` going from one wallet to another.
+std::vector<wallet::Leg> moving(std::int64_t amount, const wallet::Wallet& from,
+                                const wallet::Wallet& to) {
+  return {{from.id, -amount}, {to.id, amount}};
+}
+
+void require_pending_withdrawal(const Transaction& transaction) {
+  if (transaction.type != "WITHDRAWAL")
+    throw invalid_state("Only withdrawals are completed or failed.");
+  if (transaction.status != "PENDING")
+    throw invalid_state(fmt::format("The withdrawal is {}, not PENDING.", transaction.status));
+}
+
+}  // namespace
+
+Service::Service(db::Pool& pool, wallet::Service& wallets, compliance::AuditLog& audit,
+                 notification::Inbox& inbox)
+    : pool_(pool), wallets_(wallets), audit_(audit), inbox_(inbox) {}
+
+namespace {
+
+// The audit entry of a transaction's change.
+compliance::AuditEntry audit_entry(const Transaction& before_or_null, const Transaction& after,
+                                   std::string action, const compliance::Actor& actor,
+                                   bool created) {
+  return {
+      .organization_id = after.organization_id,
+      .actor = actor,
+      .action = std::move(action),
+      .entity_type = std::string(k_entity),
+      .entity_id = after.id,
+      .before = created ? boost::json::value(nullptr) : boost::json::value(to_json(before_or_null)),
+      .after = to_json(after)};
+}
+
+}  // namespace
+
+awaitable<Transaction> Service::deposit(db::Tx& tx, const Uuid& organization_id,
+                                        const Deposit& deposit, const compliance::Actor& actor) {
+  auto target = co_await lock_one(wallets_, tx, organization_id, deposit.wallet_id);
+  require_addressable(target);
+  auto clearing = co_await wallets_.external(tx, organization_id, target.currency);
+  const auto id = Uuid::random();
+  const NewTransaction row{.type = "DEPOSIT",
+                           .status = "COMPLETED",
+                           .amount = deposit.amount,
+                           .currency = target.currency,
+                           .from_wallet_id = clearing.id,
+                           .to_wallet_id = target.id,
+                           .reference = deposit.reference};
+  auto created = co_await insert(tx, organization_id, id, row, actor);
+  co_await wallets_.post(tx, organization_id, id, moving(deposit.amount, clearing, target));
+  co_await audit_.append(
+      tx, audit_entry(created, created, "transaction.deposit_completed", actor, true));
+  // The person whose money it is: an employee's portal user, or for the organisation's own
+  // wallets the member who made the deposit (a receipt).
+  auto recipient = co_await wallets_.user_of(target);
+  if (!recipient) recipient = actor.user_id;
+  if (recipient) {
+    notification::Notice notice{
+        .organization_id = organization_id,
+        .user_id = *recipient,
+        .event_type = "wallet.deposit.completed",
+        .title = "Deposit completed",
+        .body = fmt::format("{} {} (minor units) were deposited.", deposit.amount, target.currency),
+        .data = {{"transactionId", id.str()},
+                 {"walletId", target.id.str()},
+                 {"amount", deposit.amount},
+                 {"currency", target.currency}}};
+    co_await inbox_.enqueue(tx, std::move(notice));
+  }
+  co_return created;
+}
+
+awaitable<Transaction> Service::transfer(db::Tx& tx, const Uuid& organization_id,
+                                         const Transfer& transfer, const compliance::Actor& actor) {
+  if (transfer.from_wallet_id == transfer.to_wallet_id)
+    throw validation_failed("toWalletId", "must differ from fromWalletId");
+  const std::vector<Uuid> parties{transfer.from_wallet_id, transfer.to_wallet_id};
+  auto locked = co_await wallets_.lock(tx, organization_id, parties);
+  const auto& from = locked[0];
+  const auto& to = locked[1];
+  require_addressable(from);
+  require_addressable(to);
+  if (from.currency != to.currency)
+    throw validation_failed("toWalletId",
+                            fmt::format("holds {}, not {}: transfers do not convert currencies",
+                                        to.currency, from.currency));
+  const auto id = Uuid::random();
+  const NewTransaction row{.type = transfer.type,
+                           .status = "COMPLETED",
+                           .amount = transfer.amount,
+                           .currency = from.currency,
+                           .from_wallet_id = from.id,
+                           .to_wallet_id = to.id,
+                           .notes = transfer.notes};
+  auto created = co_await insert(tx, organization_id, id, row, actor);
+  co_await wallets_.post(tx, organization_id, id, moving(transfer.amount, from, to));
+  co_await audit_.append(
+      tx, audit_entry(created, created, "transaction.transfer_completed", actor, true));
+  co_return created;
+}
+
+awaitable<Transaction> Service::withdraw(db::Tx& tx, const Uuid& organization_id,
+                                         const Withdrawal& withdrawal,
+                                         const compliance::Actor& actor) {
+  auto source = co_await lock_one(wallets_, tx, organization_id, withdrawal.wallet_id);
+  require_addressable(source);
+  auto clearing = co_await wallets_.external(tx, organization_id, source.currency);
+  const auto id = Uuid::random();
+  const NewTransaction row{.type = "WITHDRAWAL",
+                           .status = "PENDING",
+                           .amount = withdrawal.amount,
+                           .currency = source.currency,
+                           .from_wallet_id = source.id,
+                           .to_wallet_id = clearing.id,
+                           .destination_address = withdrawal.destination_address};
+  auto created = co_await insert(tx, organization_id, id, row, actor);
+  co_await wallets_.hold(tx, organization_id, source.id, id, withdrawal.amount);
+  co_await audit_.append(
+      tx, audit_entry(created, created, "transaction.withdrawal_requested", actor, true));
+  co_return created;
+}
+
+namespace {
+
+// Who hears about a withdrawal's outcome: the wallet's employee user, and whoever asked for it.
+awaitable<std::vector<Uuid>> withdrawal_recipients(wallet::Service& wallets,
+                                                   const wallet::Wallet& source,
+                                                   const Transaction& withdrawal) {
+  std::set<Uuid> recipients;
+  if (auto owner = co_await wallets.user_of(source)) recipients.insert(*owner);
+  if (withdrawal.created_by) recipients.insert(*withdrawal.created_by);
+  co_return std::vector<Uuid>(recipients.begin(), recipients.end());
+}
+
+std::vector<notification::Notice> withdrawal_notices(const std::vector<Uuid>& recipients,
+                                                     const Transaction& withdrawal,
+                                                     bool completed) {
+  std::vector<notification::Notice> notices;
+  for (const auto& user_id : recipients)
+    notices.push_back(
+        {.organization_id = withdrawal.organization_id,
+         .user_id = user_id,
+         .event_type =
+             completed ? "transaction.withdrawal.completed" : "transaction.withdrawal.failed",
+         .title = completed ? "Withdrawal completed" : "Withdrawal failed",
+         .body = completed ? fmt::format("Your withdrawal of {} {} (minor units) was sent.",
+                                         withdrawal.amount, withdrawal.currency)
+                           : fmt::format("Your withdrawal of {} {} (minor units) failed; the "
+                                         "money is available in your wallet again.",
+                                         withdrawal.amount, withdrawal.currency),
+         .data = {{"transactionId", withdrawal.id.str()},
+                  {"walletId", withdrawal.from_wallet_id.str()},
+                  {"amount", withdrawal.amount},
+                  {"currency", withdrawal.currency}}});
+  return notices;
+}
+
+}  // namespace
+
+awaitable<Transaction> Service::complete(db::Tx& tx, const Uuid& organization_id,
+                                         const Uuid& transaction_id,
+                                         const std::string& external_reference,
+                                         const compliance::Actor& actor) {
+  auto pending = co_await lock(tx, organization_id, transaction_id);
+  require_pending_withdrawal(pending);
+  auto source = co_await lock_one(wallets_, tx, organization_id, pending.from_wallet_id);
+  auto clearing = co_await wallets_.external(tx, organization_id, pending.currency);
+  co_await wallets_.release(tx, organization_id, pending.id);
+  co_await wallets_.post(tx, organization_id, pending.id, moving(pending.amount, source, clearing));
+  auto completed = co_await change_status(tx, organization_id, pending.id, "COMPLETED",
+                                          external_reference, std::nullopt, actor);
+  co_await audit_.append(
+      tx, audit_entry(pending, completed, "transaction.withdrawal_completed", actor, false));
+  auto recipients = co_await withdrawal_recipients(wallets_, source, completed);
+  co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, completed, true));
+  co_return completed;
+}
+
+awaitable<Transaction> Service::fail(db::Tx& tx, const Uuid& organization_id,
+                                     const Uuid& transaction_id, const std::string& reason,
+                                     const compliance::Actor& actor) {
+  auto pending = co_await lock(tx, organization_id, transaction_id);
+  require_pending_withdrawal(pending);
+  auto source = co_await lock_one(wallets_, tx, organization_id, pending.from_wallet_id);
+  co_await wallets_.release(tx, organization_id, pending.id);
+  auto failed = co_await change_status(tx, organization_id, pending.id, "FAILED", std::nullopt,
+                                       reason, actor);
+  co_await audit_.append(
+      tx, audit_entry(pending, failed, "transaction.withdrawal_failed", actor, false));
+  auto recipients = co_await withdrawal_recipients(wallets_, source, failed);
+  co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, failed, false));
+  co_return failed;
+}
+
+awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,
+                                        const Uuid& transaction_id, const std::string& reason,
+                                        const compliance::Actor& actor) {
+  auto original = co_await lock(tx, organization_id, transaction_id);
+  if (original.type == "REVERSAL") throw invalid_state("A reversal cannot be reversed.");
+  if (original.status != "COMPLETED")
+    throw invalid_state(fmt::format("The transaction is {}, not COMPLETED.", original.status));
+  if (original.reversed_by) throw invalid_state("The transaction was already reversed.");
+
+  const std::vector<Uuid> reversed_ids{original.id};
+  auto entries = co_await wallets_.entries_of(tx, organization_id, reversed_ids);
+  std::set<Uuid> wallet_ids;
+  for (const auto& entry : entries) wallet_ids.insert(entry.wallet_id);
+  co_await wallets_.lock(tx, organization_id,
+                         std::vector<Uuid>(wallet_ids.begin(), wallet_ids.end()));
+
+  const auto id = Uuid::random();
+  const NewTransaction row{.type = "REVERSAL",
+                           .status = "COMPLETED",
+                           .amount = original.amount,
+                           .currency = original.currency,
+                           .from_wallet_id = original.to_wallet_id,
+                           .to_wallet_id = original.from_wallet_id,
+                           .notes = reason,
+                           .reversal_of = original.id};
+  auto reversal = co_await insert(tx, organization_id, id, row, actor);
+  std::vector<wallet::Leg> legs;
+  for (const auto& entry : entries)
+    legs.push_back({entry.wallet_id, entry.direction == "CREDIT" ? -entry.amount : entry.amount});
+  co_await wallets_.post(tx, organization_id, id, legs);
+  auto marked = co_await tx.query(store::k_mark_reversed, organization_id, original.id, id);
+  auto reversed = store::transaction_of(marked.one());
+  co_await audit_.append(tx, audit_entry(original, reversed, "transaction.reversed", actor, false));
+  co_await audit_.append(
+      tx, audit_entry(reversal, reversal, "transaction.reversal_completed", actor, true));
+  co_return reversal;
+}
+
+}  // namespace payrollx::transaction

@@ -1,0 +1,166 @@
+#pragma once
+// transaction — the business record of every money movement (type, status, parties, history)
+// and the flows that move money: deposits, transfers, withdrawals and their settlement,
+// reversals, and the ledger's reconciliation. The money itself moves through the wallet module's
+// interface, in the same database transaction.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/http/pagination.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+
+namespace payrollx {
+namespace db {
+class Pool;
+class Session;
+class Tx;
+}  // namespace db
+namespace http {
+class Router;
+}
+namespace compliance {
+class AuditLog;
+struct Actor;
+}  // namespace compliance
+namespace notification {
+class Inbox;
+}
+namespace wallet {
+class Service;
+}
+}  // namespace payrollx
+
+namespace payrollx::transaction {
+
+struct Transaction {
+  Uuid id;
+  Uuid organization_id;
+  std::string type;    // DEPOSIT, WITHDRAWAL, PAYROLL, BONUS, ADJUSTMENT, TRANSFER, REVERSAL
+  std::string status;  // PENDING, COMPLETED, FAILED, CANCELLED
+  std::int64_t amount = 0;
+  std::string currency;
+  Uuid from_wallet_id;
+  Uuid to_wallet_id;
+  std::optional<Uuid> payroll_run_id;
+  std::optional<std::string> reference;
+  std::optional<std::string> notes;
+  std::optional<std::string> destination_address;
+  std::optional<std::string> external_reference;
+  std::optional<std::string> failure_reason;
+  std::optional<Uuid> reversal_of;
+  std::optional<Uuid> reversed_by;
+  std::optional<Uuid> created_by;
+  Timestamp created_at;
+  Timestamp updated_at;
+  std::optional<Timestamp> completed_at;
+};
+
+boost::json::object to_json(const Transaction& transaction);
+
+struct Deposit {
+  Uuid wallet_id;
+  std::int64_t amount = 0;
+  std::string reference;
+};
+
+struct Withdrawal {
+  Uuid wallet_id;
+  std::int64_t amount = 0;
+  std::string destination_address;
+};
+
+struct Transfer {
+  Uuid from_wallet_id;
+  Uuid to_wallet_id;
+  std::int64_t amount = 0;
+  std::string type;  // BONUS, ADJUSTMENT or TRANSFER
+  std::optional<std::string> notes;
+};
+
+// One line of a transaction's status history.
+struct StatusChange {
+  std::optional<std::string> from_status;  // none: created
+  std::string to_status;
+  std::optional<std::string> reason;
+  std::optional<Uuid> actor_id;
+  Timestamp created_at;
+};
+
+struct Filter {
+  std::optional<std::vector<Uuid>> visible_wallets;  // an EMPLOYEE caller's own wallets
+  std::optional<Uuid> wallet_id;
+  std::optional<std::vector<Uuid>> employee_wallets;  // the employeeId filter, as wallets
+  std::optional<Uuid> payroll_run_id;
+  std::optional<std::string> type;
+  std::optional<std::string> status;
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> to;
+};
+
+class Service {
+ public:
+  Service(db::Pool& pool, wallet::Service& wallets, compliance::AuditLog& audit,
+          notification::Inbox& inbox);
+
+  // Each flow runs in the caller's transaction, writes its transaction row, its status history,
+  // its audit entry and (where a person is concerned) an inbox notice. 404 for a wallet or
+  // transaction that is not the organisation's; 409 insufficient_funds; 409 invalid_state.
+  //
+  // From the organisation's clearing wallet into a wallet: COMPLETED.
+  boost::asio::awaitable<Transaction> deposit(db::Tx& tx, const Uuid& organization_id,
+                                              const Deposit& deposit,
+                                              const compliance::Actor& actor);
+  // Between two wallets of one currency (400 across currencies): COMPLETED.
+  boost::asio::awaitable<Transaction> transfer(db::Tx& tx, const Uuid& organization_id,
+                                               const Transfer& transfer,
+                                               const compliance::Actor& actor);
+  // PENDING, with the amount held on the wallet until it is completed or failed.
+  boost::asio::awaitable<Transaction> withdraw(db::Tx& tx, const Uuid& organization_id,
+                                               const Withdrawal& withdrawal,
+                                               const compliance::Actor& actor);
+  // Settles a PENDING withdrawal: the held money goes to the clearing wallet.
+  boost::asio::awaitable<Transaction> complete(db::Tx& tx, const Uuid& organization_id,
+                                               const Uuid& transaction_id,
+                                               const std::string& external_reference,
+                                               const compliance::Actor& actor);
+  // Fails a PENDING withdrawal: the held money is available again.
+  boost::asio::awaitable<Transaction> fail(db::Tx& tx, const Uuid& organization_id,
+                                           const Uuid& transaction_id, const std::string& reason,
+                                           const compliance::Actor& actor);
+  // The compensating transaction of a COMPLETED one (never of a reversal, never twice).
+  boost::asio::awaitable<Transaction> reverse(db::Tx& tx, const Uuid& organization_id,
+                                              const Uuid& transaction_id, const std::string& reason,
+                                              const compliance::Actor& actor);
+
+  // Newest first: up to page.limit + 1 (an extra one means more follow).
+  boost::asio::awaitable<std::vector<Transaction>> list(const Uuid& organization_id,
+                                                        const Filter& filter,
+                                                        const http::PageRequest& page);
+  // 404 when it is not the organisation's.
+  boost::asio::awaitable<Transaction> get(const Uuid& organization_id, const Uuid& transaction_id);
+  boost::asio::awaitable<std::vector<StatusChange>> history(const Uuid& organization_id,
+                                                            const Uuid& transaction_id);
+  // Every rule of the books, recomputed from the entries in one snapshot:
+  // {ok, wallets, transactions, mismatches:[{kind,walletId,transactionId,detail}]}.
+  boost::asio::awaitable<boost::json::object> reconcile(const Uuid& organization_id);
+
+  db::Pool& pool() { return pool_; }
+  wallet::Service& wallets() { return wallets_; }
+  compliance::AuditLog& audit() { return audit_; }
+  notification::Inbox& inbox() { return inbox_; }
+
+ private:
+  db::Pool& pool_;
+  wallet::Service& wallets_;
+  compliance::AuditLog& audit_;
+  notification::Inbox& inbox_;
+};
+
+void register_routes(http::Router& router, Service& service);
+
+}  // namespace payrollx::transaction

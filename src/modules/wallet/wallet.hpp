@@ -1,0 +1,207 @@
+#pragma once
+// wallet — wallets (balances and holds in integer minor units) and their entries (one per debit or
+// credit, with the balance after it). The wallet module keeps the books' arithmetic; the business
+// record of a movement (its type, status, history) belongs to the transaction module, which calls
+// this interface inside its own database transaction.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/http/pagination.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+
+namespace payrollx {
+struct Principal;
+namespace db {
+class Pool;
+class Session;
+class Tx;
+}  // namespace db
+namespace http {
+class Router;
+}
+namespace compliance {
+class AuditLog;
+struct Actor;
+}  // namespace compliance
+}  // namespace payrollx
+
+namespace payrollx::wallet {
+
+// ORGANIZATION: the treasury (owner = the organisation); EMPLOYEE: an employee's wallet (owner =
+// the employee); EXTERNAL: the organisation's clearing wallet for money entering or leaving the
+// platform in one currency (owner = the organisation) — the only kind allowed below zero.
+enum class OwnerType { organization, employee, external };
+std::string_view to_string(OwnerType type);
+std::optional<OwnerType> parse_owner_type(std::string_view text);
+
+struct Wallet {
+  Uuid id;
+  Uuid organization_id;
+  OwnerType owner_type = OwnerType::organization;
+  Uuid owner_id;
+  std::string currency;
+  std::int64_t balance = 0;  // minor units
+  std::int64_t held = 0;     // reserved by active holds; available = balance - held
+  std::string status;        // ACTIVE
+  Timestamp created_at;
+
+  std::int64_t available() const { return balance - held; }
+};
+
+// {id,ownerType,ownerId,currency,balance,held,available,status,createdAt}
+boost::json::object to_json(const Wallet& wallet);
+
+struct NewWallet {
+  OwnerType owner_type = OwnerType::employee;
+  Uuid owner_id;
+  std::string currency;
+};
+
+// One side of a movement: a signed change of one wallet's balance (negative: a debit).
+struct Leg {
+  Uuid wallet_id;
+  std::int64_t amount = 0;
+};
+
+struct Entry {
+  Uuid id;
+  Uuid wallet_id;
+  Uuid transaction_id;
+  std::string direction;  // DEBIT or CREDIT
+  std::int64_t amount = 0;
+  std::int64_t balance_after = 0;
+  std::string currency;
+  Timestamp created_at;
+};
+
+// {id,walletId,transactionId,direction,amount,balanceAfter,currency,createdAt}
+boost::json::object to_json(const Entry& entry);
+
+// One broken rule of the books, e.g. {"balance_mismatch", wallet, "balance 100, entries 90"}.
+struct Mismatch {
+  std::string kind;
+  std::optional<Uuid> wallet_id;
+  std::optional<Uuid> transaction_id;
+  std::string detail;
+};
+
+// What reconcile() found: the wallet-side rules checked (balance = sum of entries, each entry's
+// balance_after = the previous one's plus its amount, held = active holds, every transaction's
+// entries balance per currency, every currency's balances sum to zero), and per transaction the
+// amount its entries credited, for the transaction module's own checks.
+struct Books {
+  std::int64_t wallets = 0;
+  std::vector<Mismatch> mismatches;
+  std::vector<std::pair<Uuid, std::int64_t>> credited_by_transaction;
+};
+
+// Who an EMPLOYEE caller is in the employee module. Declared here and implemented there (the
+// employee module depends on this one, not the other way round), set by the composition root.
+class EmployeeDirectory {
+ public:
+  virtual ~EmployeeDirectory() = default;
+  // The employee record linked to the user, if any.
+  virtual boost::asio::awaitable<std::optional<Uuid>> employee_of_user(const Uuid& organization_id,
+                                                                       const Uuid& user_id) = 0;
+  // Whether the employee is one of the organisation's.
+  virtual boost::asio::awaitable<bool> has_employee(const Uuid& organization_id,
+                                                    const Uuid& employee_id) = 0;
+  // The portal user linked to the employee, if any (the recipient of their notices).
+  virtual boost::asio::awaitable<std::optional<Uuid>> user_of_employee(const Uuid& organization_id,
+                                                                       const Uuid& employee_id) = 0;
+};
+
+class Service {
+ public:
+  Service(db::Pool& pool, compliance::AuditLog& audit);
+
+  void set_employee_directory(EmployeeDirectory& directory) { directory_ = &directory; }
+  // Whether the employee is one of the organisation's (the owner check of POST /wallets).
+  boost::asio::awaitable<bool> has_employee(const Uuid& organization_id, const Uuid& employee_id);
+  // The employee a caller with role EMPLOYEE is (none when the user has no employee record).
+  boost::asio::awaitable<std::optional<Uuid>> employee_of(const Principal& caller);
+  // The user to notify about a wallet's money: an employee wallet's portal user, if any.
+  boost::asio::awaitable<std::optional<Uuid>> user_of(const Wallet& wallet);
+
+  // Opens a wallet in the caller's transaction, audited ("wallet.opened"). 409 conflict when the
+  // owner already has a wallet in the currency; 400 validation_failed for an unknown currency.
+  // The caller vouches for the owner (an employee of the organisation, or the organisation).
+  boost::asio::awaitable<Wallet> open(db::Tx& tx, const Uuid& organization_id,
+                                      const NewWallet& wallet, const compliance::Actor& actor);
+  // Any number of wallets in one statement (CSV import), audited; same errors as open().
+  boost::asio::awaitable<std::vector<Wallet>> open_many(db::Tx& tx, const Uuid& organization_id,
+                                                        const std::vector<NewWallet>& wallets,
+                                                        const compliance::Actor& actor);
+
+  // 404 not_found when the wallet is not the organisation's.
+  boost::asio::awaitable<Wallet> get(db::Session& session, const Uuid& organization_id,
+                                     const Uuid& wallet_id);
+  boost::asio::awaitable<Wallet> get(const Uuid& organization_id, const Uuid& wallet_id);
+  // The owner's wallet in a currency, if it has one.
+  boost::asio::awaitable<std::optional<Wallet>> find(db::Session& session,
+                                                     const Uuid& organization_id,
+                                                     OwnerType owner_type, const Uuid& owner_id,
+                                                     const std::string& currency);
+  // The organisation's clearing wallet in `currency`, opened on first use, locked.
+  boost::asio::awaitable<Wallet> external(db::Tx& tx, const Uuid& organization_id,
+                                          const std::string& currency);
+
+  // Locks the wallets (FOR UPDATE in one total order: clearing wallets last, the others by id;
+  // two movements never wait on each other in a cycle) and answers them in the order of
+  // `wallet_ids`. 404 when one is not the organisation's. A flow that needs a clearing wallet
+  // as well locks the others first, then calls external(), which keeps the same order.
+  boost::asio::awaitable<std::vector<Wallet>> lock(db::Tx& tx, const Uuid& organization_id,
+                                                   std::vector<Uuid> wallet_ids);
+  // Applies the legs of one transaction in one statement: balances change and one entry per leg
+  // records it with the balance after. The legs must balance per currency (a logic_error
+  // otherwise) and the wallets must be locked. 409 insufficient_funds, with `required` and
+  // `available`, when a non-external wallet would spend more than it has available.
+  boost::asio::awaitable<std::vector<Entry>> post(db::Tx& tx, const Uuid& organization_id,
+                                                  const Uuid& transaction_id,
+                                                  const std::vector<Leg>& legs);
+
+  // Reserves `amount` of a locked wallet's available money for `reference` (a withdrawal or a
+  // payroll run): 409 insufficient_funds when it is not there.
+  boost::asio::awaitable<void> hold(db::Tx& tx, const Uuid& organization_id, const Uuid& wallet_id,
+                                    const Uuid& reference, std::int64_t amount);
+  // Ends the active hold of `reference` (released: the money is available again). Answers its
+  // amount; 409 invalid_state when there is no active hold.
+  boost::asio::awaitable<std::int64_t> release(db::Tx& tx, const Uuid& organization_id,
+                                               const Uuid& reference);
+
+  // The organisation's wallets (an EMPLOYEE's own when `employee_id` is set), newest first: up
+  // to page.limit + 1 (an extra one means more follow).
+  boost::asio::awaitable<std::vector<Wallet>> list(const Uuid& organization_id,
+                                                   const std::optional<Uuid>& employee_id,
+                                                   const http::PageRequest& page);
+  // A wallet's entries, newest first, after the entry `after`: up to limit + 1.
+  boost::asio::awaitable<std::vector<Entry>> statement(const Uuid& organization_id,
+                                                       const Uuid& wallet_id,
+                                                       const std::optional<Uuid>& after, int limit);
+  // The entries of some transactions, in the order they were written.
+  boost::asio::awaitable<std::vector<Entry>> entries_of(db::Session& session,
+                                                        const Uuid& organization_id,
+                                                        const std::vector<Uuid>& transaction_ids);
+
+  // Recomputes the organisation's books from the entries (see Books).
+  boost::asio::awaitable<Books> reconcile(db::Session& session, const Uuid& organization_id);
+
+  db::Pool& pool() { return pool_; }
+  compliance::AuditLog& audit() { return audit_; }
+
+ private:
+  db::Pool& pool_;
+  compliance::AuditLog& audit_;
+  EmployeeDirectory* directory_ = nullptr;
+};
+
+void register_routes(http::Router& router, Service& service);
+
+}  // namespace payrollx::wallet

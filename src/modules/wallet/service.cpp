@@ -20,6 +20,7 @@ namespace {
 using boost::asio::awaitable;
 
 constexpr std::string_view k_entity = "wallet";
+constexpr std::string_view k_numeric_value_out_of_range = "22003";
 
 // The sum of a currency's legs must be zero: money moves, it is never made or lost. Checked with
 // overflow detection (an amount near INT64_MAX must not wrap into a "balanced" total).
@@ -231,8 +232,17 @@ awaitable<std::vector<Entry>> Service::post(db::Tx& tx, const Uuid& organization
     amounts.push_back(leg.amount);
     entry_ids.push_back(Uuid::random());
   }
-  auto result = co_await tx.query(store::k_post, organization_id, transaction_id, wallet_ids,
-                                  amounts, entry_ids);
+  std::optional<db::Result> posted;
+  try {
+    posted.emplace(co_await tx.query(store::k_post, organization_id, transaction_id, wallet_ids,
+                                     amounts, entry_ids));
+  } catch (const db::Error& e) {
+    // A balance beyond bigint: refused, never wrapped (PostgreSQL checks the arithmetic).
+    if (e.sqlstate() == k_numeric_value_out_of_range)
+      throw conflict("The movement would take a balance beyond the largest amount a wallet holds.");
+    throw;
+  }
+  const auto& result = *posted;
   std::vector<Entry> entries;
   std::map<Uuid, std::string> currencies;
   for (auto row : result) {

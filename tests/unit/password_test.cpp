@@ -7,10 +7,11 @@
 #include <thread>
 
 #include "core/offload.hpp"
-#include "modules/auth/email.hpp"
+#include "core/email.hpp"
 #include "modules/auth/passwords.hpp"
 #include "modules/auth/tokens.hpp"
 
+using namespace payrollx;
 using namespace payrollx::auth;
 
 TEST_CASE("auth: password hash and verify round trip", "[unit]") {

@@ -6,7 +6,7 @@
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
-#include "modules/auth/email.hpp"
+#include "core/email.hpp"
 #include "modules/auth/passwords.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/compliance/compliance.hpp"

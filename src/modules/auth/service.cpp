@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/offload.hpp"
-#include "modules/auth/email.hpp"
+#include "core/email.hpp"
 #include "modules/auth/passwords.hpp"
 #include "modules/auth/tokens.hpp"
 #include "modules/compliance/compliance.hpp"

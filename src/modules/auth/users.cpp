@@ -5,7 +5,7 @@
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
-#include "modules/auth/email.hpp"
+#include "core/email.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/auth/tokens.hpp"
 #include "modules/compliance/compliance.hpp"

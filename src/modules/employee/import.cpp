@@ -12,6 +12,7 @@
 
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
+#include "core/email.hpp"
 #include "core/error.hpp"
 #include "modules/compliance/compliance.hpp"
 #include "modules/employee/csv.hpp"
@@ -220,7 +221,7 @@ std::optional<ImportRow> read_row(const CsvRecord& record, const Header& header,
   auto mail = reader.text(email, rules::k_email, true);
   if (mail) {
     *mail = lower(*mail);
-    if (!rules::is_valid_email(*mail)) mail = reader.fail(email, "must be a valid email address");
+    if (!is_valid_email(*mail)) mail = reader.fail(email, "must be a valid email address");
   }
   auto hired_text = reader.text(hire_date, {1, 32}, true);
   std::optional<Date> hired;

@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 
 #include "core/base58.hpp"
+#include "core/email.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "modules/employee/rules.hpp"
@@ -82,8 +83,8 @@ std::optional<std::string> read_email(json::FieldReader& reader, bool required) 
   auto email = required ? reader.required_string("email", rules::k_email)
                         : reader.optional_string("email", rules::k_email);
   if (!email) return std::nullopt;
-  auto lower = rules::lower_ascii(*email);
-  if (!rules::is_valid_email(lower)) {
+  auto lower = normalize_email(*email);
+  if (!is_valid_email(lower)) {
     reader.fail("email", "must be a valid email address");
     return std::nullopt;
   }

@@ -1,54 +1,6 @@
 #include "modules/employee/rules.hpp"
 
-#include <algorithm>
-
 namespace payrollx::employee::rules {
-namespace {
-
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-bool valid_local_part(std::string_view local) {
-  constexpr std::string_view k_specials = "!#$%&'*+/=?^_`{|}~-.";
-  if (local.empty() || local.size() > 64 || local.front() == '.' || local.back() == '.' ||
-      local.find("..") != std::string_view::npos)
-    return false;
-  return std::all_of(local.begin(), local.end(), [&](char c) {
-    return is_alnum(c) || k_specials.find(c) != std::string_view::npos;
-  });
-}
-
-bool valid_label(std::string_view label) {
-  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
-    return false;
-  return std::all_of(label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; });
-}
-
-bool valid_domain(std::string_view domain) {
-  std::size_t labels = 0;
-  std::string_view last;
-  for (std::size_t start = 0;;) {
-    auto dot = domain.find('.', start);
-    last = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (!valid_label(last)) return false;
-    ++labels;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  bool numeric = std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
-  return labels >= 2 && !numeric;
-}
-
-}  // namespace
-
-bool is_valid_email(std::string_view email) {
-  if (email.size() > 254) return false;
-  auto at = email.find('@');
-  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos)
-    return false;
-  return valid_local_part(email.substr(0, at)) && valid_domain(email.substr(at + 1));
-}
 
 std::string lower_ascii(std::string_view text) {
   std::string lower(text);

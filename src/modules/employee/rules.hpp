@@ -32,10 +32,6 @@ inline constexpr std::array<std::string_view, 2> k_component_calcs{"FIXED", "PER
 
 inline constexpr std::int64_t k_max_basis_points = 10000;
 
-// The same format check as user emails (auth): ASCII "local@domain", a local part of 1..64
-// characters of the unquoted atom set without leading, trailing or doubled dots, a domain of at
-// least two labels of letters, digits and inner hyphens whose last label is not all digits.
-bool is_valid_email(std::string_view email);
 // ASCII lower case: emails are stored and compared lower-cased.
 std::string lower_ascii(std::string_view text);
 

@@ -168,16 +168,18 @@ awaitable<std::vector<Wallet>> Service::open_many(db::Tx& tx, const Uuid& organi
     throw;
   }
   auto opened = wallets_of(*inserted);
-  for (const auto& wallet : opened) {
-    compliance::AuditEntry entry{.organization_id = organization_id,
-                                 .actor = actor,
-                                 .action = "wallet.opened",
-                                 .entity_type = std::string(k_entity),
-                                 .entity_id = wallet.id,
-                                 .before = nullptr,
-                                 .after = to_json(wallet)};
-    co_await audit_.append(tx, std::move(entry));
-  }
+  // One before-commit hook for all of them: an import opens thousands at once.
+  std::vector<compliance::AuditEntry> entries;
+  entries.reserve(opened.size());
+  for (const auto& wallet : opened)
+    entries.push_back({.organization_id = organization_id,
+                       .actor = actor,
+                       .action = "wallet.opened",
+                       .entity_type = std::string(k_entity),
+                       .entity_id = wallet.id,
+                       .before = nullptr,
+                       .after = to_json(wallet)});
+  co_await audit_.append_many(tx, std::move(entries));
   co_return opened;
 }
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace payrollx::auth {
+namespace payrollx {
 
 inline constexpr std::size_t k_email_max_length = 254;
 
@@ -16,4 +16,4 @@ std::string normalize_email(std::string_view email);
 // labels (letters, digits, inner hyphens; 1..63 each) whose last label is not all digits.
 bool is_valid_email(std::string_view email);
 
-}  // namespace payrollx::auth
+}  // namespace payrollx

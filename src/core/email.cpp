@@ -1,9 +1,9 @@
-#include "modules/auth/email.hpp"
+#include "core/email.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace payrollx::auth {
+namespace payrollx {
 
 namespace {
 
@@ -60,4 +60,4 @@ bool is_valid_email(std::string_view email) {
   return valid_local_part(email.substr(0, at)) && valid_domain(email.substr(at + 1));
 }
 
-}  // namespace payrollx::auth
+}  // namespace payrollx

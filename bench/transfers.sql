@@ -1,0 +1,131 @@
+-- pgbench script of bench/transfers: one transfer as PayrollX makes it for POST /api/v1/transfers,
+-- the same statements in the same order with the same parameters, so that its figures are the
+-- ceiling of the API's on the same database. The statement texts are those of
+--   BEGIN ISOLATION LEVEL READ COMMITTED       core/db/pool.cpp
+--   core.claim_idempotency_key                 core/idempotency.cpp (k_claim)
+--   wallet.lock                                modules/wallet/store.hpp (k_lock)
+--   transaction.insert                         modules/transaction/store.hpp (k_insert)
+--   wallet.post                                modules/wallet/store.hpp (k_post)
+--   core.store_idempotent_answer               core/idempotency.cpp (k_store)
+--   compliance.take_chain_head                 modules/compliance/store.hpp (k_take_head)
+--   compliance.append_entry                    modules/compliance/store.hpp (k_append)
+--   COMMIT
+-- with pgbench variables for the bound parameters. The NULL parameters of transaction.insert
+-- are written NULL (pgbench variables cannot be NULL).
+--
+-- What PayrollX computes in C++ comes from the first SELECT, before BEGIN: the pair of wallets
+-- (public.bench_wallets, drawn as bench/transfers.lua draws them), the new ids, the idempotency
+-- key and the request fingerprint, and the JSON answer (the body the key stores and the audit
+-- entry's after). The audit entry's hash, computed in C++ between take_chain_head and
+-- append_entry, is public.bench_chain_hash() here, called where the server binds the hash.
+--
+-- Variables from pgbench -D (bench/transfers): n (wallets in bench_wallets), org, user,
+-- currency, lifetime, type, status, amount, amounts, http_status, content_type, genesis, action,
+-- entity_type.
+
+\set a random(1, :n)
+\set b (:a + random(1, :n - 1) - 1) % :n + 1
+
+SELECT f.id AS from_id, t.id AS to_id, g.txn,
+  format('{%s,%s}', f.id, t.id) AS wallet_ids,
+  format('{%s,%s}', gen_random_uuid(), gen_random_uuid()) AS entry_ids,
+  gen_random_uuid() AS audit_id,
+  'pgbench-' || gen_random_uuid() AS idempotency_key,
+  'pgbench-' || gen_random_uuid() AS request_id,
+  encode(sha256(convert_to('POST /api/v1/transfers' || chr(10) || json_build_object(
+    'fromWalletId', f.id, 'toWalletId', t.id, 'amount', 1, 'type', 'TRANSFER')::text,
+    'UTF8')), 'hex') AS fingerprint,
+  json_build_object('id', g.txn, 'type', 'TRANSFER', 'status', 'COMPLETED', 'amount', 1,
+    'currency', :currency::text, 'fromWalletId', f.id, 'toWalletId', t.id,
+    'payrollRunId', NULL, 'reference', NULL, 'notes', NULL, 'destinationAddress', NULL,
+    'externalReference', NULL, 'failureReason', NULL, 'reversalOfId', NULL,
+    'reversedById', NULL, 'createdBy', :user::text, 'createdAt', g.at, 'updatedAt', g.at,
+    'completedAt', g.at)::text AS answer
+FROM public.bench_wallets f, public.bench_wallets t,
+  (SELECT gen_random_uuid() AS txn, clock_timestamp() AS at) g
+WHERE f.n = :a AND t.n = :b \gset
+
+BEGIN ISOLATION LEVEL READ COMMITTED;
+
+INSERT INTO core.idempotency_keys AS k (organization_id, key, fingerprint, expires_at)
+VALUES (:org, :idempotency_key, :fingerprint, now() + make_interval(secs => :lifetime))
+ON CONFLICT (organization_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+  status = NULL, content_type = NULL, body = NULL, created_at = now(),
+  expires_at = EXCLUDED.expires_at
+WHERE k.expires_at < now() RETURNING true AS claimed;
+
+SELECT id, organization_id, owner_type, owner_id, currency, balance, held, status, created_at
+FROM wallet.wallets
+WHERE organization_id = :org AND id = ANY(:wallet_ids::uuid[])
+ORDER BY owner_type = 'EXTERNAL', id FOR NO KEY UPDATE;
+
+WITH created AS (
+  INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,
+    from_wallet_id, to_wallet_id, reference, notes, destination_address, reversal_of,
+    created_by, completed_at)
+  VALUES (:txn, :org, :type, :status, :amount, :currency, :from_id, :to_id, NULL, NULL, NULL,
+    NULL, :user, CASE WHEN :status = 'COMPLETED' THEN now() END)
+  RETURNING id, organization_id, type, status, amount, currency, from_wallet_id, to_wallet_id,
+    payroll_run_id, reference, notes, destination_address, external_reference,
+    failure_reason, reversal_of, reversed_by, created_by, created_at, updated_at,
+    completed_at
+), logged AS (
+  INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status,
+    actor_id) SELECT organization_id, id, status, created_by FROM created
+) SELECT id, organization_id, type, status, amount, currency, from_wallet_id, to_wallet_id,
+  payroll_run_id, reference, notes, destination_address, external_reference, failure_reason,
+  reversal_of, reversed_by, created_by, created_at, updated_at, completed_at FROM created;
+
+WITH legs AS (
+  SELECT * FROM unnest(:wallet_ids::uuid[], :amounts::bigint[], :entry_ids::uuid[])
+    WITH ORDINALITY AS l(wallet_id, amount, entry_id, position)
+), totals AS (
+  SELECT wallet_id, sum(amount)::bigint AS total FROM legs GROUP BY wallet_id
+), short AS (
+  SELECT w.id, w.balance - w.held AS available, -t.total AS required
+  FROM wallet.wallets w JOIN totals t ON t.wallet_id = w.id
+  WHERE w.organization_id = :org AND w.owner_type <> 'EXTERNAL'
+    AND w.balance - w.held + t.total < 0
+), moved AS (
+  UPDATE wallet.wallets w SET balance = w.balance + t.total, updated_at = now()
+  FROM totals t WHERE w.id = t.wallet_id AND w.organization_id = :org
+    AND NOT EXISTS (SELECT 1 FROM short)
+  RETURNING w.id, w.balance - t.total AS opening, w.currency
+), entries AS (
+  INSERT INTO wallet.entries (id, organization_id, wallet_id, transaction_id, direction,
+    amount, balance_after, currency)
+  SELECT l.entry_id, :org, l.wallet_id, :txn,
+    CASE WHEN l.amount < 0 THEN 'DEBIT' ELSE 'CREDIT' END, abs(l.amount),
+    m.opening + sum(l.amount) OVER (PARTITION BY l.wallet_id ORDER BY l.position),
+    m.currency
+  FROM legs l JOIN moved m ON m.id = l.wallet_id ORDER BY l.position
+  RETURNING id, wallet_id, transaction_id, direction, amount, balance_after, currency,
+    created_at
+) SELECT 'short' AS kind, id AS wallet_id, available, required, NULL::uuid AS id,
+  NULL::uuid AS transaction_id, NULL AS direction, NULL::bigint AS amount,
+  NULL::bigint AS balance_after, NULL AS currency, NULL::timestamptz AS created_at
+FROM short UNION ALL
+SELECT 'entry', wallet_id, NULL, NULL, id, transaction_id, direction, amount,
+  balance_after, currency, created_at FROM entries;
+
+UPDATE core.idempotency_keys SET status = :http_status, content_type = :content_type,
+  body = :answer WHERE organization_id = :org AND key = :idempotency_key;
+
+INSERT INTO compliance.audit_chain_heads AS head (organization_id, seq, hash)
+VALUES (:org, 0, :genesis)
+ON CONFLICT (organization_id) DO UPDATE SET seq = head.seq
+RETURNING seq, hash \gset
+
+WITH entry AS (
+  INSERT INTO compliance.audit_logs (id, organization_id, seq, actor_id, action, entity_type,
+    entity_id, before, after, request_id, created_at, prev_hash, hash)
+  VALUES (:audit_id, :org, :seq::bigint + 1, :user, :action, :entity_type, :txn, NULL,
+    :answer::json, :request_id, now(), :hash,
+    public.bench_chain_hash(:hash, :org, :seq::bigint + 1, :user, :action, :entity_type, :txn,
+      NULL, :answer, :request_id, now())::text))
+UPDATE compliance.audit_chain_heads SET seq = :seq::bigint + 1,
+  hash = public.bench_chain_hash(:hash, :org, :seq::bigint + 1, :user, :action, :entity_type,
+    :txn, NULL, :answer, :request_id, now())::text
+WHERE organization_id = :org;
+
+COMMIT;

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -9,7 +10,6 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/dispatcher.hpp"
-#include "core/json.hpp"
 
 namespace payrollx::idempotency {
 namespace {
@@ -43,14 +43,18 @@ constexpr db::Query k_store{"core.store_idempotent_answer",
 constexpr db::Query k_purge{
     "core.purge_idempotency_keys",
     "DELETE FROM core.idempotency_keys WHERE ctid = ANY(ARRAY("
-    "  SELECT ctid FROM core.idempotency_keys WHERE expires_at < now() LIMIT $1))"};
+    "  SELECT ctid FROM core.idempotency_keys WHERE expires_at < now() LIMIT $1))"
+    "  AND expires_at < now()"};  // a key taken over meanwhile is live again
 
+// Keys are 1 to 255 printable ASCII characters (UUIDs, ULIDs, client counters): what any client
+// library generates, and nothing a log line or the database could misread.
 std::string key_of(const http::RequestContext& ctx) {
   auto key = ctx.request().header("idempotency-key");
   if (!key || key->empty())
     throw validation_failed("Idempotency-Key", "the header is required on this route");
-  if (key->size() > k_max_key_length || json::utf8_length(*key) == 0)
-    throw validation_failed("Idempotency-Key", "must be 1 to 255 characters");
+  auto printable = [](char c) { return c >= 0x20 && c <= 0x7e; };
+  if (key->size() > k_max_key_length || !std::all_of(key->begin(), key->end(), printable))
+    throw validation_failed("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
   return std::string(*key);
 }
 
@@ -107,6 +111,13 @@ bool storable(const http::Response& answer) {
   return answer.status >= 200 && answer.status < 500;
 }
 
+// A refusal that depends on the data the work found (404, 409: insufficient_funds,
+// invalid_state, conflict) is the key's answer; a 400 is about the request itself, which the
+// client may correct and send again under the same key.
+bool is_business_refusal(const Problem& problem) {
+  return problem.status() == 404 || problem.status() == 409;
+}
+
 }  // namespace
 
 awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, Work work) {
@@ -121,7 +132,7 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
     try {
       answer.emplace(co_await work(tx));
     } catch (const Problem& problem) {
-      if (problem.status() >= 400 && problem.status() < 500) refusal = problem;
+      if (is_business_refusal(problem)) refusal = problem;
       throw;
     }
     if (storable(*answer)) co_await store(tx, request, *answer);

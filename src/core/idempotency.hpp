@@ -7,10 +7,10 @@
 //   the request is the same (method, path and body), else 409 idempotency_key_reused;
 // - a key whose first request is still running: the claim waits on the key's row until that
 //   request ends, then replays it (or, if it rolled back, does the work itself): never both.
-// A request refused with a 4xx after its work started (insufficient_funds, invalid_state) rolled
+// A request refused by what the work found (404, 409: insufficient_funds, invalid_state) rolled
 // back everything; its problem answer is then stored under the key in a transaction of its own,
-// so a retry gets the same answer, as with Stripe. Refusals before the work (400 validation, 401,
-// 403) store nothing: no work started, the client may fix the request and reuse the key.
+// so a retry gets the same answer, as with Stripe. A 400 (validation, before or during the work),
+// 401 or 403 stores nothing: the client may fix the request and reuse the key.
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>

@@ -66,3 +66,22 @@ TEST_CASE("ledger concurrency: opposite transfers between two wallets never fail
         2000);
   CHECK(reconciliation(app.http(), admin.access_token).at("ok").as_bool());
 }
+
+TEST_CASE("ledger concurrency: more deposits than pooled connections, into an employee's wallet") {
+  // The deposit notifies the employee's user: that lookup must use the request's own
+  // connection, or requests holding every pooled connection would wait on each other.
+  ServerSettings settings;
+  settings.env.emplace_back("PAYROLLX_DB_POOL_SIZE", "3");
+  TestApp app("ledger-pool-pressure", settings);
+  auto admin = app.signup("pressure");
+  auto employee = hire(app.http(), admin.access_token, "pressed", "USD", true);
+  auto target = wallet_of_employee(employee);
+  auto responses = in_parallel(app.server().port(), 24, [&](HttpClient& http, int) {
+    return deposit(http, admin.access_token, target, 10);
+  });
+  for (const auto& response : responses) {
+    INFO(response.status << " " << response.body);
+    CHECK(response.status == 201);
+  }
+  CHECK(balance_of(app.http(), admin.access_token, target) == 240);
+}

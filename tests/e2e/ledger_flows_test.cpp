@@ -183,6 +183,11 @@ TEST_CASE("ledger: a withdrawal holds the money until it is completed or failed"
     auto detail = expect(app.http().get("/api/v1/transactions/" + id, admin.access_token), 200);
     CHECK(detail.at("statusHistory").as_array().size() == 2);
     CHECK(detail.at("entries").as_array().size() == 2);
+    // The money left the platform: reversing would let it be withdrawn twice.
+    auto reversal = settle(app.http(), admin.access_token, id, "reverse",
+                           json::object{{"reason", "came back"}});
+    CHECK(expect(reversal, 409).at("code").as_string() == "invalid_state");
+    CHECK(balance_of(app.http(), admin.access_token, treasury) == 300);
   }
   SECTION("failing it returns the held money") {
     auto failed = expect(settle(app.http(), admin.access_token, id, "fail",
@@ -250,6 +255,17 @@ TEST_CASE("ledger: reconciliation reports a balance edited behind the ledger's b
   CHECK(clean.at("wallets").as_int64() == 2);  // the treasury and the USD clearing wallet
   CHECK(clean.at("transactions").as_int64() == 1);
 
+  SECTION("a hold that no longer matches its pending withdrawal is reported") {
+    auto pending = id_of(withdraw(app.http(), admin.access_token, treasury, 100));
+    app.sql().exec("UPDATE wallet.holds SET amount = 90 WHERE reference = $1", {pending});
+    app.sql().exec("UPDATE wallet.wallets SET held = 90 WHERE id = $1", {treasury});
+    auto broken = reconciliation(app.http(), admin.access_token);
+    CHECK_FALSE(broken.at("ok").as_bool());
+    REQUIRE(broken.at("mismatches").as_array().size() == 1);
+    CHECK(broken.at("mismatches").as_array()[0].at("kind").as_string() == "hold_mismatch");
+    CHECK(broken.at("mismatches").as_array()[0].at("transactionId").as_string() == pending);
+    return;
+  }
   app.sql().exec("UPDATE wallet.wallets SET balance = balance + 1 WHERE id = $1", {treasury});
   auto broken = reconciliation(app.http(), admin.access_token);
   CHECK_FALSE(broken.at("ok").as_bool());

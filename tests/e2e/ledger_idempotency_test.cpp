@@ -28,6 +28,10 @@ TEST_CASE("idempotency: a money route without an Idempotency-Key is 400, nothing
   CHECK(problem_fields(response, 400, "validation_failed").count("Idempotency-Key") == 1);
   auto too_long = deposit(app.http(), admin.access_token, treasury, 100, std::string(256, 'k'));
   CHECK(problem_fields(too_long, 400, "validation_failed").count("Idempotency-Key") == 1);
+  for (const std::string key : {"ab\xff\xfe", "caf\xc3\xa9", "tab\there"}) {
+    auto refused = deposit(app.http(), admin.access_token, treasury, 100, key);
+    CHECK(problem_fields(refused, 400, "validation_failed").count("Idempotency-Key") == 1);
+  }
   CHECK(transactions(app.sql()) == 0);
 }
 
@@ -81,6 +85,26 @@ TEST_CASE("idempotency: a refusal after the work started is the key's answer too
   CHECK(retry.body == refused.body);
   CHECK(retry.header("idempotent-replayed") == std::optional<std::string>("true"));
   CHECK(wallet(app.http(), admin.access_token, treasury).at("held").as_int64() == 0);
+}
+
+TEST_CASE("idempotency: a request the work found invalid may be corrected under the same key") {
+  TestApp app("idempotency-corrected");
+  auto admin = app.signup("corrector");
+  auto treasury = treasury_of(app.http(), admin.access_token);
+  expect(deposit(app.http(), admin.access_token, treasury, 1000), 201);
+  auto euro =
+      expect(app.http().post("/api/v1/wallets",
+                             json::object{{"ownerType", "ORGANIZATION"}, {"currency", "EUR"}},
+                             admin.access_token),
+             201);
+  auto payee = wallet_of_employee(hire(app.http(), admin.access_token, "corrected"));
+  const auto key = new_key();
+  auto wrong = transfer(app.http(), admin.access_token, treasury,
+                        std::string(euro.at("id").as_string()), 100, key);
+  CHECK(problem_fields(wrong, 400, "validation_failed").count("toWalletId") == 1);
+  auto corrected = transfer(app.http(), admin.access_token, treasury, payee, 100, key);
+  CHECK(corrected.status == 201);
+  CHECK_FALSE(corrected.header("idempotent-replayed"));
 }
 
 TEST_CASE("idempotency: 20 concurrent requests with one key make one transaction") {

@@ -3,6 +3,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -192,15 +194,19 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(Clock::time_point 
 }
 
 asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
+  // The waiting coroutine resumes on its own executor (a strand, for a background job), not
+  // on whichever io thread runs the timer.
   auto initiate = [this, waiter](auto handler) {
+    auto resume_on = asio::get_associated_executor(handler, executor_);
     std::lock_guard lock(mutex_);
     if (waiter->woken) {
-      asio::post(executor_, [handler = std::move(handler)]() mutable { std::move(handler)(); });
+      asio::post(resume_on, [handler = std::move(handler)]() mutable { std::move(handler)(); });
       return;
     }
-    waiter->timer.async_wait([handler = std::move(handler)](boost::system::error_code) mutable {
-      std::move(handler)();
-    });
+    waiter->timer.async_wait(asio::bind_executor(
+        resume_on, [handler = std::move(handler)](boost::system::error_code) mutable {
+          std::move(handler)();
+        }));
   };
   co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate,
                                                                         asio::use_awaitable);

@@ -96,6 +96,10 @@ Problem problem_of(std::exception_ptr failure, const std::string& request_id) {
     if (error.is_query_canceled())
       return service_unavailable("The database did not answer in time; try again.")
           .with_log_detail(error.what());
+    if (error.is_retryable())  // still failing after the transaction's bounded retries
+      return service_unavailable("The server is busy with conflicting changes; try again.")
+          .with_header("Retry-After", "1")
+          .with_log_detail(error.what());
     return unexpected(error.what());
   } catch (const db::ConnectionError& error) {
     return service_unavailable("The database is unavailable; try again.")

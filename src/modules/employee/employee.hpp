@@ -243,7 +243,8 @@ class Service : public wallet::EmployeeDirectory {
   // wallet::EmployeeDirectory
   boost::asio::awaitable<std::optional<Uuid>> employee_of_user(const Uuid& organization_id,
                                                                const Uuid& user_id) override;
-  boost::asio::awaitable<std::optional<Uuid>> user_of_employee(const Uuid& organization_id,
+  boost::asio::awaitable<std::optional<Uuid>> user_of_employee(db::Session& session,
+                                                               const Uuid& organization_id,
                                                                const Uuid& employee_id) override;
   boost::asio::awaitable<bool> has_employee(const Uuid& organization_id,
                                             const Uuid& employee_id) override;

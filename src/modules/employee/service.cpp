@@ -401,9 +401,10 @@ awaitable<std::optional<Uuid>> Service::employee_of_user(const Uuid& organizatio
   co_return row->get<Uuid>("id");
 }
 
-awaitable<std::optional<Uuid>> Service::user_of_employee(const Uuid& organization_id,
+awaitable<std::optional<Uuid>> Service::user_of_employee(db::Session& session,
+                                                         const Uuid& organization_id,
                                                          const Uuid& employee_id) {
-  auto result = co_await pool_.query(store::k_user_of, organization_id, employee_id);
+  auto result = co_await session.query(store::k_user_of, organization_id, employee_id);
   auto row = result.first();
   if (!row) co_return std::nullopt;
   co_return row->get<std::optional<Uuid>>("user_id");

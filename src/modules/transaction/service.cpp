@@ -131,7 +131,7 @@ awaitable<Transaction> Service::deposit(db::Tx& tx, const Uuid& organization_id,
       tx, audit_entry(created, created, "transaction.deposit_completed", actor, true));
   // The person whose money it is: an employee's portal user, or for the organisation's own
   // wallets the member who made the deposit (a receipt).
-  auto recipient = co_await wallets_.user_of(target);
+  auto recipient = co_await wallets_.user_of(tx, target);
   if (!recipient) recipient = actor.user_id;
   if (recipient) {
     notification::Notice notice{
@@ -202,11 +202,11 @@ awaitable<Transaction> Service::withdraw(db::Tx& tx, const Uuid& organization_id
 namespace {
 
 // Who hears about a withdrawal's outcome: the wallet's employee user, and whoever asked for it.
-awaitable<std::vector<Uuid>> withdrawal_recipients(wallet::Service& wallets,
+awaitable<std::vector<Uuid>> withdrawal_recipients(wallet::Service& wallets, db::Tx& tx,
                                                    const wallet::Wallet& source,
                                                    const Transaction& withdrawal) {
   std::set<Uuid> recipients;
-  if (auto owner = co_await wallets.user_of(source)) recipients.insert(*owner);
+  if (auto owner = co_await wallets.user_of(tx, source)) recipients.insert(*owner);
   if (withdrawal.created_by) recipients.insert(*withdrawal.created_by);
   co_return std::vector<Uuid>(recipients.begin(), recipients.end());
 }
@@ -250,7 +250,7 @@ awaitable<Transaction> Service::complete(db::Tx& tx, const Uuid& organization_id
                                           external_reference, std::nullopt, actor);
   co_await audit_.append(
       tx, audit_entry(pending, completed, "transaction.withdrawal_completed", actor, false));
-  auto recipients = co_await withdrawal_recipients(wallets_, source, completed);
+  auto recipients = co_await withdrawal_recipients(wallets_, tx, source, completed);
   co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, completed, true));
   co_return completed;
 }
@@ -266,7 +266,7 @@ awaitable<Transaction> Service::fail(db::Tx& tx, const Uuid& organization_id,
                                        reason, actor);
   co_await audit_.append(
       tx, audit_entry(pending, failed, "transaction.withdrawal_failed", actor, false));
-  auto recipients = co_await withdrawal_recipients(wallets_, source, failed);
+  auto recipients = co_await withdrawal_recipients(wallets_, tx, source, failed);
   co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, failed, false));
   co_return failed;
 }
@@ -276,6 +276,15 @@ awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,
                                         const compliance::Actor& actor) {
   auto original = co_await lock(tx, organization_id, transaction_id);
   if (original.type == "REVERSAL") throw invalid_state("A reversal cannot be reversed.");
+  // Money a settled withdrawal sent out has left the platform: giving it back would let it be
+  // withdrawn twice (money that returns comes in as a deposit). A payroll payment is reversed
+  // with its run, which keeps the run's state true.
+  if (original.type == "WITHDRAWAL")
+    throw invalid_state(
+        "A settled withdrawal cannot be reversed; record returned money as a "
+        "deposit.");
+  if (original.type == "PAYROLL")
+    throw invalid_state("A payroll payment is reversed by reversing its payroll run.");
   if (original.status != "COMPLETED")
     throw invalid_state(fmt::format("The transaction is {}, not COMPLETED.", original.status));
   if (original.reversed_by) throw invalid_state("The transaction was already reversed.");

@@ -95,7 +95,7 @@ constexpr db::Query k_select_logs{
 // What reconciliation compares with the entries. $1 organization_id.
 constexpr db::Query k_select_amounts{
     "transaction.select_amounts",
-    "SELECT id, status, amount FROM transaction.transactions WHERE organization_id = $1"};
+    "SELECT id, type, status, amount FROM transaction.transactions WHERE organization_id = $1"};
 
 #undef PAYROLLX_TRANSACTION_COLUMNS
 

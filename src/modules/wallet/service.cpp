@@ -134,9 +134,9 @@ awaitable<bool> Service::has_employee(const Uuid& organization_id, const Uuid& e
   co_return co_await directory_->has_employee(organization_id, employee_id);
 }
 
-awaitable<std::optional<Uuid>> Service::user_of(const Wallet& wallet) {
+awaitable<std::optional<Uuid>> Service::user_of(db::Session& session, const Wallet& wallet) {
   if (wallet.owner_type != OwnerType::employee || !directory_) co_return std::nullopt;
-  co_return co_await directory_->user_of_employee(wallet.organization_id, wallet.owner_id);
+  co_return co_await directory_->user_of_employee(session, wallet.organization_id, wallet.owner_id);
 }
 
 awaitable<Wallet> Service::open(db::Tx& tx, const Uuid& organization_id, const NewWallet& wallet,
@@ -314,6 +314,9 @@ awaitable<Books> Service::reconcile(db::Session& session, const Uuid& organizati
   for (auto row : credited)
     books.credited_by_transaction.emplace_back(row.get<Uuid>("transaction_id"),
                                                row.get<std::int64_t>("credited"));
+  auto holds = co_await session.query(store::k_active_holds, organization_id);
+  for (auto row : holds)
+    books.active_holds.emplace_back(row.get<Uuid>("reference"), row.get<std::int64_t>("amount"));
   co_return books;
 }
 

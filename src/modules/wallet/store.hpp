@@ -175,6 +175,11 @@ constexpr db::Query k_credited{
     "SELECT transaction_id, sum(amount)::bigint AS credited FROM wallet.entries "
     "WHERE organization_id = $1 AND direction = 'CREDIT' GROUP BY transaction_id"};
 
+// The active holds: reference and amount. $1 organization_id.
+constexpr db::Query k_active_holds{"wallet.active_holds",
+                                  "SELECT reference, amount FROM wallet.holds "
+                                  "WHERE organization_id = $1 AND status = 'ACTIVE'"};
+
 // $1 organization_id.
 constexpr db::Query k_count{"wallet.count",
                             "SELECT count(*) AS wallets FROM wallet.wallets "

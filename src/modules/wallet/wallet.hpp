@@ -95,11 +95,12 @@ struct Mismatch {
 // What reconcile() found: the wallet-side rules checked (balance = sum of entries, each entry's
 // balance_after = the previous one's plus its amount, held = active holds, every transaction's
 // entries balance per currency, every currency's balances sum to zero), and per transaction the
-// amount its entries credited, for the transaction module's own checks.
+// amount its entries credited and the active holds, for the transaction module's own checks.
 struct Books {
   std::int64_t wallets = 0;
   std::vector<Mismatch> mismatches;
   std::vector<std::pair<Uuid, std::int64_t>> credited_by_transaction;
+  std::vector<std::pair<Uuid, std::int64_t>> active_holds;  // (reference, amount)
 };
 
 // Who an EMPLOYEE caller is in the employee module. Declared here and implemented there (the
@@ -113,8 +114,11 @@ class EmployeeDirectory {
   // Whether the employee is one of the organisation's.
   virtual boost::asio::awaitable<bool> has_employee(const Uuid& organization_id,
                                                     const Uuid& employee_id) = 0;
-  // The portal user linked to the employee, if any (the recipient of their notices).
-  virtual boost::asio::awaitable<std::optional<Uuid>> user_of_employee(const Uuid& organization_id,
+  // The portal user linked to the employee, if any (the recipient of their notices). Asked on
+  // the caller's session: inside a transaction that holds locks, a second pooled connection
+  // could wait for one that never comes back.
+  virtual boost::asio::awaitable<std::optional<Uuid>> user_of_employee(db::Session& session,
+                                                                       const Uuid& organization_id,
                                                                        const Uuid& employee_id) = 0;
 };
 
@@ -128,7 +132,7 @@ class Service {
   // The employee a caller with role EMPLOYEE is (none when the user has no employee record).
   boost::asio::awaitable<std::optional<Uuid>> employee_of(const Principal& caller);
   // The user to notify about a wallet's money: an employee wallet's portal user, if any.
-  boost::asio::awaitable<std::optional<Uuid>> user_of(const Wallet& wallet);
+  boost::asio::awaitable<std::optional<Uuid>> user_of(db::Session& session, const Wallet& wallet);
 
   // Opens a wallet in the caller's transaction, audited ("wallet.opened"). 409 conflict when the
   // owner already has a wallet in the currency; 400 validation_failed for an unknown currency.

@@ -1,17 +1,20 @@
 #pragma once
-// compliance — the append-only business audit log with a per-organisation SHA-256 hash chain
-// (this leaf); tax tables and reports come later.
+// compliance — the append-only business audit log with a per-organisation SHA-256 hash chain,
+// and the tax tables payroll withholds by; reports come later.
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
 #include "core/uuid.hpp"
 
 namespace payrollx {
 namespace db {
 class Pool;
+class Session;
 class Tx;
 }  // namespace db
 namespace http {
@@ -50,6 +53,40 @@ class AuditLog {
   // before-commit hook seals them all, with one head take and one multi-row INSERT per
   // organisation. The chain is the same as appending them one by one, in this order.
   boost::asio::awaitable<void> append_many(db::Tx& tx, std::vector<AuditEntry> entries);
+};
+
+// Tax tables (API.md compliance section): annual progressive brackets per organisation and
+// currency, effective from a date. The payroll module asks for the withholding table through
+// TaxTables::effective().
+struct TaxBracket {
+  std::optional<std::int64_t> up_to;  // minor units of annual taxable income; none: the last
+  std::int64_t rate_basis_points = 0;
+};
+
+struct TaxTable {
+  Uuid id;
+  Uuid organization_id;
+  std::string name;
+  std::string currency;
+  Date effective_from;
+  std::vector<TaxBracket> brackets;  // ascending up_to, the last without
+  std::int64_t standard_deduction = 0;
+  Timestamp created_at;
+};
+
+class TaxTables {
+ public:
+  explicit TaxTables(db::Pool& pool) : pool_(pool) {}
+  // The organisation's table for `currency` in effect on `date`: the one with the latest
+  // effective_from <= date (the newest created wins a tie), if any.
+  boost::asio::awaitable<std::optional<TaxTable>> effective(db::Session& session,
+                                                            const Uuid& organization_id,
+                                                            const std::string& currency,
+                                                            Date date);
+  db::Pool& pool() { return pool_; }
+
+ private:
+  db::Pool& pool_;
 };
 
 void register_routes(http::Router& router, db::Pool& pool);

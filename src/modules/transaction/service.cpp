@@ -75,10 +75,10 @@ awaitable<wallet::Wallet> lock_one(wallet::Service& wallets, db::Tx& tx,
   co_return (co_await wallets.lock(tx, organization_id, ids)).front();
 }
 
-// The two legs of `amount` going from one wallet to another.
-std::vector<wallet::Leg> moving(std::int64_t amount, const wallet::Wallet& from,
+// The two legs of transaction `id` moving `amount` from one wallet to another.
+std::vector<wallet::Leg> moving(const Uuid& id, std::int64_t amount, const wallet::Wallet& from,
                                 const wallet::Wallet& to) {
-  return {{from.id, -amount}, {to.id, amount}};
+  return {{from.id, -amount, id}, {to.id, amount, id}};
 }
 
 void require_pending_withdrawal(const Transaction& transaction) {
@@ -126,7 +126,7 @@ awaitable<Transaction> Service::deposit(db::Tx& tx, const Uuid& organization_id,
                            .to_wallet_id = target.id,
                            .reference = deposit.reference};
   auto created = co_await insert(tx, organization_id, id, row, actor);
-  co_await wallets_.post(tx, organization_id, id, moving(deposit.amount, clearing, target));
+  co_await wallets_.post(tx, organization_id, moving(id, deposit.amount, clearing, target));
   co_await audit_.append(
       tx, audit_entry(created, created, "transaction.deposit_completed", actor, true));
   // The person whose money it is: an employee's portal user, or for the organisation's own
@@ -172,7 +172,7 @@ awaitable<Transaction> Service::transfer(db::Tx& tx, const Uuid& organization_id
                            .to_wallet_id = to.id,
                            .notes = transfer.notes};
   auto created = co_await insert(tx, organization_id, id, row, actor);
-  co_await wallets_.post(tx, organization_id, id, moving(transfer.amount, from, to));
+  co_await wallets_.post(tx, organization_id, moving(id, transfer.amount, from, to));
   co_await audit_.append(
       tx, audit_entry(created, created, "transaction.transfer_completed", actor, true));
   co_return created;
@@ -245,7 +245,7 @@ awaitable<Transaction> Service::complete(db::Tx& tx, const Uuid& organization_id
   auto source = co_await lock_one(wallets_, tx, organization_id, pending.from_wallet_id);
   auto clearing = co_await wallets_.external(tx, organization_id, pending.currency);
   co_await wallets_.release(tx, organization_id, pending.id);
-  co_await wallets_.post(tx, organization_id, pending.id, moving(pending.amount, source, clearing));
+  co_await wallets_.post(tx, organization_id, moving(pending.id, pending.amount, source, clearing));
   auto completed = co_await change_status(tx, organization_id, pending.id, "COMPLETED",
                                           external_reference, std::nullopt, actor);
   co_await audit_.append(
@@ -308,8 +308,9 @@ awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,
   auto reversal = co_await insert(tx, organization_id, id, row, actor);
   std::vector<wallet::Leg> legs;
   for (const auto& entry : entries)
-    legs.push_back({entry.wallet_id, entry.direction == "CREDIT" ? -entry.amount : entry.amount});
-  co_await wallets_.post(tx, organization_id, id, legs);
+    legs.push_back(
+        {entry.wallet_id, entry.direction == "CREDIT" ? -entry.amount : entry.amount, id});
+  co_await wallets_.post(tx, organization_id, legs);
   auto marked = co_await tx.query(store::k_mark_reversed, organization_id, original.id, id);
   auto reversed = store::transaction_of(marked.one());
   co_await audit_.append(tx, audit_entry(original, reversed, "transaction.reversed", actor, false));

@@ -29,6 +29,45 @@ constexpr db::Query k_insert{
     "    actor_id) SELECT organization_id, id, status, created_by FROM created"
     ") SELECT " PAYROLLX_TRANSACTION_COLUMNS " FROM created"};
 
+// A payroll run's payments and their first history lines. $1 organization_id, $2 run id,
+// $3 currency, $4 treasury wallet, $5 id[], $6 employee wallet[], $7 amount[], $8 created_by.
+constexpr db::Query k_insert_payments{
+    "transaction.insert_payments",
+    "WITH created AS ("
+    "  INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,"
+    "    from_wallet_id, to_wallet_id, payroll_run_id, created_by, completed_at)"
+    "  SELECT id, $1, 'PAYROLL', 'COMPLETED', amount, $3, $4, wallet_id, $2, $8, now()"
+    "  FROM unnest($5::uuid[], $6::uuid[], $7::bigint[]) AS p(id, wallet_id, amount)"
+    "  RETURNING id, organization_id, status, created_by"
+    ") INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status,"
+    "    actor_id) SELECT organization_id, id, status, created_by FROM created"};
+
+// A reversed run's compensations and their first history lines. $1 organization_id, $2 run id,
+// $3 currency, $4 treasury wallet, $5 id[], $6 employee wallet[], $7 amount[], $8 original id[],
+// $9 reason, $10 created_by.
+constexpr db::Query k_insert_payment_reversals{
+    "transaction.insert_payment_reversals",
+    "WITH created AS ("
+    "  INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,"
+    "    from_wallet_id, to_wallet_id, payroll_run_id, notes, reversal_of, created_by,"
+    "    completed_at)"
+    "  SELECT id, $1, 'REVERSAL', 'COMPLETED', amount, $3, wallet_id, $4, $2, $9, original_id,"
+    "    $10, now()"
+    "  FROM unnest($5::uuid[], $6::uuid[], $7::bigint[], $8::uuid[])"
+    "    AS r(id, wallet_id, amount, original_id)"
+    "  RETURNING id, organization_id, status, created_by"
+    ") INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status,"
+    "    reason, actor_id) SELECT organization_id, id, status, $9, created_by FROM created"};
+
+// Marks a run's payments reversed; only completed, unreversed PAYROLL transactions of the run.
+// $1 organization_id, $2 run id, $3 original id[], $4 reversal id[] → rows marked.
+constexpr db::Query k_mark_payments_reversed{
+    "transaction.mark_payments_reversed",
+    "UPDATE transaction.transactions t SET reversed_by = r.reversal_id, updated_at = now() "
+    "FROM unnest($3::uuid[], $4::uuid[]) AS r(original_id, reversal_id) "
+    "WHERE t.id = r.original_id AND t.organization_id = $1 AND t.payroll_run_id = $2"
+    "  AND t.type = 'PAYROLL' AND t.status = 'COMPLETED' AND t.reversed_by IS NULL"};
+
 // $1 organization_id, $2 id.
 constexpr db::Query k_lock{"transaction.lock",
                            "SELECT " PAYROLLX_TRANSACTION_COLUMNS

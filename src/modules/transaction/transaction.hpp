@@ -102,6 +102,21 @@ struct Filter {
   std::optional<Timestamp> to;
 };
 
+// One payment of a payroll run: its net from the treasury to an employee's wallet.
+struct Payment {
+  Uuid transaction_id;  // chosen by the caller (the item records it)
+  Uuid wallet_id;
+  std::int64_t amount = 0;  // > 0
+};
+
+// The compensation of one payment of a reversed run.
+struct PaymentReversal {
+  Uuid reversal_id;  // the new REVERSAL transaction, chosen by the caller
+  Uuid original_id;  // the PAYROLL transaction it reverses
+  Uuid wallet_id;    // the employee's wallet, debited
+  std::int64_t amount = 0;
+};
+
 class Service {
  public:
   Service(db::Pool& pool, wallet::Service& wallets, compliance::AuditLog& audit,
@@ -136,6 +151,26 @@ class Service {
   boost::asio::awaitable<Transaction> reverse(db::Tx& tx, const Uuid& organization_id,
                                               const Uuid& transaction_id, const std::string& reason,
                                               const compliance::Actor& actor);
+
+  // A payroll run's payments, set-based (a handful of statements whatever their number): one
+  // COMPLETED PAYROLL transaction per payment (with payrollRunId and its history), the treasury
+  // debited once per payment in one row update (entries with running balanceAfter), every
+  // employee wallet credited. Locks the wallets itself (treasury and employees, in the one lock
+  // order). The caller releases the run's hold first; 409 insufficient_funds if the treasury
+  // cannot pay. Not audited here: the run's audit entry covers it.
+  boost::asio::awaitable<void> pay_payroll(db::Tx& tx, const Uuid& organization_id,
+                                           const Uuid& run_id, const Uuid& treasury_wallet_id,
+                                           const std::string& currency,
+                                           const std::vector<Payment>& payments,
+                                           const compliance::Actor& actor);
+  // A completed run's compensation, set-based: one REVERSAL transaction per payment (employee
+  // wallet back to the treasury), each original marked reversed by it. Answers the employee
+  // wallets that no longer hold their payment: when there are any, nothing was applied and the
+  // caller must refuse (throw) so that the transaction rolls back.
+  boost::asio::awaitable<std::vector<Uuid>> reverse_payroll(
+      db::Tx& tx, const Uuid& organization_id, const Uuid& run_id, const Uuid& treasury_wallet_id,
+      const std::string& currency, const std::vector<PaymentReversal>& reversals,
+      const std::string& reason, const compliance::Actor& actor);
 
   // Newest first: up to page.limit + 1 (an extra one means more follow).
   boost::asio::awaitable<std::vector<Transaction>> list(const Uuid& organization_id,

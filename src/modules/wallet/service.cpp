@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "core/auth/principal.hpp"
@@ -22,18 +23,19 @@ using boost::asio::awaitable;
 constexpr std::string_view k_entity = "wallet";
 constexpr std::string_view k_numeric_value_out_of_range = "22003";
 
-// The sum of a currency's legs must be zero: money moves, it is never made or lost. Checked with
-// overflow detection (an amount near INT64_MAX must not wrap into a "balanced" total).
-void require_balanced(const std::vector<Leg>& legs, const std::map<Uuid, std::string>& currencies) {
-  std::map<std::string, std::int64_t> totals;
-  for (const auto& leg : legs) {
-    if (leg.amount == 0) throw std::logic_error("a wallet leg of zero");
-    auto& total = totals[currencies.at(leg.wallet_id)];
-    if (__builtin_add_overflow(total, leg.amount, &total))
+// Each transaction's entries must sum to zero per currency: money moves, it is never made or
+// lost. Overflow is checked (amounts near INT64_MAX must not wrap into a "balanced" total).
+// Checked on what was written, so a caller's mistake rolls back instead of committing.
+void require_balanced(const std::vector<Entry>& entries) {
+  std::map<std::pair<Uuid, std::string>, std::int64_t> totals;
+  for (const auto& entry : entries) {
+    auto& total = totals[{entry.transaction_id, entry.currency}];
+    const auto signed_amount = entry.direction == "CREDIT" ? entry.amount : -entry.amount;
+    if (__builtin_add_overflow(total, signed_amount, &total))
       throw validation_failed("amount", "is too large");
   }
-  for (const auto& [currency, total] : totals)
-    if (total != 0) throw std::logic_error("unbalanced wallet legs in " + currency);
+  for (const auto& [key, total] : totals)
+    if (total != 0) throw std::logic_error("unbalanced wallet legs in " + key.second);
 }
 
 std::vector<Wallet> wallets_of(const db::Result& result) {
@@ -212,31 +214,56 @@ awaitable<Wallet> Service::external(db::Tx& tx, const Uuid& organization_id,
 awaitable<std::vector<Wallet>> Service::lock(db::Tx& tx, const Uuid& organization_id,
                                              std::vector<Uuid> wallet_ids) {
   auto result = co_await tx.query(store::k_lock, organization_id, wallet_ids);
-  auto locked = wallets_of(result);
+  std::map<Uuid, Wallet> locked;
+  for (auto row : result) {
+    auto wallet = store::wallet_of(row);
+    locked.emplace(wallet.id, std::move(wallet));
+  }
   std::vector<Wallet> ordered;
   ordered.reserve(wallet_ids.size());
   for (const auto& id : wallet_ids) {
-    auto found =
-        std::find_if(locked.begin(), locked.end(), [&](const Wallet& w) { return w.id == id; });
+    auto found = locked.find(id);
     if (found == locked.end()) throw not_found("The wallet does not exist.");
-    ordered.push_back(*found);
+    ordered.push_back(found->second);
   }
   co_return ordered;
 }
 
+awaitable<void> Service::lock_all(db::Tx& tx, const Uuid& organization_id,
+                                  const std::vector<Uuid>& wallet_ids) {
+  const std::set<Uuid> distinct(wallet_ids.begin(), wallet_ids.end());
+  auto result = co_await tx.query(store::k_lock_all, organization_id, wallet_ids);
+  if (result.one().get<std::int64_t>("locked") != static_cast<std::int64_t>(distinct.size()))
+    throw not_found("The wallet does not exist.");
+}
+
 awaitable<std::vector<Entry>> Service::post(db::Tx& tx, const Uuid& organization_id,
-                                            const Uuid& transaction_id,
                                             const std::vector<Leg>& legs) {
-  std::vector<Uuid> wallet_ids, entry_ids;
+  auto posting = co_await try_post(tx, organization_id, legs);
+  if (!posting.shortages.empty()) {
+    const auto& first = posting.shortages.front();
+    throw insufficient_funds(first.required, first.available);
+  }
+  co_return std::move(posting.entries);
+}
+
+awaitable<Service::Posting> Service::try_post(db::Tx& tx, const Uuid& organization_id,
+                                              const std::vector<Leg>& legs) {
+  std::vector<Uuid> transaction_ids, wallet_ids, entry_ids;
   std::vector<std::int64_t> amounts;
+  transaction_ids.reserve(legs.size());
+  wallet_ids.reserve(legs.size());
+  entry_ids.reserve(legs.size());
+  amounts.reserve(legs.size());
   for (const auto& leg : legs) {
+    transaction_ids.push_back(leg.transaction_id);
     wallet_ids.push_back(leg.wallet_id);
     amounts.push_back(leg.amount);
     entry_ids.push_back(Uuid::random());
   }
   std::optional<db::Result> posted;
   try {
-    posted.emplace(co_await tx.query(store::k_post, organization_id, transaction_id, wallet_ids,
+    posted.emplace(co_await tx.query(store::k_post, organization_id, transaction_ids, wallet_ids,
                                      amounts, entry_ids));
   } catch (const db::Error& e) {
     // A balance beyond bigint: refused, never wrapped (PostgreSQL checks the arithmetic).
@@ -244,19 +271,20 @@ awaitable<std::vector<Entry>> Service::post(db::Tx& tx, const Uuid& organization
       throw conflict("The movement would take a balance beyond the largest amount a wallet holds.");
     throw;
   }
-  const auto& result = *posted;
-  std::vector<Entry> entries;
-  std::map<Uuid, std::string> currencies;
-  for (auto row : result) {
+  Posting posting;
+  posting.entries.reserve(legs.size());
+  for (auto row : *posted) {
     if (row.get<std::string>("kind") == "short")
-      throw insufficient_funds(row.get<std::int64_t>("required"),
-                               row.get<std::int64_t>("available"));
-    entries.push_back(store::entry_of(row));
-    currencies[entries.back().wallet_id] = entries.back().currency;
+      posting.shortages.push_back({.wallet_id = row.get<Uuid>("wallet_id"),
+                                   .required = row.get<std::int64_t>("required"),
+                                   .available = row.get<std::int64_t>("available")});
+    else
+      posting.entries.push_back(store::entry_of(row));
   }
-  if (entries.size() != legs.size()) throw not_found("The wallet does not exist.");
-  require_balanced(legs, currencies);
-  co_return entries;
+  if (!posting.shortages.empty()) co_return posting;
+  if (posting.entries.size() != legs.size()) throw not_found("The wallet does not exist.");
+  require_balanced(posting.entries);
+  co_return posting;
 }
 
 awaitable<void> Service::hold(db::Tx& tx, const Uuid& organization_id, const Uuid& wallet_id,

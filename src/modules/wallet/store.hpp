@@ -51,6 +51,13 @@ constexpr db::Query k_lock{"wallet.lock", "SELECT " PAYROLLX_WALLET_COLUMNS
                                           "WHERE organization_id = $1 AND id = ANY($2::uuid[]) "
                                           "ORDER BY owner_type = 'EXTERNAL', id FOR NO KEY UPDATE"};
 
+// The same lock, counting the rows instead of answering them. $1 organization_id, $2 id[].
+constexpr db::Query k_lock_all{"wallet.lock_all",
+                               "SELECT count(*) AS locked FROM ("
+                               "  SELECT id FROM wallet.wallets"
+                               "  WHERE organization_id = $1 AND id = ANY($2::uuid[])"
+                               "  ORDER BY owner_type = 'EXTERNAL', id FOR NO KEY UPDATE) locked"};
+
 // The organisation's wallets (an EMPLOYEE's own when $2 is set), newest first.
 // $1 organization_id, $2 employee owner or NULL, $3/$4 keyset or NULL, $5 limit.
 constexpr db::Query k_select_page{
@@ -62,17 +69,17 @@ constexpr db::Query k_select_page{
     "  AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid)) "
     "ORDER BY created_at DESC, id DESC LIMIT $5"};
 
-// Applies the legs of one transaction, or nothing when a non-external wallet would go below its
-// held amount. Answers rows of kind 'short' (wallet_id, available, required: nothing changed) or
-// 'entry' (the entries, in leg order). Each entry's balance_after is the balance before the
-// statement plus the legs of its wallet up to it, so several legs on one wallet (a payroll's
-// treasury debits) carry running balances.
-// $1 organization_id, $2 transaction_id, $3 wallet_id[], $4 amount[] (signed), $5 entry id[].
+// Applies legs, or nothing when a non-external wallet would go below its held amount. Answers
+// rows of kind 'short' (wallet_id, available, required: nothing changed) or 'entry' (the
+// entries, in leg order). Each wallet's row is updated once, by the sum of its legs; each entry's
+// balance_after is the balance before the statement plus its wallet's legs up to it, so several
+// legs on one wallet (a payroll's treasury debits) carry running balances.
+// $1 organization_id, $2 transaction_id[], $3 wallet_id[], $4 amount[] (signed), $5 entry id[].
 constexpr db::Query k_post{
     "wallet.post",
     "WITH legs AS ("
-    "  SELECT * FROM unnest($3::uuid[], $4::bigint[], $5::uuid[])"
-    "    WITH ORDINALITY AS l(wallet_id, amount, entry_id, position)"
+    "  SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::uuid[])"
+    "    WITH ORDINALITY AS l(transaction_id, wallet_id, amount, entry_id, position)"
     "), totals AS ("
     "  SELECT wallet_id, sum(amount)::bigint AS total FROM legs GROUP BY wallet_id"
     "), short AS ("
@@ -88,7 +95,7 @@ constexpr db::Query k_post{
     "), entries AS ("
     "  INSERT INTO wallet.entries (id, organization_id, wallet_id, transaction_id, direction,"
     "    amount, balance_after, currency)"
-    "  SELECT l.entry_id, $1, l.wallet_id, $2,"
+    "  SELECT l.entry_id, $1, l.wallet_id, l.transaction_id,"
     "    CASE WHEN l.amount < 0 THEN 'DEBIT' ELSE 'CREDIT' END, abs(l.amount),"
     "    m.opening + sum(l.amount) OVER (PARTITION BY l.wallet_id ORDER BY l.position),"
     "    m.currency"
@@ -177,8 +184,8 @@ constexpr db::Query k_credited{
 
 // The active holds: reference and amount. $1 organization_id.
 constexpr db::Query k_active_holds{"wallet.active_holds",
-                                  "SELECT reference, amount FROM wallet.holds "
-                                  "WHERE organization_id = $1 AND status = 'ACTIVE'"};
+                                   "SELECT reference, amount FROM wallet.holds "
+                                   "WHERE organization_id = $1 AND status = 'ACTIVE'"};
 
 // $1 organization_id.
 constexpr db::Query k_count{"wallet.count",

@@ -64,10 +64,19 @@ struct NewWallet {
   std::string currency;
 };
 
-// One side of a movement: a signed change of one wallet's balance (negative: a debit).
+// One side of a movement: a signed change of one wallet's balance (negative: a debit), for one
+// transaction.
 struct Leg {
   Uuid wallet_id;
   std::int64_t amount = 0;
+  Uuid transaction_id;
+};
+
+// A wallet that cannot pay its legs: it would spend `required` with `available` left.
+struct Shortage {
+  Uuid wallet_id;
+  std::int64_t required = 0;
+  std::int64_t available = 0;
 };
 
 struct Entry {
@@ -163,13 +172,24 @@ class Service {
   // as well locks the others first, then calls external(), which keeps the same order.
   boost::asio::awaitable<std::vector<Wallet>> lock(db::Tx& tx, const Uuid& organization_id,
                                                    std::vector<Uuid> wallet_ids);
-  // Applies the legs of one transaction in one statement: balances change and one entry per leg
-  // records it with the balance after. The legs must balance per currency (a logic_error
+  // Locks any number of wallets in the same order as lock() without reading them back (a payroll
+  // run's thousands). 404 when one is not the organisation's.
+  boost::asio::awaitable<void> lock_all(db::Tx& tx, const Uuid& organization_id,
+                                        const std::vector<Uuid>& wallet_ids);
+  // Applies legs (of one transaction or of many: a payroll run's) in one statement: each
+  // wallet's balance changes once, and one entry per leg records it with the running balance
+  // after it, in leg order. Each transaction's legs must balance per currency (a logic_error
   // otherwise) and the wallets must be locked. 409 insufficient_funds, with `required` and
   // `available`, when a non-external wallet would spend more than it has available.
   boost::asio::awaitable<std::vector<Entry>> post(db::Tx& tx, const Uuid& organization_id,
-                                                  const Uuid& transaction_id,
                                                   const std::vector<Leg>& legs);
+  // The same, but a shortage is answered instead of thrown: when there is any, nothing changed.
+  struct Posting {
+    std::vector<Entry> entries;
+    std::vector<Shortage> shortages;
+  };
+  boost::asio::awaitable<Posting> try_post(db::Tx& tx, const Uuid& organization_id,
+                                           const std::vector<Leg>& legs);
 
   // Reserves `amount` of a locked wallet's available money for `reference` (a withdrawal or a
   // payroll run): 409 insufficient_funds when it is not there.

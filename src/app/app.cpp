@@ -38,6 +38,14 @@ App::App(const Config& config, boost::asio::io_context& io)
       auth_(pool_, organizations_, wallets_, audit_, inbox_, tokens_, auth_options(config)),
       employees_(pool_, audit_, inbox_, wallets_, auth_),
       transactions_(pool_, wallets_, audit_, inbox_),
+      payroll_({.pool = pool_,
+                .employees = employees_,
+                .wallets = wallets_,
+                .transactions = transactions_,
+                .organizations = organizations_,
+                .tax_tables = tax_tables_,
+                .audit = audit_,
+                .inbox = inbox_}),
       purge_idempotency_keys_(io.get_executor(), "idempotency.purge_expired", config.jobs_interval,
                               [this]() -> boost::asio::awaitable<void> {
                                 co_await idempotency::purge_expired(pool_);
@@ -49,6 +57,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   wallet::register_routes(router_, wallets_);
   transaction::register_routes(router_, transactions_);
   employee::register_routes(router_, employees_);
+  payroll::register_routes(router_, payroll_);
   compliance::register_routes(router_, pool_);
   notification::register_routes(router_, pool_);
 }

@@ -14,6 +14,7 @@
 #include "modules/employee/employee.hpp"
 #include "modules/notification/notification.hpp"
 #include "modules/organization/organization.hpp"
+#include "modules/payroll/payroll.hpp"
 #include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
 
@@ -54,6 +55,7 @@ class App {
   auth::Service auth_;
   employee::Service employees_;
   transaction::Service transactions_;
+  payroll::Service payroll_;
   PeriodicJob purge_idempotency_keys_;
 };
 

@@ -83,6 +83,37 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
   REQUIRE(a_document_created.status == 201);
   const std::string a_document(a_document_created.json().at("id").as_string());
 
+  // A's payroll: a schedule and a drafted run paying a KYC-approved employee.
+  auto a_payee_created =
+      http.post("/api/v1/employees",
+                {{"firstName", "A"},
+                 {"lastName", "Payee"},
+                 {"email", "a-payee@tenant.example.com"},
+                 {"hireDate", "2026-01-01"},
+                 {"salary", {{"amount", 100000}, {"currency", "USD"}, {"period", "MONTHLY"}}}},
+                a_admin.access_token);
+  REQUIRE(a_payee_created.status == 201);
+  const std::string a_payee(a_payee_created.json().at("id").as_string());
+  REQUIRE(http.post("/api/v1/employees/" + a_payee + "/kyc/approve", json::object{},
+                    a_admin.access_token)
+              .status == 200);
+  auto a_schedule_created = http.post("/api/v1/payroll/schedules",
+                                      {{"name", "A monthly"},
+                                       {"frequency", "MONTHLY"},
+                                       {"firstPeriodStart", "2026-02-01"},
+                                       {"currency", "USD"}},
+                                      a_admin.access_token);
+  REQUIRE(a_schedule_created.status == 201);
+  const std::string a_schedule(a_schedule_created.json().at("id").as_string());
+  auto a_run_created =
+      http.post("/api/v1/payroll/runs",
+                {{"type", "REGULAR"}, {"scheduleId", a_schedule}, {"payDate", "2026-02-28"}},
+                a_admin.access_token);
+  INFO(a_run_created.body);
+  REQUIRE(a_run_created.status == 201);
+  const std::string a_run(a_run_created.json().at("id").as_string());
+  REQUIRE(a_run_created.json().at("employeeCount").as_int64() == 1);
+
   // How B calls each id-bearing route with one of A's ids; each must be 404 not_found.
   struct Case {
     std::string id;
@@ -114,6 +145,15 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
       {"POST /api/v1/transactions/{id}/complete", {{a_withdrawal, R"({"externalReference":"x"})"}}},
       {"POST /api/v1/transactions/{id}/fail", {{a_withdrawal, reason}}},
       {"POST /api/v1/transactions/{id}/reverse", {{a_deposit, reason}}},
+      {"PATCH /api/v1/payroll/schedules/{id}", {{a_schedule, R"({"status":"PAUSED"})"}}},
+      {"GET /api/v1/payroll/runs/{id}", {{a_run, ""}}},
+      {"GET /api/v1/payroll/runs/{id}/items", {{a_run, ""}}},
+      {"POST /api/v1/payroll/runs/{id}/recalculate", {{a_run, ""}}},
+      {"POST /api/v1/payroll/runs/{id}/approve", {{a_run, ""}}},
+      {"POST /api/v1/payroll/runs/{id}/execute", {{a_run, ""}}},
+      {"POST /api/v1/payroll/runs/{id}/cancel", {{a_run, ""}}},
+      {"POST /api/v1/payroll/runs/{id}/reverse", {{a_run, reason}}},
+      {"GET /api/v1/payroll/runs/{id}/payslips/{employeeId}", {{a_run + "," + a_payee, ""}}},
   };
 
   auto openapi = http.get("/api/v1/openapi.json").json().as_object();
@@ -157,6 +197,37 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
   CHECK(app.sql().scalar("SELECT status FROM transaction.transactions WHERE id = $1",
                          {a_withdrawal}) == "PENDING");
   CHECK(app.sql().count("SELECT count(*) FROM transaction.transactions") == 2);
+
+  // A's payroll is as it was, and B neither sees it nor pays A's employees.
+  CHECK(app.sql().scalar("SELECT status || ' ' || employee_count FROM payroll.payroll_runs "
+                         "WHERE id = $1",
+                         {a_run}) == "DRAFT 1");
+  CHECK(app.sql().scalar("SELECT status FROM payroll.pay_schedules WHERE id = $1", {a_schedule}) ==
+        "ACTIVE");
+  CHECK(app.sql().count("SELECT count(*) FROM compliance.audit_logs WHERE entity_id = $1",
+                        {a_run}) == 1);
+  CHECK(ids_in(http.get("/api/v1/payroll/runs", b_admin.access_token)).empty());
+  CHECK(ids_in(http.get("/api/v1/payroll/schedules", b_admin.access_token)).empty());
+  CHECK(http.get("/api/v1/payroll/runs?scheduleId=" + a_schedule, b_admin.access_token)
+            .json()
+            .at("data")
+            .as_array()
+            .empty());
+  auto b_off_cycle = http.post("/api/v1/payroll/runs",
+                               {{"type", "OFF_CYCLE"},
+                                {"periodStart", "2026-02-01"},
+                                {"periodEnd", "2026-02-28"},
+                                {"payDate", "2026-02-28"},
+                                {"currency", "USD"},
+                                {"employeeIds", json::array{a_payee}}},
+                               b_admin.access_token);
+  CHECK(b_off_cycle.status == 404);
+  auto b_regular =
+      http.post("/api/v1/payroll/runs",
+                {{"type", "REGULAR"}, {"scheduleId", a_schedule}, {"payDate", "2026-02-28"}},
+                b_admin.access_token);
+  CHECK(b_regular.status == 404);
+  CHECK(app.sql().count("SELECT count(*) FROM payroll.payroll_runs") == 1);
 
   // B's lists of money show none of A's.
   auto b_wallets = ids_in(http.get("/api/v1/wallets", b_admin.access_token));

@@ -71,6 +71,21 @@ const std::set<Operation> k_contract{
     {"get", "/api/v1/me/employee"},
     {"get", "/api/v1/audit-logs"},
     {"get", "/api/v1/audit-logs/verify"},
+    {"post", "/api/v1/payroll/schedules"},
+    {"get", "/api/v1/payroll/schedules"},
+    {"patch", "/api/v1/payroll/schedules/{id}"},
+    {"post", "/api/v1/payroll/preview"},
+    {"post", "/api/v1/payroll/runs"},
+    {"get", "/api/v1/payroll/runs"},
+    {"get", "/api/v1/payroll/runs/{id}"},
+    {"get", "/api/v1/payroll/runs/{id}/items"},
+    {"post", "/api/v1/payroll/runs/{id}/recalculate"},
+    {"post", "/api/v1/payroll/runs/{id}/approve"},
+    {"post", "/api/v1/payroll/runs/{id}/execute"},
+    {"post", "/api/v1/payroll/runs/{id}/cancel"},
+    {"post", "/api/v1/payroll/runs/{id}/reverse"},
+    {"get", "/api/v1/payroll/runs/{id}/payslips/{employeeId}"},
+    {"get", "/api/v1/me/payslips"},
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/http/pagination.hpp"
@@ -129,6 +130,12 @@ struct Component {
 
 boost::json::object to_json(const Component& component, std::string_view currency);
 
+// An employee with all their components: what a payroll run calculates from.
+struct RosterEntry {
+  Employee employee;
+  std::vector<Component> components;  // in the client's order; the run picks the effective ones
+};
+
 struct Document {
   Uuid id;
   Uuid employee_id;
@@ -235,6 +242,17 @@ class Service : public wallet::EmployeeDirectory {
   boost::asio::awaitable<DocumentContent> document_content(const Uuid& organization_id,
                                                            const Uuid& employee_id,
                                                            const Uuid& document_id);
+
+  // The organisation's employees (all of them, or those of `employee_ids`; unknown ids are left
+  // out) with their components, ordered by last name, first name and id: two statements whatever
+  // their number, on the caller's session (a payroll run's snapshot).
+  boost::asio::awaitable<std::vector<RosterEntry>> roster(
+      db::Session& session, const Uuid& organization_id,
+      const std::optional<std::vector<Uuid>>& employee_ids);
+  // The portal users of those of the employees that have one, as (employee, user) pairs: one
+  // statement, on the caller's session (the recipients of a run's notices).
+  boost::asio::awaitable<std::vector<std::pair<Uuid, Uuid>>> portal_users(
+      db::Session& session, const Uuid& organization_id, const std::vector<Uuid>& employee_ids);
 
   // The CSV import (see import.cpp): all rows or none, set-based, in its own transaction.
   boost::asio::awaitable<ImportResult> import_csv(const Uuid& organization_id, std::string csv,

@@ -131,6 +131,20 @@ constexpr db::Query k_set_wallet_address{
     "UPDATE employee.employees SET wallet_address = $3, updated_at = now() "
     "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_EMPLOYEE_COLUMNS};
 
+// A payroll run's roster. $1 organization_id, $2 employee ids or NULL (every employee).
+constexpr db::Query k_select_roster{
+    "employee.select_roster",
+    "SELECT " PAYROLLX_EMPLOYEE_COLUMNS
+    " FROM employee.employees "
+    "WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) "
+    "ORDER BY last_name, first_name, id"};
+
+// The portal users of some employees. $1 organization_id, $2 employee ids → employee_id, user_id.
+constexpr db::Query k_select_portal_users{
+    "employee.select_portal_users",
+    "SELECT id AS employee_id, user_id FROM employee.employees "
+    "WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND user_id IS NOT NULL"};
+
 #undef PAYROLLX_EMPLOYEE_COLUMNS
 
 // The employees of the organisation that already use one of the emails or employee numbers of an
@@ -175,6 +189,15 @@ constexpr db::Query k_insert_components{
     "FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::boolean[],"
     "  $9::text[], $10::text[]) WITH ORDINALITY AS c(kind, name, calc, amount, rate, pre_tax,"
     "  effective_from, effective_to, ordinality)"};
+
+// The components of a payroll run's roster, grouped by employee. $1 organization_id,
+// $2 employee ids or NULL (every employee).
+constexpr db::Query k_select_roster_components{
+    "employee.select_roster_components",
+    "SELECT employee_id, " PAYROLLX_COMPONENT_COLUMNS
+    " FROM employee.components "
+    "WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR employee_id = ANY($2::uuid[])) "
+    "ORDER BY employee_id, ordinal"};
 
 #undef PAYROLLX_COMPONENT_COLUMNS
 

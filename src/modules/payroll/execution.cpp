@@ -1,0 +1,162 @@
+// Executing and reversing a run (PRODUCT.md flows 5 and 7). Each is one database transaction,
+// the caller's (the route runs it under the request's Idempotency-Key): the run row is locked
+// first, so concurrent requests on one run queue behind it and find it changed; then the money
+// moves through the transaction module (set-based, a handful of statements for any number of
+// employees), the items and the run are marked in one statement each, the notices are queued and
+// the audit entry written. Any failure rolls all of it back.
+#include <fmt/format.h>
+
+#include <boost/json/array.hpp>
+#include <map>
+
+#include "core/db/pool.hpp"
+#include "core/error.hpp"
+#include "modules/compliance/compliance.hpp"
+#include "modules/employee/employee.hpp"
+#include "modules/notification/notification.hpp"
+#include "modules/payroll/events.hpp"
+#include "modules/payroll/payroll.hpp"
+#include "modules/payroll/store.hpp"
+#include "modules/transaction/transaction.hpp"
+#include "modules/wallet/wallet.hpp"
+
+namespace payrollx::payroll {
+namespace {
+
+using boost::asio::awaitable;
+
+constexpr std::string_view k_default_reversal_reason = "Payroll run reversed";
+
+awaitable<std::vector<Item>> all_items(db::Tx& tx, const Run& run) {
+  auto result = co_await tx.query(store::k_select_items, run.organization_id, run.id);
+  std::vector<Item> items;
+  items.reserve(static_cast<std::size_t>(result.size()));
+  for (auto row : result) items.push_back(store::item_from(row));
+  co_return items;
+}
+
+std::vector<Uuid> employees_of(const std::vector<Item>& items) {
+  std::vector<Uuid> ids;
+  ids.reserve(items.size());
+  for (const auto& item : items) ids.push_back(item.employee_id);
+  return ids;
+}
+
+void require_status(const Run& run, std::string_view status) {
+  if (run.status != status)
+    throw invalid_state(fmt::format("The payroll run is {}, not {}.", run.status, status));
+}
+
+}  // namespace
+
+awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
+                                const compliance::Actor& actor) {
+  auto before = co_await lock_run(tx, organization_id, run_id);
+  require_status(before, "APPROVED");
+  if (!before.treasury_wallet_id) throw std::logic_error("an approved run without a treasury");
+  auto items = co_await all_items(tx, before);
+
+  // The approval's hold becomes the payments: released, then spent in the same transaction, so
+  // no other movement can take the money in between.
+  if (before.totals.net > 0) co_await parts_.wallets.release(tx, organization_id, before.id);
+  std::vector<transaction::Payment> payments;
+  std::vector<Uuid> paid_items, transaction_ids;
+  for (auto& item : items) {
+    if (item.amounts.net <= 0) continue;  // a zero net is paid without a transaction
+    item.transaction_id = Uuid::random();
+    payments.push_back({.transaction_id = *item.transaction_id,
+                        .wallet_id = item.wallet_id,
+                        .amount = item.amounts.net});
+    paid_items.push_back(item.id);
+    transaction_ids.push_back(*item.transaction_id);
+  }
+  if (!payments.empty())
+    co_await parts_.transactions.pay_payroll(tx, organization_id, before.id,
+                                             *before.treasury_wallet_id, before.currency, payments,
+                                             actor);
+  auto marked = co_await tx.query(store::k_mark_items_paid, organization_id, before.id, paid_items,
+                                  transaction_ids);
+  if (marked.affected() != static_cast<std::int64_t>(items.size()))
+    throw std::logic_error("payroll items changed under the run's lock");
+  auto completed =
+      co_await tx.query(store::k_mark_completed, organization_id, before.id, actor.user_id);
+  auto after = store::run_from(completed.one());
+
+  auto users = co_await parts_.employees.portal_users(tx, organization_id, employees_of(items));
+  auto notices = events::employee_notices(after, items, users, "payroll.payslip.available");
+  const std::vector<std::optional<Uuid>> members{after.created_by, after.approved_by};
+  for (auto& notice : events::member_notices(after, "payroll.run.completed", members))
+    notices.push_back(std::move(notice));
+  co_await parts_.inbox.enqueue_many(tx, std::move(notices));
+  co_await parts_.audit.append(tx, events::run_entry("payroll.run.executed", before, after, actor));
+  co_return after;
+}
+
+awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
+                                const std::string& reason, const compliance::Actor& actor) {
+  auto before = co_await lock_run(tx, organization_id, run_id);
+  require_status(before, "COMPLETED");
+  if (!before.treasury_wallet_id) throw std::logic_error("a completed run without a treasury");
+  auto items = co_await all_items(tx, before);
+
+  std::vector<transaction::PaymentReversal> reversals;
+  std::vector<Uuid> reversed_items, reversal_ids;
+  for (const auto& item : items) {
+    if (!item.transaction_id) continue;
+    reversals.push_back({.reversal_id = Uuid::random(),
+                         .original_id = *item.transaction_id,
+                         .wallet_id = item.wallet_id,
+                         .amount = item.amounts.net});
+    reversed_items.push_back(item.id);
+    reversal_ids.push_back(reversals.back().reversal_id);
+  }
+  const std::string why = reason.empty() ? std::string(k_default_reversal_reason) : reason;
+  if (!reversals.empty()) {
+    auto short_wallets = co_await parts_.transactions.reverse_payroll(
+        tx, organization_id, before.id, *before.treasury_wallet_id, before.currency, reversals, why,
+        actor);
+    if (!short_wallets.empty()) {
+      // Some employees already spent or withdrew their pay: nothing is reversed (the caller's
+      // transaction rolls back), and the answer says whose money is missing.
+      std::map<Uuid, const Item*> item_of_wallet;
+      for (const auto& item : items) item_of_wallet[item.wallet_id] = &item;
+      boost::json::array employees;
+      std::int64_t required = 0, available = 0;
+      for (const auto& wallet_id : short_wallets) {
+        auto wallet = co_await parts_.wallets.get(tx, organization_id, wallet_id);
+        const auto* item = item_of_wallet.at(wallet_id);
+        required += item->amounts.net;
+        available += std::max<std::int64_t>(0, std::min(wallet.available(), item->amounts.net));
+        employees.push_back({{"employeeId", item->employee_id.str()},
+                             {"walletId", wallet_id.str()},
+                             {"required", item->amounts.net},
+                             {"available", wallet.available()}});
+      }
+      Problem problem(409, "insufficient_funds",
+                      fmt::format("{} employee wallet(s) no longer hold the pay to reverse; "
+                                  "nothing was reversed.",
+                                  employees.size()));
+      problem.with("required", required);
+      problem.with("available", available);
+      problem.with("employees", std::move(employees));
+      throw problem;
+    }
+  }
+  auto marked = co_await tx.query(store::k_mark_items_reversed, organization_id, before.id,
+                                  reversed_items, reversal_ids);
+  if (marked.affected() != static_cast<std::int64_t>(items.size()))
+    throw std::logic_error("payroll items changed under the run's lock");
+  auto updated =
+      co_await tx.query(store::k_mark_reversed, organization_id, before.id, actor.user_id);
+  auto after = store::run_from(updated.one());
+
+  auto users = co_await parts_.employees.portal_users(tx, organization_id, employees_of(items));
+  co_await parts_.inbox.enqueue_many(
+      tx, events::employee_notices(after, items, users, "payroll.run.reversed"));
+  auto entry = events::run_entry("payroll.run.reversed", before, after, actor);
+  entry.after.as_object()["reason"] = why;
+  co_await parts_.audit.append(tx, std::move(entry));
+  co_return after;
+}
+
+}  // namespace payrollx::payroll

@@ -1,0 +1,297 @@
+#pragma once
+// payroll — pay schedules, payroll runs and their items (one per employee per run): drafting and
+// calculating a run (PRODUCT.md "Payroll calculation", in calculation.hpp), approval with a hold
+// on the organisation's treasury, execution in one database transaction across the wallet,
+// transaction, notification and compliance modules, reversal, and payslips. The payroll module
+// orchestrates those flows because it owns their outcome; it reads employees, settings and tax
+// tables through their modules' interfaces.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/http/pagination.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+#include "modules/payroll/calculation.hpp"
+
+namespace payrollx {
+struct Principal;
+namespace db {
+class Pool;
+class Session;
+class Tx;
+}  // namespace db
+namespace http {
+class Router;
+}
+namespace compliance {
+class AuditLog;
+class TaxTables;
+struct Actor;
+}  // namespace compliance
+namespace notification {
+class Inbox;
+}
+namespace employee {
+class Service;
+}
+namespace organization {
+class Service;
+}
+namespace transaction {
+class Service;
+}
+namespace wallet {
+class Service;
+}
+}  // namespace payrollx
+
+namespace payrollx::payroll {
+
+struct Schedule {
+  Uuid id;
+  Uuid organization_id;
+  std::string name;
+  std::string frequency;  // WEEKLY, BIWEEKLY, SEMIMONTHLY, MONTHLY
+  Date first_period_start;
+  std::int64_t pay_date_offset_days = 0;  // the pay date: the period's last day plus this
+  std::string currency;
+  bool auto_execute = false;
+  std::string status;  // ACTIVE, PAUSED
+  Date next_period_start;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// {id,name,frequency,firstPeriodStart,payDateOffsetDays,currency,autoExecute,status,
+//  nextPeriodStart,createdAt,updatedAt}
+boost::json::object to_json(const Schedule& schedule);
+
+struct NewSchedule {
+  std::string name;
+  std::string frequency;
+  Date first_period_start;
+  std::int64_t pay_date_offset_days = 0;
+  std::optional<std::string> currency;  // none: the organisation's base currency
+  bool auto_execute = false;
+};
+
+// A partial update: absent fields stay as they are.
+struct SchedulePatch {
+  std::optional<std::string> name;
+  std::optional<std::string> status;  // ACTIVE (resume) or PAUSED
+  std::optional<bool> auto_execute;
+  std::optional<std::int64_t> pay_date_offset_days;
+  // What the schedule's periods are made of: changeable only while no run uses them.
+  std::optional<std::string> frequency;
+  std::optional<Date> first_period_start;
+  std::optional<std::string> currency;
+};
+
+struct Totals {
+  std::int64_t gross = 0;
+  std::int64_t pre_tax_deductions = 0;
+  std::int64_t tax = 0;
+  std::int64_t post_tax_deductions = 0;
+  std::int64_t net = 0;
+};
+
+// An employee left out of a run, and why: currency_mismatch, kyc_not_approved, terminated,
+// not_started.
+struct Skipped {
+  Uuid employee_id;
+  std::string reason;
+};
+
+struct Run {
+  Uuid id;
+  Uuid organization_id;
+  std::string type;    // REGULAR, OFF_CYCLE
+  std::string status;  // DRAFT, APPROVED, PROCESSING, COMPLETED, FAILED, CANCELLED, REVERSED
+  std::optional<Uuid> schedule_id;
+  Date period_start;
+  Date period_end;
+  Date pay_date;
+  std::string currency;
+  std::optional<std::string> frequency;  // the schedule's; none: each employee's own
+  boost::json::object request;           // OFF_CYCLE: {employeeIds} or {items}, for recalculation
+  Totals totals;
+  std::int64_t employee_count = 0;
+  std::vector<Skipped> skipped;
+  std::optional<Uuid> treasury_wallet_id;  // set at approval
+  std::optional<Uuid> created_by;          // none: the scheduler
+  std::optional<Uuid> approved_by;
+  std::optional<Uuid> executed_by;
+  std::optional<Uuid> reversed_by;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// API.md's run: {id,type,status,scheduleId,periodStart,periodEnd,payDate,currency,
+//  totals:{gross,preTaxDeductions,tax,postTaxDeductions,net},employeeCount,
+//  skipped:[{employeeId,reason}],createdBy,approvedBy}
+boost::json::object to_json(const Run& run);
+
+struct Item {
+  Uuid id;
+  Uuid run_id;
+  Uuid employee_id;
+  Uuid wallet_id;  // paid into: the employee's wallet in the run's currency
+  int position = 0;
+  Calculation amounts;
+  std::string status;  // PENDING, PAID, REVERSED, CANCELLED
+  std::optional<Uuid> transaction_id;
+  std::optional<Uuid> reversal_transaction_id;
+};
+
+// API.md's item: {id,employeeId,basePay,earnings,gross,preTaxDeductions,taxable,tax,
+//  postTaxDeductions,net,lines:[{kind,name,amount}],status,transactionId}
+boost::json::object to_json(const Item& item);
+
+struct ItemRequest {
+  Uuid employee_id;
+  std::int64_t amount = 0;  // paid as gross
+  std::string description;
+};
+
+// POST /payroll/runs and /payroll/preview, validated field by field (see routes).
+struct RunRequest {
+  std::string type;  // REGULAR, OFF_CYCLE
+  std::optional<Uuid> schedule_id;
+  std::optional<Date> period_start;
+  std::optional<Date> period_end;
+  std::optional<Date> pay_date;
+  std::optional<std::string> currency;
+  std::optional<std::vector<Uuid>> employee_ids;
+  std::optional<std::vector<ItemRequest>> items;
+};
+
+// A calculated run that is not stored (the preview), or about to be.
+struct Draft {
+  Run run;
+  std::vector<Item> items;
+};
+
+// The preview's answer: the run's fields without those only a stored run has, and its items.
+boost::json::object to_json(const Draft& draft);
+
+struct YearToDate {
+  std::int64_t gross = 0;
+  std::int64_t tax = 0;
+  std::int64_t net = 0;
+};
+
+struct Payslip {
+  Run run;
+  Item item;
+  YearToDate year_to_date;
+};
+
+// {runId,employeeId,periodStart,periodEnd,payDate,currency,basePay,earnings,gross,
+//  preTaxDeductions,taxable,tax,postTaxDeductions,net,lines,yearToDate:{gross,tax,net}}
+boost::json::object to_json(const Payslip& payslip);
+
+struct RunFilter {
+  std::optional<std::string> status;
+  std::optional<std::string> type;
+  std::optional<Uuid> schedule_id;
+};
+
+class Service {
+ public:
+  struct Parts {
+    db::Pool& pool;
+    employee::Service& employees;
+    wallet::Service& wallets;
+    transaction::Service& transactions;
+    organization::Service& organizations;
+    compliance::TaxTables& tax_tables;
+    compliance::AuditLog& audit;
+    notification::Inbox& inbox;
+  };
+  explicit Service(Parts parts);
+
+  // Schedules. Audited ("payroll.schedule_created" / "_updated"); 409 conflict when the name is
+  // taken; 400 for an unknown currency; an update of the frequency, first period or currency is
+  // 409 invalid_state once a run (not cancelled) uses the schedule.
+  boost::asio::awaitable<Schedule> create_schedule(db::Tx& tx, const Uuid& organization_id,
+                                                   const NewSchedule& input,
+                                                   const compliance::Actor& actor);
+  boost::asio::awaitable<Schedule> update_schedule(db::Tx& tx, const Uuid& organization_id,
+                                                   const Uuid& schedule_id,
+                                                   const SchedulePatch& patch,
+                                                   const compliance::Actor& actor);
+  // Newest first: up to page.limit + 1 (an extra one means more follow).
+  boost::asio::awaitable<std::vector<Schedule>> schedules(const Uuid& organization_id,
+                                                          const http::PageRequest& page);
+
+  // The calculation of a run as it would be drafted now; nothing is written.
+  boost::asio::awaitable<Draft> preview(db::Tx& tx, const Uuid& organization_id,
+                                        const RunRequest& request);
+  // A DRAFT run, calculated and audited ("payroll.run.created"). 409 conflict for a second
+  // REGULAR run of a schedule's period.
+  boost::asio::awaitable<Run> create_run(db::Tx& tx, const Uuid& organization_id,
+                                         const RunRequest& request, const compliance::Actor& actor);
+  // DRAFT only: the items again from today's employees, components, settings and tax table.
+  boost::asio::awaitable<Run> recalculate(db::Tx& tx, const Uuid& organization_id,
+                                          const Uuid& run_id, const compliance::Actor& actor);
+  // DRAFT → APPROVED with the total net held on the treasury (see approval.cpp).
+  boost::asio::awaitable<Run> approve(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
+                                      const compliance::Actor& actor);
+  // DRAFT or APPROVED → CANCELLED, the hold released.
+  boost::asio::awaitable<Run> cancel(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
+                                     const compliance::Actor& actor);
+  // APPROVED → COMPLETED: every item paid, in the caller's transaction (see execution.cpp).
+  boost::asio::awaitable<Run> execute(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
+                                      const compliance::Actor& actor);
+  // COMPLETED → REVERSED by compensating transactions.
+  boost::asio::awaitable<Run> reverse(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
+                                      const std::string& reason, const compliance::Actor& actor);
+
+  // 404 when it is not the organisation's.
+  boost::asio::awaitable<Run> get(const Uuid& organization_id, const Uuid& run_id);
+  // Newest first: up to page.limit + 1.
+  boost::asio::awaitable<std::vector<Run>> list(const Uuid& organization_id,
+                                                const RunFilter& filter,
+                                                const http::PageRequest& page);
+  // The run's items in their order, after the item `after`: up to limit + 1. 404 for a run that
+  // is not the organisation's.
+  boost::asio::awaitable<std::vector<Item>> items(const Uuid& organization_id, const Uuid& run_id,
+                                                  const std::optional<Uuid>& after, int limit);
+  // An employee's payslip of a run; `paid_only` (an EMPLOYEE asking) hides runs that did not
+  // pay (404, as for a run without them).
+  boost::asio::awaitable<Payslip> payslip(const Uuid& organization_id, const Uuid& run_id,
+                                          const Uuid& employee_id, bool paid_only);
+  // An employee's payslips of executed runs (completed or since reversed), newest pay date
+  // first: up to page.limit + 1.
+  boost::asio::awaitable<std::vector<Payslip>> payslips(const Uuid& organization_id,
+                                                        const Uuid& employee_id,
+                                                        const http::PageRequest& page);
+  // The employee record of a caller with role EMPLOYEE, if any.
+  boost::asio::awaitable<std::optional<Uuid>> employee_of(const Principal& caller);
+
+  db::Pool& pool() { return parts_.pool; }
+
+ private:
+  // 404 when the schedule is not the organisation's; `lock`: FOR NO KEY UPDATE.
+  boost::asio::awaitable<Schedule> schedule(db::Session& session, const Uuid& organization_id,
+                                            const Uuid& schedule_id, bool lock);
+  // The run a request describes, calculated from the current roster, settings and tax table.
+  boost::asio::awaitable<Draft> calculate(db::Tx& tx, const Uuid& organization_id,
+                                          const RunRequest& request,
+                                          const std::optional<Schedule>& schedule);
+  boost::asio::awaitable<Run> lock_run(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id);
+  boost::asio::awaitable<Run> lock_draft(db::Tx& tx, const Uuid& organization_id,
+                                         const Uuid& run_id);
+  boost::asio::awaitable<void> insert_items(db::Tx& tx, const Uuid& organization_id,
+                                            const Draft& draft);
+
+  Parts parts_;
+};
+
+void register_routes(http::Router& router, Service& service);
+
+}  // namespace payrollx::payroll

@@ -1,0 +1,108 @@
+// Payslips: an employee's item of a run with the run's dates and the year to date. Year to date
+// is the sum over the COMPLETED runs of the pay date's calendar year paid up to that pay date,
+// this run included (unless it was reversed or cancelled: then it paid nothing that still
+// counts). Each read is one snapshot.
+#include <map>
+
+#include "core/db/pool.hpp"
+#include "core/error.hpp"
+#include "modules/payroll/payroll.hpp"
+#include "modules/payroll/store.hpp"
+
+namespace payrollx::payroll {
+namespace {
+
+using boost::asio::awaitable;
+
+db::TxOptions snapshot() {
+  db::TxOptions options;
+  options.read_only = true;
+  options.isolation = db::Isolation::repeatable_read;
+  return options;
+}
+
+bool paid(const Run& run) {
+  return run.status == "COMPLETED" || run.status == "REVERSED";
+}
+
+bool counts_for_itself(const Run& run) {
+  return run.status != "REVERSED" && run.status != "CANCELLED";
+}
+
+// The year to date of each run of `payslips` (whose run and item are set), in one statement.
+awaitable<void> add_year_to_date(db::Tx& tx, const Uuid& organization_id, const Uuid& employee_id,
+                                 std::vector<Payslip>& payslips) {
+  if (payslips.empty()) co_return;
+  std::vector<Uuid> run_ids;
+  for (const auto& payslip : payslips) run_ids.push_back(payslip.run.id);
+  auto result = co_await tx.query(store::k_year_to_date, organization_id, employee_id, run_ids);
+  std::map<Uuid, YearToDate> others;
+  for (auto row : result)
+    others[row.get<Uuid>("run_id")] = {.gross = row.get<std::int64_t>("gross"),
+                                       .tax = row.get<std::int64_t>("tax"),
+                                       .net = row.get<std::int64_t>("net")};
+  for (auto& payslip : payslips) {
+    auto total = others[payslip.run.id];
+    if (counts_for_itself(payslip.run)) {
+      total.gross += payslip.item.amounts.gross;
+      total.tax += payslip.item.amounts.tax;
+      total.net += payslip.item.amounts.net;
+    }
+    payslip.year_to_date = total;
+  }
+}
+
+}  // namespace
+
+awaitable<Payslip> Service::payslip(const Uuid& organization_id, const Uuid& run_id,
+                                    const Uuid& employee_id, bool paid_only) {
+  auto read = [&](db::Tx& tx) -> awaitable<Payslip> {
+    auto run_result = co_await tx.query(store::k_select_run, organization_id, run_id);
+    auto run_row = run_result.first();  // a Row reads its Result: keep that alive
+    if (!run_row) throw not_found("The payroll run does not exist.");
+    auto run = store::run_from(*run_row);
+    if (paid_only && !paid(run)) throw not_found("The payslip does not exist.");
+    auto item_result =
+        co_await tx.query(store::k_select_item_of, organization_id, run_id, employee_id);
+    auto item_row = item_result.first();
+    if (!item_row) throw not_found("The payslip does not exist.");
+    std::vector<Payslip> payslips{{.run = std::move(run), .item = store::item_from(*item_row)}};
+    co_await add_year_to_date(tx, organization_id, employee_id, payslips);
+    co_return std::move(payslips.front());
+  };
+  co_return co_await parts_.pool.transaction(read, snapshot());
+}
+
+awaitable<std::vector<Payslip>> Service::payslips(const Uuid& organization_id,
+                                                  const Uuid& employee_id,
+                                                  const http::PageRequest& page) {
+  std::optional<Date> after_pay_date;
+  std::optional<Uuid> after_id;
+  if (page.after) {
+    after_pay_date = Date{std::chrono::floor<std::chrono::days>(page.after->created_at)};
+    after_id = page.after->id;
+  }
+  auto read = [&](db::Tx& tx) -> awaitable<std::vector<Payslip>> {
+    auto runs = co_await tx.query(store::k_select_paid_runs_of, organization_id, employee_id,
+                                  after_pay_date, after_id, page.limit + 1);
+    std::vector<Payslip> payslips;
+    std::vector<Uuid> run_ids;
+    for (auto row : runs) {
+      payslips.push_back({.run = store::run_from(row), .item = {}, .year_to_date = {}});
+      run_ids.push_back(payslips.back().run.id);
+    }
+    if (payslips.empty()) co_return payslips;
+    auto items = co_await tx.query(store::k_select_items_of, organization_id, employee_id, run_ids);
+    std::map<Uuid, Item> item_of_run;
+    for (auto row : items) {
+      auto item = store::item_from(row);
+      item_of_run.emplace(item.run_id, std::move(item));
+    }
+    for (auto& payslip : payslips) payslip.item = item_of_run.at(payslip.run.id);
+    co_await add_year_to_date(tx, organization_id, employee_id, payslips);
+    co_return payslips;
+  };
+  co_return co_await parts_.pool.transaction(read, snapshot());
+}
+
+}  // namespace payrollx::payroll

@@ -1,0 +1,91 @@
+// The payroll service's shared steps (locking a run, reading a schedule) and its reads of runs
+// and items. Every query is scoped to the caller's organisation; another organisation's ids are
+// "not found".
+#include <fmt/format.h>
+
+#include "core/auth/principal.hpp"
+#include "core/db/pool.hpp"
+#include "core/error.hpp"
+#include "modules/employee/employee.hpp"
+#include "modules/payroll/payroll.hpp"
+#include "modules/payroll/store.hpp"
+
+namespace payrollx::payroll {
+namespace {
+
+using boost::asio::awaitable;
+
+Run one_run(const db::Result& result) {
+  auto row = result.first();
+  if (!row) throw not_found("The payroll run does not exist.");
+  return store::run_from(*row);
+}
+
+}  // namespace
+
+Service::Service(Parts parts) : parts_(parts) {}
+
+awaitable<Schedule> Service::schedule(db::Session& session, const Uuid& organization_id,
+                                      const Uuid& schedule_id, bool lock) {
+  auto result = co_await session.query(lock ? store::k_lock_schedule : store::k_select_schedule,
+                                       organization_id, schedule_id);
+  auto row = result.first();
+  if (!row) throw not_found("The pay schedule does not exist.");
+  co_return store::schedule_from(*row);
+}
+
+awaitable<Run> Service::lock_run(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id) {
+  co_return one_run(co_await tx.query(store::k_lock_run, organization_id, run_id));
+}
+
+awaitable<Run> Service::lock_draft(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id) {
+  auto run = co_await lock_run(tx, organization_id, run_id);
+  if (run.status != "DRAFT")
+    throw invalid_state(fmt::format("The payroll run is {}, not DRAFT.", run.status));
+  co_return run;
+}
+
+awaitable<Run> Service::get(const Uuid& organization_id, const Uuid& run_id) {
+  co_return one_run(co_await parts_.pool.query(store::k_select_run, organization_id, run_id));
+}
+
+awaitable<std::vector<Run>> Service::list(const Uuid& organization_id, const RunFilter& filter,
+                                          const http::PageRequest& page) {
+  std::optional<Timestamp> after_created_at;
+  std::optional<Uuid> after_id;
+  if (page.after) {
+    after_created_at = page.after->created_at;
+    after_id = page.after->id;
+  }
+  auto result =
+      co_await parts_.pool.query(store::k_select_runs, organization_id, filter.status, filter.type,
+                                 filter.schedule_id, after_created_at, after_id, page.limit + 1);
+  std::vector<Run> runs;
+  runs.reserve(static_cast<std::size_t>(result.size()));
+  for (auto row : result) runs.push_back(store::run_from(row));
+  co_return runs;
+}
+
+awaitable<std::vector<Item>> Service::items(const Uuid& organization_id, const Uuid& run_id,
+                                            const std::optional<Uuid>& after, int limit) {
+  // The run and its page in one snapshot: a run that does not exist is 404, not an empty page.
+  auto read = [&](db::Tx& tx) -> awaitable<std::vector<Item>> {
+    one_run(co_await tx.query(store::k_select_run, organization_id, run_id));
+    auto result =
+        co_await tx.query(store::k_select_items_page, organization_id, run_id, after, limit + 1);
+    std::vector<Item> items;
+    items.reserve(static_cast<std::size_t>(result.size()));
+    for (auto row : result) items.push_back(store::item_from(row));
+    co_return items;
+  };
+  db::TxOptions options;
+  options.read_only = true;
+  options.isolation = db::Isolation::repeatable_read;
+  co_return co_await parts_.pool.transaction(read, options);
+}
+
+awaitable<std::optional<Uuid>> Service::employee_of(const Principal& caller) {
+  co_return co_await parts_.employees.employee_of_user(caller.org(), caller.user_id);
+}
+
+}  // namespace payrollx::payroll

@@ -40,14 +40,14 @@ using Rank = std::uint64_t;
 constexpr std::size_t k_max_segments = 64;
 
 // The rank of `pattern` when it matches `path` segment for segment, else nullopt. Parameters
-// are appended to `params` only on a match.
+// are appended to `params` only on a match (every route is tried for every request: the walk
+// allocates nothing).
 std::optional<Rank> match_pattern(std::string_view pattern, std::string_view path,
                                   std::vector<std::pair<std::string, std::string>>* params) {
   Segments want(pattern);
   Segments have(path);
   Rank rank = 0;
   std::size_t count = 0;
-  std::vector<std::pair<std::string_view, std::string_view>> found;
   for (;;) {
     auto p = want.next();
     auto s = have.next();
@@ -58,15 +58,20 @@ std::optional<Rank> match_pattern(std::string_view pattern, std::string_view pat
     rank <<= 1;
     if (is_parameter(*p)) {
       if (s->empty()) return std::nullopt;
-      found.emplace_back(p->substr(1, p->size() - 2), *s);
     } else {
       if (*p != *s) return std::nullopt;
       rank |= 1;
     }
     if (++count > k_max_segments) return std::nullopt;
   }
-  if (params)
-    for (auto [name, value] : found) params->emplace_back(name, value);
+  if (params) {
+    Segments names(pattern);
+    Segments values(path);
+    while (auto name = names.next()) {
+      auto value = values.next();
+      if (is_parameter(*name)) params->emplace_back(name->substr(1, name->size() - 2), *value);
+    }
+  }
   return rank;
 }
 

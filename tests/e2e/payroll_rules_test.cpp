@@ -330,3 +330,80 @@ TEST_CASE("payroll rules: schedules are created, listed, paused, resumed and cha
                             json::object{{"status", "PAUSED"}}, token),
                  404, "not_found");
 }
+
+TEST_CASE(
+    "payroll rules: tax is withheld by the organisation's table in effect on the period end") {
+  TestApp app("payroll-tax", unthrottled());
+  auto org = organisation(app, "tax");
+  auto& http = app.http();
+  auto ann = hire(app, org, "ann");
+  auto schedule = monthly_schedule(app, org);
+  // 10% to 10,000.00, 20% to 40,000.00, 30% above, after a 12,000.00 standard deduction; a
+  // later table is not in effect yet.
+  auto table = [](const std::string& effective_from, std::int64_t top_rate) {
+    return json::object{
+        {"name", "Federal " + effective_from},
+        {"currency", "USD"},
+        {"effectiveFrom", effective_from},
+        {"brackets", json::array{json::object{{"upTo", 1000000}, {"rateBasisPoints", 1000}},
+                                 json::object{{"upTo", 4000000}, {"rateBasisPoints", 2000}},
+                                 json::object{{"rateBasisPoints", top_rate}}}},
+        {"standardDeduction", 1200000}};
+  };
+  expect(http.post("/api/v1/compliance/tax-tables", table("2026-01-01", 3000),
+                   org.finance.access_token),
+         201);
+  expect(http.post("/api/v1/compliance/tax-tables", table("2026-03-01", 9000),
+                   org.finance.access_token),
+         201);
+
+  auto run = draft_regular(app, org, schedule);
+  // Annual taxable 5,000.00 x 12 - 12,000.00 = 48,000.00: 1,000.00 + 6,000.00 + 2,400.00 =
+  // 9,400.00 a year, 783.33 a month (783.333... rounded half-up).
+  auto item = item_of(items_of(app, org.hr.access_token, text_at(run, "id")), ann.id);
+  CHECK(item.at("taxable").as_int64() == k_monthly_pay);
+  CHECK(item.at("tax").as_int64() == 78333);
+  CHECK(item.at("net").as_int64() == k_monthly_pay - 78333);
+  CHECK(run.at("totals").at("tax").as_int64() == 78333);
+  bool tax_line = false;
+  for (const auto& line : item.at("lines").as_array())
+    if (text_at(line, "kind") == "TAX") tax_line = line.at("amount").as_int64() == 78333;
+  CHECK(tax_line);
+}
+
+TEST_CASE("payroll rules: runs are listed newest first, filtered and paged") {
+  TestApp app("payroll-list", unthrottled());
+  auto org = organisation(app, "list");
+  auto& http = app.http();
+  hire(app, org, "ann");
+  auto schedule = monthly_schedule(app, org);
+  std::vector<std::string> ids;
+  for (const auto* start : {"2026-02-01", "2026-03-01", "2026-04-01"})
+    ids.push_back(text_at(draft_regular(app, org, schedule, start, start), "id"));
+  expect(act(app, org.hr.access_token, ids[1], "cancel"), 200);
+
+  std::vector<std::string> listed;
+  std::string cursor;
+  for (;;) {
+    auto page = expect(
+        http.get(std::string(k_runs) + "?limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor),
+                 org.finance.access_token),
+        200);
+    for (const auto& run : page.at("data").as_array()) listed.push_back(text_at(run, "id"));
+    if (page.at("nextCursor").is_null()) break;
+    cursor = text_at(page, "nextCursor");
+  }
+  CHECK(listed == std::vector<std::string>{ids[2], ids[1], ids[0]});
+  auto drafts =
+      expect(http.get(std::string(k_runs) + "?status=DRAFT&type=REGULAR&scheduleId=" + schedule,
+                      org.finance.access_token),
+             200);
+  CHECK(drafts.at("data").as_array().size() == 2);
+  CHECK(expect(http.get(std::string(k_runs) + "?type=OFF_CYCLE", org.finance.access_token), 200)
+            .at("data")
+            .as_array()
+            .empty());
+  CHECK(problem_fields(
+            http.get(std::string(k_runs) + "?status=DONE&scheduleId=x", org.finance.access_token),
+            400, "validation_failed") == std::set<std::string>{"status", "scheduleId"});
+}

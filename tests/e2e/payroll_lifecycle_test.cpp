@@ -72,6 +72,10 @@ TEST_CASE("payroll lifecycle: create, approve, execute, payslips, reverse") {
   auto approved_inbox = inbox_events(app, org.hr.access_token);
   CHECK(std::count(approved_inbox.begin(), approved_inbox.end(), "payroll.run.approved") == 1);
 
+  // Before it pays, the run has no payslip for the employee to see (HR sees the draft figures).
+  problem_fields(http.get(run_path(run_id, "/payslips/" + ann.id), ann.token), 404, "not_found");
+  expect(http.get(run_path(run_id, "/payslips/" + ann.id), org.hr.access_token), 200);
+
   // Execute: one transaction moves exactly the total net.
   auto executed = execute(http, org.finance.access_token, run_id);
   auto completed = expect(executed, 200);

@@ -33,6 +33,7 @@ auth::Options auth_options(const Config& config) {
 App::App(const Config& config, boost::asio::io_context& io)
     : pool_(io.get_executor(), pool_options(config), &metrics_),
       tokens_(config.jwt_secret, config.access_token_ttl),
+      tax_tables_(pool_),
       organizations_(pool_, audit_),
       wallets_(pool_, audit_),
       auth_(pool_, organizations_, wallets_, audit_, inbox_, tokens_, auth_options(config)),
@@ -59,6 +60,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   employee::register_routes(router_, employees_);
   payroll::register_routes(router_, payroll_);
   compliance::register_routes(router_, pool_);
+  compliance::register_tax_table_routes(router_, tax_tables_);
   notification::register_routes(router_, pool_);
 }
 

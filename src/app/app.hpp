@@ -49,6 +49,7 @@ class App {
   http::Router router_;
   http::Readiness readiness_;
   compliance::AuditLog audit_;
+  compliance::TaxTables tax_tables_;  // before payroll, which withholds by them
   notification::Inbox inbox_;
   organization::Service organizations_;
   wallet::Service wallets_;

@@ -71,6 +71,8 @@ const std::set<Operation> k_contract{
     {"get", "/api/v1/me/employee"},
     {"get", "/api/v1/audit-logs"},
     {"get", "/api/v1/audit-logs/verify"},
+    {"post", "/api/v1/compliance/tax-tables"},
+    {"get", "/api/v1/compliance/tax-tables"},
     {"post", "/api/v1/payroll/schedules"},
     {"get", "/api/v1/payroll/schedules"},
     {"patch", "/api/v1/payroll/schedules/{id}"},

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/http/pagination.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
 
@@ -74,6 +75,24 @@ struct TaxTable {
   Timestamp created_at;
 };
 
+// A table as the API creates it (already checked field by field, see tax_routes.cpp).
+struct NewTaxTable {
+  std::string name;
+  std::string currency;
+  Date effective_from;
+  std::vector<TaxBracket> brackets;
+  std::int64_t standard_deduction = 0;
+};
+
+struct TaxTableFilter {
+  std::optional<std::string> currency;
+  // Only the tables in effect on this day: per currency, the one effective() would answer.
+  std::optional<Date> effective_on;
+};
+
+// Tables are never changed or deleted once created: a new table with a later effectiveFrom
+// supersedes the old one, so a run calculated last year can still be explained by the table it
+// used.
 class TaxTables {
  public:
   explicit TaxTables(db::Pool& pool) : pool_(pool) {}
@@ -81,14 +100,24 @@ class TaxTables {
   // effective_from <= date (the newest created wins a tie), if any.
   boost::asio::awaitable<std::optional<TaxTable>> effective(db::Session& session,
                                                             const Uuid& organization_id,
-                                                            const std::string& currency,
-                                                            Date date);
+                                                            const std::string& currency, Date date);
+  // Stores the table and audits "tax_table.created" in the caller's transaction. 400
+  // validation_failed ("currency") when the currency is not in core.currencies.
+  boost::asio::awaitable<TaxTable> create(db::Tx& tx, const Uuid& organization_id,
+                                          const NewTaxTable& input, const Actor& actor);
+  // The organisation's tables, newest first: up to page.limit + 1 (an extra one means more).
+  boost::asio::awaitable<std::vector<TaxTable>> list(const Uuid& organization_id,
+                                                     const TaxTableFilter& filter,
+                                                     const http::PageRequest& page);
   db::Pool& pool() { return pool_; }
 
  private:
   db::Pool& pool_;
+  AuditLog audit_;
 };
 
 void register_routes(http::Router& router, db::Pool& pool);
+// POST and GET /api/v1/compliance/tax-tables.
+void register_tax_table_routes(http::Router& router, TaxTables& tax_tables);
 
 }  // namespace payrollx::compliance

@@ -47,10 +47,12 @@ App::App(const Config& config, boost::asio::io_context& io)
                 .tax_tables = tax_tables_,
                 .audit = audit_,
                 .inbox = inbox_}),
-      purge_idempotency_keys_(io.get_executor(), "idempotency.purge_expired", config.jobs_interval,
-                              [this]() -> boost::asio::awaitable<void> {
-                                co_await idempotency::purge_expired(pool_);
-                              }) {
+      purge_idempotency_keys_(
+          io.get_executor(), "idempotency.purge_expired", config.jobs_interval,
+          [this]() -> boost::asio::awaitable<void> { co_await idempotency::purge_expired(pool_); }),
+      payroll_scheduler_(
+          io.get_executor(), "payroll.scheduler", config.jobs_interval,
+          [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(today_utc()); }) {
   wallets_.set_employee_directory(employees_);
   http::register_system_routes(router_, pool_, metrics_, readiness_);
   auth::register_routes(router_, auth_);
@@ -66,10 +68,12 @@ App::App(const Config& config, boost::asio::io_context& io)
 
 void App::start_jobs() {
   purge_idempotency_keys_.start();
+  payroll_scheduler_.start();
 }
 
 void App::stop_jobs() {
   purge_idempotency_keys_.stop();
+  payroll_scheduler_.stop();
 }
 
 }  // namespace payrollx

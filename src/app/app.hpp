@@ -58,6 +58,7 @@ class App {
   transaction::Service transactions_;
   payroll::Service payroll_;
   PeriodicJob purge_idempotency_keys_;
+  PeriodicJob payroll_scheduler_;
 };
 
 }  // namespace payrollx

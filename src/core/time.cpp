@@ -33,6 +33,10 @@ Timestamp now() {
   return time_point_cast<microseconds>(system_clock::now());
 }
 
+Date today_utc() {
+  return Date{floor<days>(system_clock::now())};
+}
+
 std::string to_rfc3339(Timestamp t) {
   auto day_point = floor<days>(t);
   Date date{day_point};

@@ -12,6 +12,8 @@ using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 using Date = std::chrono::year_month_day;
 
 Timestamp now();
+// The current calendar day in UTC.
+Date today_utc();
 // "2026-11-25T06:00:00Z", or "2026-11-25T06:00:00.123456Z" when the instant has a fraction.
 std::string to_rfc3339(Timestamp t);
 // Accepts RFC 3339 ("2026-11-25T06:00:00Z", offsets, fractions) and PostgreSQL's text form

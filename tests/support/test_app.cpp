@@ -37,6 +37,9 @@ std::string string_at(const boost::json::value& json,
 TestApp::TestApp(std::string_view label, ServerSettings extra)
     : database_url_(fresh_database(label)), sql_(std::make_unique<Sql>(database_url_)) {
   extra.database_url = database_url_;
+  // Background jobs (the payroll scheduler drafting runs of past periods) would act on a test's
+  // data behind its back: they wake once an hour unless the test asks otherwise.
+  extra.env.insert(extra.env.begin(), {"PAYROLLX_JOBS_INTERVAL_MS", "3600000"});
   server_ = std::make_unique<ServerProcess>(std::move(extra));
   client_ = std::make_unique<HttpClient>(server_->port());
 }

@@ -270,6 +270,16 @@ class Service {
   boost::asio::awaitable<std::vector<Payslip>> payslips(const Uuid& organization_id,
                                                         const Uuid& employee_id,
                                                         const http::PageRequest& page);
+  // Flow 6, what every instance's background job does each tick: drafts the REGULAR run of each
+  // active schedule whose next period has ended by `today`, and executes the APPROVED runs of
+  // autoExecute schedules whose pay date has come (see scheduler.cpp for why several instances
+  // do each exactly once).
+  struct SchedulerTick {
+    int drafted = 0;
+    int executed = 0;
+  };
+  boost::asio::awaitable<SchedulerTick> run_due(Date today);
+
   // The employee record of a caller with role EMPLOYEE, if any.
   boost::asio::awaitable<std::optional<Uuid>> employee_of(const Principal& caller);
 

@@ -67,7 +67,40 @@ constexpr db::Query k_select_schedules{
     "  AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid)) "
     "ORDER BY created_at DESC, id DESC LIMIT $4"};
 
+// The scheduler's candidates, across organisations (a system job, not a tenant's request):
+// active schedules whose next period started before today, oldest first. $1 today, $2 limit.
+constexpr db::Query k_select_due_schedules{
+    "payroll.select_due_schedules",
+    "SELECT organization_id, id FROM payroll.pay_schedules "
+    "WHERE status = 'ACTIVE' AND next_period_start < $1::date "
+    "ORDER BY next_period_start, id LIMIT $2"};
+
+// One candidate schedule, locked for this instance, or no row when another instance holds it
+// (or it was paused meanwhile). $1 organization_id, $2 id.
+constexpr db::Query k_claim_schedule{"payroll.claim_schedule",
+                                     "SELECT " PAYROLLX_SCHEDULE_COLUMNS
+                                     " FROM payroll.pay_schedules "
+                                     "WHERE organization_id = $1 AND id = $2 AND status = 'ACTIVE' "
+                                     "FOR NO KEY UPDATE SKIP LOCKED"};
+
 #undef PAYROLLX_SCHEDULE_COLUMNS
+
+// APPROVED runs of autoExecute schedules whose pay date has come, across organisations.
+// $1 today, $2 limit.
+constexpr db::Query k_select_due_runs{
+    "payroll.select_due_runs",
+    "SELECT r.organization_id, r.id FROM payroll.payroll_runs r "
+    "JOIN payroll.pay_schedules s ON s.id = r.schedule_id AND s.organization_id = "
+    "r.organization_id "
+    "WHERE r.status = 'APPROVED' AND s.auto_execute AND r.pay_date <= $1::date "
+    "ORDER BY r.pay_date, r.id LIMIT $2"};
+
+// One due run, locked for this instance while still APPROVED, or no row when another instance
+// is executing it (or did). $1 organization_id, $2 id.
+constexpr db::Query k_claim_run{"payroll.claim_run",
+                                "SELECT id FROM payroll.payroll_runs "
+                                "WHERE organization_id = $1 AND id = $2 AND status = 'APPROVED' "
+                                "FOR UPDATE SKIP LOCKED"};
 
 // Whether a run that is not cancelled uses the schedule. $1 organization_id, $2 schedule_id.
 constexpr db::Query k_schedule_in_use{

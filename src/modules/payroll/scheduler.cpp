@@ -1,0 +1,95 @@
+// Scheduled payroll (PRODUCT.md flow 6), run by a background job in every server instance.
+//
+// Exactly once with several instances: each piece of work is claimed by locking its row with
+// FOR UPDATE SKIP LOCKED in the transaction that does the work. An instance that finds the row
+// locked skips it (another one is on it); one that gets the lock re-checks the state under it
+// (the schedule's next period, the run still APPROVED), so work committed by another instance
+// meanwhile is never done twice; and the unique index on (schedule, period) backs the drafting
+// up. Nothing is coordinated in memory. Days are UTC days.
+#include <fmt/format.h>
+
+#include "core/db/pool.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "modules/compliance/compliance.hpp"
+#include "modules/payroll/drafting.hpp"
+#include "modules/payroll/payroll.hpp"
+#include "modules/payroll/store.hpp"
+
+namespace payrollx::payroll {
+namespace {
+
+using boost::asio::awaitable;
+
+// Work per tick and kind: a backlog (a schedule started months ago) is caught up over a few
+// ticks rather than in one long burst.
+constexpr int k_batch = 100;
+
+compliance::Actor scheduler_actor() {
+  return {.user_id = std::nullopt, .request_id = "scheduler"};
+}
+
+struct Claimed {
+  Uuid organization_id;
+  Uuid id;
+};
+
+std::vector<Claimed> claims_of(const db::Result& result) {
+  std::vector<Claimed> claims;
+  for (auto row : result) claims.push_back({row.get<Uuid>("organization_id"), row.get<Uuid>("id")});
+  return claims;
+}
+
+void log_failure(std::string_view what, const Claimed& claim, const std::exception& e) {
+  log::warn("payroll.scheduler_failed", {{"what", what},
+                                         {"org", claim.organization_id.str()},
+                                         {"id", claim.id.str()},
+                                         {"error", e.what()}});
+}
+
+}  // namespace
+
+awaitable<Service::SchedulerTick> Service::run_due(Date today) {
+  SchedulerTick tick;
+  auto& pool = parts_.pool;
+
+  auto schedules = claims_of(co_await pool.query(store::k_select_due_schedules, today, k_batch));
+  for (const auto& claim : schedules) {
+    auto draft = [&](db::Tx& tx) -> awaitable<bool> {
+      auto locked = co_await tx.query(store::k_claim_schedule, claim.organization_id, claim.id);
+      auto row = locked.first();
+      if (!row) co_return false;  // another instance holds it, or it was paused
+      auto schedule = store::schedule_from(*row);
+      auto period = drafting::period_starting(schedule, schedule.next_period_start);
+      if (!period || !(period->end < today)) co_return false;  // not over yet
+      RunRequest request{.type = "REGULAR", .schedule_id = schedule.id};
+      co_await create_run(tx, claim.organization_id, request, scheduler_actor());
+      co_return true;
+    };
+    try {
+      if (co_await pool.transaction(draft)) ++tick.drafted;
+    } catch (const std::exception& e) {
+      log_failure("draft", claim, e);
+    }
+  }
+
+  auto runs = claims_of(co_await pool.query(store::k_select_due_runs, today, k_batch));
+  for (const auto& claim : runs) {
+    auto run = [&](db::Tx& tx) -> awaitable<bool> {
+      auto locked = co_await tx.query(store::k_claim_run, claim.organization_id, claim.id);
+      if (locked.empty()) co_return false;  // another instance is executing it, or did
+      co_await execute(tx, claim.organization_id, claim.id, scheduler_actor());
+      co_return true;
+    };
+    try {
+      if (co_await pool.transaction(run)) ++tick.executed;
+    } catch (const std::exception& e) {
+      log_failure("execute", claim, e);
+    }
+  }
+  if (tick.drafted > 0 || tick.executed > 0)
+    log::info("payroll.scheduled", {{"drafted", tick.drafted}, {"executed", tick.executed}});
+  co_return tick;
+}
+
+}  // namespace payrollx::payroll

@@ -1,0 +1,97 @@
+// Scheduled payroll (PRODUCT.md flow 6) with two server instances on one database, both running
+// the scheduler every 200 ms: each due period is drafted once, and an approved run of an
+// autoExecute schedule is executed once on its pay date — the money moves once.
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "payroll_helpers.hpp"
+
+namespace {
+
+using namespace payrollx::test;
+using namespace payrollx::test::payroll_e2e;
+
+ServerSettings fast_jobs(ServerSettings settings = {}) {
+  settings.env.emplace_back("PAYROLLX_JOBS_INTERVAL_MS", "200");
+  return unthrottled(std::move(settings));
+}
+
+// The first day of the month `months` before today's (UTC).
+std::string month_start_before(int months) {
+  using namespace std::chrono;
+  year_month_day today{floor<days>(system_clock::now())};
+  auto month = year_month{today.year(), today.month()} - std::chrono::months(months);
+  return fmt::format("{:04}-{:02}-01", static_cast<int>(month.year()),
+                     static_cast<unsigned>(month.month()));
+}
+
+std::vector<json::object> runs_of(TestApp& app, const std::string& token) {
+  std::vector<json::object> runs;
+  auto listed = expect(app.http().get(std::string(k_runs) + "?limit=200", token), 200);
+  for (const auto& run : listed.at("data").as_array()) runs.push_back(run.as_object());
+  return runs;
+}
+
+// Polls `ready` every 100 ms for up to 20 s.
+template <class Ready>
+bool eventually(Ready ready) {
+  for (int i = 0; i < 200; ++i) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("payroll scheduler: two instances draft each due period once and execute once") {
+  TestApp app("payroll-scheduler", fast_jobs());
+  ServerProcess second(fast_jobs({.database_url = app.database_url(), .env = {}, .args = {}}));
+  auto org = organisation(app, "scheduled");
+  for (const auto* who : {"sam", "sue", "syd"}) hire(app, org, who);
+  expect(ledger::deposit(app.http(), org.finance.access_token, org.treasury, 100'000'000), 201);
+
+  // Monthly from two months ago: two periods are over, the current one is not.
+  json::object schedule{{"name", "Scheduled"},
+                        {"frequency", "MONTHLY"},
+                        {"firstPeriodStart", month_start_before(2)},
+                        {"payDateOffsetDays", 0},
+                        {"currency", "USD"},
+                        {"autoExecute", true}};
+  auto schedule_id =
+      text_at(expect(app.http().post(k_schedules, schedule, org.hr.access_token), 201), "id");
+
+  REQUIRE(eventually([&] { return runs_of(app, org.finance.access_token).size() >= 2; }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // several more ticks of both instances
+  auto runs = runs_of(app, org.finance.access_token);
+  REQUIRE(runs.size() == 2);
+  std::set<std::string> periods;
+  for (const auto& run : runs) {
+    CHECK(run.at("status").as_string() == "DRAFT");
+    CHECK(run.at("scheduleId").as_string() == schedule_id);
+    CHECK(run.at("createdBy").is_null());  // the scheduler
+    CHECK(run.at("employeeCount").as_int64() == 3);
+    periods.insert(text_at(run, "periodStart"));
+  }
+  CHECK(periods == std::set<std::string>{month_start_before(2), month_start_before(1)});
+
+  // The older run is approved; its pay date has passed, so the scheduler executes it.
+  const auto& older = text_at(runs[0], "periodStart") == month_start_before(2) ? runs[0] : runs[1];
+  const auto run_id = text_at(older, "id");
+  expect(act(app, org.finance.access_token, run_id, "approve"), 200);
+  REQUIRE(eventually([&] {
+    return text_at(get_run(app, org.finance.access_token, run_id), "status") == "COMPLETED";
+  }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+
+  const auto net = get_run(app, org.finance.access_token, run_id).at("totals").at("net").as_int64();
+  CHECK(net > 0);
+  CHECK(app.sql().count("SELECT count(*) FROM transaction.transactions WHERE payroll_run_id = $1",
+                        {run_id}) == 3);
+  CHECK(ledger::balance_of(app.http(), org.finance.access_token, org.treasury) ==
+        100'000'000 - net);
+  CHECK(ledger::reconciliation(app.http(), org.finance.access_token).at("ok").as_bool());
+  auto other = text_at(runs[0], "id") == run_id ? runs[1] : runs[0];
+  CHECK(text_at(get_run(app, org.finance.access_token, text_at(other, "id")), "status") == "DRAFT");
+}

@@ -56,6 +56,9 @@ int serve(const Invocation& invocation) {
   if (migrate_first && !apply_migrations(config)) return k_exit_failure;
 
   boost::asio::io_context io(config.threads);
+  // Taken over before the server says it listens: a SIGTERM from then on is queued for the
+  // graceful shutdown below, never the default action that would kill in-flight requests.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   App app(config, io);
   http::Dispatcher dispatcher(app.router(), app.tokens(), app.metrics(), config.body_limit);
   http::Server server(io, dispatcher, server_options(config));
@@ -79,7 +82,6 @@ int serve(const Invocation& invocation) {
     co_await app.pool().close(config.shutdown_timeout);
   };
   std::atomic<bool> graceful = false;
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     boost::asio::co_spawn(io, shut_down(signal), [&](std::exception_ptr error) {

@@ -1,9 +1,12 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
+#include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -27,10 +30,37 @@ http::ServerOptions server_options(const Config& config) {
   return options;
 }
 
-// Runs the io_context on `threads` threads (this one included) until it is stopped. A handler's
-// escaping exception is logged and the thread goes back to serving rather than ending the process.
-void run_threads(boost::asio::io_context& io, int threads) {
-  auto run = [&io] {
+// One io_context per thread: the first also runs the acceptor, the pool, the background jobs and
+// the signals; connections are spread over all of them. A handler's escaping exception is logged
+// and the thread goes back to serving rather than ending the process.
+class Threads {
+ public:
+  explicit Threads(int count) {
+    for (int i = 0; i < count; ++i)
+      contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+  }
+  boost::asio::io_context& main() { return *contexts_.front(); }
+  std::vector<boost::asio::io_context*> all() {
+    std::vector<boost::asio::io_context*> contexts;
+    for (auto& context : contexts_) contexts.push_back(context.get());
+    return contexts;
+  }
+  // Runs every context until stop(); returns when all have stopped.
+  void run() {
+    std::vector<std::jthread> workers;
+    for (std::size_t i = 1; i < contexts_.size(); ++i)
+      workers.emplace_back([this, i] { run_one(*contexts_[i], true); });
+    run_one(main(), false);
+  }
+  void stop() {
+    for (auto& context : contexts_) context->stop();
+  }
+
+ private:
+  static void run_one(boost::asio::io_context& io, bool keep_alive) {
+    // A context without connections yet has no work: it waits for stop() instead of returning.
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard;
+    if (keep_alive) guard.emplace(io.get_executor());
     for (;;) {
       try {
         io.run();
@@ -39,11 +69,10 @@ void run_threads(boost::asio::io_context& io, int threads) {
         log::error("server.handler_failed", {{"error", e.what()}});
       }
     }
-  };
-  std::vector<std::jthread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back(run);
-  run();
-}
+  }
+
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+};
 
 }  // namespace
 
@@ -55,13 +84,14 @@ int serve(const Invocation& invocation) {
   bool migrate_first = config.migrate_on_start && !invocation.has("--no-migrate");
   if (migrate_first && !apply_migrations(config)) return k_exit_failure;
 
-  boost::asio::io_context io(config.threads);
+  Threads threads(config.threads);
+  auto& io = threads.main();
   // Taken over before the server says it listens: a SIGTERM from then on is queued for the
   // graceful shutdown below, never the default action that would kill in-flight requests.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   App app(config, io);
   http::Dispatcher dispatcher(app.router(), app.tokens(), app.metrics(), config.body_limit);
-  http::Server server(io, dispatcher, server_options(config));
+  http::Server server(io, threads.all(), dispatcher, server_options(config));
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -92,11 +122,11 @@ int serve(const Invocation& invocation) {
       } catch (const std::exception& e) {
         log::error("server.shutdown_failed", {{"error", e.what()}});
       }
-      io.stop();
+      threads.stop();
     });
   });
 
-  run_threads(io, config.threads);
+  threads.run();
   if (!graceful) log::error("server.stopped_unexpectedly");
   return graceful ? k_exit_ok : k_exit_failure;
 }

@@ -1,5 +1,6 @@
 // The Beast server in-process, on a free port, with routes of the test's own: no database.
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,7 +53,10 @@ struct ServerWorld {
   TokenSigner tokens{"server-test-secret-with-enough-bytes-0000", 900s};
   Metrics metrics;
   Dispatcher dispatcher{router, tokens, metrics, 1024 * 1024};
-  asio::io_context io;
+  // As `serve` runs it: the acceptor on one context, connections on another, a thread each.
+  asio::io_context io{1};
+  asio::io_context sessions{1};
+  asio::executor_work_guard<asio::io_context::executor_type> sessions_work{sessions.get_executor()};
   std::unique_ptr<Server> server;
   std::vector<std::thread> threads;
   bool stopped = false;
@@ -75,14 +79,17 @@ struct ServerWorld {
       boost::json::object body{{"slow", true}};
       co_return Response::json(200, body);
     }));
-    server = std::make_unique<Server>(io, dispatcher, options);
+    server = std::make_unique<Server>(io, std::vector<asio::io_context*>{&io, &sessions},
+                                      dispatcher, options);
     server->start();
-    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+    threads.emplace_back([this] { io.run(); });
+    threads.emplace_back([this] { sessions.run(); });
   }
 
   ~ServerWorld() {
     if (!stopped) shutdown();
     io.stop();
+    sessions.stop();
     for (auto& thread : threads) thread.join();
     log::configure(log::Level::info, true);
   }

@@ -104,7 +104,7 @@ struct Session {
   explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
   // Between reading the first byte of a request and writing its answer. Touched only on the
-  // session's strand, like the stream.
+  // session's own thread (its context's), like the stream.
   bool in_request = false;
 };
 
@@ -112,8 +112,11 @@ struct Session {
 
 class Server::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, Dispatcher& dispatcher, ServerOptions options)
+  Impl(asio::io_context& io, std::vector<asio::io_context*> session_contexts,
+       Dispatcher& dispatcher, ServerOptions options)
       : io_(io),
+        session_contexts_(session_contexts.empty() ? std::vector<asio::io_context*>{&io}
+                                                   : std::move(session_contexts)),
         dispatcher_(dispatcher),
         options_(std::move(options)),
         acceptor_strand_(asio::make_strand(io)),
@@ -136,6 +139,8 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   void remove_session(Session* session);
 
   asio::io_context& io_;
+  std::vector<asio::io_context*> session_contexts_;
+  std::size_t next_context_ = 0;  // touched only by the accept loop
   Dispatcher& dispatcher_;
   ServerOptions options_;
   asio::strand<asio::io_context::executor_type> acceptor_strand_;
@@ -175,7 +180,9 @@ void Server::Impl::start() {
 asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {
   asio::steady_timer backoff(acceptor_strand_);
   for (;;) {
-    tcp::socket socket(asio::make_strand(io_));
+    // Round robin over the session contexts: one thread each, so no strand is needed.
+    auto& context = *session_contexts_[next_context_++ % session_contexts_.size()];
+    tcp::socket socket(context.get_executor());
     auto [ec] = co_await acceptor_.async_accept(socket, k_tuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
@@ -339,14 +346,14 @@ asio::awaitable<void> Server::Impl::shutdown(std::shared_ptr<Impl> self) {
     self->acceptor_.close(ec);
   });
   // Idle keep-alive connections close now; a connection inside a request finishes it (its
-  // answer says Connection: close). Both checks run on the session's strand, so a request
+  // answer says Connection: close). Both checks run on the session's thread, so a request
   // cannot start between them.
   for (auto& session : live_sessions())
     asio::post(session->stream.get_executor(), [session] {
       if (!session->in_request) session->stream.cancel();
     });
 
-  // Sessions end on their own strands; polling the count is simpler than a cross-thread signal
+  // Sessions end on their own threads; polling the count is simpler than a cross-thread signal
   // and costs nothing outside a shutdown.
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
   asio::steady_timer poll(co_await asio::this_coro::executor);
@@ -365,8 +372,10 @@ asio::awaitable<void> Server::Impl::shutdown(std::shared_ptr<Impl> self) {
     });
 }
 
-Server::Server(asio::io_context& io, Dispatcher& dispatcher, ServerOptions options)
-    : impl_(std::make_shared<Impl>(io, dispatcher, std::move(options))) {}
+Server::Server(asio::io_context& io, std::vector<asio::io_context*> session_contexts,
+               Dispatcher& dispatcher, ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(session_contexts), dispatcher,
+                                   std::move(options))) {}
 
 Server::~Server() = default;
 

@@ -1,11 +1,12 @@
 #pragma once
-// The Beast HTTP/1.1 keep-alive server: one coroutine per connection on the shared io_context.
+// The Beast HTTP/1.1 keep-alive server: one coroutine per connection.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace payrollx::http {
 
@@ -23,7 +24,11 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, Dispatcher& dispatcher, ServerOptions options);
+  // Accepts on `io`. Each connection is served on one of `session_contexts`, in turn; each of
+  // them must be run by exactly one thread, so that a connection's work needs no strand and
+  // never moves between threads (what makes a one-thread-per-context server fast).
+  Server(boost::asio::io_context& io, std::vector<boost::asio::io_context*> session_contexts,
+         Dispatcher& dispatcher, ServerOptions options);
   ~Server();
 
   // Binds and starts accepting. Throws std::system_error when the address is taken.

@@ -56,9 +56,8 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
   if (!before.treasury_wallet_id) throw std::logic_error("an approved run without a treasury");
   auto items = co_await all_items(tx, before);
 
-  // The approval's hold becomes the payments: released, then spent in the same transaction, so
-  // no other movement can take the money in between.
-  if (before.totals.net > 0) co_await parts_.wallets.release(tx, organization_id, before.id);
+  // The approval's hold becomes the payments: pay_payroll releases it (once every wallet is
+  // locked) and spends it in the same transaction, so no other movement can take the money.
   std::vector<transaction::Payment> payments;
   std::vector<Uuid> paid_items, transaction_ids;
   for (auto& item : items) {

@@ -68,11 +68,21 @@ constexpr db::Query k_select_schedules{
     "ORDER BY created_at DESC, id DESC LIMIT $4"};
 
 // The scheduler's candidates, across organisations (a system job, not a tenant's request):
-// active schedules whose next period started before today, oldest first. $1 today, $2 limit.
+// active schedules whose next period may be over — it started at least the shortest length of
+// a period of its frequency before today (7, 14, 13 and 28 days; a semimonthly period ends on
+// the 15th or the month's last day, computed exactly) — oldest first. The exact end is checked
+// in C++; the bound keeps schedules in the middle of their period out of every batch.
+// $1 today, $2 limit.
 constexpr db::Query k_select_due_schedules{
     "payroll.select_due_schedules",
     "SELECT organization_id, id FROM payroll.pay_schedules "
-    "WHERE status = 'ACTIVE' AND next_period_start < $1::date "
+    "WHERE status = 'ACTIVE' AND CASE frequency"
+    "  WHEN 'WEEKLY' THEN next_period_start + 7 <= $1::date"
+    "  WHEN 'BIWEEKLY' THEN next_period_start + 14 <= $1::date"
+    "  WHEN 'SEMIMONTHLY' THEN CASE WHEN extract(day FROM next_period_start) <= 15"
+    "    THEN date_trunc('month', next_period_start)::date + 15 <= $1::date"
+    "    ELSE (date_trunc('month', next_period_start) + interval '1 month')::date <= $1::date END"
+    "  ELSE next_period_start + 28 <= $1::date END "
     "ORDER BY next_period_start, id LIMIT $2"};
 
 // One candidate schedule, locked for this instance, or no row when another instance holds it
@@ -85,14 +95,17 @@ constexpr db::Query k_claim_schedule{"payroll.claim_schedule",
 
 #undef PAYROLLX_SCHEDULE_COLUMNS
 
-// APPROVED runs of autoExecute schedules whose pay date has come, across organisations.
+// APPROVED REGULAR runs of active autoExecute schedules whose pay date has come, across
+// organisations (a paused schedule executes nothing by itself; off-cycle runs are executed by
+// hand).
 // $1 today, $2 limit.
 constexpr db::Query k_select_due_runs{
     "payroll.select_due_runs",
     "SELECT r.organization_id, r.id FROM payroll.payroll_runs r "
     "JOIN payroll.pay_schedules s ON s.id = r.schedule_id AND s.organization_id = "
     "r.organization_id "
-    "WHERE r.status = 'APPROVED' AND s.auto_execute AND r.pay_date <= $1::date "
+    "WHERE r.status = 'APPROVED' AND r.type = 'REGULAR' AND s.auto_execute"
+    "  AND s.status = 'ACTIVE' AND r.pay_date <= $1::date "
     "ORDER BY r.pay_date, r.id LIMIT $2"};
 
 // One due run, locked for this instance while still APPROVED, or no row when another instance
@@ -291,8 +304,9 @@ constexpr db::Query k_cancel_items{
     "UPDATE payroll.payroll_items SET status = 'CANCELLED' "
     "WHERE organization_id = $1 AND run_id = $2 AND status = 'PENDING'"};
 
-// Year to date of an employee for each of some runs: the sums over the other COMPLETED runs
-// paid in the run's calendar year up to its pay date (the run itself is added by the caller).
+// Year to date of an employee for each of some runs: the sums over the other COMPLETED runs in
+// the run's currency paid in its calendar year up to its pay date (the run itself is added by
+// the caller). Amounts of another currency are never summed with these.
 // $1 organization_id, $2 employee_id, $3 run ids → run_id, gross, tax, net.
 constexpr db::Query k_year_to_date{
     "payroll.year_to_date",
@@ -300,7 +314,7 @@ constexpr db::Query k_year_to_date{
     "  coalesce(sum(i.tax), 0)::bigint AS tax, coalesce(sum(i.net), 0)::bigint AS net "
     "FROM payroll.payroll_runs p"
     "  LEFT JOIN payroll.payroll_runs r ON r.organization_id = $1 AND r.status = 'COMPLETED'"
-    "    AND r.id <> p.id AND r.pay_date <= p.pay_date"
+    "    AND r.id <> p.id AND r.currency = p.currency AND r.pay_date <= p.pay_date"
     "    AND r.pay_date >= date_trunc('year', p.pay_date)::date"
     "  LEFT JOIN payroll.payroll_items i ON i.organization_id = $1 AND i.run_id = r.id"
     "    AND i.employee_id = $2 "

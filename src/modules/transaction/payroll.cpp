@@ -37,6 +37,13 @@ awaitable<void> Service::pay_payroll(db::Tx& tx, const Uuid& organization_id, co
     legs.push_back({payment.wallet_id, payment.amount, payment.transaction_id});
   }
   co_await wallets_.lock_all(tx, organization_id, wallet_ids);
+  const auto held = co_await wallets_.release(tx, organization_id, run_id);
+  std::int64_t total = 0;
+  for (const auto& payment : payments)
+    if (__builtin_add_overflow(total, payment.amount, &total))
+      throw std::logic_error("a payroll run's total beyond int64");
+  if (held != total)
+    throw std::logic_error("a payroll run's hold does not match its payments' total");
   std::vector<Uuid> employee_wallets(wallet_ids.begin() + 1, wallet_ids.end());
   co_await tx.query(store::k_insert_payments, organization_id, run_id, currency, treasury_wallet_id,
                     ids, employee_wallets, amounts, actor.user_id);

@@ -156,8 +156,10 @@ class Service {
   // COMPLETED PAYROLL transaction per payment (with payrollRunId and its history), the treasury
   // debited once per payment in one row update (entries with running balanceAfter), every
   // employee wallet credited. Locks the wallets itself (treasury and employees, in the one lock
-  // order). The caller releases the run's hold first; 409 insufficient_funds if the treasury
-  // cannot pay. Not audited here: the run's audit entry covers it.
+  // order), then releases the run's hold (reference: the run id), which must hold exactly the
+  // payments' total, and spends it: nothing can take the money in between, and no lock is taken
+  // out of order. 409 insufficient_funds if the treasury cannot pay. Not audited here: the run's
+  // audit entry covers it.
   boost::asio::awaitable<void> pay_payroll(db::Tx& tx, const Uuid& organization_id,
                                            const Uuid& run_id, const Uuid& treasury_wallet_id,
                                            const std::string& currency,

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# What the benchmark scripts share (bench/run, bench/transfers, bench/import): sourced by them,
-# after their `set -euo pipefail`, never run. It defines the settings every bench reads from the
-# environment (BENCH_DURATION, BENCH_POOL_SIZE) and the steps they all take: install what is
-# missing, build Release into build-bench/, start a throwaway PostgreSQL and PayrollX on free
-# ports, sign up, run wrk and keep its figures, print them, and remove everything on exit.
+# What the benchmark scripts share (bench/run, bench/transfers, bench/import, bench/payroll):
+# sourced by them, after their `set -euo pipefail`, never run. It defines the settings every bench
+# reads from the environment (BENCH_DURATION, BENCH_POOL_SIZE) and the steps they all take:
+# install what is missing, build Release into build-bench/, start a throwaway PostgreSQL and
+# PayrollX on free ports, sign up, run wrk and keep its figures, print them, and remove everything
+# on exit.
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
-  echo "bench/lib.sh is sourced by the bench scripts (bench/run, bench/transfers, bench/import)" >&2
+  echo "bench/lib.sh is sourced by the bench scripts (bench/run, bench/transfers, bench/import," \
+    "bench/payroll)" >&2
   exit 2
 fi
 
@@ -110,15 +112,20 @@ start_postgres() {
     -c "CREATE DATABASE payrollx_bench TEMPLATE payrollx_template"
 }
 
+# More settings of the server (NAME=value words) for a script to add before start_payrollx; they
+# come last, so they may also replace those start_payrollx sets.
+payrollx_env=()
+
 # start_payrollx: the server of build-bench/ on a free port ($app is its base URL) against
-# payrollx_bench, with $threads io threads and a pool of $pool_size.
+# payrollx_bench, with $threads io threads and a pool of $pool_size (and $payrollx_env).
 start_payrollx() {
   app=http://127.0.0.1:$(free_port)
   # The request log goes to a file, as it would go to journald: its cost is part of the figures.
   start payrollx "$app/health/ready" env PAYROLLX_DATABASE_URL="$db_url" \
     PAYROLLX_LISTEN="${app#http://}" PAYROLLX_THREADS="$threads" \
     PAYROLLX_DB_POOL_SIZE="$pool_size" \
-    PAYROLLX_JWT_SECRET="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" "$build/payrollx" serve
+    PAYROLLX_JWT_SECRET="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" "${payrollx_env[@]}" \
+    "$build/payrollx" serve
 }
 
 readonly bench_email=bench@example.com
@@ -212,3 +219,38 @@ print_ratios() {
 }
 
 rss_mib() { ps -o rss= -p "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
+
+# kib_of PID FIELD: a field of /proc/PID/status in KiB (VmRSS, VmHWM), 0 when it is gone.
+kib_of() {
+  local value
+  value=$(awk -v field="$2:" '$1 == field { print $2 }' "/proc/$1/status" 2>/dev/null) || true
+  echo "${value:-0}"
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# create_chain_hash: the audit hash of modules/compliance/chain.cpp (canonical_text, chain_hash)
+# in SQL, as public.bench_chain_hash() of the bench database, for the scripts whose SQL appends
+# audit entries as the server does.
+create_chain_hash() {
+  psql -X -q -v ON_ERROR_STOP=1 -d "$db_url" <<'SQL'
+-- One field of the canonical text: "<byte length>:<bytes>\n", or "-\n" for NULL.
+CREATE FUNCTION public.bench_chain_field(value text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(octet_length(value)::text || ':' || value, '-') || E'\n'
+$$;
+CREATE FUNCTION public.bench_chain_hash(prev_hash text, organization_id uuid, seq bigint,
+  actor_id uuid, action text, entity_type text, entity_id uuid, before text, after text,
+  request_id text, created_at timestamptz) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT encode(sha256(convert_to('payrollx-audit-v1' || E'\n'
+    || public.bench_chain_field(prev_hash) || public.bench_chain_field(organization_id::text)
+    || public.bench_chain_field(seq::text) || public.bench_chain_field(actor_id::text)
+    || public.bench_chain_field(action) || public.bench_chain_field(entity_type)
+    || public.bench_chain_field(entity_id::text) || public.bench_chain_field(before)
+    || public.bench_chain_field(after) || public.bench_chain_field(request_id)
+    || public.bench_chain_field(
+         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')),
+    'UTF8')), 'hex')
+$$;
+SQL
+}

@@ -74,12 +74,11 @@ compliance::AuditEntry schedule_entry(std::string action, const std::optional<Sc
           .after = to_json(after)};
 }
 
-std::vector<notification::Notice> employee_notices(const Run& run, const std::vector<Item>& items,
-                                                   const std::vector<std::pair<Uuid, Uuid>>& users,
+std::vector<notification::Notice> employee_notices(const Run& run, std::span<const Item> items,
+                                                   const std::map<Uuid, Uuid>& user_of,
                                                    std::string_view event_type) {
-  const std::map<Uuid, Uuid> user_of(users.begin(), users.end());
   std::vector<notification::Notice> notices;
-  notices.reserve(users.size());
+  notices.reserve(items.size());
   for (const auto& item : items) {
     auto user = user_of.find(item.employee_id);
     if (user == user_of.end()) continue;

@@ -1,7 +1,9 @@
 #pragma once
 // What the payroll module tells the audit log and the inbox about its changes. Private to the
 // payroll module.
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,10 +23,10 @@ compliance::AuditEntry run_entry(std::string action, const std::optional<Run>& b
 compliance::AuditEntry schedule_entry(std::string action, const std::optional<Schedule>& before,
                                       const Schedule& after, const compliance::Actor& actor);
 
-// One notice per item whose employee has a portal user (`users`: employee → user), about their
+// One notice per item whose employee has a portal user (`user_of`: employee → user), about their
 // own amounts: payroll.payslip.available after execution, payroll.run.reversed after reversal.
-std::vector<notification::Notice> employee_notices(const Run& run, const std::vector<Item>& items,
-                                                   const std::vector<std::pair<Uuid, Uuid>>& users,
+std::vector<notification::Notice> employee_notices(const Run& run, std::span<const Item> items,
+                                                   const std::map<Uuid, Uuid>& user_of,
                                                    std::string_view event_type);
 
 // The run's notice to some of the members who handle it (each once; the scheduler, which drafts

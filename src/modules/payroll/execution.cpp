@@ -6,8 +6,10 @@
 // the audit entry written. Any failure rolls all of it back.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <map>
+#include <span>
 
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
@@ -49,6 +51,24 @@ void require_status(const Run& run, std::string_view status) {
 
 }  // namespace
 
+// The employees' notices, a slice of the items at a time: a run of 100,000 employees never holds
+// all its notices (and their statement's text arrays) in memory at once.
+awaitable<void> Service::notify_employees(db::Tx& tx, const Run& run,
+                                          const std::vector<Item>& items,
+                                          std::string_view event_type) {
+  constexpr std::size_t k_slice = 5000;
+  auto users = co_await parts_.employees.portal_users(tx, run.organization_id, employees_of(items));
+  const std::map<Uuid, Uuid> user_of(users.begin(), users.end());
+  users.clear();
+  users.shrink_to_fit();
+  const std::span<const Item> all(items);
+  for (std::size_t start = 0; start < all.size(); start += k_slice) {
+    auto slice = all.subspan(start, std::min(k_slice, all.size() - start));
+    co_await parts_.inbox.enqueue_many(tx,
+                                       events::employee_notices(run, slice, user_of, event_type));
+  }
+}
+
 awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                 const compliance::Actor& actor) {
   auto before = co_await lock_run(tx, organization_id, run_id);
@@ -81,12 +101,10 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
       co_await tx.query(store::k_mark_completed, organization_id, before.id, actor.user_id);
   auto after = store::run_from(completed.one());
 
-  auto users = co_await parts_.employees.portal_users(tx, organization_id, employees_of(items));
-  auto notices = events::employee_notices(after, items, users, "payroll.payslip.available");
+  co_await notify_employees(tx, after, items, "payroll.payslip.available");
   const std::vector<std::optional<Uuid>> members{after.created_by, after.approved_by};
-  for (auto& notice : events::member_notices(after, "payroll.run.completed", members))
-    notices.push_back(std::move(notice));
-  co_await parts_.inbox.enqueue_many(tx, std::move(notices));
+  co_await parts_.inbox.enqueue_many(
+      tx, events::member_notices(after, "payroll.run.completed", members));
   co_await parts_.audit.append(tx, events::run_entry("payroll.run.executed", before, after, actor));
   co_return after;
 }
@@ -149,9 +167,7 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
       co_await tx.query(store::k_mark_reversed, organization_id, before.id, actor.user_id);
   auto after = store::run_from(updated.one());
 
-  auto users = co_await parts_.employees.portal_users(tx, organization_id, employees_of(items));
-  co_await parts_.inbox.enqueue_many(
-      tx, events::employee_notices(after, items, users, "payroll.run.reversed"));
+  co_await notify_employees(tx, after, items, "payroll.run.reversed");
   auto entry = events::run_entry("payroll.run.reversed", before, after, actor);
   entry.after.as_object()["reason"] = why;
   co_await parts_.audit.append(tx, std::move(entry));

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/http/pagination.hpp"
@@ -298,6 +299,9 @@ class Service {
                                          const Uuid& run_id);
   boost::asio::awaitable<void> insert_items(db::Tx& tx, const Uuid& organization_id,
                                             const Draft& draft);
+  boost::asio::awaitable<void> notify_employees(db::Tx& tx, const Run& run,
+                                                const std::vector<Item>& items,
+                                                std::string_view event_type);
 
   Parts parts_;
 };

@@ -47,7 +47,13 @@ awaitable<void> Service::pay_payroll(db::Tx& tx, const Uuid& organization_id, co
   std::vector<Uuid> employee_wallets(wallet_ids.begin() + 1, wallet_ids.end());
   co_await tx.query(store::k_insert_payments, organization_id, run_id, currency, treasury_wallet_id,
                     ids, employee_wallets, amounts, actor.user_id);
-  co_await wallets_.post(tx, organization_id, legs);
+  // Hundreds of thousands of entries are written, none read back: the legs are balanced pairs on
+  // wallets locked above.
+  auto posting = co_await wallets_.try_post(tx, organization_id, legs, false);
+  if (!posting.shortages.empty()) {
+    const auto& shortage = posting.shortages.front();
+    throw insufficient_funds(shortage.required, shortage.available);
+  }
 }
 
 awaitable<std::vector<Uuid>> Service::reverse_payroll(
@@ -72,7 +78,7 @@ awaitable<std::vector<Uuid>> Service::reverse_payroll(
   co_await tx.query(store::k_insert_payment_reversals, organization_id, run_id, currency,
                     treasury_wallet_id, ids, employee_wallets, amounts, originals, reason,
                     actor.user_id);
-  auto posting = co_await wallets_.try_post(tx, organization_id, legs);
+  auto posting = co_await wallets_.try_post(tx, organization_id, legs, false);
   if (!posting.shortages.empty()) {
     std::vector<Uuid> short_wallets;
     for (const auto& shortage : posting.shortages) short_wallets.push_back(shortage.wallet_id);

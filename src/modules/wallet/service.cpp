@@ -248,7 +248,7 @@ awaitable<std::vector<Entry>> Service::post(db::Tx& tx, const Uuid& organization
 }
 
 awaitable<Service::Posting> Service::try_post(db::Tx& tx, const Uuid& organization_id,
-                                              const std::vector<Leg>& legs) {
+                                              const std::vector<Leg>& legs, bool answer_entries) {
   std::vector<Uuid> transaction_ids, wallet_ids, entry_ids;
   std::vector<std::int64_t> amounts;
   transaction_ids.reserve(legs.size());
@@ -264,7 +264,7 @@ awaitable<Service::Posting> Service::try_post(db::Tx& tx, const Uuid& organizati
   std::optional<db::Result> posted;
   try {
     posted.emplace(co_await tx.query(store::k_post, organization_id, transaction_ids, wallet_ids,
-                                     amounts, entry_ids));
+                                     amounts, entry_ids, answer_entries));
   } catch (const db::Error& e) {
     // A balance beyond bigint: refused, never wrapped (PostgreSQL checks the arithmetic).
     if (e.sqlstate() == k_numeric_value_out_of_range)
@@ -281,7 +281,7 @@ awaitable<Service::Posting> Service::try_post(db::Tx& tx, const Uuid& organizati
     else
       posting.entries.push_back(store::entry_of(row));
   }
-  if (!posting.shortages.empty()) co_return posting;
+  if (!posting.shortages.empty() || !answer_entries) co_return posting;
   if (posting.entries.size() != legs.size()) throw not_found("The wallet does not exist.");
   require_balanced(posting.entries);
   co_return posting;

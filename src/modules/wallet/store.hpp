@@ -74,7 +74,8 @@ constexpr db::Query k_select_page{
 // entries, in leg order). Each wallet's row is updated once, by the sum of its legs; each entry's
 // balance_after is the balance before the statement plus its wallet's legs up to it, so several
 // legs on one wallet (a payroll's treasury debits) carry running balances.
-// $1 organization_id, $2 transaction_id[], $3 wallet_id[], $4 amount[] (signed), $5 entry id[].
+// $1 organization_id, $2 transaction_id[], $3 wallet_id[], $4 amount[] (signed), $5 entry id[],
+// $6 whether to answer the entries (a payroll run's hundreds of thousands are not read back).
 constexpr db::Query k_post{
     "wallet.post",
     "WITH legs AS ("
@@ -106,7 +107,7 @@ constexpr db::Query k_post{
     "  NULL::bigint AS balance_after, NULL AS currency, NULL::timestamptz AS created_at "
     "FROM short UNION ALL "
     "SELECT 'entry', wallet_id, NULL, NULL, id, transaction_id, direction, amount,"
-    "  balance_after, currency, created_at FROM entries"};
+    "  balance_after, currency, created_at FROM entries WHERE $6::boolean"};
 
 // Places a hold on a wallet whose available money covers it; no row when it does not.
 // $1 organization_id, $2 wallet_id, $3 hold id, $4 reference, $5 amount.

@@ -184,12 +184,16 @@ class Service {
   boost::asio::awaitable<std::vector<Entry>> post(db::Tx& tx, const Uuid& organization_id,
                                                   const std::vector<Leg>& legs);
   // The same, but a shortage is answered instead of thrown: when there is any, nothing changed.
+  // Without `answer_entries` (bulk work: a payroll run), the entries are written but not read
+  // back, and the caller vouches for the legs: balanced per transaction and currency, on wallets
+  // it locked with lock_all (which checked that every one is the organisation's).
   struct Posting {
     std::vector<Entry> entries;
     std::vector<Shortage> shortages;
   };
   boost::asio::awaitable<Posting> try_post(db::Tx& tx, const Uuid& organization_id,
-                                           const std::vector<Leg>& legs);
+                                           const std::vector<Leg>& legs,
+                                           bool answer_entries = true);
 
   // Reserves `amount` of a locked wallet's available money for `reference` (a withdrawal or a
   // payroll run): 409 insufficient_funds when it is not there.

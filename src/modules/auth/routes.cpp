@@ -1,12 +1,12 @@
 // HTTP handlers of the auth module: decode and validate, call Service::Impl, encode.
 #include <array>
 
+#include "core/email.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
-#include "core/email.hpp"
 #include "modules/auth/passwords.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/compliance/compliance.hpp"

@@ -2,10 +2,10 @@
 
 #include "core/auth/jwt.hpp"
 #include "core/db/pool.hpp"
+#include "core/email.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/offload.hpp"
-#include "core/email.hpp"
 #include "modules/auth/passwords.hpp"
 #include "modules/auth/tokens.hpp"
 #include "modules/compliance/compliance.hpp"
@@ -28,8 +28,8 @@ boost::json::object to_json(const User& user) {
 }
 
 Service::Service(db::Pool& pool, organization::Service& organizations, wallet::Service& wallets,
-                 compliance::AuditLog& audit, notification::Inbox& inbox,
-                 const TokenSigner& tokens, Options options)
+                 compliance::AuditLog& audit, notification::Inbox& inbox, const TokenSigner& tokens,
+                 Options options)
     : impl_(std::make_unique<Impl>(pool, organizations, wallets, audit, inbox, tokens, options)) {}
 
 Service::~Service() = default;
@@ -45,8 +45,8 @@ awaitable<User> Service::create_super_admin(std::string email, std::string passw
                                    std::move(last_name));
 }
 
-Service::Impl::Impl(db::Pool& pool, organization::Service& organizations,
-                    wallet::Service& wallets, compliance::AuditLog& audit, notification::Inbox& inbox,
+Service::Impl::Impl(db::Pool& pool, organization::Service& organizations, wallet::Service& wallets,
+                    compliance::AuditLog& audit, notification::Inbox& inbox,
                     const TokenSigner& tokens, Options options)
     : pool_(pool),
       organizations_(organizations),

@@ -60,8 +60,8 @@ struct UserPage {
 
 struct Service::Impl {
   Impl(db::Pool& pool, organization::Service& organizations, wallet::Service& wallets,
-       compliance::AuditLog& audit,
-       notification::Inbox& inbox, const TokenSigner& tokens, Options options);
+       compliance::AuditLog& audit, notification::Inbox& inbox, const TokenSigner& tokens,
+       Options options);
 
   boost::asio::awaitable<SignedUp> signup(Signup input, Origin origin);
   boost::asio::awaitable<User> create_super_admin(std::string email, std::string password,

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "core/db/pool.hpp"
+#include "core/email.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
-#include "core/email.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/auth/tokens.hpp"
 #include "modules/compliance/compliance.hpp"

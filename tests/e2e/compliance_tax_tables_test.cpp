@@ -391,8 +391,8 @@ TEST_CASE("compliance tax tables: another organisation sees none of them", "[e2e
   const std::string cursor(a_page.json().at("nextCursor").as_string());
   auto b_page = list(app, b.access_token, "limit=1&cursor=" + cursor);
   REQUIRE(b_page.status == 200);
-  for (const auto& table : b_page.json().at("data").as_array())
-    CHECK(table.at("id").as_string() == b_usd);
+  const auto b_body = b_page.json();  // a range-for would not keep the temporary alive
+  for (const auto& table : b_body.at("data").as_array()) CHECK(table.at("id").as_string() == b_usd);
 
   CHECK(app.sql().count("SELECT count(*) FROM compliance.tax_tables WHERE organization_id = $1",
                         {a.organization_id}) == 2);

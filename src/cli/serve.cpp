@@ -88,7 +88,7 @@ int serve(const Invocation& invocation) {
   auto& io = threads.main();
   // Taken over before the server says it listens: a SIGTERM from then on is queued for the
   // graceful shutdown below, never the default action that would kill in-flight requests.
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::optional<boost::asio::signal_set> signals(std::in_place, io, SIGINT, SIGTERM);
   App app(config, io);
   http::Dispatcher dispatcher(app.router(), app.tokens(), app.metrics(), config.body_limit);
   http::Server server(io, threads.all(), dispatcher, server_options(config));
@@ -112,7 +112,7 @@ int serve(const Invocation& invocation) {
     co_await app.pool().close(config.shutdown_timeout);
   };
   std::atomic<bool> graceful = false;
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+  signals->async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     boost::asio::co_spawn(io, shut_down(signal), [&](std::exception_ptr error) {
       try {
@@ -127,6 +127,12 @@ int serve(const Invocation& invocation) {
   });
 
   threads.run();
+  // Once shut down, a repeated SIGTERM (a supervisor insisting) must not kill the process while
+  // it tears down: Asio gives the signals back their default action when the set goes, so the
+  // set goes now and the signals are ignored from here to the exit.
+  signals.reset();
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
   if (!graceful) log::error("server.stopped_unexpectedly");
   return graceful ? k_exit_ok : k_exit_failure;
 }

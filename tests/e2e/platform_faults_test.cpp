@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -113,6 +114,21 @@ TEST_CASE("platform: SIGTERM lets an in-flight request finish, then the process 
   CHECK(app.sql().scalar("SELECT name FROM organization.organizations WHERE id = $1",
                          {admin.organization_id}) == "Renamed During Shutdown");
   CHECK(app.server().stop() == 0);
+}
+
+TEST_CASE("platform: SIGTERMs repeated all through the shutdown still end with exit 0") {
+  TestApp app("repeated_sigterm");
+  const auto pid = app.server().pid();
+  // A supervisor that insists: SIGTERM every 2 ms, through the shutdown and the teardown after
+  // it, until the process is gone.
+  std::atomic<bool> done = false;
+  std::thread insisting([&] {
+    while (!done && ::kill(pid, SIGTERM) == 0) std::this_thread::sleep_for(2ms);
+  });
+  const int code = app.server().stop();
+  done = true;
+  insisting.join();
+  CHECK(code == 0);
 }
 
 TEST_CASE("platform: the server rides out a PostgreSQL restart") {

@@ -31,8 +31,9 @@ http::ServerOptions server_options(const Config& config) {
 }
 
 // One io_context per thread: the first also runs the acceptor, the pool, the background jobs and
-// the signals; connections are spread over all of them. A handler's escaping exception is logged
-// and the thread goes back to serving rather than ending the process.
+// the signals; connections are spread over all of them. Each thread batches its request log lines
+// per turn of its event loop. A handler's escaping exception is logged and the thread goes back to
+// serving rather than ending the process.
 class Threads {
  public:
   explicit Threads(int count) {
@@ -61,6 +62,7 @@ class Threads {
     // A context without connections yet has no work: it waits for stop() instead of returning.
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard;
     if (keep_alive) guard.emplace(io.get_executor());
+    log::ThreadBatch batch(io);
     for (;;) {
       try {
         io.run();

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <chrono>
@@ -19,7 +21,7 @@ constexpr std::array<std::string_view, 4> k_level_names{"debug", "info", "warn",
 struct State {
   std::atomic<int> minimum{static_cast<int>(Level::info)};
   std::atomic<bool> json{true};
-  // One line is one write(2): lines from several io threads never interleave.
+  // One write(2) holds whole lines: lines from several threads never interleave.
   std::mutex output;
 };
 
@@ -33,24 +35,63 @@ std::string_view name_of(Level level) {
 }
 
 // RFC 3339 UTC with milliseconds: 2026-11-25T06:00:00.123Z.
-std::string timestamp_now() {
+void append_timestamp(std::string& out) {
   using namespace std::chrono;
   auto now = floor<milliseconds>(system_clock::now());
   auto day = floor<days>(now);
   year_month_day date{day};
   hh_mm_ss<milliseconds> time{now - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     time.hours().count(), time.minutes().count(), time.seconds().count(),
-                     time.subseconds().count());
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                 static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                 static_cast<unsigned>(date.day()), time.hours().count(), time.minutes().count(),
+                 time.seconds().count(), time.subseconds().count());
+}
+
+std::string timestamp_now() {
+  std::string text;
+  append_timestamp(text);
+  return text;
+}
+
+// As Boost.JSON serializes a string: quotes, backslashes and control characters escaped.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20)
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        else
+          out += c;
+    }
+  }
+  out += '"';
+}
+
+bool is_plain(std::string_view text) {
+  return !text.empty() && text.find_first_of(" \t\r\n\"=") == std::string_view::npos;
 }
 
 // Strings print bare unless a reader could misparse them (spaces, quotes, '='); then as JSON.
 std::string text_value(const boost::json::value& value) {
   if (value.is_string()) {
     std::string_view text = value.get_string();
-    bool plain = !text.empty() && text.find_first_of(" \t\r\n\"=") == std::string_view::npos;
-    if (plain) return std::string(text);
+    if (is_plain(text)) return std::string(text);
   }
   return boost::json::serialize(value);
 }
@@ -90,7 +131,76 @@ void write_all(std::string_view text) {
   }
 }
 
+void write_locked(std::string_view text) {
+  std::lock_guard lock(state().output);
+  write_all(text);
+}
+
 }  // namespace
+
+struct ThreadBatch::State {
+  explicit State(boost::asio::io_context& context) : io(context) {}
+  boost::asio::io_context& io;
+  std::string pending;
+  bool flush_posted = false;
+
+  void flush() {
+    if (pending.empty()) return;
+    write_locked(pending);
+    pending.clear();
+  }
+};
+
+namespace {
+
+// A batch holds at most this much before it is written, whatever the event loop is doing.
+constexpr std::size_t k_batch_bytes = 64 * 1024;
+
+thread_local ThreadBatch::State* t_batch = nullptr;
+
+void emit(Level level, std::string_view line) {
+  auto* batch = t_batch;
+  if (!batch) return write_locked(line);
+  if (level >= Level::warn) {  // after what is pending, so the thread's lines keep their order
+    batch->pending += line;
+    return batch->flush();
+  }
+  batch->pending += line;
+  if (batch->pending.size() >= k_batch_bytes) return batch->flush();
+  if (batch->flush_posted) return;
+  batch->flush_posted = true;
+  boost::asio::post(batch->io, [batch] {
+    // Skipped when the batch is gone (it wrote its lines then) or this is another thread.
+    if (t_batch != batch) return;
+    batch->flush_posted = false;
+    batch->flush();
+  });
+}
+
+// The value of a Field as its line format writes it.
+void append_value(std::string& out, const Field& field, bool json) {
+  if (const auto* text = std::get_if<std::string_view>(&field.value)) {
+    if (!json && is_plain(*text))
+      out += *text;
+    else
+      append_json_string(out, *text);
+  } else if (const auto* number = std::get_if<std::int64_t>(&field.value)) {
+    fmt::format_to(std::back_inserter(out), "{}", *number);
+  } else {
+    out += "null";
+  }
+}
+
+}  // namespace
+
+ThreadBatch::ThreadBatch(boost::asio::io_context& io) : state_(std::make_unique<State>(io)) {
+  t_batch = state_.get();
+}
+
+ThreadBatch::~ThreadBatch() {
+  t_batch = nullptr;
+  state_->flush();
+}
 
 Level parse_level(std::string_view name) {
   for (std::size_t i = 0; i < k_level_names.size(); ++i)
@@ -108,13 +218,47 @@ bool enabled(Level level) {
   return static_cast<int>(level) >= state().minimum.load();
 }
 
+void write_fields(Level level, std::string_view event, std::span<const Field> fields) {
+  if (!enabled(level)) return;
+  thread_local std::string line;
+  line.clear();
+  if (state().json) {
+    line += R"({"ts":")";
+    append_timestamp(line);
+    line += R"(","level":")";
+    line += name_of(level);
+    line += R"(","event":)";
+    append_json_string(line, event);
+    for (const auto& field : fields) {
+      line += ",\"";
+      line += field.key;
+      line += "\":";
+      append_value(line, field, true);
+    }
+    line += "}\n";
+  } else {
+    append_timestamp(line);
+    line += ' ';
+    line += name_of(level);
+    line += ' ';
+    line += event;
+    for (const auto& field : fields) {
+      line += ' ';
+      line += field.key;
+      line += '=';
+      append_value(line, field, false);
+    }
+    line += '\n';
+  }
+  emit(level, line);
+}
+
 void write(Level level, std::string_view event, boost::json::object fields) {
   if (!enabled(level)) return;
   auto ts = timestamp_now();
   auto line = state().json ? json_line(ts, level, event, std::move(fields))
                            : text_line(ts, level, event, fields);
-  std::lock_guard lock(state().output);
-  write_all(line);
+  emit(level, line);
 }
 
 }  // namespace payrollx::log

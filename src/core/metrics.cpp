@@ -27,6 +27,42 @@ std::string status_class(int status) {
   return fmt::format("{}xx", status / 100);
 }
 
+// A request series' labels. The index is searched with views of them, so the lookup on every
+// request allocates nothing.
+struct RequestLabels {
+  std::string_view method;
+  std::string_view route;
+  int status_class;
+  bool operator==(const RequestLabels&) const = default;
+};
+
+struct RequestKey {
+  std::string method;
+  std::string route;
+  int status_class;
+  RequestLabels labels() const { return {method, route, status_class}; }
+};
+
+struct RequestKeyHash {
+  using is_transparent = void;
+  std::size_t operator()(const RequestLabels& labels) const {
+    auto hash = std::hash<std::string_view>()(labels.method);
+    hash = hash * 31 + std::hash<std::string_view>()(labels.route);
+    return hash * 31 + static_cast<std::size_t>(labels.status_class);
+  }
+  std::size_t operator()(const RequestKey& key) const { return (*this)(key.labels()); }
+};
+
+struct RequestKeyEqual {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return view(a) == view(b);
+  }
+  static RequestLabels view(const RequestLabels& labels) { return labels; }
+  static RequestLabels view(const RequestKey& key) { return key.labels(); }
+};
+
 }  // namespace
 
 struct Metrics::Impl {
@@ -78,7 +114,7 @@ struct Metrics::Impl {
     Histogram* seconds;
   };
   std::shared_mutex request_index_mutex;
-  std::unordered_map<std::string, RequestSeries> request_index;
+  std::unordered_map<RequestKey, RequestSeries, RequestKeyHash, RequestKeyEqual> request_index;
 
   std::shared_mutex query_index_mutex;
   std::unordered_map<std::string, Histogram*> query_index;
@@ -86,18 +122,19 @@ struct Metrics::Impl {
   Impl() { build_info.Add({{"version", PAYROLLX_VERSION}}).Set(1); }
 
   RequestSeries request_series(std::string_view method, std::string_view route, int status) {
-    auto klass = status_class(status);
-    auto key = fmt::format("{} {} {}", method, route, klass);
+    RequestLabels wanted{method, route, status / 100};
     {
       std::shared_lock lock(request_index_mutex);
-      if (auto it = request_index.find(key); it != request_index.end()) return it->second;
+      if (auto it = request_index.find(wanted); it != request_index.end()) return it->second;
     }
-    std::map<std::string, std::string> labels{
-        {"method", std::string(method)}, {"route", std::string(route)}, {"status_class", klass}};
+    std::map<std::string, std::string> labels{{"method", std::string(method)},
+                                              {"route", std::string(route)},
+                                              {"status_class", status_class(status)}};
     std::unique_lock lock(request_index_mutex);
     // Family::Add returns the existing series for known labels, so a racing insert is harmless.
     RequestSeries series{&requests.Add(labels), &request_seconds.Add(labels, k_latency_buckets)};
-    request_index.emplace(std::move(key), series);
+    request_index.emplace(RequestKey{std::string(method), std::string(route), status / 100},
+                          series);
     return series;
   }
 

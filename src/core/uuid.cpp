@@ -70,16 +70,21 @@ Uuid Uuid::random() {
   return id;
 }
 
-std::string Uuid::str() const {
+std::array<char, 36> Uuid::chars() const {
   static constexpr char k_hex[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(36);
+  std::array<char, 36> text;
+  std::size_t at = 0;
   for (std::size_t i = 0; i < bytes_.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) text.push_back('-');
-    text.push_back(k_hex[bytes_[i] >> 4]);
-    text.push_back(k_hex[bytes_[i] & 0x0F]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) text[at++] = '-';
+    text[at++] = k_hex[bytes_[i] >> 4];
+    text[at++] = k_hex[bytes_[i] & 0x0F];
   }
   return text;
+}
+
+std::string Uuid::str() const {
+  auto text = chars();
+  return std::string(text.data(), text.size());
 }
 
 bool Uuid::is_nil() const {

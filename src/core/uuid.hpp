@@ -17,6 +17,8 @@ class Uuid {
   // a payroll run or an import stay fast); unguessable enough for ids, never used as a secret.
   static Uuid random();
   std::string str() const;
+  // The canonical text without allocating: view it as std::string_view(chars.data(), 36).
+  std::array<char, 36> chars() const;
   bool is_nil() const;
   const std::array<std::uint8_t, 16>& bytes() const { return bytes_; }
   friend bool operator==(const Uuid&, const Uuid&) = default;

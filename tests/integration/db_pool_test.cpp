@@ -6,6 +6,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <thread>
 
 #include "async.hpp"
@@ -21,6 +22,7 @@ using test::IoThreads;
 namespace {
 
 constexpr db::Query k_backend_pid{"test.backend_pid", "SELECT pg_backend_pid() AS pid"};
+constexpr db::Query k_square{"test.square", "SELECT ($1::int * $1::int) AS square"};
 
 // Waits (blocking the test thread) until `condition` holds; whether it did within `timeout`.
 template <class Condition>
@@ -193,4 +195,63 @@ TEST_CASE("db pool: close waits for checked-out connections and refuses new work
   io.run([&]() -> awaitable<void> { co_await pool.close(seconds(2)); });
   CHECK(pool.stats().size == 0);
   CHECK_THROWS_AS(io.run([&]() -> awaitable<void> { co_await pool.ping(); }), db::ConnectionError);
+}
+
+TEST_CASE("db pool: one connection serves coroutines of several io_contexts in turn") {
+  auto url = test::fresh_database("db_pool_contexts");
+  IoThreads first(1);
+  IoThreads second(1);
+  db::Pool pool(first.executor(), {.conninfo = url, .max_size = 1}, nullptr);
+  auto squares = [&pool](int from) {
+    return [&pool, from]() -> awaitable<int> {
+      int sum = 0;
+      for (int i = from; i < from + 10; ++i)
+        sum += (co_await pool.query(k_square, i)).one().get<int>("square");
+      co_return sum;
+    };
+  };
+  std::vector<std::future<int>> sums;
+  for (int c = 0; c < 8; ++c)
+    sums.push_back(c % 2 == 0 ? first.spawn(squares(c * 10)) : second.spawn(squares(c * 10)));
+  int total = 0;
+  for (auto& sum : sums) total += sum.get();
+  int expected = 0;
+  for (int i = 0; i < 80; ++i) expected += i * i;
+  CHECK(total == expected);
+  CHECK(pool.stats().size == 1);
+}
+
+TEST_CASE("db pool: a backend that stops answering fails its statement at the client deadline") {
+  auto url = test::fresh_database("db_pool_client_deadline");
+  IoThreads io(2);
+  db::Pool pool(io.executor(),
+                {.conninfo = url, .max_size = 1, .statement_timeout = milliseconds(200)}, nullptr);
+  auto backend_pid = [&] {
+    return static_cast<pid_t>(io.run([&]() -> awaitable<std::int64_t> {
+      co_return (co_await pool.query(k_backend_pid)).one().get<std::int64_t>("pid");
+    }));
+  };
+  const pid_t stopped = backend_pid();
+  // A stopped backend cannot run its own statement_timeout: only the client's deadline
+  // (statement_timeout plus a grace of 5 s) ends the wait.
+  REQUIRE(::kill(stopped, SIGSTOP) == 0);
+  struct Resume {
+    pid_t pid;
+    ~Resume() { ::kill(pid, SIGCONT); }
+  } resume{stopped};
+
+  auto started = steady_clock::now();
+  try {
+    io.run([&]() -> awaitable<void> { co_await pool.ping(); });
+    FAIL("a stopped backend answered");
+  } catch (const db::Error& e) {
+    CHECK(e.sqlstate() == "57014");
+  }
+  auto waited = steady_clock::now() - started;
+  CHECK(waited >= seconds(5));
+  CHECK(waited < seconds(30));
+
+  ::kill(stopped, SIGCONT);
+  // The connection in an unknown state was dropped: the next statement gets a new one.
+  CHECK(backend_pid() != stopped);
 }

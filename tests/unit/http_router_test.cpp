@@ -93,6 +93,19 @@ TEST_CASE("http router: segments match exactly") {
   CHECK(router.match("get", "/health/live").route == nullptr);  // methods are case-sensitive
 }
 
+TEST_CASE("http router: the root path, and paths deeper than any route") {
+  auto router = sample_router();
+  router.add(route("GET", "/"));
+  CHECK(router.match("GET", "/").route != nullptr);
+  CHECK(router.match("GET", "/x").route == nullptr);  // "/" is a literal, not a parameter
+
+  std::string deep;
+  for (int i = 0; i < 100; ++i) deep += "/a";
+  auto match = router.match("GET", deep);
+  CHECK(match.route == nullptr);
+  CHECK(match.allowed_methods.empty());
+}
+
 TEST_CASE("http router: a duplicate method and pattern is refused") {
   auto router = sample_router();
   CHECK_THROWS_AS(router.add(route("GET", "/api/v1/employees/{id}")), std::logic_error);

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -15,29 +16,19 @@ using Mac = std::array<unsigned char, crypto_auth_hmacsha256_BYTES>;
 
 // The only header this server issues, and the only algorithm it accepts.
 constexpr std::string_view k_header = R"({"alg":"HS256","typ":"JWT"})";
-
-// The secret may have any length, which the one-shot crypto_auth_hmacsha256 does not allow.
-Mac hmac_sha256(std::string_view key, std::string_view message) {
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
-                              key.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
-                                message.size());
-  Mac mac;
-  crypto_auth_hmacsha256_final(&state, mac.data());
-  sodium_memzero(&state, sizeof state);
-  return mac;
-}
+// Room for a token's claims on the stack: parsing them allocates nothing.
+constexpr std::size_t k_claims_buffer = 2048;
 
 std::int64_t unix_seconds(Timestamp t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::optional<boost::json::object> decode_json_object(std::string_view segment) {
+std::optional<boost::json::object> decode_json_object(std::string_view segment,
+                                                      boost::json::storage_ptr storage = {}) {
   auto bytes = base64url::decode(segment);
   if (!bytes) return std::nullopt;
   boost::system::error_code ec;
-  auto value = boost::json::parse(*bytes, ec);
+  auto value = boost::json::parse(*bytes, ec, std::move(storage));
   if (ec || !value.is_object()) return std::nullopt;
   return std::move(value.as_object());
 }
@@ -53,6 +44,8 @@ std::optional<Uuid> uuid_claim(const boost::json::object& claims, std::string_vi
 }
 
 bool header_ok(std::string_view segment) {
+  static const std::string k_issued_header = base64url::encode(k_header);
+  if (segment == k_issued_header) return true;  // ours, byte for byte
   auto header = decode_json_object(segment);
   if (!header) return false;
   auto* alg = string_claim(*header, "alg");
@@ -88,8 +81,33 @@ std::optional<Principal> principal_of(const boost::json::object& claims, Timesta
 
 }  // namespace
 
+struct TokenSigner::Key {
+  // The secret may have any length, which the one-shot crypto_auth_hmacsha256 does not allow.
+  explicit Key(std::string_view secret) {
+    crypto_auth_hmacsha256_init(&keyed, reinterpret_cast<const unsigned char*>(secret.data()),
+                                secret.size());
+  }
+  ~Key() { sodium_memzero(&keyed, sizeof keyed); }
+  Key(const Key&) = delete;
+  Key& operator=(const Key&) = delete;
+
+  Mac mac(std::string_view message) const {
+    crypto_auth_hmacsha256_state state = keyed;
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size());
+    Mac result;
+    crypto_auth_hmacsha256_final(&state, result.data());
+    sodium_memzero(&state, sizeof state);
+    return result;
+  }
+
+  crypto_auth_hmacsha256_state keyed;
+};
+
 TokenSigner::TokenSigner(std::string secret, std::chrono::seconds ttl)
-    : secret_(std::move(secret)), ttl_(ttl) {}
+    : key_(std::make_shared<const Key>(secret)), ttl_(ttl) {
+  sodium_memzero(secret.data(), secret.size());
+}
 
 std::string TokenSigner::issue(const Principal& principal, Timestamp now) const {
   auto iat = unix_seconds(now);
@@ -105,7 +123,7 @@ std::string TokenSigner::issue(const Principal& principal, Timestamp now) const 
   auto token = base64url::encode(k_header);
   token += '.';
   token += base64url::encode(boost::json::serialize(claims));
-  auto mac = hmac_sha256(secret_, token);
+  auto mac = key_->mac(token);
   token += '.';
   token +=
       base64url::encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
@@ -122,11 +140,13 @@ std::optional<Principal> TokenSigner::verify(std::string_view token, Timestamp n
   // The signature first: nothing of an unauthenticated token is parsed beyond the header.
   auto signature = base64url::decode(token.substr(last_dot + 1));
   if (!signature || signature->size() != crypto_auth_hmacsha256_BYTES) return std::nullopt;
-  auto expected = hmac_sha256(secret_, token.substr(0, last_dot));
+  auto expected = key_->mac(token.substr(0, last_dot));
   if (sodium_memcmp(expected.data(), signature->data(), expected.size()) != 0) return std::nullopt;
 
   if (!header_ok(token.substr(0, first_dot))) return std::nullopt;
-  auto claims = decode_json_object(token.substr(first_dot + 1, last_dot - first_dot - 1));
+  std::array<unsigned char, k_claims_buffer> buffer;
+  boost::json::monotonic_resource storage(buffer.data(), buffer.size());
+  auto claims = decode_json_object(token.substr(first_dot + 1, last_dot - first_dot - 1), &storage);
   if (!claims) return std::nullopt;
   return principal_of(*claims, now);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // HS256 access tokens (libsodium HMAC-SHA-256, constant-time verification).
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,7 +22,9 @@ class TokenSigner {
   std::chrono::seconds ttl() const { return ttl_; }
 
  private:
-  std::string secret_;
+  // HMAC-SHA-256 already keyed with the secret: each token hashes only its own bytes.
+  struct Key;
+  std::shared_ptr<const Key> key_;
   std::chrono::seconds ttl_;
 };
 

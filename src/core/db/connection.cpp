@@ -40,6 +40,20 @@ std::string connection_options(const ConnectionSettings& settings) {
       settings.statement_timeout.count());
 }
 
+// A command's deadline, from its start to its end however it ends: an idle connection has none.
+class DeadlineScope {
+ public:
+  DeadlineScope(SocketWatch& watch, Connection::Clock::time_point deadline) : watch_(watch) {
+    watch_.set_deadline(deadline);
+  }
+  ~DeadlineScope() { watch_.clear_deadline(); }
+  DeadlineScope(const DeadlineScope&) = delete;
+  DeadlineScope& operator=(const DeadlineScope&) = delete;
+
+ private:
+  SocketWatch& watch_;
+};
+
 }  // namespace
 
 std::chrono::milliseconds ConnectionSettings::query_timeout() const {
@@ -77,7 +91,7 @@ asio::awaitable<void> Connection::connect(Clock::time_point deadline) {
   if (PQstatus(conn_) == CONNECTION_BAD) lost("connect");
   PQsetNoticeReceiver(conn_, &Connection::receive_notice, this);
 
-  watch_.set_deadline(deadline);
+  DeadlineScope bounded(watch_, deadline);
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   while (state != PGRES_POLLING_OK) {
     if (state == PGRES_POLLING_FAILED) lost("connect");
@@ -136,11 +150,18 @@ bool Connection::alive() {
   return true;
 }
 
-void Connection::begin_command(Clock::duration timeout) {
+void Connection::begin_command() {
   if (broken_ || busy_) throw ConnectionError("the database connection is not usable");
   busy_ = true;
   query_sent_ = false;
-  watch_.set_deadline(Clock::now() + timeout);
+}
+
+void Connection::move_to(asio::any_io_executor executor) {
+  watch_.move_to(std::move(executor));
+}
+
+bool Connection::runs_on(const asio::execution_context& context) const {
+  return watch_.runs_on(context);
 }
 
 asio::awaitable<Result> Connection::execute(const Query& query, const std::vector<Param>& params) {
@@ -150,14 +171,16 @@ asio::awaitable<Result> Connection::execute(const Query& query, const std::vecto
 asio::awaitable<Result> Connection::execute(const Query& query, const std::vector<Param>& params,
                                             Clock::duration timeout) {
   auto started = Clock::now();
-  begin_command(timeout);
+  begin_command();
+  DeadlineScope bounded(watch_, started + timeout);
   auto data = co_await run(query, params);
   observe(query.name, started);
   co_return Result(std::move(data));
 }
 
 asio::awaitable<void> Connection::run_script(std::string_view sql) {
-  begin_command(settings_->query_timeout());
+  begin_command();
+  DeadlineScope bounded(watch_, Clock::now() + settings_->query_timeout());
   std::string text(sql);
   if (PQsendQuery(conn_, text.c_str()) == 0) lost("send");
   query_sent_ = true;

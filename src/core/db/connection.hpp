@@ -69,6 +69,9 @@ class Connection {
   // its open transaction, and any statement in flight, were rolled back.
   bool ended_by_server() const { return ended_by_server_; }
   Clock::time_point idle_since() const { return idle_since_; }
+  // The connection's waits run on `executor`'s context from now on (between commands only).
+  void move_to(boost::asio::any_io_executor executor);
+  bool runs_on(const boost::asio::execution_context& context) const;
   void mark_idle() { idle_since_ = Clock::now(); }
 
  private:
@@ -76,7 +79,7 @@ class Connection {
              std::shared_ptr<const ConnectionSettings> settings);
 
   static void receive_notice(void* self, const PGresult* result);
-  void begin_command(Clock::duration timeout);
+  void begin_command();
   boost::asio::awaitable<void> connect(Clock::time_point deadline);
   boost::asio::awaitable<std::shared_ptr<ResultData>> run(const Query& query,
                                                           const std::vector<Param>& params);

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -31,6 +33,10 @@ constexpr milliseconds k_first_reconnect_delay{100};
 constexpr milliseconds k_max_reconnect_delay{2000};
 constexpr milliseconds k_retry_base_delay{5};
 constexpr milliseconds k_close_poll{20};
+// A released connection goes to the oldest waiter on its own context (no thread hop, no move),
+// unless the oldest waiter of all has waited this long: the pool rebalances by itself and no
+// context starves.
+constexpr milliseconds k_local_handoff_limit{10};
 
 // Up to `delay`, uniformly: spreads retries of transactions that collided with each other.
 milliseconds jittered(milliseconds delay) {
@@ -62,13 +68,17 @@ asio::awaitable<void> sleep_for(milliseconds delay) {
 
 }  // namespace
 
-// A coroutine waiting for a connection. Its timer fires at the acquire deadline; a release
-// cancels it early after handing over a connection (or the right to open one). Every operation
-// on the timer happens under the pool's mutex, so the two never race.
+// A coroutine waiting for a connection. Its timer, on the waiter's own context, fires at the
+// acquire deadline; a release cancels it early after handing over a connection (or the right to
+// open one). Every operation on the timer happens under the pool's mutex, so the two never race.
 struct Waiter {
-  explicit Waiter(asio::any_io_executor executor, Clock::time_point deadline)
-      : timer(std::move(executor), deadline) {}
+  Waiter(const asio::any_io_executor& executor, Clock::time_point deadline)
+      : timer(executor, deadline),
+        context(&asio::query(executor, asio::execution::context)),
+        since(Clock::now()) {}
   asio::steady_timer timer;
+  const asio::execution_context* context;
+  Clock::time_point since;
   std::unique_ptr<Connection> connection;
   bool may_open = false;
   bool woken = false;
@@ -125,10 +135,14 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
     auto stats = stats_locked();
     metrics_->set_pool(stats.size, stats.in_use, stats.waiting);
   }
-  asio::awaitable<std::unique_ptr<Connection>> take(Clock::time_point deadline);
+  asio::awaitable<std::unique_ptr<Connection>> take(Clock::time_point deadline,
+                                                    const asio::any_io_executor& borrower);
+  std::unique_ptr<Connection> take_idle_locked(const asio::any_io_executor& borrower);
   asio::awaitable<void> wait(const std::shared_ptr<Waiter>& waiter);
-  asio::awaitable<std::unique_ptr<Connection>> open();
+  asio::awaitable<std::unique_ptr<Connection>> open(const asio::any_io_executor& borrower);
   asio::awaitable<bool> healthy(Connection& connection);
+  // The waiter a released connection goes to (see k_local_handoff_limit); waiters_ is not empty.
+  std::shared_ptr<Waiter> next_waiter_for_locked(const Connection& connection);
   // Gives the first waiter the right to open a connection when the pool has room for one.
   void hand_room_to_waiter_locked();
 
@@ -150,8 +164,9 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
 asio::awaitable<Pool::Impl::Lease> Pool::Impl::acquire() {
   auto started = Clock::now();
   auto deadline = started + options_.acquire_timeout;
+  const auto borrower = co_await asio::this_coro::executor;
   for (;;) {
-    auto connection = co_await take(deadline);
+    auto connection = co_await take(deadline, borrower);
     if (co_await healthy(*connection)) {
       if (metrics_)
         metrics_->observe_acquire(std::chrono::duration<double>(Clock::now() - started).count());
@@ -161,15 +176,15 @@ asio::awaitable<Pool::Impl::Lease> Pool::Impl::acquire() {
   }
 }
 
-// An idle connection, a new one when there is room, or the next one released before `deadline`.
-asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(Clock::time_point deadline) {
+// An idle connection, a new one when there is room, or the next one released before `deadline`;
+// in every case moved to the borrower's context.
+asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(
+    Clock::time_point deadline, const asio::any_io_executor& borrower) {
   std::shared_ptr<Waiter> waiter;
   {
     std::lock_guard lock(mutex_);
     if (closing_) throw ConnectionError("the database pool is closed");
-    if (!idle_.empty()) {
-      auto connection = std::move(idle_.back());
-      idle_.pop_back();
+    if (auto connection = take_idle_locked(borrower)) {
       ++in_use_;
       publish_locked();
       co_return connection;
@@ -179,18 +194,36 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(Clock::time_point 
       ++in_use_;
       publish_locked();
     } else {
-      waiter = std::make_shared<Waiter>(executor_, deadline);
+      waiter = std::make_shared<Waiter>(borrower, deadline);
       waiters_.push_back(waiter);
       publish_locked();
     }
   }
   if (waiter) {
     co_await wait(waiter);
-    if (waiter->connection) co_return std::move(waiter->connection);
+    if (waiter->connection) {
+      if (!waiter->connection->runs_on(asio::query(borrower, asio::execution::context)))
+        waiter->connection->move_to(borrower);
+      co_return std::move(waiter->connection);
+    }
     if (waiter->closed) throw ConnectionError("the database pool is closed");
     if (!waiter->may_open) throw PoolTimeout("no database connection became free in time");
   }
-  co_return co_await open();
+  co_return co_await open(borrower);
+}
+
+// The most recently used idle connection already on the borrower's context (its socket stays
+// registered where it is), else the most recently used one, moved there.
+std::unique_ptr<Connection> Pool::Impl::take_idle_locked(const asio::any_io_executor& borrower) {
+  if (idle_.empty()) return nullptr;
+  const auto& context = asio::query(borrower, asio::execution::context);
+  auto local = std::find_if(idle_.rbegin(), idle_.rend(),
+                            [&](const auto& connection) { return connection->runs_on(context); });
+  auto chosen = local != idle_.rend() ? std::prev(local.base()) : std::prev(idle_.end());
+  auto connection = std::move(*chosen);
+  idle_.erase(chosen);
+  if (local == idle_.rend()) connection->move_to(borrower);
+  return connection;
 }
 
 asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
@@ -218,7 +251,8 @@ asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
 }
 
 // Opens a connection for a slot already counted in open_ and in_use_ (released on failure).
-asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open() {
+asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(
+    const asio::any_io_executor& borrower) {
   std::exception_ptr failure;
   {
     std::lock_guard lock(mutex_);
@@ -235,7 +269,7 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open() {
     // Opening is bounded by connect_timeout, not by what is left of the acquire timeout (which
     // bounds waiting for a busy pool): a slow fork on a loaded server is not a full pool.
     auto connection =
-        co_await Connection::open(executor_, settings_, Clock::now() + options_.connect_timeout);
+        co_await Connection::open(borrower, settings_, Clock::now() + options_.connect_timeout);
     std::lock_guard lock(mutex_);
     reconnect_delay_ = milliseconds(0);
     co_return connection;
@@ -276,8 +310,7 @@ void Pool::Impl::release(std::unique_ptr<Connection> connection) {
     if (connection->reusable() && !closing_) {
       connection->mark_idle();
       if (!waiters_.empty()) {
-        auto waiter = waiters_.front();
-        waiters_.pop_front();
+        auto waiter = next_waiter_for_locked(*connection);
         waiter->connection = std::move(connection);
         waiter->woken = true;
         waiter->timer.cancel();
@@ -293,6 +326,20 @@ void Pool::Impl::release(std::unique_ptr<Connection> connection) {
     }
     publish_locked();
   }
+}
+
+std::shared_ptr<Waiter> Pool::Impl::next_waiter_for_locked(const Connection& connection) {
+  auto chosen = waiters_.begin();
+  if (!connection.runs_on(*(*chosen)->context) &&
+      Clock::now() - (*chosen)->since < k_local_handoff_limit) {
+    auto local = std::find_if(waiters_.begin(), waiters_.end(), [&](const auto& waiter) {
+      return connection.runs_on(*waiter->context);
+    });
+    if (local != waiters_.end()) chosen = local;
+  }
+  auto waiter = std::move(*chosen);
+  waiters_.erase(chosen);
+  return waiter;
 }
 
 void Pool::Impl::hand_room_to_waiter_locked() {

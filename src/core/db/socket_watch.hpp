@@ -1,16 +1,17 @@
 #pragma once
-// Private to core/db: waits for libpq's socket to become readable or writable, bounded by a
-// deadline. The descriptor, the timer and every wait's bookkeeping live on one strand, so a
-// wait is race-free on an io_context run by several threads. (The awaitable `||` operator
-// cancels the losing operation from whichever thread the winner completed on, which races
-// unless the caller's coroutine already runs on a strand.)
+// Private to core/db: waits for libpq's socket to become readable or writable, bounded by the
+// current statement's deadline. A wait is one plain descriptor wait on the context of the
+// coroutine using the connection (the pool moves a connection to its borrower's context), so a
+// query costs the reactor no more than the bare socket would; the deadline is kept by the
+// DeadlineWatchdog, not by a timer per wait.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <chrono>
-#include <memory>
+#include <optional>
+
+#include "core/db/deadline_watchdog.hpp"
 
 namespace payrollx::db {
 
@@ -27,20 +28,23 @@ class SocketWatch {
   // socket stays libpq's: it is released, never closed, here.
   void watch(int fd);
   void release();
+  // Waits from now on are made on `executor`'s context. Only between waits.
+  void move_to(boost::asio::any_io_executor executor);
+  bool runs_on(const boost::asio::execution_context& context) const;
+
+  // Bounds the waits until clear_deadline(): once it passed, wait() returns false.
   void set_deadline(std::chrono::steady_clock::time_point deadline);
+  void clear_deadline();
 
   // true when the socket is ready, false when the deadline passed first. Throws
   // boost::system::system_error on a socket error or when the awaiting coroutine is cancelled.
   boost::asio::awaitable<bool> wait(Direction direction);
 
  private:
-  struct Wait;
-  void start(std::shared_ptr<Wait> wait, Direction direction);
-  void finish(const std::shared_ptr<Wait>& wait);
-
-  boost::asio::strand<boost::asio::any_io_executor> strand_;
-  boost::asio::posix::stream_descriptor descriptor_;
-  boost::asio::steady_timer timer_;
+  int fd_ = -1;
+  boost::asio::any_io_executor executor_;
+  std::optional<boost::asio::posix::stream_descriptor> descriptor_;
+  DeadlineWatchdog::Registration deadline_;
 };
 
 }  // namespace payrollx::db

@@ -127,21 +127,27 @@ void set_header(Response& response, std::string name, std::string value) {
 void log_request(const RequestContext& ctx, const Route* route, int status, double seconds,
                  const std::string& problem_detail) {
   const auto& principal = ctx.principal();
-  boost::json::object fields{
-      {"requestId", ctx.request_id()},
-      {"method", ctx.request().method},
-      {"route", route ? std::string_view(route->pattern) : std::string_view("unmatched")},
-      {"status", status},
-      // Integer microseconds: Boost.JSON would print a fractional millisecond as "5.0825E1".
-      {"durationUs", static_cast<std::int64_t>(seconds * 1e6)},
-      {"user", principal ? boost::json::value(principal->user_id.str()) : nullptr},
-      {"org", principal && principal->organization_id
-                  ? boost::json::value(principal->organization_id->str())
-                  : nullptr},
+  std::optional<std::array<char, 36>> user;
+  std::optional<std::array<char, 36>> org;
+  if (principal) user = principal->user_id.chars();
+  if (principal && principal->organization_id) org = principal->organization_id->chars();
+  auto text_or_null = [](const auto& chars) -> decltype(log::Field::value) {
+    if (!chars) return nullptr;
+    return std::string_view(chars->data(), chars->size());
   };
-  if (!problem_detail.empty()) fields["problem"] = problem_detail;
-  log::write(status >= 500 ? log::Level::error : log::Level::info, "http.request",
-             std::move(fields));
+  std::array<log::Field, 8> fields{{
+      {"requestId", std::string_view(ctx.request_id())},
+      {"method", std::string_view(ctx.request().method)},
+      {"route", route ? std::string_view(route->pattern) : std::string_view("unmatched")},
+      {"status", std::int64_t{status}},
+      {"durationUs", static_cast<std::int64_t>(seconds * 1e6)},
+      {"user", text_or_null(user)},
+      {"org", text_or_null(org)},
+      {"problem", std::string_view(problem_detail)},
+  }};
+  // The problem's detail only when there is one.
+  std::span<const log::Field> written(fields.data(), problem_detail.empty() ? 7 : 8);
+  log::write_fields(status >= 500 ? log::Level::error : log::Level::info, "http.request", written);
 }
 
 }  // namespace
@@ -182,9 +188,18 @@ Dispatcher::Dispatcher(const Router& router, const TokenSigner& tokens, Metrics&
       metrics_(metrics),
       default_body_limit_(default_body_limit) {}
 
+Match Dispatcher::route(std::string_view method, std::string_view path) const {
+  return router_.match(method, path);
+}
+
 boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, std::string client_address) {
+  auto match = route(request.method, request.path);
+  return dispatch(std::move(request), std::move(match), std::move(client_address));
+}
+
+boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, Match match,
+                                                      std::string client_address) {
   RequestContext ctx(request, request_id_of(request), std::move(client_address));
-  auto match = router_.match(request.method, request.path);
   const Route* route = match.route;
 
   Response response;
@@ -219,10 +234,13 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, std::stri
   co_return response;
 }
 
-std::size_t Dispatcher::body_limit_for(std::string_view method, std::string_view path) const {
-  auto match = router_.match(method, path);
+std::size_t Dispatcher::body_limit_for(const Match& match) const {
   if (match.route && match.route->body_limit != 0) return match.route->body_limit;
   return default_body_limit_;
+}
+
+std::size_t Dispatcher::body_limit_for(std::string_view method, std::string_view path) const {
+  return body_limit_for(route(method, path));
 }
 
 }  // namespace payrollx::http

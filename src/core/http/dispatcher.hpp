@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/http/message.hpp"
+#include "core/http/router.hpp"
 
 namespace payrollx {
 class Metrics;
@@ -16,16 +17,20 @@ class TokenSigner;
 
 namespace payrollx::http {
 
-class Router;
-
 class Dispatcher {
  public:
   Dispatcher(const Router& router, const TokenSigner& tokens, Metrics& metrics,
              std::size_t default_body_limit);
 
+  // The route a request header names: matched once, before the body is read, and handed to
+  // dispatch.
+  Match route(std::string_view method, std::string_view path) const;
   // Never throws.
+  boost::asio::awaitable<Response> dispatch(Request request, Match match,
+                                            std::string client_address);
   boost::asio::awaitable<Response> dispatch(Request request, std::string client_address);
-  // The body limit of the route a request header names (the default when no route matches).
+  // The body limit of a matched route (the default when no route matches).
+  std::size_t body_limit_for(const Match& match) const;
   std::size_t body_limit_for(std::string_view method, std::string_view path) const;
 
  private:

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 
@@ -38,41 +39,24 @@ class Segments {
 // segment i is a literal, so comparing ranks prefers literals at the first segment that differs.
 using Rank = std::uint64_t;
 constexpr std::size_t k_max_segments = 64;
+// Routes matching one path with the same rank have one shape and differ only in their method.
+constexpr std::size_t k_max_ties = 16;
 
-// The rank of `pattern` when it matches `path` segment for segment, else nullopt. Parameters
-// are appended to `params` only on a match (every route is tried for every request: the walk
-// allocates nothing).
-std::optional<Rank> match_pattern(std::string_view pattern, std::string_view path,
-                                  std::vector<std::pair<std::string, std::string>>* params) {
-  Segments want(pattern);
-  Segments have(path);
-  Rank rank = 0;
+// A request path's segments, split once per match; nullopt beyond k_max_segments (no route has
+// that many).
+struct PathSegments {
+  std::array<std::string_view, k_max_segments> items;
   std::size_t count = 0;
-  for (;;) {
-    auto p = want.next();
-    auto s = have.next();
-    if (!p || !s) {
-      if (p || s) return std::nullopt;  // different numbers of segments
-      break;
-    }
-    rank <<= 1;
-    if (is_parameter(*p)) {
-      if (s->empty()) return std::nullopt;
-    } else {
-      if (*p != *s) return std::nullopt;
-      rank |= 1;
-    }
-    if (++count > k_max_segments) return std::nullopt;
+};
+
+std::optional<PathSegments> split_path(std::string_view path) {
+  PathSegments segments;
+  Segments walk(path);
+  while (auto segment = walk.next()) {
+    if (segments.count == k_max_segments) return std::nullopt;
+    segments.items[segments.count++] = *segment;
   }
-  if (params) {
-    Segments names(pattern);
-    Segments values(path);
-    while (auto name = names.next()) {
-      auto value = values.next();
-      if (is_parameter(*name)) params->emplace_back(name->substr(1, name->size() - 2), *value);
-    }
-  }
-  return rank;
+  return segments;
 }
 
 // Two patterns that differ only in parameter names would match the same requests.
@@ -115,30 +99,70 @@ void Router::add(Route route) {
   if (route.pattern.empty() || route.pattern.front() != '/')
     throw std::logic_error(fmt::format("route pattern '{}' must start with '/'", route.pattern));
   auto shape = shape_of(route.pattern);
-  for (const auto& existing : routes_)
-    if (existing.method == route.method && shape_of(existing.pattern) == shape)
+  std::size_t same_shape = 0;
+  for (const auto& existing : routes_) {
+    if (shape_of(existing.pattern) != shape) continue;
+    if (existing.method == route.method)
       throw std::logic_error(fmt::format("duplicate route {} {} (already {} {})", route.method,
                                          route.pattern, existing.method, existing.pattern));
+    ++same_shape;
+  }
+  if (same_shape == k_max_ties)
+    throw std::logic_error(fmt::format("too many methods on '{}'", route.pattern));
+  Compiled compiled;
+  Segments segments(route.pattern);
+  while (auto segment = segments.next()) {
+    bool parameter = is_parameter(*segment);
+    compiled.push_back({parameter ? std::string() : std::string(*segment), parameter});
+  }
+  if (compiled.size() > k_max_segments)
+    throw std::logic_error(fmt::format("route pattern '{}' has too many segments", route.pattern));
   routes_.push_back(std::move(route));
+  compiled_.push_back(std::move(compiled));
 }
 
 Match Router::match(std::string_view method, std::string_view path) const {
   Match result;
   if (path.empty() || path.front() != '/') return result;
+  auto segments = split_path(path);
+  if (!segments) return result;
 
-  // The most literal pattern that matches the path decides; its methods answer 405.
+  // The most literal patterns that match the path decide; their methods answer 405.
   std::optional<Rank> best;
-  for (const auto& route : routes_) {
-    auto rank = match_pattern(route.pattern, path, nullptr);
-    if (rank && (!best || *rank > *best)) best = rank;
+  std::array<std::size_t, k_max_ties> ties;
+  std::size_t tie_count = 0;
+  for (std::size_t i = 0; i < compiled_.size(); ++i) {
+    const auto& pattern = compiled_[i];
+    if (pattern.size() != segments->count) continue;
+    Rank rank = 0;
+    bool matches = true;
+    for (std::size_t s = 0; matches && s < pattern.size(); ++s) {
+      const auto& have = segments->items[s];
+      rank <<= 1;
+      if (pattern[s].parameter) {
+        matches = !have.empty();  // a parameter takes any non-empty segment
+      } else {
+        matches = pattern[s].literal == have;
+        rank |= 1;
+      }
+    }
+    if (!matches || (best && rank < *best)) continue;
+    if (!best || rank > *best) tie_count = 0;
+    best = rank;
+    ties[tie_count++] = i;  // only one shape ranks best, and add() bounds its methods
   }
-  if (!best) return result;
 
-  for (const auto& route : routes_) {
-    if (match_pattern(route.pattern, path, nullptr) != best) continue;
+  for (std::size_t t = 0; t < tie_count; ++t) {
+    const auto& route = routes_[ties[t]];
     if (route.method == method) {
       result.route = &route;
-      match_pattern(route.pattern, path, &result.params);
+      const auto& pattern = compiled_[ties[t]];
+      Segments names(route.pattern);
+      for (std::size_t s = 0; s < pattern.size(); ++s) {
+        auto name = names.next();
+        if (pattern[s].parameter)
+          result.params.emplace_back(name->substr(1, name->size() - 2), segments->items[s]);
+      }
       result.allowed_methods.clear();
       return result;
     }

@@ -73,7 +73,16 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  // A pattern split once, at registration, so that matching compares segments and allocates
+  // nothing.
+  struct Segment {
+    std::string literal;  // empty for a parameter
+    bool parameter = false;
+  };
+  using Compiled = std::vector<Segment>;
+
   std::vector<Route> routes_;
+  std::vector<Compiled> compiled_;  // routes_[i]'s pattern is compiled_[i]
 };
 
 }  // namespace payrollx::http

@@ -277,7 +277,8 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
                     Uuid::random().str());
     co_return false;
   }
-  auto limit = dispatcher_.body_limit_for(request->method, request->path);
+  auto match = dispatcher_.route(request->method, request->path);
+  auto limit = dispatcher_.body_limit_for(match);
   parser.body_limit(limit);
   auto declared = parser.content_length();
   if (declared && *declared > limit) {
@@ -303,7 +304,7 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
   auto version = parser.get().version();
   bool keep_alive = parser.get().keep_alive();
   request->body = parser.release().body();
-  auto response = co_await dispatcher_.dispatch(std::move(*request), client);
+  auto response = co_await dispatcher_.dispatch(std::move(*request), std::move(match), client);
 
   // A response finished during a shutdown tells the client not to send another request.
   keep_alive = keep_alive && !closing_;

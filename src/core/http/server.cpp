@@ -1,5 +1,7 @@
 #include "core/http/server.hpp"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,9 +10,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/url/parse.hpp>
 #include <limits>
 #include <mutex>
@@ -19,6 +23,7 @@
 
 #include "core/error.hpp"
 #include "core/http/dispatcher.hpp"
+#include "core/http/response_head.hpp"
 #include "core/log.hpp"
 #include "core/uuid.hpp"
 
@@ -67,19 +72,6 @@ std::optional<Request> to_request(const bhttp::request_parser<bhttp::string_body
   return request;
 }
 
-bhttp::response<bhttp::string_body> to_beast(Response response, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> message;
-  message.version(version);
-  message.result(static_cast<unsigned>(response.status));
-  for (auto& [name, value] : response.headers) message.set(name, value);
-  if (!response.content_type.empty())
-    message.set(bhttp::field::content_type, response.content_type);
-  message.body() = std::move(response.body);
-  message.keep_alive(keep_alive);
-  message.prepare_payload();
-  return message;
-}
-
 // Errors of the HTTP parser that mean the client sent something that is not HTTP (answered
 // 400), as opposed to a connection that ended or timed out (closed without an answer).
 bool is_malformed(const beast::error_code& ec) {
@@ -100,13 +92,33 @@ Problem malformed_request() {
   return bad_request("The request is not valid HTTP/1.1.");
 }
 
+using Clock = std::chrono::steady_clock;
+
+// A connection. Touched only on its context's thread: the session coroutine, its context's
+// deadline sweep and the shutdown's posted checks.
 struct Session {
-  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  // Between reading the first byte of a request and writing its answer. Touched only on the
-  // session's own thread (its context's), like the stream.
+  explicit Session(tcp::socket s) : socket(std::move(s)) {}
+  tcp::socket socket;
+  // Between reading the first byte of a request and writing its answer.
   bool in_request = false;
+  // The pending read or write is cancelled once this passes (none while a handler runs).
+  Clock::time_point deadline = Clock::time_point::max();
 };
+
+// The sessions of one context and the timer that sweeps their deadlines: a deadline costs a
+// clock read per read or write instead of a timer armed and cancelled around each of them.
+struct ContextSessions {
+  explicit ContextSessions(asio::io_context& context) : sweep(context) {}
+  std::vector<Session*> sessions;
+  asio::steady_timer sweep;
+  bool stopped = false;
+};
+
+// Deadlines are checked this often: a quarter of the shortest timeout, within bounds.
+std::chrono::milliseconds sweep_interval(const ServerOptions& options) {
+  auto shortest = std::min(options.read_timeout, options.idle_timeout);
+  return std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+}
 
 }  // namespace
 
@@ -115,23 +127,35 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, std::vector<asio::io_context*> session_contexts,
        Dispatcher& dispatcher, ServerOptions options)
       : io_(io),
-        session_contexts_(session_contexts.empty() ? std::vector<asio::io_context*>{&io}
-                                                   : std::move(session_contexts)),
         dispatcher_(dispatcher),
         options_(std::move(options)),
         acceptor_strand_(asio::make_strand(io)),
-        acceptor_(acceptor_strand_) {}
+        acceptor_(acceptor_strand_) {
+    if (session_contexts.empty()) session_contexts.push_back(&io);
+    for (auto* context : session_contexts) contexts_.emplace_back(*context);
+  }
 
   void start();
   std::uint16_t port() const { return port_; }
   asio::awaitable<void> shutdown(std::shared_ptr<Impl> self);
 
  private:
+  struct Context {
+    explicit Context(asio::io_context& c) : io(c), sessions(std::make_unique<ContextSessions>(c)) {}
+    asio::io_context& io;
+    std::unique_ptr<ContextSessions> sessions;
+  };
+
   tcp::endpoint endpoint() const;
   asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self);
-  asio::awaitable<void> serve(std::shared_ptr<Impl> self, std::shared_ptr<Session> session);
+  asio::awaitable<void> sweep(std::shared_ptr<Impl> self, ContextSessions& home);
+  asio::awaitable<void> serve(std::shared_ptr<Impl> self, std::shared_ptr<Session> session,
+                              ContextSessions& home);
   asio::awaitable<bool> serve_one(Session& session, beast::flat_buffer& buffer,
                                   const std::string& client);
+  asio::awaitable<bool> read_more(Session& session, beast::flat_buffer& buffer);
+  asio::awaitable<bool> write(Session& session, const Response& response, unsigned version,
+                              bool keep_alive);
   asio::awaitable<void> refuse(Session& session, const Problem& problem,
                                const std::string& request_id);
   std::vector<std::shared_ptr<Session>> live_sessions();
@@ -139,7 +163,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   void remove_session(Session* session);
 
   asio::io_context& io_;
-  std::vector<asio::io_context*> session_contexts_;
+  std::vector<Context> contexts_;
   std::size_t next_context_ = 0;  // touched only by the accept loop
   Dispatcher& dispatcher_;
   ServerOptions options_;
@@ -174,15 +198,18 @@ void Server::Impl::start() {
   auto local = acceptor_.local_endpoint();
   port_ = local.port();
   log::info("server.listening", {{"address", local.address().to_string()}, {"port", port_}});
-  asio::co_spawn(acceptor_strand_, accept_loop(shared_from_this()), asio::detached);
+  auto self = shared_from_this();
+  for (auto& context : contexts_)
+    asio::co_spawn(context.io, sweep(self, *context.sessions), asio::detached);
+  asio::co_spawn(acceptor_strand_, accept_loop(self), asio::detached);
 }
 
 asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {
   asio::steady_timer backoff(acceptor_strand_);
   for (;;) {
     // Round robin over the session contexts: one thread each, so no strand is needed.
-    auto& context = *session_contexts_[next_context_++ % session_contexts_.size()];
-    tcp::socket socket(context.get_executor());
+    auto& context = contexts_[next_context_++ % contexts_.size()];
+    tcp::socket socket(context.io.get_executor());
     auto [ec] = co_await acceptor_.async_accept(socket, k_tuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
@@ -196,7 +223,25 @@ asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Impl> self) {
     socket.set_option(tcp::no_delay(true), ignored);
     auto session = std::make_shared<Session>(std::move(socket));
     if (!add_session(session)) co_return;
-    asio::co_spawn(session->stream.get_executor(), serve(self, session), asio::detached);
+    asio::co_spawn(context.io, serve(self, session, *context.sessions), asio::detached);
+  }
+}
+
+// Cancels the pending read or write of every session of `home` whose deadline passed; ends
+// after the shutdown.
+asio::awaitable<void> Server::Impl::sweep(std::shared_ptr<Impl> /*alive while sweeping*/,
+                                          ContextSessions& home) {
+  const auto interval = sweep_interval(options_);
+  while (!home.stopped) {
+    home.sweep.expires_after(interval);
+    co_await home.sweep.async_wait(k_tuple);
+    auto now = Clock::now();
+    for (auto* session : home.sessions)
+      if (session->deadline <= now) {
+        beast::error_code ignored;
+        session->socket.cancel(ignored);
+        session->deadline = Clock::time_point::max();
+      }
   }
 }
 
@@ -221,9 +266,10 @@ std::vector<std::shared_ptr<Session>> Server::Impl::live_sessions() {
 }
 
 asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Impl> self,
-                                          std::shared_ptr<Session> session) {
+                                          std::shared_ptr<Session> session, ContextSessions& home) {
+  home.sessions.push_back(session.get());
   beast::error_code ec;
-  auto peer = session->stream.socket().remote_endpoint(ec);
+  auto peer = session->socket.remote_endpoint(ec);
   std::string client = ec ? std::string() : peer.address().to_string();
   beast::flat_buffer buffer;
   try {
@@ -234,39 +280,70 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Impl> self,
     // server.
     log::error("http.session_failed", {{"error", e.what()}});
   }
-  session->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  session->stream.socket().close(ec);
+  session->socket.shutdown(tcp::socket::shutdown_both, ec);
+  session->socket.close(ec);
+  std::erase(home.sessions, session.get());
   self->remove_session(session.get());
 }
 
-// One request and its answer. False when the connection is to be closed.
+// More bytes of the connection into `buffer`; false when it ended, failed or timed out.
+asio::awaitable<bool> Server::Impl::read_more(Session& session, beast::flat_buffer& buffer) {
+  auto [ec, n] = co_await session.socket.async_read_some(buffer.prepare(k_read_chunk), k_tuple);
+  if (ec) co_return false;
+  buffer.commit(n);
+  co_return true;
+}
+
+// The response's head and body in one gather write; false when the write failed or timed out.
+asio::awaitable<bool> Server::Impl::write(Session& session, const Response& response,
+                                          unsigned version, bool keep_alive) {
+  auto head = response_head(response, version, keep_alive);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
+  session.deadline = Clock::now() + options_.read_timeout;
+  auto [ec, n] = co_await asio::async_write(session.socket, buffers, k_tuple);
+  session.deadline = Clock::time_point::max();
+  co_return !ec;
+}
+
+// One request and its answer. False when the connection is to be closed. The request is parsed
+// from the connection's buffer as bytes arrive, with no composed read operation around it.
 asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buffer& buffer,
                                               const std::string& client) {
-  auto& stream = session.stream;
   if (buffer.size() == 0) {
     // Idle between keep-alive requests: a shutdown may close the connection here.
     if (closing_) co_return false;
-    stream.expires_after(options_.idle_timeout);
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(k_read_chunk), k_tuple);
-    if (ec) co_return false;
-    buffer.commit(n);
+    session.deadline = Clock::now() + options_.idle_timeout;
+    if (!co_await read_more(session, buffer)) co_return false;
   }
   session.in_request = true;
+  session.deadline = Clock::now() + options_.read_timeout;
 
-  stream.expires_after(options_.read_timeout);
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
   // Beast checks Content-Length against body_limit while parsing the header, before the route
   // (and so its limit) is known: the per-route limit is applied below, after the header.
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  auto [header_ec, header_bytes] =
-      co_await bhttp::async_read_header(stream, buffer, parser, k_tuple);
-  if (header_ec == bhttp::error::header_limit) {
+  // Parses what the buffer holds until `done` says the wanted part is in, reading more as
+  // needed. An error of the parser, or nullopt when the connection ended or timed out.
+  auto parse_until = [&](auto done) -> asio::awaitable<std::optional<beast::error_code>> {
+    for (;;) {
+      if (done()) co_return beast::error_code();  // a finished parser takes no more input
+      beast::error_code ec;
+      buffer.consume(parser.put(buffer.data(), ec));
+      if (ec && ec != bhttp::error::need_more) co_return ec;
+      if (done()) co_return beast::error_code();
+      if (!co_await read_more(session, buffer)) co_return std::nullopt;
+    }
+  };
+
+  auto header_ec = co_await parse_until([&] { return parser.is_header_done(); });
+  if (!header_ec) co_return false;
+  if (*header_ec == bhttp::error::header_limit) {
     co_await refuse(session, headers_too_large(options_.header_limit), Uuid::random().str());
     co_return false;
   }
-  if (header_ec) {
-    if (is_malformed(header_ec))
+  if (*header_ec) {
+    if (is_malformed(*header_ec))
       co_await refuse(session, malformed_request(), Uuid::random().str());
     co_return false;
   }
@@ -286,17 +363,18 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
     co_return false;
   }
   if (auto expect = request->header("expect"); expect && iequals(*expect, "100-continue")) {
-    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
-    auto [ec, n] = co_await bhttp::async_write(stream, proceed, k_tuple);
+    constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
+    auto [ec, n] = co_await asio::async_write(session.socket, asio::buffer(k_continue), k_tuple);
     if (ec) co_return false;
   }
-  auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, k_tuple);
-  if (body_ec == bhttp::error::body_limit) {
+  auto body_ec = co_await parse_until([&] { return parser.is_done(); });
+  if (!body_ec) co_return false;
+  if (*body_ec == bhttp::error::body_limit) {
     co_await refuse(session, body_too_large(limit), request_id_of(*request));
     co_return false;
   }
-  if (body_ec) {
-    if (is_malformed(body_ec))
+  if (*body_ec) {
+    if (is_malformed(*body_ec))
       co_await refuse(session, malformed_request(), request_id_of(*request));
     co_return false;
   }
@@ -304,15 +382,14 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
   auto version = parser.get().version();
   bool keep_alive = parser.get().keep_alive();
   request->body = parser.release().body();
+  session.deadline = Clock::time_point::max();  // the handler takes the time it needs
   auto response = co_await dispatcher_.dispatch(std::move(*request), std::move(match), client);
 
   // A response finished during a shutdown tells the client not to send another request.
   keep_alive = keep_alive && !closing_;
-  auto message = to_beast(std::move(response), version, keep_alive);
-  stream.expires_after(options_.read_timeout);
-  auto [write_ec, written] = co_await bhttp::async_write(stream, message, k_tuple);
+  bool written = co_await write(session, response, version, keep_alive);
   session.in_request = false;
-  co_return !write_ec && keep_alive;
+  co_return written&& keep_alive;
 }
 
 asio::awaitable<void> Server::Impl::refuse(Session& session, const Problem& problem,
@@ -321,18 +398,14 @@ asio::awaitable<void> Server::Impl::refuse(Session& session, const Problem& prob
                              {"status", problem.status()},
                              {"code", problem.code()},
                              {"detail", problem.detail()}});
-  auto message = to_beast(problem_response(problem, request_id), 11, false);
-  auto& stream = session.stream;
-  stream.expires_after(options_.read_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream, message, k_tuple);
-  if (ec) co_return;
+  if (!co_await write(session, problem_response(problem, request_id), 11, false)) co_return;
 
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.expires_after(
-      std::min<std::chrono::steady_clock::duration>(options_.read_timeout, k_linger));
+  beast::error_code ec;
+  session.socket.shutdown(tcp::socket::shutdown_send, ec);
+  session.deadline = Clock::now() + std::min<Clock::duration>(options_.read_timeout, k_linger);
   std::array<char, k_read_chunk> discard;
   for (;;) {
-    auto [read_ec, read] = co_await stream.async_read_some(asio::buffer(discard), k_tuple);
+    auto [read_ec, read] = co_await session.socket.async_read_some(asio::buffer(discard), k_tuple);
     if (read_ec) co_return;
   }
 }
@@ -350,15 +423,16 @@ asio::awaitable<void> Server::Impl::shutdown(std::shared_ptr<Impl> self) {
   // answer says Connection: close). Both checks run on the session's thread, so a request
   // cannot start between them.
   for (auto& session : live_sessions())
-    asio::post(session->stream.get_executor(), [session] {
-      if (!session->in_request) session->stream.cancel();
+    asio::post(session->socket.get_executor(), [session] {
+      beast::error_code ec;
+      if (!session->in_request) session->socket.cancel(ec);
     });
 
   // Sessions end on their own threads; polling the count is simpler than a cross-thread signal
   // and costs nothing outside a shutdown.
-  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
+  auto deadline = Clock::now() + options_.shutdown_timeout;
   asio::steady_timer poll(co_await asio::this_coro::executor);
-  while (!live_sessions().empty() && std::chrono::steady_clock::now() < deadline) {
+  while (!live_sessions().empty() && Clock::now() < deadline) {
     poll.expires_after(k_shutdown_poll);
     co_await poll.async_wait(k_tuple);
   }
@@ -367,9 +441,14 @@ asio::awaitable<void> Server::Impl::shutdown(std::shared_ptr<Impl> self) {
   if (!left.empty())
     log::warn("server.shutdown_timeout", {{"connections", static_cast<std::int64_t>(left.size())}});
   for (auto& session : left)
-    asio::post(session->stream.get_executor(), [session] {
+    asio::post(session->socket.get_executor(), [session] {
       beast::error_code ec;
-      session->stream.socket().close(ec);
+      session->socket.close(ec);
+    });
+  for (auto& context : contexts_)
+    asio::post(context.io, [sessions = context.sessions.get()] {
+      sessions->stopped = true;
+      sessions->sweep.cancel();
     });
 }
 

@@ -132,6 +132,29 @@ TEST_CASE("jwt: a tampered payload or signature is refused") {
   CHECK(signer.verify(join(short_signature), t0) == std::nullopt);
 }
 
+TEST_CASE("jwt: a token verified before is still checked for expiry, signer and every byte") {
+  TokenSigner signer(k_secret, 900s);
+  TokenSigner other("another-secret-that-is-also-long-enough-5678", 900s);
+  auto t0 = now();
+  auto principal = sample_principal();
+  auto token = signer.issue(principal, t0);
+  auto parts = split(token);
+  REQUIRE(signer.verify(token, t0).has_value());  // now remembered by this thread
+
+  auto again = signer.verify(token, t0 + 60s);
+  REQUIRE(again.has_value());
+  CHECK(again->user_id == principal.user_id);
+  CHECK(again->role == principal.role);
+  CHECK(signer.verify(token, t0 + 900s) == std::nullopt);
+  CHECK(other.verify(token, t0) == std::nullopt);
+
+  auto bad_signature = parts;
+  bad_signature.signature[5] = bad_signature.signature[5] == 'A' ? 'B' : 'A';
+  CHECK(signer.verify(join(bad_signature), t0) == std::nullopt);
+  CHECK(signer.verify(token + "x", t0) == std::nullopt);
+  CHECK(signer.verify(token.substr(0, token.size() - 1), t0) == std::nullopt);
+}
+
 TEST_CASE("jwt: alg none and other algorithms are refused") {
   TokenSigner signer(k_secret, 900s);
   auto t0 = now();

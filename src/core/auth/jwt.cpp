@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <atomic>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -18,6 +19,39 @@ using Mac = std::array<unsigned char, crypto_auth_hmacsha256_BYTES>;
 constexpr std::string_view k_header = R"({"alg":"HS256","typ":"JWT"})";
 // Room for a token's claims on the stack: parsing them allocates nothing.
 constexpr std::size_t k_claims_buffer = 2048;
+constexpr std::size_t k_verified_slots = 256;
+
+// Tokens this thread verified. A client sends the same access token with every request of its
+// lifetime, and its signature, header and claims need checking only once: later uses check the
+// expiry alone. A slot is found by a keyed hash (SipHash, with a key drawn per process), so the
+// time a lookup takes says nothing about the tokens cached; the whole token is then compared in
+// constant time, and the signer that verified it must be the one asking.
+struct VerifiedToken {
+  std::uint64_t signer = 0;
+  std::string token;
+  Principal principal;
+  std::int64_t expires = 0;  // Unix seconds
+};
+
+thread_local std::array<VerifiedToken, k_verified_slots> t_verified;
+
+VerifiedToken& verified_slot(std::string_view token) {
+  static const auto k_hash_key = [] {
+    std::array<unsigned char, crypto_shorthash_KEYBYTES> key;
+    crypto_shorthash_keygen(key.data());
+    return key;
+  }();
+  std::uint64_t hash = 0;
+  crypto_shorthash(reinterpret_cast<unsigned char*>(&hash),
+                   reinterpret_cast<const unsigned char*>(token.data()), token.size(),
+                   k_hash_key.data());
+  return t_verified[hash % k_verified_slots];
+}
+
+std::uint64_t next_signer_id() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
 
 std::int64_t unix_seconds(Timestamp t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -83,7 +117,7 @@ std::optional<Principal> principal_of(const boost::json::object& claims, Timesta
 
 struct TokenSigner::Key {
   // The secret may have any length, which the one-shot crypto_auth_hmacsha256 does not allow.
-  explicit Key(std::string_view secret) {
+  explicit Key(std::string_view secret) : id(next_signer_id()) {
     crypto_auth_hmacsha256_init(&keyed, reinterpret_cast<const unsigned char*>(secret.data()),
                                 secret.size());
   }
@@ -101,6 +135,7 @@ struct TokenSigner::Key {
     return result;
   }
 
+  std::uint64_t id;  // tells this signer's verified tokens from another's
   crypto_auth_hmacsha256_state keyed;
 };
 
@@ -131,6 +166,13 @@ std::string TokenSigner::issue(const Principal& principal, Timestamp now) const 
 }
 
 std::optional<Principal> TokenSigner::verify(std::string_view token, Timestamp now) const {
+  auto& verified = verified_slot(token);
+  if (verified.signer == key_->id && verified.token.size() == token.size() &&
+      sodium_memcmp(verified.token.data(), token.data(), token.size()) == 0) {
+    if (verified.expires <= unix_seconds(now)) return std::nullopt;
+    return verified.principal;
+  }
+
   auto first_dot = token.find('.');
   auto last_dot = token.rfind('.');
   if (first_dot == std::string_view::npos || first_dot == last_dot ||
@@ -148,7 +190,10 @@ std::optional<Principal> TokenSigner::verify(std::string_view token, Timestamp n
   boost::json::monotonic_resource storage(buffer.data(), buffer.size());
   auto claims = decode_json_object(token.substr(first_dot + 1, last_dot - first_dot - 1), &storage);
   if (!claims) return std::nullopt;
-  return principal_of(*claims, now);
+  auto principal = principal_of(*claims, now);
+  if (principal)  // principal_of checked that exp is an integer
+    verified = {key_->id, std::string(token), *principal, claims->at("exp").get_int64()};
+  return principal;
 }
 
 }  // namespace payrollx

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/query.hpp>
@@ -68,21 +70,35 @@ asio::awaitable<void> sleep_for(milliseconds delay) {
 
 }  // namespace
 
-// A coroutine waiting for a connection. Its timer, on the waiter's own context, fires at the
-// acquire deadline; a release cancels it early after handing over a connection (or the right to
-// open one). Every operation on the timer happens under the pool's mutex, so the two never race.
+// A coroutine waiting for a connection. A release hands it a connection (or the right to open
+// one) and resumes it; the pool's waiter sweep resumes it empty-handed once its deadline passed.
+// Either happens under the pool's mutex, and removes it from the queue first.
 struct Waiter {
   Waiter(const asio::any_io_executor& executor, Clock::time_point deadline)
-      : timer(executor, deadline),
-        context(&asio::query(executor, asio::execution::context)),
-        since(Clock::now()) {}
-  asio::steady_timer timer;
+      : context(&asio::query(executor, asio::execution::context)),
+        since(Clock::now()),
+        deadline(deadline) {}
   const asio::execution_context* context;
   Clock::time_point since;
+  Clock::time_point deadline;
+  // The suspended coroutine, once it has suspended (a waiter may be woken before that).
+  // (Boost 1.81's any_completion_handler recurses when moved into a lambda, hence our own.)
+  struct Resume {
+    virtual ~Resume() = default;
+    virtual void operator()() = 0;
+  };
+  std::unique_ptr<Resume> resume;
+  asio::any_io_executor resume_on;
   std::unique_ptr<Connection> connection;
   bool may_open = false;
   bool woken = false;
   bool closed = false;
+
+  // Under the pool's mutex, after leaving the queue.
+  void wake() {
+    woken = true;
+    if (resume) asio::post(resume_on, [handler = std::move(resume)] { (*handler)(); });
+  }
 };
 
 class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
@@ -97,6 +113,11 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
                                .statement_timeout = options_.statement_timeout,
                                .slow_query = options_.slow_query,
                                .metrics = metrics})) {}
+  // Only when no coroutine can resume any more (its io_context is gone): a waiter's stored
+  // coroutine would otherwise keep the waiter, and so itself, alive.
+  ~Impl() {
+    for (auto& waiter : waiters_) waiter->resume.reset();
+  }
 
   // A checked-out connection, returned to the pool (or dropped when not reusable) on scope exit.
   class Lease {
@@ -139,6 +160,7 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
                                                     const asio::any_io_executor& borrower);
   std::unique_ptr<Connection> take_idle_locked(const asio::any_io_executor& borrower);
   asio::awaitable<void> wait(const std::shared_ptr<Waiter>& waiter);
+  asio::awaitable<void> sweep_waiters(std::shared_ptr<Impl> self);
   asio::awaitable<std::unique_ptr<Connection>> open(const asio::any_io_executor& borrower);
   asio::awaitable<bool> healthy(Connection& connection);
   // The waiter a released connection goes to (see k_local_handoff_limit); waiters_ is not empty.
@@ -156,6 +178,7 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   int open_ = 0;    // counted against max_size: idle, leased, and being opened
   int in_use_ = 0;  // leased or being opened
   std::deque<std::shared_ptr<Waiter>> waiters_;
+  bool sweeping_ = false;  // sweep_waiters runs
   bool closing_ = false;
   Clock::time_point reconnect_after_{};
   milliseconds reconnect_delay_{0};
@@ -196,6 +219,10 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(
     } else {
       waiter = std::make_shared<Waiter>(borrower, deadline);
       waiters_.push_back(waiter);
+      if (!sweeping_) {
+        sweeping_ = true;
+        asio::co_spawn(executor_, sweep_waiters(shared_from_this()), asio::detached);
+      }
       publish_locked();
     }
   }
@@ -228,25 +255,45 @@ std::unique_ptr<Connection> Pool::Impl::take_idle_locked(const asio::any_io_exec
 
 asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
   // The waiting coroutine resumes on its own executor (a strand, for a background job), not
-  // on whichever io thread runs the timer.
+  // on whichever thread woke it.
   auto initiate = [this, waiter](auto handler) {
     auto resume_on = asio::get_associated_executor(handler, executor_);
     std::lock_guard lock(mutex_);
-    if (waiter->woken) {
-      asio::post(resume_on, [handler = std::move(handler)]() mutable { std::move(handler)(); });
-      return;
-    }
-    waiter->timer.async_wait(asio::bind_executor(
-        resume_on, [handler = std::move(handler)](boost::system::error_code) mutable {
-          std::move(handler)();
-        }));
+    waiter->resume_on = resume_on;
+    using Handler = decltype(handler);
+    struct Resume final : Waiter::Resume {
+      explicit Resume(Handler h) : handler(std::move(h)) {}
+      void operator()() override { std::move(handler)(); }
+      Handler handler;
+    };
+    waiter->resume = std::make_unique<Resume>(std::move(handler));
+    if (waiter->woken) waiter->wake();
   };
   co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate,
                                                                         asio::use_awaitable);
-  std::lock_guard lock(mutex_);
-  if (!waiter->woken) {  // the deadline passed first: leave the queue
-    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), waiter));
+}
+
+// Resumes the waiters whose acquire deadline passed; runs while any coroutine waits.
+asio::awaitable<void> Pool::Impl::sweep_waiters(std::shared_ptr<Impl> /*alive while waited on*/) {
+  const auto interval =
+      std::clamp(std::chrono::duration_cast<milliseconds>(options_.acquire_timeout / 10),
+                 milliseconds(1), milliseconds(100));
+  asio::steady_timer timer(executor_);
+  for (;;) {
+    timer.expires_after(interval);
+    co_await timer.async_wait(asio::use_awaitable);
+    std::lock_guard lock(mutex_);
+    auto now = Clock::now();
+    std::erase_if(waiters_, [now](const auto& waiter) {
+      if (waiter->deadline > now) return false;
+      waiter->wake();  // with neither a connection nor room: PoolTimeout
+      return true;
+    });
     publish_locked();
+    if (waiters_.empty()) {
+      sweeping_ = false;
+      co_return;
+    }
   }
 }
 
@@ -312,8 +359,7 @@ void Pool::Impl::release(std::unique_ptr<Connection> connection) {
       if (!waiters_.empty()) {
         auto waiter = next_waiter_for_locked(*connection);
         waiter->connection = std::move(connection);
-        waiter->woken = true;
-        waiter->timer.cancel();
+        waiter->wake();
       } else {
         idle_.push_back(std::move(connection));
         --in_use_;
@@ -349,8 +395,7 @@ void Pool::Impl::hand_room_to_waiter_locked() {
   ++open_;
   ++in_use_;
   waiter->may_open = true;
-  waiter->woken = true;
-  waiter->timer.cancel();
+  waiter->wake();
 }
 
 asio::awaitable<void> Pool::Impl::close(milliseconds deadline) {
@@ -360,8 +405,7 @@ asio::awaitable<void> Pool::Impl::close(milliseconds deadline) {
     closing_ = true;
     for (auto& waiter : waiters_) {
       waiter->closed = true;
-      waiter->woken = true;
-      waiter->timer.cancel();
+      waiter->wake();
     }
     waiters_.clear();
     open_ -= static_cast<int>(idle_.size());

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/time.hpp"
+
 namespace payrollx::log {
 namespace {
 
@@ -38,13 +40,11 @@ std::string_view name_of(Level level) {
 void append_timestamp(std::string& out) {
   using namespace std::chrono;
   auto now = floor<milliseconds>(system_clock::now());
-  auto day = floor<days>(now);
-  year_month_day date{day};
-  hh_mm_ss<milliseconds> time{now - day};
-  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-                 static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                 static_cast<unsigned>(date.day()), time.hours().count(), time.minutes().count(),
-                 time.seconds().count(), time.subseconds().count());
+  auto whole = floor<seconds>(now);
+  append_date_time(out, whole);
+  out += '.';
+  append_padded(out, static_cast<std::uint64_t>((now - whole).count()), 3);
+  out += 'Z';
 }
 
 std::string timestamp_now() {

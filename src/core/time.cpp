@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 
 namespace payrollx {
@@ -37,13 +38,46 @@ Date today_utc() {
   return Date{floor<days>(system_clock::now())};
 }
 
-std::string to_rfc3339(Timestamp t) {
+void append_padded(std::string& out, std::uint64_t value, int width) {
+  std::array<char, 20> digits;
+  for (int i = width - 1; i >= 0; --i) {
+    digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  out.append(digits.data(), static_cast<std::size_t>(width));
+}
+
+void append_date_time(std::string& out, sys_seconds t) {
   auto day_point = floor<days>(t);
   Date date{day_point};
-  hh_mm_ss<microseconds> time{t - day_point};
-  auto text = fmt::format("{}T{:02}:{:02}:{:02}", to_iso_date(date), time.hours().count(),
-                          time.minutes().count(), time.seconds().count());
-  if (time.subseconds().count() != 0) text += fmt::format(".{:06}", time.subseconds().count());
+  hh_mm_ss<seconds> time{t - day_point};
+  auto year = static_cast<int>(date.year());
+  if (year < 0 || year > 9999)
+    out += fmt::format("{:04}", year);  // outside what four digits hold: never in payroll data
+  else
+    append_padded(out, static_cast<std::uint64_t>(year), 4);
+  out += '-';
+  append_padded(out, static_cast<unsigned>(date.month()), 2);
+  out += '-';
+  append_padded(out, static_cast<unsigned>(date.day()), 2);
+  out += 'T';
+  append_padded(out, static_cast<std::uint64_t>(time.hours().count()), 2);
+  out += ':';
+  append_padded(out, static_cast<std::uint64_t>(time.minutes().count()), 2);
+  out += ':';
+  append_padded(out, static_cast<std::uint64_t>(time.seconds().count()), 2);
+}
+
+std::string to_rfc3339(Timestamp t) {
+  std::string text;
+  text.reserve(27);
+  auto whole = floor<seconds>(t);
+  append_date_time(text, whole);
+  auto fraction = (t - whole).count();
+  if (fraction != 0) {
+    text += '.';
+    append_padded(text, static_cast<std::uint64_t>(fraction), 6);
+  }
   text += 'Z';
   return text;
 }

@@ -39,6 +39,8 @@ constexpr milliseconds k_close_poll{20};
 // unless the oldest waiter of all has waited this long: the pool rebalances by itself and no
 // context starves.
 constexpr milliseconds k_local_handoff_limit{10};
+// A connection idle for less than this is handed out without reading its socket first.
+constexpr milliseconds k_probe_after{250};
 
 // Up to `delay`, uniformly: spreads retries of transactions that collided with each other.
 milliseconds jittered(milliseconds delay) {
@@ -337,11 +339,16 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(
   std::rethrow_exception(failure);
 }
 
-// Cheap on every checkout (reads what arrived while idle); a round trip only for a connection
-// that sat idle long enough for a firewall or a server restart to have killed it silently.
+// Nothing for a connection back from work a moment ago (a busy pool checks out thousands a
+// second); a read of what arrived while idle (a terminated backend's error and end of stream)
+// after k_probe_after; a round trip only for a connection that sat idle long enough for a
+// firewall or a server restart to have killed it silently. A statement that still meets a
+// dead connection is rerun by execute and run_transaction when nothing of it ran.
 asio::awaitable<bool> Pool::Impl::healthy(Connection& connection) {
+  auto idle = Clock::now() - connection.idle_since();
+  if (idle < k_probe_after) co_return connection.usable();
   if (!connection.alive()) co_return false;
-  if (Clock::now() - connection.idle_since() < options_.idle_check_after) co_return true;
+  if (idle < options_.idle_check_after) co_return true;
   try {
     co_await connection.execute(k_ping, {});
     co_return true;

@@ -32,8 +32,8 @@ http::ServerOptions server_options(const Config& config) {
 
 // One io_context per thread: the first also runs the acceptor, the pool, the background jobs and
 // the signals; connections are spread over all of them. Each thread batches its request log lines
-// per turn of its event loop. A handler's escaping exception is logged and the thread goes back to
-// serving rather than ending the process.
+// (log::ThreadBatch). A handler's escaping exception is logged and the thread goes back to serving
+// rather than ending the process.
 class Threads {
  public:
   explicit Threads(int count) {

@@ -6,7 +6,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <chrono>
@@ -139,10 +139,10 @@ void write_locked(std::string_view text) {
 }  // namespace
 
 struct ThreadBatch::State {
-  explicit State(boost::asio::io_context& context) : io(context) {}
-  boost::asio::io_context& io;
+  explicit State(boost::asio::io_context& context) : timer(context) {}
+  boost::asio::steady_timer timer;
   std::string pending;
-  bool flush_posted = false;
+  bool flush_armed = false;
 
   void flush() {
     if (pending.empty()) return;
@@ -155,6 +155,8 @@ namespace {
 
 // A batch holds at most this much before it is written, whatever the event loop is doing.
 constexpr std::size_t k_batch_bytes = 64 * 1024;
+// And a line waits at most this long for the lines after it.
+constexpr std::chrono::milliseconds k_batch_delay{2};
 
 thread_local ThreadBatch::State* t_batch = nullptr;
 
@@ -167,12 +169,13 @@ void emit(Level level, std::string_view line) {
   }
   batch->pending += line;
   if (batch->pending.size() >= k_batch_bytes) return batch->flush();
-  if (batch->flush_posted) return;
-  batch->flush_posted = true;
-  boost::asio::post(batch->io, [batch] {
+  if (batch->flush_armed) return;
+  batch->flush_armed = true;
+  batch->timer.expires_after(k_batch_delay);
+  batch->timer.async_wait([batch](boost::system::error_code ec) {
     // Skipped when the batch is gone (it wrote its lines then) or this is another thread.
-    if (t_batch != batch) return;
-    batch->flush_posted = false;
+    if (ec || t_batch != batch) return;
+    batch->flush_armed = false;
     batch->flush();
   });
 }

@@ -43,11 +43,10 @@ inline void error(std::string_view event, boost::json::object fields = {}) {
   write(Level::error, event, std::move(fields));
 }
 // While it lives, the info and debug lines written on the constructing thread (which must be the
-// only thread running `io`) are batched: they go out in one write once `io` has run the work it
-// had ready (a flush is posted behind it), or as soon as the batch outgrows a buffer. A busy
-// server thus writes one log chunk per turn of its event loop instead of one per request, and
-// an idle one still writes each line at once. Warnings and errors are never held back, and the
-// batch is written out when the object goes.
+// only thread running `io`) are batched: they go out in one write 2 ms after the first of them
+// (a timer on `io`), or as soon as the batch outgrows a buffer. A busy server thus writes one
+// log chunk per few milliseconds instead of one per request, and no line waits longer than that.
+// Warnings and errors are never held back, and the batch is written out when the object goes.
 class ThreadBatch {
  public:
   explicit ThreadBatch(boost::asio::io_context& io);

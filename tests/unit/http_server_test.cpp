@@ -209,6 +209,19 @@ TEST_CASE("http server: malformed requests are 400 problems, never a crash") {
   CHECK(client.get("/items/still-alive").status == 200);
 }
 
+TEST_CASE("http server: a chunked body sent whole is answered at once") {
+  ServerWorld world;
+  HttpClient client(world.port());
+  auto started = std::chrono::steady_clock::now();
+  auto echoed = client.raw(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n");
+  CHECK(echoed.status == 200);
+  CHECK(echoed.body == R"({"a":1})");
+  // Answered from what arrived, not after the read timeout (2 s here).
+  CHECK(std::chrono::steady_clock::now() - started < 1s);
+}
+
 TEST_CASE("http server: idle and slow connections time out") {
   auto options = test_options();
   options.idle_timeout = 200ms;

@@ -41,17 +41,23 @@ std::string connection_options(const ConnectionSettings& settings) {
 }
 
 // A command's deadline, from its start to its end however it ends: an idle connection has none.
+// One that expired leaves the connection broken (its socket is shut down), even when the command
+// itself finished just in time.
 class DeadlineScope {
  public:
-  DeadlineScope(SocketWatch& watch, Connection::Clock::time_point deadline) : watch_(watch) {
+  DeadlineScope(SocketWatch& watch, bool& broken, Connection::Clock::time_point deadline)
+      : watch_(watch), broken_(broken) {
     watch_.set_deadline(deadline);
   }
-  ~DeadlineScope() { watch_.clear_deadline(); }
+  ~DeadlineScope() {
+    if (watch_.clear_deadline()) broken_ = true;
+  }
   DeadlineScope(const DeadlineScope&) = delete;
   DeadlineScope& operator=(const DeadlineScope&) = delete;
 
  private:
   SocketWatch& watch_;
+  bool& broken_;
 };
 
 }  // namespace
@@ -91,7 +97,7 @@ asio::awaitable<void> Connection::connect(Clock::time_point deadline) {
   if (PQstatus(conn_) == CONNECTION_BAD) lost("connect");
   PQsetNoticeReceiver(conn_, &Connection::receive_notice, this);
 
-  DeadlineScope bounded(watch_, deadline);
+  DeadlineScope bounded(watch_, broken_, deadline);
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   while (state != PGRES_POLLING_OK) {
     if (state == PGRES_POLLING_FAILED) lost("connect");
@@ -172,7 +178,7 @@ asio::awaitable<Result> Connection::execute(const Query& query, const std::vecto
                                             Clock::duration timeout) {
   auto started = Clock::now();
   begin_command();
-  DeadlineScope bounded(watch_, started + timeout);
+  DeadlineScope bounded(watch_, broken_, started + timeout);
   auto data = co_await run(query, params);
   observe(query.name, started);
   co_return Result(std::move(data));
@@ -180,7 +186,7 @@ asio::awaitable<Result> Connection::execute(const Query& query, const std::vecto
 
 asio::awaitable<void> Connection::run_script(std::string_view sql) {
   begin_command();
-  DeadlineScope bounded(watch_, Clock::now() + settings_->query_timeout());
+  DeadlineScope bounded(watch_, broken_, Clock::now() + settings_->query_timeout());
   std::string text(sql);
   if (PQsendQuery(conn_, text.c_str()) == 0) lost("send");
   query_sent_ = true;

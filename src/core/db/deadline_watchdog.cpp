@@ -46,8 +46,10 @@ void DeadlineWatchdog::run() {
 
 void DeadlineWatchdog::expire_if_due(Registration& registration, Clock::rep now) {
   auto deadline = registration.deadline_.load(std::memory_order_acquire);
-  if (deadline == 0 || deadline > now || registration.guard_fd_ < 0) return;
-  registration.expired_.store(true, std::memory_order_release);
+  if (deadline <= Registration::k_none || deadline > now || registration.guard_fd_ < 0) return;
+  if (!registration.deadline_.compare_exchange_strong(deadline, Registration::k_expired,
+                                                      std::memory_order_acq_rel))
+    return;  // the command ended (or got a new deadline) meanwhile
   // Both directions: a wait for either readiness returns at once, now or when it starts.
   ::shutdown(registration.guard_fd_, SHUT_RDWR);
 }
@@ -73,12 +75,11 @@ void Registration::guard(int fd) {
 }
 
 void Registration::set_deadline(Clock::time_point deadline) {
-  expired_.store(false, std::memory_order_relaxed);
   deadline_.store(deadline.time_since_epoch().count(), std::memory_order_release);
 }
 
-void Registration::clear_deadline() {
-  deadline_.store(0, std::memory_order_release);
+bool Registration::clear_deadline() {
+  return deadline_.exchange(k_none, std::memory_order_acq_rel) == k_expired;
 }
 
 }  // namespace payrollx::db

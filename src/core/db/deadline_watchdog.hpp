@@ -31,15 +31,20 @@ class DeadlineWatchdog {
     // The socket guarded from now on (-1: none). Throws std::system_error when dup fails.
     void guard(int fd);
     void set_deadline(Clock::time_point deadline);
-    void clear_deadline();
+    // Ends the command's deadline; true when it had expired, so that the socket was (or is
+    // being) shut down and the connection must not be used again.
+    bool clear_deadline();
     // The deadline passed (and the socket was shut down) since the last set_deadline.
-    bool expired() const { return expired_.load(std::memory_order_acquire); }
+    bool expired() const { return deadline_.load(std::memory_order_acquire) == k_expired; }
 
    private:
     friend class DeadlineWatchdog;
-    int guard_fd_ = -1;                    // written under the watchdog's mutex
-    std::atomic<Clock::rep> deadline_{0};  // 0: no statement in flight
-    std::atomic<bool> expired_{false};
+    // No command in flight, and a deadline the watchdog claimed (with a compare-and-swap, so a
+    // command that ends at that very moment either sees it expired or keeps its socket).
+    static constexpr Clock::rep k_none = 0;
+    static constexpr Clock::rep k_expired = -1;
+    int guard_fd_ = -1;  // written under the watchdog's mutex
+    std::atomic<Clock::rep> deadline_{k_none};
   };
 
  private:

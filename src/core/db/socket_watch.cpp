@@ -16,7 +16,8 @@ SocketWatch::~SocketWatch() {
 }
 
 void SocketWatch::watch(int fd) {
-  if (fd == fd_ && descriptor_) return;
+  // Always afresh, even for the same number: libpq may have closed its socket and opened another
+  // that the kernel numbered alike.
   release();
   fd_ = fd;
   deadline_.guard(fd);
@@ -44,8 +45,8 @@ void SocketWatch::set_deadline(std::chrono::steady_clock::time_point deadline) {
   deadline_.set_deadline(deadline);
 }
 
-void SocketWatch::clear_deadline() {
-  deadline_.clear_deadline();
+bool SocketWatch::clear_deadline() {
+  return deadline_.clear_deadline();
 }
 
 asio::awaitable<bool> SocketWatch::wait(Direction direction) {

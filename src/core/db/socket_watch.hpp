@@ -34,7 +34,8 @@ class SocketWatch {
 
   // Bounds the waits until clear_deadline(): once it passed, wait() returns false.
   void set_deadline(std::chrono::steady_clock::time_point deadline);
-  void clear_deadline();
+  // True when the deadline had expired: the socket is shut down, the connection unusable.
+  bool clear_deadline();
 
   // true when the socket is ready, false when the deadline passed first. Throws
   // boost::system::system_error on a socket error or when the awaiting coroutine is cancelled.

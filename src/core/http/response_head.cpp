@@ -9,10 +9,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-bool body_allowed(int status) {
-  return status >= 200 && status != 204 && status != 304;
-}
-
 void append_field(std::string& head, std::string_view name, std::string_view value) {
   head += name;
   head += ": ";
@@ -21,6 +17,10 @@ void append_field(std::string& head, std::string_view name, std::string_view val
 }
 
 }  // namespace
+
+bool has_body(int status) {
+  return status >= 200 && status != 204 && status != 304;
+}
 
 std::string response_head(const Response& response, unsigned version, bool keep_alive) {
   std::string head;
@@ -31,7 +31,7 @@ std::string response_head(const Response& response, unsigned version, bool keep_
                  response.status, std::string_view(reason.data(), reason.size()));
   for (const auto& [name, value] : response.headers) append_field(head, name, value);
   if (!response.content_type.empty()) append_field(head, "Content-Type", response.content_type);
-  if (body_allowed(response.status))
+  if (has_body(response.status))
     fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n", response.body.size());
   // HTTP/1.1 keeps connections open unless told; HTTP/1.0 closes them unless told.
   if (version >= 11 && !keep_alive) append_field(head, "Connection", "close");

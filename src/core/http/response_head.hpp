@@ -12,5 +12,7 @@ namespace payrollx::http {
 // not allowed (1xx, 204, 304); Connection says what keep_alive decided when it differs from the
 // version's default.
 std::string response_head(const Response& response, unsigned version, bool keep_alive);
+// Whether a response of this status carries a body (not 1xx, 204 or 304).
+bool has_body(int status);
 
 }  // namespace payrollx::http

@@ -41,6 +41,7 @@ constexpr std::size_t k_read_chunk = 8192;
 // a socket with unread input resets the connection and the client may lose the answer.
 constexpr std::chrono::seconds k_linger{5};
 constexpr std::chrono::milliseconds k_shutdown_poll{10};
+constexpr std::chrono::seconds k_sweeps_stop{2};
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -103,6 +104,9 @@ struct Session {
   bool in_request = false;
   // The pending read or write is cancelled once this passes (none while a handler runs).
   Clock::time_point deadline = Clock::time_point::max();
+  // The deadline passed: every read or write fails from then on, also one that had completed
+  // just before the sweep or starts after it.
+  bool timed_out = false;
 };
 
 // The sessions of one context and the timer that sweeps their deadlines: a deadline costs a
@@ -171,6 +175,9 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::atomic<bool> closing_{false};
+  // Sweeps not yet ended: they hold the server alive, so the shutdown waits for them before its
+  // caller may stop the contexts.
+  std::atomic<std::size_t> sweeps_running_{0};
   std::mutex sessions_mutex_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
 };
@@ -199,6 +206,7 @@ void Server::Impl::start() {
   port_ = local.port();
   log::info("server.listening", {{"address", local.address().to_string()}, {"port", port_}});
   auto self = shared_from_this();
+  sweeps_running_ = contexts_.size();
   for (auto& context : contexts_)
     asio::co_spawn(context.io, sweep(self, *context.sessions), asio::detached);
   asio::co_spawn(acceptor_strand_, accept_loop(self), asio::detached);
@@ -238,11 +246,12 @@ asio::awaitable<void> Server::Impl::sweep(std::shared_ptr<Impl> /*alive while sw
     auto now = Clock::now();
     for (auto* session : home.sessions)
       if (session->deadline <= now) {
+        session->timed_out = true;
         beast::error_code ignored;
         session->socket.cancel(ignored);
-        session->deadline = Clock::time_point::max();
       }
   }
+  --sweeps_running_;
 }
 
 bool Server::Impl::add_session(const std::shared_ptr<Session>& session) {
@@ -288,8 +297,9 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Impl> self,
 
 // More bytes of the connection into `buffer`; false when it ended, failed or timed out.
 asio::awaitable<bool> Server::Impl::read_more(Session& session, beast::flat_buffer& buffer) {
+  if (session.timed_out) co_return false;
   auto [ec, n] = co_await session.socket.async_read_some(buffer.prepare(k_read_chunk), k_tuple);
-  if (ec) co_return false;
+  if (ec || session.timed_out) co_return false;
   buffer.commit(n);
   co_return true;
 }
@@ -297,12 +307,14 @@ asio::awaitable<bool> Server::Impl::read_more(Session& session, beast::flat_buff
 // The response's head and body in one gather write; false when the write failed or timed out.
 asio::awaitable<bool> Server::Impl::write(Session& session, const Response& response,
                                           unsigned version, bool keep_alive) {
+  if (session.timed_out) co_return false;
   auto head = response_head(response, version, keep_alive);
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
+  std::string_view body = has_body(response.status) ? response.body : std::string_view();
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   session.deadline = Clock::now() + options_.read_timeout;
   auto [ec, n] = co_await asio::async_write(session.socket, buffers, k_tuple);
   session.deadline = Clock::time_point::max();
-  co_return !ec;
+  co_return !ec && !session.timed_out;
 }
 
 // One request and its answer. False when the connection is to be closed. The request is parsed
@@ -365,8 +377,11 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
   if (auto expect = request->header("expect"); expect && iequals(*expect, "100-continue")) {
     constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
     auto [ec, n] = co_await asio::async_write(session.socket, asio::buffer(k_continue), k_tuple);
-    if (ec) co_return false;
+    if (ec || session.timed_out) co_return false;
   }
+  // The header was parsed alone (its limits come first); the body in as few calls as possible:
+  // without eager parsing, put stops at every chunk boundary of a chunked body.
+  parser.eager(true);
   auto body_ec = co_await parse_until([&] { return parser.is_done(); });
   if (!body_ec) co_return false;
   if (*body_ec == bhttp::error::body_limit) {
@@ -406,7 +421,7 @@ asio::awaitable<void> Server::Impl::refuse(Session& session, const Problem& prob
   std::array<char, k_read_chunk> discard;
   for (;;) {
     auto [read_ec, read] = co_await session.socket.async_read_some(asio::buffer(discard), k_tuple);
-    if (read_ec) co_return;
+    if (read_ec || session.timed_out) co_return;
   }
 }
 
@@ -450,6 +465,12 @@ asio::awaitable<void> Server::Impl::shutdown(std::shared_ptr<Impl> self) {
       sessions->stopped = true;
       sessions->sweep.cancel();
     });
+  // (Bounded: a context nobody runs any more would never end its sweep.)
+  auto sweeps_deadline = Clock::now() + k_sweeps_stop;
+  while (sweeps_running_ > 0 && Clock::now() < sweeps_deadline) {
+    poll.expires_after(k_shutdown_poll);
+    co_await poll.async_wait(k_tuple);
+  }
 }
 
 Server::Server(asio::io_context& io, std::vector<asio::io_context*> session_contexts,

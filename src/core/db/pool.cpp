@@ -162,7 +162,10 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
                                                     const asio::any_io_executor& borrower);
   std::unique_ptr<Connection> take_idle_locked(const asio::any_io_executor& borrower);
   asio::awaitable<void> wait(const std::shared_ptr<Waiter>& waiter);
-  asio::awaitable<void> sweep_waiters(std::shared_ptr<Impl> self);
+  static asio::awaitable<void> sweep_waiters(std::weak_ptr<Impl> pool,
+                                             asio::any_io_executor executor, milliseconds interval);
+  // One sweep; false when no one waits any more (the sweep ends).
+  bool sweep_waiters_once();
   asio::awaitable<std::unique_ptr<Connection>> open(const asio::any_io_executor& borrower);
   asio::awaitable<bool> healthy(Connection& connection);
   // The waiter a released connection goes to (see k_local_handoff_limit); waiters_ is not empty.
@@ -223,7 +226,11 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(
       waiters_.push_back(waiter);
       if (!sweeping_) {
         sweeping_ = true;
-        asio::co_spawn(executor_, sweep_waiters(shared_from_this()), asio::detached);
+        auto interval =
+            std::clamp(std::chrono::duration_cast<milliseconds>(options_.acquire_timeout / 10),
+                       milliseconds(1), milliseconds(100));
+        asio::co_spawn(executor_, sweep_waiters(weak_from_this(), executor_, interval),
+                       asio::detached);
       }
       publish_locked();
     }
@@ -275,28 +282,32 @@ asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
                                                                         asio::use_awaitable);
 }
 
-// Resumes the waiters whose acquire deadline passed; runs while any coroutine waits.
-asio::awaitable<void> Pool::Impl::sweep_waiters(std::shared_ptr<Impl> /*alive while waited on*/) {
-  const auto interval =
-      std::clamp(std::chrono::duration_cast<milliseconds>(options_.acquire_timeout / 10),
-                 milliseconds(1), milliseconds(100));
-  asio::steady_timer timer(executor_);
+// Resumes the waiters whose acquire deadline passed; runs while any coroutine waits. It holds the
+// pool only during a sweep: a pool that goes (with its connections, whose sockets may belong to
+// other contexts) must not wait for the context of this coroutine to be destroyed.
+asio::awaitable<void> Pool::Impl::sweep_waiters(std::weak_ptr<Impl> pool,
+                                                asio::any_io_executor executor,
+                                                milliseconds interval) {
+  asio::steady_timer timer(executor);
   for (;;) {
     timer.expires_after(interval);
     co_await timer.async_wait(asio::use_awaitable);
-    std::lock_guard lock(mutex_);
-    auto now = Clock::now();
-    std::erase_if(waiters_, [now](const auto& waiter) {
-      if (waiter->deadline > now) return false;
-      waiter->wake();  // with neither a connection nor room: PoolTimeout
-      return true;
-    });
-    publish_locked();
-    if (waiters_.empty()) {
-      sweeping_ = false;
-      co_return;
-    }
+    auto self = pool.lock();
+    if (!self || !self->sweep_waiters_once()) co_return;
   }
+}
+
+bool Pool::Impl::sweep_waiters_once() {
+  std::lock_guard lock(mutex_);
+  auto now = Clock::now();
+  std::erase_if(waiters_, [now](const auto& waiter) {
+    if (waiter->deadline > now) return false;
+    waiter->wake();  // with neither a connection nor room: PoolTimeout
+    return true;
+  });
+  publish_locked();
+  sweeping_ = !waiters_.empty();
+  return sweeping_;
 }
 
 // Opens a connection for a slot already counted in open_ and in_use_ (released on failure).

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <boost/container/small_vector.hpp>
 
 #include "core/db/error.hpp"
 #include "core/db/result_data.hpp"
@@ -197,8 +198,7 @@ asio::awaitable<void> Connection::run_script(std::string_view sql) {
 
 asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
                                                              const std::vector<Param>& params) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
+  boost::container::small_vector<const char*, 16> values;
   for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
   int count = static_cast<int>(values.size());
 
@@ -208,31 +208,38 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
     sent =
         PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0);
   } else {
-    const char* name = co_await prepare(query, count);
+    const char* name = prepared_name(query);
+    if (!name) name = co_await prepare(query, count);
     sent = PQsendQueryPrepared(conn_, name, count, values.data(), nullptr, nullptr, 0);
   }
   if (sent == 0) lost("send");
   query_sent_ = true;
-  co_await flush(query.name);
+  // A statement of a few hundred bytes leaves at once: the waiting loop only when it did not.
+  int pending = PQflush(conn_);
+  if (pending < 0) lost(query.name);
+  if (pending > 0) co_await flush(query.name);
   auto data = co_await collect(query.name);
   mark_idle();
   co_return data;
 }
 
-asio::awaitable<const char*> Connection::prepare(const Query& query, int param_count) {
+const char* Connection::prepared_name(const Query& query) const {
   auto found = prepared_.find(query.name);
-  if (found != prepared_.end()) {
-    if (found->second != query.sql)
-      throw std::logic_error(fmt::format("two queries are named '{}'", query.name));
-    co_return found->first.c_str();
-  }
+  if (found == prepared_.end()) return nullptr;
+  if (found->second.source != query.sql.data() && found->second.sql != query.sql)
+    throw std::logic_error(fmt::format("two queries are named '{}'", query.name));
+  return found->first.c_str();
+}
+
+asio::awaitable<const char*> Connection::prepare(const Query& query, int param_count) {
   std::string name(query.name);
   std::string sql(query.sql);
   if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), param_count, nullptr) == 0) lost("prepare");
   co_await flush(query.name);
   co_await collect(query.name);  // throws on a bad statement; the connection stays usable
   busy_ = true;                  // collect ended the prepare; the execute follows at once
-  auto [inserted, ok] = prepared_.emplace(std::move(name), std::move(sql));
+  auto [inserted, ok] =
+      prepared_.emplace(std::move(name), Prepared{std::move(sql), query.sql.data()});
   co_return inserted->first.c_str();
 }
 

@@ -83,6 +83,8 @@ class Connection {
   boost::asio::awaitable<void> connect(Clock::time_point deadline);
   boost::asio::awaitable<std::shared_ptr<ResultData>> run(const Query& query,
                                                           const std::vector<Param>& params);
+  // The statement's name when it is prepared on this connection, else nullptr.
+  const char* prepared_name(const Query& query) const;
   boost::asio::awaitable<const char*> prepare(const Query& query, int param_count);
   boost::asio::awaitable<void> flush(std::string_view what);
   boost::asio::awaitable<std::shared_ptr<ResultData>> collect(std::string_view what);
@@ -93,7 +95,11 @@ class Connection {
   std::shared_ptr<const ConnectionSettings> settings_;
   PGconn* conn_ = nullptr;
   SocketWatch watch_;
-  std::map<std::string, std::string, std::less<>> prepared_;  // statement name -> SQL
+  struct Prepared {
+    std::string sql;
+    const char* source;  // the Query's own text: the same pointer needs no comparison
+  };
+  std::map<std::string, Prepared, std::less<>> prepared_;  // by statement name
   bool busy_ = false;
   bool broken_ = false;
   bool query_sent_ = false;

@@ -5,7 +5,9 @@ namespace payrollx::db {
 
 // A named SQL text. The name is at once the prepared-statement name on every connection, the
 // metrics label and what the slow-query log prints (never the parameters). Stores declare
-// their queries as `constexpr db::Query k_select_user{"auth.select_user", "SELECT ..."};`.
+// their queries as `constexpr db::Query k_select_user{"auth.select_user", "SELECT ..."};`: the
+// text of a named query lives as long as the program (a connection recognises a statement it
+// prepared by the text's address, and compares the text itself only at another address).
 struct Query {
   std::string_view name;
   std::string_view sql;

@@ -153,11 +153,6 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   PoolStats stats_locked() const {
     return {.size = open_, .in_use = in_use_, .waiting = static_cast<int>(waiters_.size())};
   }
-  void publish_locked() const {
-    if (!metrics_) return;
-    auto stats = stats_locked();
-    metrics_->set_pool(stats.size, stats.in_use, stats.waiting);
-  }
   asio::awaitable<std::unique_ptr<Connection>> take(Clock::time_point deadline,
                                                     const asio::any_io_executor& borrower);
   std::unique_ptr<Connection> take_idle_locked(const asio::any_io_executor& borrower);
@@ -221,13 +216,11 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(
     if (closing_) throw ConnectionError("the database pool is closed");
     if (auto connection = take_idle_locked(borrower)) {
       ++in_use_;
-      publish_locked();
       co_return connection;
     }
     if (open_ < options_.max_size) {
       ++open_;
       ++in_use_;
-      publish_locked();
     } else {
       waiter = std::make_shared<Waiter>(borrower, deadline);
       waiters_.push_back(waiter);
@@ -239,7 +232,6 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::take(
         asio::co_spawn(executor_, sweep_waiters(weak_from_this(), executor_, interval),
                        asio::detached);
       }
-      publish_locked();
     }
   }
   if (waiter) {
@@ -261,7 +253,6 @@ std::unique_ptr<Connection> Pool::Impl::take_idle(const asio::any_io_executor& b
   auto connection = take_idle_locked(borrower);
   if (connection) {
     ++in_use_;
-    publish_locked();
   }
   return connection;
 }
@@ -323,7 +314,6 @@ bool Pool::Impl::sweep_waiters_once() {
     waiter->wake();  // with neither a connection nor room: PoolTimeout
     return true;
   });
-  publish_locked();
   sweeping_ = !waiters_.empty();
   return sweeping_;
 }
@@ -339,7 +329,6 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(
       --open_;
       --in_use_;
       hand_room_to_waiter_locked();
-      publish_locked();
       throw ConnectionError("the database is unavailable (reconnecting)");
     }
   }
@@ -363,7 +352,6 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(
         std::clamp(reconnect_delay_ * 2, k_first_reconnect_delay, k_max_reconnect_delay);
     reconnect_after_ = Clock::now() + jittered(reconnect_delay_);
     hand_room_to_waiter_locked();
-    publish_locked();
   }
   std::rethrow_exception(failure);
 }
@@ -411,7 +399,6 @@ void Pool::Impl::release(std::unique_ptr<Connection> connection) {
       --in_use_;
       hand_room_to_waiter_locked();
     }
-    publish_locked();
   }
 }
 
@@ -451,7 +438,6 @@ asio::awaitable<void> Pool::Impl::close(milliseconds deadline) {
     waiters_.clear();
     open_ -= static_cast<int>(idle_.size());
     idle.swap(idle_);
-    publish_locked();
   }
   idle.clear();
   auto until = Clock::now() + deadline;

@@ -16,13 +16,19 @@ namespace payrollx::auth {
 using boost::asio::awaitable;
 
 boost::json::object to_json(const User& user) {
-  return {{"id", user.id.str()},
+  // Ids as characters on the stack: the object copies them once, into its own storage.
+  auto id = user.id.chars();
+  boost::json::value organization_id = nullptr;
+  if (user.organization_id) {
+    auto org = user.organization_id->chars();
+    organization_id = boost::json::string_view(org.data(), org.size());
+  }
+  return {{"id", boost::json::string_view(id.data(), id.size())},
           {"email", user.email},
           {"firstName", user.first_name},
           {"lastName", user.last_name},
           {"role", to_string(user.role)},
-          {"organizationId",
-           user.organization_id ? boost::json::value(user.organization_id->str()) : nullptr},
+          {"organizationId", std::move(organization_id)},
           {"isActive", user.is_active},
           {"createdAt", to_rfc3339(user.created_at)}};
 }

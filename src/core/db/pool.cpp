@@ -36,9 +36,9 @@ constexpr milliseconds k_max_reconnect_delay{2000};
 constexpr milliseconds k_retry_base_delay{5};
 constexpr milliseconds k_close_poll{20};
 // A released connection goes to the oldest waiter on its own context (no thread hop, no move),
-// unless the oldest waiter of all has waited this long: the pool rebalances by itself and no
-// context starves.
-constexpr milliseconds k_local_handoff_limit{10};
+// unless the oldest waiter of all came this much earlier: no context waits longer than another
+// by more than this, at any load, and under an even load connections stay where they are.
+constexpr milliseconds k_local_handoff_limit{2};
 // A connection idle for less than this is handed out without reading its socket first.
 constexpr milliseconds k_probe_after{250};
 
@@ -404,12 +404,12 @@ void Pool::Impl::release(std::unique_ptr<Connection> connection) {
 
 std::shared_ptr<Waiter> Pool::Impl::next_waiter_for_locked(const Connection& connection) {
   auto chosen = waiters_.begin();
-  if (!connection.runs_on(*(*chosen)->context) &&
-      Clock::now() - (*chosen)->since < k_local_handoff_limit) {
+  if (!connection.runs_on(*(*chosen)->context)) {
     auto local = std::find_if(waiters_.begin(), waiters_.end(), [&](const auto& waiter) {
       return connection.runs_on(*waiter->context);
     });
-    if (local != waiters_.end()) chosen = local;
+    if (local != waiters_.end() && (*local)->since - (*chosen)->since < k_local_handoff_limit)
+      chosen = local;
   }
   auto waiter = std::move(*chosen);
   waiters_.erase(chosen);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstring>
 
 #include "core/db/result_data.hpp"
 
@@ -15,12 +16,25 @@ bool Row::is_null(int column) const {
   return PQgetisnull(result, index_, column) != 0;
 }
 
+namespace {
+
+// Exact match: PQfnumber would case-fold the name and needs a NUL-terminated string.
+bool is_named(const PGresult* result, int column, std::string_view name) {
+  const char* field = PQfname(result, column);
+  return std::strncmp(field, name.data(), name.size()) == 0 && field[name.size()] == '\0';
+}
+
+}  // namespace
+
 int Row::column_index(std::string_view name) const {
-  // Exact match: PQfnumber would case-fold the name and needs a NUL-terminated string.
   const PGresult* result = data_->get();
   int columns = PQnfields(result);
+  if (next_column_ < columns && is_named(result, next_column_, name)) return next_column_++;
   for (int i = 0; i < columns; ++i)
-    if (name == PQfname(result, i)) return i;
+    if (is_named(result, i, name)) {
+      next_column_ = i + 1;
+      return i;
+    }
   throw DecodeError(fmt::format("the result has no column '{}'", name));
 }
 

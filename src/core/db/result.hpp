@@ -52,6 +52,8 @@ class Row {
 
   const ResultData* data_;
   int index_;
+  // Where column_index() looks first: stores read columns in the order they selected them.
+  mutable int next_column_ = 0;
 };
 
 class Result {

@@ -9,7 +9,16 @@ namespace payrollx::db {
 
 namespace asio = boost::asio;
 
-SocketWatch::SocketWatch(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+namespace {
+
+const asio::execution_context* context_of(const asio::any_io_executor& executor) {
+  return &asio::query(executor, asio::execution::context);
+}
+
+}  // namespace
+
+SocketWatch::SocketWatch(asio::any_io_executor executor)
+    : executor_(std::move(executor)), context_(context_of(executor_)) {}
 
 SocketWatch::~SocketWatch() {
   release();
@@ -32,13 +41,14 @@ void SocketWatch::release() {
 
 void SocketWatch::move_to(asio::any_io_executor executor) {
   executor_ = std::move(executor);
+  context_ = context_of(executor_);
   if (!descriptor_) return;
   descriptor_->release();
   descriptor_.emplace(executor_, fd_);
 }
 
 bool SocketWatch::runs_on(const asio::execution_context& context) const {
-  return &asio::query(executor_, asio::execution::context) == &context;
+  return context_ == &context;
 }
 
 void SocketWatch::set_deadline(std::chrono::steady_clock::time_point deadline) {

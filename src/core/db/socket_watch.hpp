@@ -44,6 +44,8 @@ class SocketWatch {
  private:
   int fd_ = -1;
   boost::asio::any_io_executor executor_;
+  // executor_'s context, asked of the executor once: the pool compares it at every hand-over.
+  const boost::asio::execution_context* context_;
   std::optional<boost::asio::posix::stream_descriptor> descriptor_;
   DeadlineWatchdog::Registration deadline_;
 };

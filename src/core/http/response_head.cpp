@@ -1,8 +1,7 @@
 #include "core/http/response_head.hpp"
 
-#include <fmt/format.h>
-
 #include <boost/beast/http/status.hpp>
+#include <charconv>
 
 namespace payrollx::http {
 namespace {
@@ -16,6 +15,12 @@ void append_field(std::string& head, std::string_view name, std::string_view val
   head += "\r\n";
 }
 
+void append_number(std::string& head, std::size_t value) {
+  char digits[20];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  head.append(digits, end);
+}
+
 }  // namespace
 
 bool has_body(int status) {
@@ -27,12 +32,23 @@ std::string response_head(const Response& response, unsigned version, bool keep_
   head.reserve(160);
   auto reason =
       bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(response.status)));
-  fmt::format_to(std::back_inserter(head), "HTTP/{}.{} {} {}\r\n", version / 10, version % 10,
-                 response.status, std::string_view(reason.data(), reason.size()));
+  // Written on every response, so without a format string to parse.
+  head += "HTTP/";
+  head += static_cast<char>('0' + version / 10 % 10);
+  head += '.';
+  head += static_cast<char>('0' + version % 10);
+  head += ' ';
+  append_number(head, static_cast<std::size_t>(response.status));
+  head += ' ';
+  head.append(reason.data(), reason.size());
+  head += "\r\n";
   for (const auto& [name, value] : response.headers) append_field(head, name, value);
   if (!response.content_type.empty()) append_field(head, "Content-Type", response.content_type);
-  if (has_body(response.status))
-    fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n", response.body.size());
+  if (has_body(response.status)) {
+    head += "Content-Length: ";
+    append_number(head, response.body.size());
+    head += "\r\n";
+  }
   // HTTP/1.1 keeps connections open unless told; HTTP/1.0 closes them unless told.
   if (version >= 11 && !keep_alive) append_field(head, "Connection", "close");
   if (version < 11 && keep_alive) append_field(head, "Connection", "keep-alive");

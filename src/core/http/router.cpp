@@ -117,6 +117,8 @@ void Router::add(Route route) {
   }
   if (compiled.size() > k_max_segments)
     throw std::logic_error(fmt::format("route pattern '{}' has too many segments", route.pattern));
+  if (by_length_.size() <= compiled.size()) by_length_.resize(compiled.size() + 1);
+  by_length_[compiled.size()].push_back(routes_.size());
   routes_.push_back(std::move(route));
   compiled_.push_back(std::move(compiled));
 }
@@ -125,15 +127,14 @@ Match Router::match(std::string_view method, std::string_view path) const {
   Match result;
   if (path.empty() || path.front() != '/') return result;
   auto segments = split_path(path);
-  if (!segments) return result;
+  if (!segments || segments->count >= by_length_.size()) return result;
 
   // The most literal patterns that match the path decide; their methods answer 405.
   std::optional<Rank> best;
   std::array<std::size_t, k_max_ties> ties;
   std::size_t tie_count = 0;
-  for (std::size_t i = 0; i < compiled_.size(); ++i) {
+  for (std::size_t i : by_length_[segments->count]) {
     const auto& pattern = compiled_[i];
-    if (pattern.size() != segments->count) continue;
     Rank rank = 0;
     bool matches = true;
     for (std::size_t s = 0; matches && s < pattern.size(); ++s) {

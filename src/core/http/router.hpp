@@ -83,6 +83,8 @@ class Router {
 
   std::vector<Route> routes_;
   std::vector<Compiled> compiled_;  // routes_[i]'s pattern is compiled_[i]
+  // Route indexes by segment count: a path is compared only with patterns as long as it is.
+  std::vector<std::vector<std::size_t>> by_length_;
 };
 
 }  // namespace payrollx::http

@@ -59,7 +59,8 @@ struct User {
 };
 
 // {id,email,firstName,lastName,role,organizationId,isActive,createdAt}
-boost::json::object to_json(const User& user);
+// `storage`: where the object allocates (a stack buffer's resource when it is serialized at once).
+boost::json::object to_json(const User& user, boost::json::storage_ptr storage = {});
 
 struct Invitation {
   User user;

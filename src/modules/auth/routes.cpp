@@ -1,5 +1,6 @@
 // HTTP handlers of the auth module: decode and validate, call Service::Impl, encode.
 #include <array>
+#include <boost/json/monotonic_resource.hpp>
 
 #include "core/email.hpp"
 #include "core/http/context.hpp"
@@ -148,9 +149,15 @@ awaitable<http::Response> logout(Service::Impl& service, http::RequestContext& c
   co_return http::Response::no_content();
 }
 
+// Built in a stack buffer and serialized at once: /auth/me is asked on every page load.
+http::Response user_response(const User& user) {
+  unsigned char buffer[1024];
+  boost::json::monotonic_resource scratch(buffer, sizeof buffer);
+  return http::Response::json(200, to_json(user, &scratch));
+}
+
 awaitable<http::Response> me(Service::Impl& service, http::RequestContext& ctx) {
-  auto user = co_await service.me(ctx.user());
-  co_return http::Response::json(200, to_json(user));
+  co_return user_response(co_await service.me(ctx.user()));
 }
 
 awaitable<http::Response> change_password(Service::Impl& service, http::RequestContext& ctx) {

@@ -15,22 +15,23 @@ namespace payrollx::auth {
 
 using boost::asio::awaitable;
 
-boost::json::object to_json(const User& user) {
+boost::json::object to_json(const User& user, boost::json::storage_ptr storage) {
   // Ids as characters on the stack: the object copies them once, into its own storage.
   auto id = user.id.chars();
-  boost::json::value organization_id = nullptr;
+  boost::json::value organization_id(nullptr, storage);
   if (user.organization_id) {
     auto org = user.organization_id->chars();
     organization_id = boost::json::string_view(org.data(), org.size());
   }
-  return {{"id", boost::json::string_view(id.data(), id.size())},
-          {"email", user.email},
-          {"firstName", user.first_name},
-          {"lastName", user.last_name},
-          {"role", to_string(user.role)},
-          {"organizationId", std::move(organization_id)},
-          {"isActive", user.is_active},
-          {"createdAt", to_rfc3339(user.created_at)}};
+  return {{{"id", boost::json::string_view(id.data(), id.size())},
+           {"email", user.email},
+           {"firstName", user.first_name},
+           {"lastName", user.last_name},
+           {"role", to_string(user.role)},
+           {"organizationId", std::move(organization_id)},
+           {"isActive", user.is_active},
+           {"createdAt", to_rfc3339(user.created_at)}},
+          std::move(storage)};
 }
 
 Service::Service(db::Pool& pool, organization::Service& organizations, wallet::Service& wallets,

@@ -21,6 +21,11 @@ constexpr db::Query k_credentials_by_id{
     "password_hash, coalesce(locked_until > now(), false) AS locked "
     "FROM auth.users WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2"};
 
+constexpr db::Query k_user_by_id{
+    "auth.user_by_id",
+    "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at "
+    "FROM auth.users WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2"};
+
 constexpr db::Query k_list_users{
     "auth.list_users",
     "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at "
@@ -186,6 +191,14 @@ awaitable<std::optional<Credentials>> Store::credentials_by_email(std::string_vi
 awaitable<std::optional<Credentials>> Store::credentials_by_id(
     const Uuid& id, const std::optional<Uuid>& organization_id) {
   co_return credentials_from(co_await pool_.query(k_credentials_by_id, id, organization_id));
+}
+
+awaitable<std::optional<User>> Store::user_by_id(const Uuid& id,
+                                                 const std::optional<Uuid>& organization_id) {
+  auto result = co_await pool_.query(k_user_by_id, id, organization_id);
+  auto row = result.first();
+  if (!row) co_return std::nullopt;
+  co_return user_from(*row);
 }
 
 awaitable<std::vector<User>> Store::list_users(const Uuid& organization_id,

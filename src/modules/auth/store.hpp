@@ -78,6 +78,9 @@ class Store {
   // The user `id` of `organization_id` (none: a user without organisation).
   boost::asio::awaitable<std::optional<Credentials>> credentials_by_id(
       const Uuid& id, const std::optional<Uuid>& organization_id);
+  // The same user without what sign-in needs: the hash is neither read nor sent.
+  boost::asio::awaitable<std::optional<User>> user_by_id(
+      const Uuid& id, const std::optional<Uuid>& organization_id);
   // Newest first, limit + 1 rows.
   boost::asio::awaitable<std::vector<User>> list_users(const Uuid& organization_id,
                                                        const http::PageRequest& page);

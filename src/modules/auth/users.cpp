@@ -35,9 +35,9 @@ bool is_active_admin(const User& user) {
 }  // namespace
 
 awaitable<User> Service::Impl::me(Principal caller) {
-  auto found = co_await store_.credentials_by_id(caller.user_id, caller.organization_id);
+  auto found = co_await store_.user_by_id(caller.user_id, caller.organization_id);
   if (!found) throw unauthorized();
-  co_return found->user;
+  co_return std::move(*found);
 }
 
 awaitable<UserPage> Service::Impl::list_users(Uuid organization_id, http::PageRequest page) {

@@ -94,6 +94,12 @@ TEST_CASE("db query: every supported type decodes from the server's text output"
     // Asking for the wrong type is a DecodeError, not garbage.
     CHECK_THROWS_AS(row.get<std::int64_t>("text"), db::DecodeError);
     CHECK_THROWS_AS(row.get<Uuid>("text"), db::DecodeError);
+    // Columns are found by their whole name in any order, not only in the order selected.
+    CHECK(row.get<int>("small") == -7);
+    CHECK(row.get<std::string>("text") == "héllo");
+    CHECK(row.get<bool>("yes"));
+    CHECK_THROWS_AS(row.get<std::string>("tex"), db::DecodeError);
+    CHECK_THROWS_AS(row.get<std::string>("texts"), db::DecodeError);
   });
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "captured_stdout.hpp"
 #include "core/auth/jwt.hpp"
 #include "core/db/error.hpp"
 #include "core/error.hpp"
@@ -127,40 +128,6 @@ boost::json::object problem_of(const Response& response) {
   return boost::json::parse(response.body).as_object();
 }
 
-// Redirects stdout (where the log writes) into a file for the lifetime of the object.
-class CapturedStdout {
- public:
-  CapturedStdout() : path_(fmt::format("/tmp/payrollx-dispatcher-test-{}.log", ::getpid())) {
-    std::fflush(stdout);
-    saved_ = ::dup(STDOUT_FILENO);
-    auto* file = std::fopen(path_.c_str(), "w");
-    ::dup2(::fileno(file), STDOUT_FILENO);
-    std::fclose(file);
-  }
-  ~CapturedStdout() {
-    restore();
-    std::remove(path_.c_str());
-  }
-  std::string text() {
-    restore();
-    std::ifstream in(path_);
-    std::stringstream all;
-    all << in.rdbuf();
-    return all.str();
-  }
-
- private:
-  void restore() {
-    if (saved_ < 0) return;
-    std::fflush(stdout);
-    ::dup2(saved_, STDOUT_FILENO);
-    ::close(saved_);
-    saved_ = -1;
-  }
-  std::string path_;
-  int saved_ = -1;
-};
-
 }  // namespace
 
 TEST_CASE("http dispatcher: a route's handler answers, with the request id") {
@@ -217,7 +184,7 @@ TEST_CASE("http dispatcher: 404 and 405 are problems too") {
 TEST_CASE("http dispatcher: an unexpected exception is a generic 500, logged with the request id") {
   World world;
   log::configure(log::Level::info, true);
-  CapturedStdout captured;
+  test::CapturedStdout captured;
   auto response = world.get("/boom", {{"x-request-id", "rid-500"}});
   auto log = captured.text();
 

@@ -151,6 +151,17 @@ TEST_CASE("jwt: a token verified before is still checked for expiry, signer and 
   auto bad_signature = parts;
   bad_signature.signature[5] = bad_signature.signature[5] == 'A' ? 'B' : 'A';
   CHECK(signer.verify(join(bad_signature), t0) == std::nullopt);
+  // The cache finds a slot by the signature: the remembered token's signature on other claims
+  // of the same length lands in the same slot, and is refused.
+  auto claims = decode_segment(parts.payload);
+  claims["role"] = "ORG_ADMIN______";  // as long as FINANCE_MANAGER
+  auto forged = parts;
+  forged.payload = encode_segment(claims);
+  REQUIRE(forged.payload.size() == parts.payload.size());
+  CHECK(signer.verify(join(forged), t0) == std::nullopt);
+  auto one_byte = parts;
+  one_byte.payload[one_byte.payload.size() / 2] ^= 0x01;
+  CHECK(signer.verify(join(one_byte), t0) == std::nullopt);
   CHECK(signer.verify(token + "x", t0) == std::nullopt);
   CHECK(signer.verify(token.substr(0, token.size() - 1), t0) == std::nullopt);
 }

@@ -238,9 +238,18 @@ asio::awaitable<const char*> Connection::prepare(const Query& query, int param_c
   co_await flush(query.name);
   co_await collect(query.name);  // throws on a bad statement; the connection stays usable
   busy_ = true;                  // collect ended the prepare; the execute follows at once
-  auto [inserted, ok] =
-      prepared_.emplace(std::move(name), Prepared{std::move(sql), query.sql.data()});
-  co_return inserted->first.c_str();
+  co_return remember_prepared(query);
+}
+
+const char* Connection::remember_prepared(const Query& query) {
+  auto [inserted, ok] = prepared_.emplace(std::string(query.name),
+                                          Prepared{std::string(query.sql), query.sql.data()});
+  return inserted->first.c_str();
+}
+
+void Connection::forget_prepared(std::string_view name) {
+  auto found = prepared_.find(name);
+  if (found != prepared_.end()) prepared_.erase(found);
 }
 
 asio::awaitable<void> Connection::flush(std::string_view what) {
@@ -273,21 +282,23 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::collect(std::string_vie
     if (PQstatus(conn_) != CONNECTION_OK) break;
   }
   busy_ = false;
-  if (failure) {
-    std::string sqlstate = field(failure->get(), PG_DIAG_SQLSTATE);
-    if (PQstatus(conn_) != CONNECTION_OK || sqlstate.empty() || means_connection_lost(sqlstate)) {
-      broken_ = true;
-      ended_by_server_ = sqlstate.starts_with("57P");
-      throw ConnectionError(fmt::format("{}: database connection lost ({})", what,
-                                        field(failure->get(), PG_DIAG_MESSAGE_PRIMARY)));
-    }
-    throw Error(std::move(sqlstate),
-                fmt::format("{}: {}", what, field(failure->get(), PG_DIAG_MESSAGE_PRIMARY)),
-                field(failure->get(), PG_DIAG_CONSTRAINT_NAME));
-  }
+  if (failure) std::rethrow_exception(error_of(failure->get(), what));
   if (PQstatus(conn_) != CONNECTION_OK) lost(what);
   if (!last) last = std::make_shared<ResultData>(PQmakeEmptyPGresult(conn_, PGRES_COMMAND_OK));
   co_return last;
+}
+
+std::exception_ptr Connection::error_of(const PGresult* error, std::string_view what) {
+  std::string sqlstate = field(error, PG_DIAG_SQLSTATE);
+  std::string message = field(error, PG_DIAG_MESSAGE_PRIMARY);
+  if (PQstatus(conn_) != CONNECTION_OK || sqlstate.empty() || means_connection_lost(sqlstate)) {
+    broken_ = true;
+    ended_by_server_ = sqlstate.starts_with("57P");
+    return std::make_exception_ptr(
+        ConnectionError(fmt::format("{}: database connection lost ({})", what, message)));
+  }
+  return std::make_exception_ptr(Error(std::move(sqlstate), fmt::format("{}: {}", what, message),
+                                       field(error, PG_DIAG_CONSTRAINT_NAME)));
 }
 
 void Connection::observe(std::string_view name, Clock::time_point started) const {

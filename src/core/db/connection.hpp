@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <exception>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +35,8 @@ struct ConnectionSettings {
 };
 
 class Connection {
+  friend class Pipeline;  // drives a connection in pipeline mode with the same parts
+
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -85,6 +88,12 @@ class Connection {
                                                           const std::vector<Param>& params);
   // The statement's name when it is prepared on this connection, else nullptr.
   const char* prepared_name(const Query& query) const;
+  // Records `query` as prepared under its name; the name's C string, owned by the connection.
+  const char* remember_prepared(const Query& query);
+  void forget_prepared(std::string_view name);
+  // The exception a statement's error result stands for: ConnectionError (the connection then
+  // broken) when it says the session is gone, db::Error otherwise.
+  std::exception_ptr error_of(const PGresult* error, std::string_view what);
   boost::asio::awaitable<const char*> prepare(const Query& query, int param_count);
   boost::asio::awaitable<void> flush(std::string_view what);
   boost::asio::awaitable<std::shared_ptr<ResultData>> collect(std::string_view what);

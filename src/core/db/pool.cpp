@@ -19,6 +19,8 @@
 
 #include "core/db/connection.hpp"
 #include "core/db/error.hpp"
+#include "core/db/pipeline.hpp"
+#include "core/db/resume.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 
@@ -39,6 +41,9 @@ constexpr milliseconds k_close_poll{20};
 // unless the oldest waiter of all came this much earlier: no context waits longer than another
 // by more than this, at any load, and under an even load connections stay where they are.
 constexpr milliseconds k_local_handoff_limit{2};
+// At most one pooled connection in this many is a pipeline (one per io_context at most), so that
+// transactions keep most of the pool.
+constexpr int k_connections_per_pipeline = 4;
 // A connection idle for less than this is handed out without reading its socket first.
 constexpr milliseconds k_probe_after{250};
 
@@ -84,11 +89,6 @@ struct Waiter {
   Clock::time_point since;
   Clock::time_point deadline;
   // The suspended coroutine, once it has suspended (a waiter may be woken before that).
-  // (Boost 1.81's any_completion_handler recurses when moved into a lambda, hence our own.)
-  struct Resume {
-    virtual ~Resume() = default;
-    virtual void operator()() = 0;
-  };
   std::unique_ptr<Resume> resume;
   asio::any_io_executor resume_on;
   std::unique_ptr<Connection> connection;
@@ -119,6 +119,8 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   // coroutine would otherwise keep the waiter, and so itself, alive.
   ~Impl() {
     for (auto& waiter : waiters_) waiter->resume.reset();
+    for (auto& entry : pipelines_)
+      if (entry.pipeline) entry.pipeline->shut();
   }
 
   // A checked-out connection, returned to the pool (or dropped when not reusable) on scope exit.
@@ -146,6 +148,11 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
     return stats_locked();
   }
   asio::awaitable<void> close(milliseconds deadline);
+  // The pipeline for Query::shared statements on `context`. nullptr when they are to run on a
+  // pooled connection like the others: there is no room for one, or it is being opened, or
+  // (`reserved`) the caller is to open it with open_pipeline.
+  std::shared_ptr<Pipeline> pipeline_for(const asio::execution_context& context, bool& reserved);
+  asio::awaitable<std::shared_ptr<Pipeline>> open_pipeline(const asio::any_io_executor& borrower);
   const PoolOptions& options() const { return options_; }
   Metrics* metrics() const { return metrics_; }
 
@@ -171,6 +178,16 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   std::shared_ptr<Waiter> next_waiter_for_locked(const Connection& connection);
   // Gives the first waiter the right to open a connection when the pool has room for one.
   void hand_room_to_waiter_locked();
+  struct ContextPipeline {
+    const asio::execution_context* context;
+    std::shared_ptr<Pipeline> pipeline;  // nullptr while it is being opened
+  };
+  std::vector<ContextPipeline>::iterator find_pipeline_locked(
+      const asio::execution_context* context);
+  // A connection counted in open_ and in_use_ is gone: a waiter may open another.
+  void release_room_locked();
+  // A pipeline ended (its connection lost or shut): its room goes back to the pool.
+  void pipeline_ended(const asio::execution_context* context, const Pipeline* pipeline);
 
   asio::any_io_executor executor_;
   PoolOptions options_;
@@ -182,7 +199,8 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   int open_ = 0;    // counted against max_size: idle, leased, and being opened
   int in_use_ = 0;  // leased or being opened
   std::deque<std::shared_ptr<Waiter>> waiters_;
-  bool sweeping_ = false;  // sweep_waiters runs
+  std::vector<ContextPipeline> pipelines_;  // counted in open_ and in_use_
+  bool sweeping_ = false;                   // sweep_waiters runs
   bool closing_ = false;
   Clock::time_point reconnect_after_{};
   milliseconds reconnect_delay_{0};
@@ -278,13 +296,7 @@ asio::awaitable<void> Pool::Impl::wait(const std::shared_ptr<Waiter>& waiter) {
     auto resume_on = asio::get_associated_executor(handler, executor_);
     std::lock_guard lock(mutex_);
     waiter->resume_on = resume_on;
-    using Handler = decltype(handler);
-    struct Resume final : Waiter::Resume {
-      explicit Resume(Handler h) : handler(std::move(h)) {}
-      void operator()() override { std::move(handler)(); }
-      Handler handler;
-    };
-    waiter->resume = std::make_unique<Resume>(std::move(handler));
+    waiter->resume = Resume::of(std::move(handler));
     if (waiter->woken) waiter->wake();
   };
   co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate,
@@ -326,9 +338,7 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(
     std::lock_guard lock(mutex_);
     // After a failure, fail fast until the backoff passes instead of queueing on a dead server.
     if (Clock::now() < reconnect_after_) {
-      --open_;
-      --in_use_;
-      hand_room_to_waiter_locked();
+      release_room_locked();
       throw ConnectionError("the database is unavailable (reconnecting)");
     }
   }
@@ -346,12 +356,10 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::Impl::open(
   }
   {
     std::lock_guard lock(mutex_);
-    --open_;
-    --in_use_;
     reconnect_delay_ =
         std::clamp(reconnect_delay_ * 2, k_first_reconnect_delay, k_max_reconnect_delay);
     reconnect_after_ = Clock::now() + jittered(reconnect_delay_);
-    hand_room_to_waiter_locked();
+    release_room_locked();
   }
   std::rethrow_exception(failure);
 }
@@ -395,9 +403,7 @@ void Pool::Impl::release(std::unique_ptr<Connection> connection) {
       }
     } else {
       dropped = std::move(connection);
-      --open_;
-      --in_use_;
-      hand_room_to_waiter_locked();
+      release_room_locked();
     }
   }
 }
@@ -426,6 +432,78 @@ void Pool::Impl::hand_room_to_waiter_locked() {
   waiter->wake();
 }
 
+std::shared_ptr<Pipeline> Pool::Impl::pipeline_for(const asio::execution_context& context,
+                                                   bool& reserved) {
+  reserved = false;
+  std::lock_guard lock(mutex_);
+  if (closing_) return nullptr;
+  auto found = find_pipeline_locked(&context);
+  if (found != pipelines_.end()) return found->pipeline;
+  auto allowed = static_cast<std::size_t>(options_.max_size / k_connections_per_pipeline);
+  if (pipelines_.size() >= allowed || open_ >= options_.max_size) return nullptr;
+  pipelines_.push_back({&context, nullptr});
+  ++open_;
+  ++in_use_;
+  reserved = true;
+  return nullptr;
+}
+
+auto Pool::Impl::find_pipeline_locked(const asio::execution_context* context)
+    -> std::vector<ContextPipeline>::iterator {
+  return std::find_if(pipelines_.begin(), pipelines_.end(),
+                      [context](const auto& entry) { return entry.context == context; });
+}
+
+// Opens the connection of a pipeline whose entry (and room) pipeline_for reserved.
+asio::awaitable<std::shared_ptr<Pipeline>> Pool::Impl::open_pipeline(
+    const asio::any_io_executor& borrower) {
+  const auto* context = &asio::query(borrower, asio::execution::context);
+  std::unique_ptr<Connection> connection;
+  try {
+    connection = co_await open(borrower);
+  } catch (const std::exception&) {
+    // Logged, and its room released, by open(); the statement goes to a pooled connection.
+  }
+  const bool opened = connection != nullptr;
+  std::shared_ptr<Pipeline> pipeline;
+  if (opened) {
+    try {
+      pipeline = Pipeline::start(std::move(connection),
+                                 [pool = weak_from_this(), context](const Pipeline* ended) {
+                                   if (auto self = pool.lock())
+                                     self->pipeline_ended(context, ended);
+                                 });
+    } catch (const std::exception& e) {
+      log::warn("db.pipeline_failed", {{"error", e.what()}});
+    }
+  }
+  std::lock_guard lock(mutex_);
+  auto found = find_pipeline_locked(context);
+  if (!pipeline) {
+    pipelines_.erase(found);
+    if (opened) release_room_locked();
+    co_return nullptr;
+  }
+  if (found == pipelines_.end()) co_return nullptr;  // it ended already
+  found->pipeline = pipeline;
+  if (closing_) pipeline->shut();
+  co_return pipeline;
+}
+
+void Pool::Impl::pipeline_ended(const asio::execution_context* context, const Pipeline* pipeline) {
+  std::lock_guard lock(mutex_);
+  auto found = find_pipeline_locked(context);
+  if (found != pipelines_.end() && (!found->pipeline || found->pipeline.get() == pipeline))
+    pipelines_.erase(found);
+  release_room_locked();
+}
+
+void Pool::Impl::release_room_locked() {
+  --open_;
+  --in_use_;
+  hand_room_to_waiter_locked();
+}
+
 asio::awaitable<void> Pool::Impl::close(milliseconds deadline) {
   std::vector<std::unique_ptr<Connection>> idle;
   {
@@ -438,6 +516,8 @@ asio::awaitable<void> Pool::Impl::close(milliseconds deadline) {
     waiters_.clear();
     open_ -= static_cast<int>(idle_.size());
     idle.swap(idle_);
+    for (auto& entry : pipelines_)
+      if (entry.pipeline) entry.pipeline->shut();  // its end releases its room
   }
   idle.clear();
   auto until = Clock::now() + deadline;
@@ -450,6 +530,19 @@ Pool::Pool(asio::any_io_executor executor, PoolOptions options, Metrics* metrics
 Pool::~Pool() = default;
 
 asio::awaitable<Result> Pool::execute(const Query& query, std::vector<Param> params) {
+  if (query.shared) {
+    const auto executor = co_await asio::this_coro::executor;
+    bool reserved = false;
+    auto pipeline = impl_->pipeline_for(asio::query(executor, asio::execution::context), reserved);
+    if (reserved) pipeline = co_await impl_->open_pipeline(executor);
+    if (pipeline) {
+      try {
+        co_return co_await pipeline->execute(query, params);
+      } catch (const PipelineLost& lost) {
+        if (!lost.nothing_ran()) throw;  // else sent again below, on a pooled connection
+      }
+    }
+  }
   // Retried when the connection died with nothing committed: the statement never went out, or
   // the server ended the session (rolling the statement back) before answering it. After a
   // mass termination every pooled connection may be dead: one attempt each, and a fresh one.

@@ -31,6 +31,8 @@ class SocketWatch {
   // Waits from now on are made on `executor`'s context. Only between waits.
   void move_to(boost::asio::any_io_executor executor);
   bool runs_on(const boost::asio::execution_context& context) const;
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+  int fd() const { return fd_; }
 
   // Bounds the waits until clear_deadline(): once it passed, wait() returns false.
   void set_deadline(std::chrono::steady_clock::time_point deadline);

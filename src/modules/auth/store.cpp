@@ -21,10 +21,14 @@ constexpr db::Query k_credentials_by_id{
     "password_hash, coalesce(locked_until > now(), false) AS locked "
     "FROM auth.users WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2"};
 
+// A lookup by primary key on every authenticated /auth/me: shared (pipelined) by the requests
+// of an io thread.
 constexpr db::Query k_user_by_id{
-    "auth.user_by_id",
-    "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at "
-    "FROM auth.users WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2"};
+    .name = "auth.user_by_id",
+    .sql =
+        "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at "
+        "FROM auth.users WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2",
+    .shared = true};
 
 constexpr db::Query k_list_users{
     "auth.list_users",

@@ -1,0 +1,280 @@
+#include "core/db/pipeline.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/container/small_vector.hpp>
+
+#include "core/db/connection.hpp"
+#include "core/db/result_data.hpp"
+#include "core/db/resume.hpp"
+
+namespace payrollx::db {
+
+namespace asio = boost::asio;
+
+// One statement in flight: its results (a Prepare's first when it prepares), up to its Sync.
+struct Pipeline::Slot {
+  std::string_view name;
+  Clock::time_point started;
+  std::string_view prepares;  // the statement name this slot prepares, or empty
+  bool prepare_failed = false;
+  int results = 0;
+  std::shared_ptr<ResultData> last;
+  std::shared_ptr<ResultData> failure;
+  std::exception_ptr error;
+  bool answered = false;
+  std::unique_ptr<Resume> resume;  // once the coroutine has suspended
+  asio::any_io_executor resume_on;
+};
+
+Pipeline::Pipeline(std::unique_ptr<Connection> connection, OnEnd on_end)
+    : connection_(std::move(connection)), on_end_(std::move(on_end)) {}
+
+Pipeline::~Pipeline() = default;
+
+std::shared_ptr<Pipeline> Pipeline::start(std::unique_ptr<Connection> connection, OnEnd on_end) {
+  if (PQenterPipelineMode(connection->conn_) == 0)
+    throw ConnectionError("the database connection cannot enter pipeline mode");
+  std::shared_ptr<Pipeline> pipeline(new Pipeline(std::move(connection), std::move(on_end)));
+  asio::co_spawn(pipeline->connection_->watch_.executor(), read(pipeline), asio::detached);
+  return pipeline;
+}
+
+asio::awaitable<Result> Pipeline::execute(const Query& query, const std::vector<Param>& params) {
+  auto slot = std::make_shared<Slot>();
+  slot->name = query.name;
+  slot->started = Clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    if (ending_ || connection_->broken_)
+      throw PipelineLost(fmt::format("{}: the shared database connection is closed", query.name),
+                         true);
+    send_locked(query, params, *slot);
+    if (slots_.empty())
+      connection_->watch_.set_deadline(slot->started + connection_->settings_->query_timeout());
+    slots_.push_back(slot);
+    flush_locked();
+  }
+  co_await answered(slot);
+  connection_->observe(query.name, slot->started);
+  if (slot->error) std::rethrow_exception(slot->error);
+  co_return Result(std::move(slot->last));
+}
+
+void Pipeline::send_locked(const Query& query, const std::vector<Param>& params, Slot& slot) {
+  boost::container::small_vector<const char*, 16> values;
+  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+  int count = static_cast<int>(values.size());
+  PGconn* conn = connection_->conn_;
+  const char* name = connection_->prepared_name(query);
+  bool sent = true;
+  if (!name) {
+    std::string statement(query.name);
+    std::string sql(query.sql);
+    sent = PQsendPrepare(conn, statement.c_str(), sql.c_str(), count, nullptr) != 0;
+    name = connection_->remember_prepared(query);
+    slot.prepares = query.name;
+  }
+  sent = sent && PQsendQueryPrepared(conn, name, count, values.data(), nullptr, nullptr, 0) != 0 &&
+         PQpipelineSync(conn) != 0;
+  if (sent) return;
+  // libpq's queue may now hold part of the statement: the connection cannot be trusted.
+  if (!slot.prepares.empty()) connection_->forget_prepared(slot.prepares);
+  end_locked();
+  throw PipelineLost(
+      fmt::format("{}: database connection lost ({})", query.name, PQerrorMessage(conn)), true);
+}
+
+void Pipeline::flush_locked() {
+  int pending = PQflush(connection_->conn_);
+  if (pending < 0) return end_locked();
+  if (pending == 0) return;
+  // libpq reads what the server sent while it could not write (so that neither side blocks):
+  // answers may be waiting in its buffer without the socket becoming readable again.
+  take_results_locked();
+  if (flushing_ || ending_) return;
+  flushing_ = true;
+  asio::co_spawn(connection_->watch_.executor(), flush(shared_from_this()), asio::detached);
+}
+
+// Only the reader waits for the socket to be readable; this waits for it to be writable on a
+// descriptor of its own (one Asio object is never used by two threads at once).
+asio::awaitable<void> Pipeline::flush(std::shared_ptr<Pipeline> self) {
+  int fd = -1;
+  {
+    std::lock_guard lock(self->mutex_);
+    fd = ::fcntl(self->connection_->watch_.fd(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+      self->flushing_ = false;
+      self->end_locked();
+      co_return;
+    }
+  }
+  asio::posix::stream_descriptor out(self->connection_->watch_.executor(), fd);
+  for (;;) {
+    auto [ec] = co_await out.async_wait(asio::posix::descriptor_base::wait_write,
+                                        asio::as_tuple(asio::use_awaitable));
+    std::lock_guard lock(self->mutex_);
+    if (self->ending_) break;
+    int pending = ec ? -1 : PQflush(self->connection_->conn_);
+    if (pending < 0) {
+      self->end_locked();
+      break;
+    }
+    self->take_results_locked();
+    if (pending == 0) break;
+  }
+  std::lock_guard lock(self->mutex_);
+  self->flushing_ = false;
+}
+
+asio::awaitable<void> Pipeline::answered(const std::shared_ptr<Slot>& slot) {
+  auto initiate = [this, slot](auto handler) {
+    auto resume_on = asio::get_associated_executor(handler, connection_->watch_.executor());
+    std::lock_guard lock(mutex_);
+    slot->resume_on = resume_on;
+    slot->resume = Resume::of(std::move(handler));
+    if (slot->answered) wake_locked(*slot);
+  };
+  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate,
+                                                                        asio::use_awaitable);
+}
+
+asio::awaitable<void> Pipeline::read(std::shared_ptr<Pipeline> self) {
+  bool timed_out = false;
+  try {
+    for (;;) {
+      bool ready = co_await self->connection_->watch_.wait(SocketWatch::Direction::read);
+      std::lock_guard lock(self->mutex_);
+      if (self->ending_) break;
+      timed_out = !ready;
+      if (timed_out) break;
+      // An idle pipeline reads too: a FATAL notice (terminated backend) or EOF ends it at once.
+      // At the end of the stream, what libpq parsed before it still goes to its statements: a
+      // terminated backend's error tells the first one that the server rolled it back.
+      bool read = PQconsumeInput(self->connection_->conn_) != 0;
+      self->take_results_locked();
+      if (!read || self->ending_ || self->connection_->broken_ ||
+          PQstatus(self->connection_->conn_) != CONNECTION_OK)
+        break;
+    }
+  } catch (const std::exception&) {
+    // A socket error: the same as a lost connection.
+  }
+  self->finish(timed_out);
+}
+
+void Pipeline::take_results_locked() {
+  PGconn* conn = connection_->conn_;
+  // A NULL ends one command's results; two in a row would mean libpq has nothing more to give.
+  int nulls = 0;
+  while (!slots_.empty() && !PQisBusy(conn) && nulls < 2) {
+    PGresult* raw = PQgetResult(conn);
+    if (!raw) {
+      ++nulls;
+      continue;
+    }
+    nulls = 0;
+    Slot& slot = *slots_.front();
+    auto status = PQresultStatus(raw);
+    bool first = slot.results++ == 0;
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(raw);
+      answer_first_locked();
+    } else if (status == PGRES_FATAL_ERROR) {
+      if (first && !slot.prepares.empty()) slot.prepare_failed = true;
+      if (slot.failure) {
+        PQclear(raw);
+      } else {
+        slot.failure = std::make_shared<ResultData>(raw);
+      }
+    } else if (status == PGRES_PIPELINE_ABORTED) {
+      PQclear(raw);
+    } else {
+      slot.last = std::make_shared<ResultData>(raw);
+    }
+  }
+}
+
+void Pipeline::answer_first_locked() {
+  auto slot = std::move(slots_.front());
+  slots_.pop_front();
+  if (slot->failure) {
+    if (slot->prepare_failed) connection_->forget_prepared(slot->prepares);
+    slot->error = connection_->error_of(slot->failure->get(), slot->name);
+    if (connection_->broken_) {
+      slot->error = std::make_exception_ptr(PipelineLost(
+          fmt::format("{}: database connection lost", slot->name), connection_->ended_by_server_));
+    }
+  } else if (!slot->last) {
+    slot->last =
+        std::make_shared<ResultData>(PQmakeEmptyPGresult(connection_->conn_, PGRES_COMMAND_OK));
+  }
+  wake_locked(*slot);
+  // The deadline is always that of the oldest statement in flight.
+  if (connection_->watch_.clear_deadline()) return end_locked();
+  if (!slots_.empty())
+    connection_->watch_.set_deadline(slots_.front()->started +
+                                     connection_->settings_->query_timeout());
+}
+
+void Pipeline::wake_locked(Slot& slot) {
+  slot.answered = true;
+  if (slot.resume) asio::post(slot.resume_on, [handler = std::move(slot.resume)] { (*handler)(); });
+}
+
+void Pipeline::end_locked() {
+  if (ending_) return;
+  ending_ = true;
+  connection_->broken_ = true;
+  // Wakes the reader, on its own thread, which then fails whatever is in flight.
+  ::shutdown(connection_->watch_.fd(), SHUT_RDWR);
+}
+
+void Pipeline::shut() {
+  std::lock_guard lock(mutex_);
+  end_locked();
+}
+
+void Pipeline::finish(bool timed_out) {
+  {
+    std::lock_guard lock(mutex_);
+    ending_ = true;
+    connection_->broken_ = true;
+    connection_->watch_.clear_deadline();
+    // A terminated backend's FATAL error may have reached the first statement before the end
+    // of the stream: it tells whether the server rolled that statement back.
+    if (!slots_.empty() && slots_.front()->failure)
+      connection_->error_of(slots_.front()->failure->get(), slots_.front()->name);
+    bool first = true;
+    for (auto& slot : slots_) {
+      if (timed_out && first) {
+        slot->error = std::make_exception_ptr(Error(
+            "57014",
+            fmt::format("{}: no answer from the database before the client deadline", slot->name)));
+      } else {
+        // Ended by the server (terminated, shutting down): it rolled back the statement it was
+        // running and ran none after it. Otherwise they may have run.
+        slot->error = std::make_exception_ptr(
+            PipelineLost(fmt::format("{}: database connection lost", slot->name),
+                         connection_->ended_by_server_));
+      }
+      first = false;
+      wake_locked(*slot);
+    }
+    slots_.clear();
+  }
+  if (on_end_) on_end_(this);
+}
+
+}  // namespace payrollx::db

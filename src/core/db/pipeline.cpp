@@ -57,8 +57,7 @@ asio::awaitable<Result> Pipeline::execute(const Query& query, const std::vector<
   {
     std::lock_guard lock(mutex_);
     if (ending_ || connection_->broken_)
-      throw PipelineLost(fmt::format("{}: the shared database connection is closed", query.name),
-                         true);
+      throw PipelineLost(fmt::format("{}: the shared database connection is closed", query.name));
     send_locked(query, params, *slot);
     if (slots_.empty())
       connection_->watch_.set_deadline(slot->started + connection_->settings_->query_timeout());
@@ -92,7 +91,7 @@ void Pipeline::send_locked(const Query& query, const std::vector<Param>& params,
   if (!slot.prepares.empty()) connection_->forget_prepared(slot.prepares);
   end_locked();
   throw PipelineLost(
-      fmt::format("{}: database connection lost ({})", query.name, PQerrorMessage(conn)), true);
+      fmt::format("{}: database connection lost ({})", query.name, PQerrorMessage(conn)));
 }
 
 void Pipeline::flush_locked() {
@@ -113,7 +112,8 @@ asio::awaitable<void> Pipeline::flush(std::shared_ptr<Pipeline> self) {
   int fd = -1;
   {
     std::lock_guard lock(self->mutex_);
-    fd = ::fcntl(self->connection_->watch_.fd(), F_DUPFD_CLOEXEC, 0);
+    int own = PQsocket(self->connection_->conn_);
+    if (own >= 0) fd = ::fcntl(own, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
       self->flushing_ = false;
       self->end_locked();
@@ -160,8 +160,6 @@ asio::awaitable<void> Pipeline::read(std::shared_ptr<Pipeline> self) {
       timed_out = !ready;
       if (timed_out) break;
       // An idle pipeline reads too: a FATAL notice (terminated backend) or EOF ends it at once.
-      // At the end of the stream, what libpq parsed before it still goes to its statements: a
-      // terminated backend's error tells the first one that the server rolled it back.
       bool read = PQconsumeInput(self->connection_->conn_) != 0;
       self->take_results_locked();
       if (!read || self->ending_ || self->connection_->broken_ ||
@@ -213,8 +211,8 @@ void Pipeline::answer_first_locked() {
     if (slot->prepare_failed) connection_->forget_prepared(slot->prepares);
     slot->error = connection_->error_of(slot->failure->get(), slot->name);
     if (connection_->broken_) {
-      slot->error = std::make_exception_ptr(PipelineLost(
-          fmt::format("{}: database connection lost", slot->name), connection_->ended_by_server_));
+      slot->error = std::make_exception_ptr(
+          PipelineLost(fmt::format("{}: database connection lost", slot->name)));
     }
   } else if (!slot->last) {
     slot->last =
@@ -237,8 +235,10 @@ void Pipeline::end_locked() {
   if (ending_) return;
   ending_ = true;
   connection_->broken_ = true;
-  // Wakes the reader, on its own thread, which then fails whatever is in flight.
-  ::shutdown(connection_->watch_.fd(), SHUT_RDWR);
+  // Wakes the reader, on its own thread, which then fails whatever is in flight. (A socket that
+  // libpq already closed has woken it, and its number may be another socket's by now.)
+  int fd = PQsocket(connection_->conn_);
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
 }
 
 void Pipeline::shut() {
@@ -252,10 +252,6 @@ void Pipeline::finish(bool timed_out) {
     ending_ = true;
     connection_->broken_ = true;
     connection_->watch_.clear_deadline();
-    // A terminated backend's FATAL error may have reached the first statement before the end
-    // of the stream: it tells whether the server rolled that statement back.
-    if (!slots_.empty() && slots_.front()->failure)
-      connection_->error_of(slots_.front()->failure->get(), slots_.front()->name);
     bool first = true;
     for (auto& slot : slots_) {
       if (timed_out && first) {
@@ -263,11 +259,8 @@ void Pipeline::finish(bool timed_out) {
             "57014",
             fmt::format("{}: no answer from the database before the client deadline", slot->name)));
       } else {
-        // Ended by the server (terminated, shutting down): it rolled back the statement it was
-        // running and ran none after it. Otherwise they may have run.
         slot->error = std::make_exception_ptr(
-            PipelineLost(fmt::format("{}: database connection lost", slot->name),
-                         connection_->ended_by_server_));
+            PipelineLost(fmt::format("{}: database connection lost", slot->name)));
       }
       first = false;
       wake_locked(*slot);

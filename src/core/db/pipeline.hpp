@@ -1,11 +1,11 @@
 #pragma once
 // Private to core/db: one connection in libpq's pipeline mode, shared by the coroutines of one
-// io_context for the statements marked Query::shared. Each statement goes out behind those in
-// flight, with its own Sync: it runs in its own implicit transaction, and its error ends nothing
-// else. One reader coroutine takes the results off the socket in order and resumes their
-// coroutines. The server then wakes once for as many statements as arrived together, where a
-// pooled connection per statement wakes it once each. Thread-safe: an io_context run by several
-// threads shares one pipeline too.
+// io_context for the statements marked Query::shared (reads: the session is read-only). Each
+// statement goes out behind those in flight, with its own Sync: it runs in its own implicit
+// transaction, and its error ends nothing else. One reader coroutine takes the results off the
+// socket in order and resumes their coroutines. The server then wakes once for as many statements
+// as arrived together, where a pooled connection per statement wakes it once each. Thread-safe: an
+// io_context run by several threads shares one pipeline too.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -25,17 +25,11 @@ namespace payrollx::db {
 
 class Connection;
 
-// The pipeline's connection ended before the statement's answer came.
+// The pipeline's connection ended before the statement's answer came. Shared statements are
+// reads (the connection is read-only), so the pool sends it again on another connection.
 class PipelineLost : public ConnectionError {
  public:
-  PipelineLost(const std::string& what, bool nothing_ran)
-      : ConnectionError(what), nothing_ran_(nothing_ran) {}
-  // The statement never went out, or the server ended the session (rolling it back) first: it
-  // may be sent again.
-  bool nothing_ran() const { return nothing_ran_; }
-
- private:
-  bool nothing_ran_;
+  using ConnectionError::ConnectionError;
 };
 
 class Pipeline : public std::enable_shared_from_this<Pipeline> {

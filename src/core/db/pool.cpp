@@ -468,6 +468,8 @@ asio::awaitable<std::shared_ptr<Pipeline>> Pool::Impl::open_pipeline(
   std::shared_ptr<Pipeline> pipeline;
   if (opened) {
     try {
+      // Enforces what Query::shared promises: a statement that writes fails (25006) at once.
+      co_await connection->run_script("SET default_transaction_read_only = on");
       pipeline = Pipeline::start(std::move(connection),
                                  [pool = weak_from_this(), context](const Pipeline* ended) {
                                    if (auto self = pool.lock())
@@ -475,12 +477,13 @@ asio::awaitable<std::shared_ptr<Pipeline>> Pool::Impl::open_pipeline(
                                  });
     } catch (const std::exception& e) {
       log::warn("db.pipeline_failed", {{"error", e.what()}});
+      connection.reset();
     }
   }
   std::lock_guard lock(mutex_);
   auto found = find_pipeline_locked(context);
   if (!pipeline) {
-    pipelines_.erase(found);
+    if (found != pipelines_.end()) pipelines_.erase(found);
     if (opened) release_room_locked();
     co_return nullptr;
   }
@@ -538,8 +541,8 @@ asio::awaitable<Result> Pool::execute(const Query& query, std::vector<Param> par
     if (pipeline) {
       try {
         co_return co_await pipeline->execute(query, params);
-      } catch (const PipelineLost& lost) {
-        if (!lost.nothing_ran()) throw;  // else sent again below, on a pooled connection
+      } catch (const PipelineLost&) {
+        // A read: sent again below, on a pooled connection.
       }
     }
   }

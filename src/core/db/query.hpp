@@ -11,9 +11,10 @@ namespace payrollx::db {
 struct Query {
   std::string_view name;
   std::string_view sql;
-  // A short statement (a lookup by key) that Pool::query may send on a connection it shares,
+  // A short read (a lookup by key) that Pool::query may send on a connection it shares,
   // pipelined, with the other shared statements of the same io thread (see core/db/pipeline.hpp).
-  // Only for statements that finish in microseconds: a slow one delays every one sent after it.
+  // That connection is read-only, and a statement that it lost is sent again. Only for
+  // statements that finish in microseconds: a slow one delays every one sent after it.
   bool shared = false;
 };
 

@@ -1,9 +1,13 @@
 #include "core/db/socket_watch.hpp"
 
+#include <fcntl.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
+#include <system_error>
 
 namespace payrollx::db {
 
@@ -28,23 +32,30 @@ void SocketWatch::watch(int fd) {
   // Always afresh, even for the same number: libpq may have closed its socket and opened another
   // that the kernel numbered alike.
   release();
-  fd_ = fd;
   deadline_.guard(fd);
-  if (fd >= 0) descriptor_.emplace(executor_, fd);
+  if (fd < 0) return;
+  // The reactor gets a duplicate of its own. libpq closes its descriptor when the server hangs
+  // up, and the kernel may hand that number to a socket opened at once on another thread: the
+  // reactor must never remove that socket's registration in the name of this one.
+  int duplicate = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (duplicate < 0) throw std::system_error(errno, std::system_category(), "dup");
+  descriptor_.emplace(executor_, duplicate);
 }
 
 void SocketWatch::release() {
-  if (descriptor_) descriptor_->release();
+  if (descriptor_) {
+    boost::system::error_code ignored;
+    descriptor_->close(ignored);
+  }
   descriptor_.reset();
-  fd_ = -1;
 }
 
 void SocketWatch::move_to(asio::any_io_executor executor) {
   executor_ = std::move(executor);
   context_ = context_of(executor_);
   if (!descriptor_) return;
-  descriptor_->release();
-  descriptor_.emplace(executor_, fd_);
+  int duplicate = descriptor_->release();
+  descriptor_.emplace(executor_, duplicate);
 }
 
 bool SocketWatch::runs_on(const asio::execution_context& context) const {

@@ -24,15 +24,14 @@ class SocketWatch {
   SocketWatch(const SocketWatch&) = delete;
   SocketWatch& operator=(const SocketWatch&) = delete;
 
-  // Watches `fd` from now on (libpq may open a new socket at any step while connecting). The
-  // socket stays libpq's: it is released, never closed, here.
+  // Watches `fd` from now on (libpq may open a new socket at any step while connecting), through
+  // a duplicate: libpq's own descriptor is never closed here.
   void watch(int fd);
   void release();
   // Waits from now on are made on `executor`'s context. Only between waits.
   void move_to(boost::asio::any_io_executor executor);
   bool runs_on(const boost::asio::execution_context& context) const;
   const boost::asio::any_io_executor& executor() const { return executor_; }
-  int fd() const { return fd_; }
 
   // Bounds the waits until clear_deadline(): once it passed, wait() returns false.
   void set_deadline(std::chrono::steady_clock::time_point deadline);
@@ -44,7 +43,6 @@ class SocketWatch {
   boost::asio::awaitable<bool> wait(Direction direction);
 
  private:
-  int fd_ = -1;
   boost::asio::any_io_executor executor_;
   // executor_'s context, asked of the executor once: the pool compares it at every hand-over.
   const boost::asio::execution_context* context_;

@@ -33,6 +33,8 @@ constexpr db::Query k_slow_pid{.name = "test.shared_slow_pid",
 constexpr db::Query k_insert{.name = "test.shared_insert",
                              .sql = "INSERT INTO shared_writes VALUES ($1::int)",
                              .shared = true};
+constexpr db::Query k_length{
+    .name = "test.shared_length", .sql = "SELECT length($1::text) AS length", .shared = true};
 constexpr db::Query k_missing_table{
     .name = "test.shared_missing", .sql = "SELECT id FROM no_such_table", .shared = true};
 
@@ -97,6 +99,32 @@ TEST_CASE("db pipeline: concurrent shared statements on two threads share one co
   test::Sql admin(test::admin_url());
   CHECK(admin.count("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
                     {application}) == 1);
+}
+
+TEST_CASE("db pipeline: statements larger than the socket's buffers are sent in parts") {
+  auto url = test::fresh_database("db_pipeline_large");
+  IoThreads io(2);
+  auto pool = make_pool(io, url, application_name("pipeline-large"));
+  const auto pid = shared_pid(io, pool);
+  // 8 statements of 4 MiB each at once: libpq cannot write them in one go, so the rest goes out
+  // as the socket drains, while the small statements in between are answered in order.
+  std::vector<std::future<std::int64_t>> lengths;
+  for (int i = 0; i < 8; ++i) {
+    const std::size_t size = (std::size_t{4} << 20) + static_cast<std::size_t>(i);
+    lengths.push_back(io.spawn([&pool, size]() -> awaitable<std::int64_t> {
+      std::string text(size, 'x');
+      co_return (co_await pool.query(k_length, text)).one().get<std::int64_t>("length");
+    }));
+    lengths.push_back(io.spawn([&pool, i]() -> awaitable<std::int64_t> {
+      co_return (co_await pool.query(k_square, i)).one().get<std::int64_t>("square");
+    }));
+  }
+  for (int i = 0; i < 8; ++i) {
+    CHECK(lengths[static_cast<std::size_t>(2 * i)].get() == (std::int64_t{4} << 20) + i);
+    CHECK(lengths[static_cast<std::size_t>(2 * i + 1)].get() == i * i);
+  }
+  CHECK(shared_pid(io, pool) == pid);
+  CHECK(pool.stats().size == 1);
 }
 
 TEST_CASE("db pipeline: a failing shared statement fails alone") {

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -96,14 +95,16 @@ void Pipeline::send_locked(const Query& query, const std::vector<Param>& params,
 
 void Pipeline::flush_locked() {
   int pending = PQflush(connection_->conn_);
-  if (pending < 0) return end_locked();
-  if (pending == 0) return;
-  // libpq reads what the server sent while it could not write (so that neither side blocks):
-  // answers may be waiting in its buffer without the socket becoming readable again.
+  // libpq reads what the server sent while it could not write (so that neither side blocks), and
+  // so may hold answers that will not make the socket readable again.
   take_results_locked();
-  if (flushing_ || ending_) return;
+  if (pending < 0) return end_locked();
+  if (pending == 0 || flushing_ || ending_) return;
   flushing_ = true;
-  asio::co_spawn(connection_->watch_.executor(), flush(shared_from_this()), asio::detached);
+  // Posted: co_spawn would start the flusher inline, on this thread, under this lock.
+  asio::post(connection_->watch_.executor(), [self = shared_from_this()] {
+    asio::co_spawn(self->connection_->watch_.executor(), flush(self), asio::detached);
+  });
 }
 
 // Only the reader waits for the socket to be readable; this waits for it to be writable on a
@@ -113,7 +114,7 @@ asio::awaitable<void> Pipeline::flush(std::shared_ptr<Pipeline> self) {
   {
     std::lock_guard lock(self->mutex_);
     int own = PQsocket(self->connection_->conn_);
-    if (own >= 0) fd = ::fcntl(own, F_DUPFD_CLOEXEC, 0);
+    if (!self->ending_ && own >= 0) fd = ::fcntl(own, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
       self->flushing_ = false;
       self->end_locked();
@@ -125,17 +126,14 @@ asio::awaitable<void> Pipeline::flush(std::shared_ptr<Pipeline> self) {
     auto [ec] = co_await out.async_wait(asio::posix::descriptor_base::wait_write,
                                         asio::as_tuple(asio::use_awaitable));
     std::lock_guard lock(self->mutex_);
-    if (self->ending_) break;
-    int pending = ec ? -1 : PQflush(self->connection_->conn_);
-    if (pending < 0) {
-      self->end_locked();
-      break;
-    }
+    int pending = ec || self->ending_ ? -1 : PQflush(self->connection_->conn_);
     self->take_results_locked();
-    if (pending == 0) break;
+    if (pending == 1) continue;
+    // Under the same lock as the last flush: a statement sent from now on starts another.
+    self->flushing_ = false;
+    if (pending < 0) self->end_locked();
+    co_return;
   }
-  std::lock_guard lock(self->mutex_);
-  self->flushing_ = false;
 }
 
 asio::awaitable<void> Pipeline::answered(const std::shared_ptr<Slot>& slot) {
@@ -202,6 +200,8 @@ void Pipeline::take_results_locked() {
       slot.last = std::make_shared<ResultData>(raw);
     }
   }
+  // A FATAL notice, or an answer saying that the session is gone.
+  if (connection_->broken_) end_locked();
 }
 
 void Pipeline::answer_first_locked() {
@@ -210,7 +210,10 @@ void Pipeline::answer_first_locked() {
   if (slot->failure) {
     if (slot->prepare_failed) connection_->forget_prepared(slot->prepares);
     slot->error = connection_->error_of(slot->failure->get(), slot->name);
-    if (connection_->broken_) {
+    // 26000: sent behind a Prepare of the same statement that failed; a pooled connection
+    // prepares it afresh.
+    const char* sqlstate = PQresultErrorField(slot->failure->get(), PG_DIAG_SQLSTATE);
+    if (connection_->broken_ || (sqlstate && std::string_view(sqlstate) == "26000")) {
       slot->error = std::make_exception_ptr(
           PipelineLost(fmt::format("{}: database connection lost", slot->name)));
     }
@@ -235,10 +238,8 @@ void Pipeline::end_locked() {
   if (ending_) return;
   ending_ = true;
   connection_->broken_ = true;
-  // Wakes the reader, on its own thread, which then fails whatever is in flight. (A socket that
-  // libpq already closed has woken it, and its number may be another socket's by now.)
-  int fd = PQsocket(connection_->conn_);
-  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  // Wakes the reader, on its own thread, which then fails whatever is in flight.
+  connection_->watch_.shutdown();
 }
 
 void Pipeline::shut() {
@@ -267,7 +268,7 @@ void Pipeline::finish(bool timed_out) {
     }
     slots_.clear();
   }
-  if (on_end_) on_end_(this);
+  if (on_end_) on_end_();
 }
 
 }  // namespace payrollx::db

@@ -35,7 +35,7 @@ class PipelineLost : public ConnectionError {
 class Pipeline : public std::enable_shared_from_this<Pipeline> {
  public:
   using Clock = std::chrono::steady_clock;
-  using OnEnd = std::function<void(const Pipeline*)>;
+  using OnEnd = std::function<void()>;
 
   // Takes an open, idle connection into pipeline mode and starts its reader. `on_end` runs once,
   // from the reader, when the connection was lost or shut and every statement in flight failed.

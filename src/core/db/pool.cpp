@@ -150,9 +150,11 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   asio::awaitable<void> close(milliseconds deadline);
   // The pipeline for Query::shared statements on `context`. nullptr when they are to run on a
   // pooled connection like the others: there is no room for one, or it is being opened, or
-  // (`reserved`) the caller is to open it with open_pipeline.
-  std::shared_ptr<Pipeline> pipeline_for(const asio::execution_context& context, bool& reserved);
-  asio::awaitable<std::shared_ptr<Pipeline>> open_pipeline(const asio::any_io_executor& borrower);
+  // (`reservation` not 0) the caller is to open it with open_pipeline.
+  std::shared_ptr<Pipeline> pipeline_for(const asio::execution_context& context,
+                                         std::uint64_t& reservation);
+  asio::awaitable<std::shared_ptr<Pipeline>> open_pipeline(const asio::any_io_executor& borrower,
+                                                           std::uint64_t reservation);
   const PoolOptions& options() const { return options_; }
   Metrics* metrics() const { return metrics_; }
 
@@ -180,14 +182,15 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   void hand_room_to_waiter_locked();
   struct ContextPipeline {
     const asio::execution_context* context;
+    std::uint64_t reservation;           // tells this entry from a later one of the same context
     std::shared_ptr<Pipeline> pipeline;  // nullptr while it is being opened
   };
   std::vector<ContextPipeline>::iterator find_pipeline_locked(
-      const asio::execution_context* context);
+      const std::function<bool(const ContextPipeline&)>& matches);
   // A connection counted in open_ and in_use_ is gone: a waiter may open another.
   void release_room_locked();
   // A pipeline ended (its connection lost or shut): its room goes back to the pool.
-  void pipeline_ended(const asio::execution_context* context, const Pipeline* pipeline);
+  void pipeline_ended(std::uint64_t reservation);
 
   asio::any_io_executor executor_;
   PoolOptions options_;
@@ -200,7 +203,8 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
   int in_use_ = 0;  // leased or being opened
   std::deque<std::shared_ptr<Waiter>> waiters_;
   std::vector<ContextPipeline> pipelines_;  // counted in open_ and in_use_
-  bool sweeping_ = false;                   // sweep_waiters runs
+  std::uint64_t last_reservation_ = 0;
+  bool sweeping_ = false;  // sweep_waiters runs
   bool closing_ = false;
   Clock::time_point reconnect_after_{};
   milliseconds reconnect_delay_{0};
@@ -433,31 +437,29 @@ void Pool::Impl::hand_room_to_waiter_locked() {
 }
 
 std::shared_ptr<Pipeline> Pool::Impl::pipeline_for(const asio::execution_context& context,
-                                                   bool& reserved) {
-  reserved = false;
+                                                   std::uint64_t& reservation) {
+  reservation = 0;
   std::lock_guard lock(mutex_);
   if (closing_) return nullptr;
-  auto found = find_pipeline_locked(&context);
+  auto found = find_pipeline_locked([&](const auto& entry) { return entry.context == &context; });
   if (found != pipelines_.end()) return found->pipeline;
   auto allowed = static_cast<std::size_t>(options_.max_size / k_connections_per_pipeline);
   if (pipelines_.size() >= allowed || open_ >= options_.max_size) return nullptr;
-  pipelines_.push_back({&context, nullptr});
+  reservation = ++last_reservation_;
+  pipelines_.push_back({&context, reservation, nullptr});
   ++open_;
   ++in_use_;
-  reserved = true;
   return nullptr;
 }
 
-auto Pool::Impl::find_pipeline_locked(const asio::execution_context* context)
+auto Pool::Impl::find_pipeline_locked(const std::function<bool(const ContextPipeline&)>& matches)
     -> std::vector<ContextPipeline>::iterator {
-  return std::find_if(pipelines_.begin(), pipelines_.end(),
-                      [context](const auto& entry) { return entry.context == context; });
+  return std::find_if(pipelines_.begin(), pipelines_.end(), matches);
 }
 
-// Opens the connection of a pipeline whose entry (and room) pipeline_for reserved.
+// Opens the connection of the pipeline whose entry (and room) pipeline_for reserved.
 asio::awaitable<std::shared_ptr<Pipeline>> Pool::Impl::open_pipeline(
-    const asio::any_io_executor& borrower) {
-  const auto* context = &asio::query(borrower, asio::execution::context);
+    const asio::any_io_executor& borrower, std::uint64_t reservation) {
   std::unique_ptr<Connection> connection;
   try {
     connection = co_await open(borrower);
@@ -470,18 +472,17 @@ asio::awaitable<std::shared_ptr<Pipeline>> Pool::Impl::open_pipeline(
     try {
       // Enforces what Query::shared promises: a statement that writes fails (25006) at once.
       co_await connection->run_script("SET default_transaction_read_only = on");
-      pipeline = Pipeline::start(std::move(connection),
-                                 [pool = weak_from_this(), context](const Pipeline* ended) {
-                                   if (auto self = pool.lock())
-                                     self->pipeline_ended(context, ended);
-                                 });
+      pipeline = Pipeline::start(std::move(connection), [pool = weak_from_this(), reservation] {
+        if (auto self = pool.lock()) self->pipeline_ended(reservation);
+      });
     } catch (const std::exception& e) {
       log::warn("db.pipeline_failed", {{"error", e.what()}});
       connection.reset();
     }
   }
   std::lock_guard lock(mutex_);
-  auto found = find_pipeline_locked(context);
+  auto found =
+      find_pipeline_locked([&](const auto& entry) { return entry.reservation == reservation; });
   if (!pipeline) {
     if (found != pipelines_.end()) pipelines_.erase(found);
     if (opened) release_room_locked();
@@ -493,11 +494,11 @@ asio::awaitable<std::shared_ptr<Pipeline>> Pool::Impl::open_pipeline(
   co_return pipeline;
 }
 
-void Pool::Impl::pipeline_ended(const asio::execution_context* context, const Pipeline* pipeline) {
+void Pool::Impl::pipeline_ended(std::uint64_t reservation) {
   std::lock_guard lock(mutex_);
-  auto found = find_pipeline_locked(context);
-  if (found != pipelines_.end() && (!found->pipeline || found->pipeline.get() == pipeline))
-    pipelines_.erase(found);
+  auto found =
+      find_pipeline_locked([&](const auto& entry) { return entry.reservation == reservation; });
+  if (found != pipelines_.end()) pipelines_.erase(found);
   release_room_locked();
 }
 
@@ -535,9 +536,10 @@ Pool::~Pool() = default;
 asio::awaitable<Result> Pool::execute(const Query& query, std::vector<Param> params) {
   if (query.shared) {
     const auto executor = co_await asio::this_coro::executor;
-    bool reserved = false;
-    auto pipeline = impl_->pipeline_for(asio::query(executor, asio::execution::context), reserved);
-    if (reserved) pipeline = co_await impl_->open_pipeline(executor);
+    std::uint64_t reservation = 0;
+    auto pipeline =
+        impl_->pipeline_for(asio::query(executor, asio::execution::context), reservation);
+    if (reservation != 0) pipeline = co_await impl_->open_pipeline(executor, reservation);
     if (pipeline) {
       try {
         co_return co_await pipeline->execute(query, params);

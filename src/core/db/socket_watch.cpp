@@ -1,6 +1,7 @@
 #include "core/db/socket_watch.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/execution/context.hpp>
@@ -48,6 +49,10 @@ void SocketWatch::release() {
     descriptor_->close(ignored);
   }
   descriptor_.reset();
+}
+
+void SocketWatch::shutdown() {
+  if (descriptor_) ::shutdown(descriptor_->native_handle(), SHUT_RDWR);
 }
 
 void SocketWatch::move_to(asio::any_io_executor executor) {

@@ -28,6 +28,9 @@ class SocketWatch {
   // a duplicate: libpq's own descriptor is never closed here.
   void watch(int fd);
   void release();
+  // Shuts the socket down in both directions: every wait on it ends at once. From any thread,
+  // between watch() and release().
+  void shutdown();
   // Waits from now on are made on `executor`'s context. Only between waits.
   void move_to(boost::asio::any_io_executor executor);
   bool runs_on(const boost::asio::execution_context& context) const;

@@ -1,6 +1,6 @@
 #pragma once
 // Private to core/db: one connection in libpq's pipeline mode, shared by the coroutines of one
-// io_context for the statements marked Query::shared (reads: the session is read-only). Each
+// io_context for the statements marked Query::shared (reads: SELECTs). Each
 // statement goes out behind those in flight, with its own Sync: it runs in its own implicit
 // transaction, and its error ends nothing else. One reader coroutine takes the results off the
 // socket in order and resumes their coroutines. The server then wakes once for as many statements
@@ -26,7 +26,7 @@ namespace payrollx::db {
 class Connection;
 
 // The pipeline's connection ended before the statement's answer came. Shared statements are
-// reads (the connection is read-only), so the pool sends it again on another connection.
+// reads, so the pool sends it again on another connection.
 class PipelineLost : public ConnectionError {
  public:
   using ConnectionError::ConnectionError;

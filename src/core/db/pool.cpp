@@ -1,5 +1,6 @@
 #include "core/db/pool.hpp"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cctype>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -46,6 +48,18 @@ constexpr milliseconds k_local_handoff_limit{2};
 constexpr int k_connections_per_pipeline = 4;
 // A connection idle for less than this is handed out without reading its socket first.
 constexpr milliseconds k_probe_after{250};
+
+// What Query::shared requires of a statement, since one that the pipeline lost is sent again: a
+// read. Checked on the text, not with a read-only session, which would outlive the statement on a
+// server connection that PgBouncer (transaction mode) gives to another client.
+bool is_select(std::string_view sql) {
+  auto start = sql.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos || sql.size() - start < 6) return false;
+  auto word = sql.substr(start, 6);
+  return std::equal(word.begin(), word.end(), "SELECT", [](char a, char b) {
+    return std::toupper(static_cast<unsigned char>(a)) == b;
+  });
+}
 
 // Up to `delay`, uniformly: spreads retries of transactions that collided with each other.
 milliseconds jittered(milliseconds delay) {
@@ -470,8 +484,6 @@ asio::awaitable<std::shared_ptr<Pipeline>> Pool::Impl::open_pipeline(
   std::shared_ptr<Pipeline> pipeline;
   if (opened) {
     try {
-      // Enforces what Query::shared promises: a statement that writes fails (25006) at once.
-      co_await connection->run_script("SET default_transaction_read_only = on");
       pipeline = Pipeline::start(std::move(connection), [pool = weak_from_this(), reservation] {
         if (auto self = pool.lock()) self->pipeline_ended(reservation);
       });
@@ -535,6 +547,8 @@ Pool::~Pool() = default;
 
 asio::awaitable<Result> Pool::execute(const Query& query, std::vector<Param> params) {
   if (query.shared) {
+    if (!is_select(query.sql))
+      throw std::logic_error(fmt::format("{}: a shared statement must be a SELECT", query.name));
     const auto executor = co_await asio::this_coro::executor;
     std::uint64_t reservation = 0;
     auto pipeline =

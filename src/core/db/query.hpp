@@ -13,8 +13,8 @@ struct Query {
   std::string_view sql;
   // A short read (a lookup by key) that Pool::query may send on a connection it shares,
   // pipelined, with the other shared statements of the same io thread (see core/db/pipeline.hpp).
-  // That connection is read-only, and a statement that it lost is sent again. Only for
-  // statements that finish in microseconds: a slow one delays every one sent after it.
+  // It must be a SELECT (checked), because a statement that the pipeline lost is sent again.
+  // Only for statements that finish in microseconds: a slow one delays every one sent after it.
   bool shared = false;
 };
 

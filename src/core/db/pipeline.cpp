@@ -200,8 +200,9 @@ void Pipeline::take_results_locked() {
       slot.last = std::make_shared<ResultData>(raw);
     }
   }
-  // A FATAL notice, or an answer saying that the session is gone.
-  if (connection_->broken_) end_locked();
+  // A FATAL notice, an answer saying that the session is gone, or libpq giving the connection up
+  // (it may have closed its socket, leaving the reactor's duplicate open and quiet).
+  if (connection_->broken_ || PQstatus(conn) != CONNECTION_OK) end_locked();
 }
 
 void Pipeline::answer_first_locked() {

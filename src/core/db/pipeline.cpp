@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -211,12 +212,14 @@ void Pipeline::answer_first_locked() {
   if (slot->failure) {
     if (slot->prepare_failed) connection_->forget_prepared(slot->prepares);
     slot->error = connection_->error_of(slot->failure->get(), slot->name);
-    // 26000: sent behind a Prepare of the same statement that failed; a pooled connection
-    // prepares it afresh.
     const char* sqlstate = PQresultErrorField(slot->failure->get(), PG_DIAG_SQLSTATE);
-    if (connection_->broken_ || (sqlstate && std::string_view(sqlstate) == "26000")) {
+    bool not_prepared = sqlstate && std::string_view(sqlstate) == "26000";
+    if (not_prepared) forget_unless_preparing_locked(slot->name);
+    // 26000: sent behind a Prepare of the same statement that failed (or the statement was
+    // deallocated): a pooled connection prepares it afresh.
+    if (connection_->broken_ || not_prepared) {
       slot->error = std::make_exception_ptr(
-          PipelineLost(fmt::format("{}: database connection lost", slot->name)));
+          PipelineLost(fmt::format("{}: not answered on the shared connection", slot->name)));
     }
   } else if (!slot->last) {
     slot->last =
@@ -224,10 +227,17 @@ void Pipeline::answer_first_locked() {
   }
   wake_locked(*slot);
   // The deadline is always that of the oldest statement in flight.
+  // The deadline is always the oldest statement's, counted from when it became the oldest: the
+  // server had not started it before.
   if (connection_->watch_.clear_deadline()) return end_locked();
   if (!slots_.empty())
-    connection_->watch_.set_deadline(slots_.front()->started +
-                                     connection_->settings_->query_timeout());
+    connection_->watch_.set_deadline(Clock::now() + connection_->settings_->query_timeout());
+}
+
+void Pipeline::forget_unless_preparing_locked(std::string_view name) {
+  bool preparing = std::any_of(slots_.begin(), slots_.end(),
+                               [name](const auto& slot) { return slot->prepares == name; });
+  if (!preparing) connection_->forget_prepared(name);
 }
 
 void Pipeline::wake_locked(Slot& slot) {

@@ -64,6 +64,9 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   // Hands out every complete answer libpq has read, in order.
   void take_results_locked();
   void answer_first_locked();
+  // A statement the server does not know (26000) is prepared again on its next use, unless a
+  // Prepare of it is already on its way.
+  void forget_unless_preparing_locked(std::string_view name);
   void wake_locked(Slot& slot);
   // Stops the pipeline: the reader wakes (its socket is shut down) and fails what is in flight.
   void end_locked();

@@ -13,7 +13,9 @@ struct Query {
   std::string_view sql;
   // A short read (a lookup by key) that Pool::query may send on a connection it shares,
   // pipelined, with the other shared statements of the same io thread (see core/db/pipeline.hpp).
-  // It must be a SELECT (checked), because a statement that the pipeline lost is sent again.
+  // It must only read, because a statement that the pipeline lost is sent again: a promise of
+  // the store that declares it (that the text starts with SELECT is checked; `SELECT ... INTO`
+  // or a function that writes would not be caught).
   // Only for statements that finish in microseconds: a slow one delays every one sent after it.
   bool shared = false;
 };

@@ -52,14 +52,14 @@ App::App(const Config& config, boost::asio::io_context& io)
           [this]() -> boost::asio::awaitable<void> { co_await idempotency::purge_expired(pool_); }),
       payroll_scheduler_(
           io.get_executor(), "payroll.scheduler", config.jobs_interval,
-          [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(today_utc()); }) {
+          [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(now()); }) {
   wallets_.set_employee_directory(employees_);
   http::register_system_routes(router_, pool_, metrics_, readiness_);
   auth::register_routes(router_, auth_);
   organization::register_routes(router_, organizations_);
   wallet::register_routes(router_, wallets_);
   transaction::register_routes(router_, transactions_);
-  employee::register_routes(router_, employees_);
+  employee::register_routes(router_, employees_, config.document_body_limit);
   payroll::register_routes(router_, payroll_);
   compliance::register_routes(router_, pool_);
   compliance::register_tax_table_routes(router_, tax_tables_);

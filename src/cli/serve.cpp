@@ -93,6 +93,12 @@ int serve(const Invocation& invocation) {
   std::optional<boost::asio::signal_set> signals(std::in_place, io, SIGINT, SIGTERM);
   App app(config, io);
   http::Dispatcher dispatcher(app.router(), app.tokens(), app.metrics(), config.body_limit);
+  // (Checked by load_configuration: the list parses.)
+  dispatcher.set_trusted_proxies(http::TrustedProxies::parse(config.trusted_proxies).value());
+  dispatcher.set_standing_check(
+      [&auth = app.auth()](db::Tx& tx, const Principal& principal) -> boost::asio::awaitable<void> {
+        co_await auth.confirm_standing(tx, principal);
+      });
   http::Server server(io, threads.all(), dispatcher, server_options(config));
   try {
     server.start();

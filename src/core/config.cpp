@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/http/client_address.hpp"
 #include "core/log.hpp"
 
 namespace payrollx {
@@ -163,6 +164,13 @@ void apply_smtp_url(Config& config, const Field& field) {
   config.smtp_url = url;
 }
 
+void apply_trusted_proxies(Config& config, const Field& field) {
+  auto list = field.text();
+  if (!http::TrustedProxies::parse(list))
+    field.fail("must be a comma-separated list of IP addresses and CIDRs (10.0.0.0/8, ::1)");
+  config.trusted_proxies = list;
+}
+
 // Every key of the file and its environment variable; the file's sections are the prefixes.
 constexpr std::array k_settings{
     Setting{"database", "url", "PAYROLLX_DATABASE_URL",
@@ -196,6 +204,7 @@ constexpr std::array k_settings{
             [](Config& c, const Field& f) { c.idle_timeout = f.millis(1); }},
     Setting{"server", "shutdownTimeoutMs", "PAYROLLX_SHUTDOWN_TIMEOUT_MS",
             [](Config& c, const Field& f) { c.shutdown_timeout = f.millis(1); }},
+    Setting{"server", "trustedProxies", "PAYROLLX_TRUSTED_PROXIES", apply_trusted_proxies},
     Setting{"auth", "jwtSecret", "PAYROLLX_JWT_SECRET",
             [](Config& c, const Field& f) { c.jwt_secret = f.text(); }},
     Setting{"auth", "accessTokenTtlSeconds", "PAYROLLX_ACCESS_TOKEN_TTL_SECONDS",

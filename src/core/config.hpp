@@ -34,12 +34,15 @@ struct Config {
   std::chrono::milliseconds read_timeout{30000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds shutdown_timeout{20000};
+  // server.trustedProxies / PAYROLLX_TRUSTED_PROXIES: addresses and CIDRs whose X-Forwarded-For
+  // names the client (checked by http::TrustedProxies::parse). Empty: the peer is the client.
+  std::string trusted_proxies;
 
   std::string jwt_secret;
   std::chrono::seconds access_token_ttl{900};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
   std::chrono::seconds invitation_ttl{7 * 24 * 3600};
-  int auth_rate_limit = 30;   // attempts per minute per client address (and per account)
+  int auth_rate_limit = 30;   // attempts per minute per client address (login: and per account)
   int lockout_threshold = 5;  // failed logins in a row before the account locks
   std::chrono::seconds lockout_duration{900};
 

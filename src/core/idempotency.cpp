@@ -127,6 +127,7 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
   std::optional<Problem> refusal;
   auto attempt = [&](db::Tx& tx) -> awaitable<http::Response> {
     refusal.reset();
+    co_await ctx.confirm_standing(tx);
     if (auto replay = co_await claim(tx, request)) co_return std::move(*replay);
     std::optional<http::Response> answer;
     try {

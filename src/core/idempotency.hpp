@@ -35,7 +35,9 @@ inline constexpr std::chrono::hours k_key_lifetime{24};
 using Work = std::function<boost::asio::awaitable<http::Response>(db::Tx&)>;
 
 // Runs `work` in one transaction under the request's Idempotency-Key (400 validation_failed when
-// the header is missing or longer than 255 characters), scoped to the caller's organisation.
+// the header is missing or longer than 255 characters), scoped to the caller's organisation,
+// after the caller's standing is confirmed in that transaction (401 or 403 otherwise: every
+// money route runs through here).
 boost::asio::awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx,
                                            Work work);
 

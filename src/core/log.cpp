@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -198,6 +199,10 @@ void append_value(std::string& out, const Field& field, bool json) {
       append_json_string(out, *text);
   } else if (const auto* number = std::get_if<std::int64_t>(&field.value)) {
     fmt::format_to(std::back_inserter(out), "{}", *number);
+  } else if (const auto* duration = std::get_if<Milliseconds>(&field.value)) {
+    // A steady clock's difference: never negative.
+    auto micros = static_cast<std::uint64_t>(std::max<std::int64_t>(duration->microseconds, 0));
+    fmt::format_to(std::back_inserter(out), "{}.{:03}", micros / 1000, micros % 1000);
   } else {
     out += "null";
   }

@@ -24,10 +24,16 @@ bool enabled(Level level);
 
 // {"ts":..., "level":..., "event": event, ...fields}
 void write(Level level, std::string_view event, boost::json::object fields = {});
-// A field of write_fields: null, a string or an integer. Keys are plain identifiers.
+// A duration written in milliseconds with three decimals ("durationMs": 0.153), exactly: it is
+// held in whole microseconds, never in floating point.
+struct Milliseconds {
+  std::int64_t microseconds = 0;
+};
+// A field of write_fields: null, a string, an integer or milliseconds. Keys are plain
+// identifiers.
 struct Field {
   std::string_view key;
-  std::variant<std::nullptr_t, std::string_view, std::int64_t> value;
+  std::variant<std::nullptr_t, std::string_view, std::int64_t, Milliseconds> value;
 };
 // write() for the line written per request: the same output, formatted into a per-thread buffer
 // without building a JSON object.

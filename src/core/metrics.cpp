@@ -1,6 +1,5 @@
 #include "core/metrics.hpp"
 
-#include <fmt/format.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -23,24 +22,20 @@ using prometheus::Histogram;
 const Histogram::BucketBoundaries k_latency_buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                     0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
-std::string status_class(int status) {
-  return fmt::format("{}xx", status / 100);
-}
-
 // A request series' labels. The index is searched with views of them, so the lookup on every
 // request allocates nothing.
 struct RequestLabels {
   std::string_view method;
   std::string_view route;
-  int status_class;
+  int status;
   bool operator==(const RequestLabels&) const = default;
 };
 
 struct RequestKey {
   std::string method;
   std::string route;
-  int status_class;
-  RequestLabels labels() const { return {method, route, status_class}; }
+  int status;
+  RequestLabels labels() const { return {method, route, status}; }
 };
 
 struct RequestKeyHash {
@@ -48,7 +43,7 @@ struct RequestKeyHash {
   std::size_t operator()(const RequestLabels& labels) const {
     auto hash = std::hash<std::string_view>()(labels.method);
     hash = hash * 31 + std::hash<std::string_view>()(labels.route);
-    return hash * 31 + static_cast<std::size_t>(labels.status_class);
+    return hash * 31 + static_cast<std::size_t>(labels.status);
   }
   std::size_t operator()(const RequestKey& key) const { return (*this)(key.labels()); }
 };
@@ -70,12 +65,12 @@ struct Metrics::Impl {
 
   Family<Counter>& requests = prometheus::BuildCounter()
                                   .Name("payrollx_http_requests_total")
-                                  .Help("HTTP requests answered, by route pattern and status class")
+                                  .Help("HTTP requests answered, by route pattern and status code")
                                   .Register(*registry);
   Family<Histogram>& request_seconds =
       prometheus::BuildHistogram()
           .Name("payrollx_http_request_duration_seconds")
-          .Help("Time from a parsed request to its response, by route pattern and status class")
+          .Help("Time from a parsed request to its response, by route pattern and status code")
           .Register(*registry);
   Family<Gauge>& pool_connections =
       prometheus::BuildGauge()
@@ -96,6 +91,11 @@ struct Metrics::Impl {
                                      "Transactions rerun after a serialization failure or a "
                                      "deadlock")
                                  .Register(*registry);
+  Family<Counter>& invariant_violations =
+      prometheus::BuildCounter()
+          .Name("payrollx_invariant_violations_total")
+          .Help("Database constraints that refused a write the code should never have made")
+          .Register(*registry);
   Family<Gauge>& build_info = prometheus::BuildGauge()
                                   .Name("payrollx_build_info")
                                   .Help("Always 1; the labels describe the running build")
@@ -122,19 +122,18 @@ struct Metrics::Impl {
   Impl() { build_info.Add({{"version", PAYROLLX_VERSION}}).Set(1); }
 
   RequestSeries request_series(std::string_view method, std::string_view route, int status) {
-    RequestLabels wanted{method, route, status / 100};
+    RequestLabels wanted{method, route, status};
     {
       std::shared_lock lock(request_index_mutex);
       if (auto it = request_index.find(wanted); it != request_index.end()) return it->second;
     }
     std::map<std::string, std::string> labels{{"method", std::string(method)},
                                               {"route", std::string(route)},
-                                              {"status_class", status_class(status)}};
+                                              {"status", std::to_string(status)}};
     std::unique_lock lock(request_index_mutex);
     // Family::Add returns the existing series for known labels, so a racing insert is harmless.
     RequestSeries series{&requests.Add(labels), &request_seconds.Add(labels, k_latency_buckets)};
-    request_index.emplace(RequestKey{std::string(method), std::string(route), status / 100},
-                          series);
+    request_index.emplace(RequestKey{std::string(method), std::string(route), status}, series);
     return series;
   }
 
@@ -171,6 +170,11 @@ void Metrics::observe_acquire(double seconds) {
 
 void Metrics::count_transaction_retry() {
   impl_->retry_count.Increment();
+}
+
+void Metrics::count_invariant_violation(std::string_view constraint) {
+  // Constraint names come from our own schema: a bounded set of labels.
+  impl_->invariant_violations.Add({{"constraint", std::string(constraint)}}).Increment();
 }
 
 void Metrics::set_pool(int size, int in_use, int waiting) {

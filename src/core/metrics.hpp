@@ -19,6 +19,8 @@ class Metrics {
   void observe_query(std::string_view name, double seconds);
   void observe_acquire(double seconds);
   void count_transaction_retry();
+  // A CHECK constraint refused a write: a bug that reached the database's last line of defence.
+  void count_invariant_violation(std::string_view constraint);
   void set_pool(int size, int in_use, int waiting);
 
   std::string render() const;  // text exposition format 0.0.4

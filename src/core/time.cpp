@@ -34,10 +34,6 @@ Timestamp now() {
   return time_point_cast<microseconds>(system_clock::now());
 }
 
-Date today_utc() {
-  return Date{floor<days>(system_clock::now())};
-}
-
 void append_padded(std::string& out, std::uint64_t value, int width) {
   std::array<char, 20> digits;
   for (int i = width - 1; i >= 0; --i) {

@@ -13,8 +13,6 @@ using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 using Date = std::chrono::year_month_day;
 
 Timestamp now();
-// The current calendar day in UTC.
-Date today_utc();
 // "2026-11-25T06:00:00Z", or "2026-11-25T06:00:00.123456Z" when the instant has a fraction.
 std::string to_rfc3339(Timestamp t);
 // Appends "YYYY-MM-DDTHH:MM:SS" (UTC), and zero-padded digits: what to_rfc3339 and the log's

@@ -1,5 +1,6 @@
-// POST /api/v1/auth/login: sign-in, one answer for every failure, lockout after repeated wrong
-// passwords (recorded in auth.audit_logs) and throttling per client address (429 + Retry-After).
+// POST /api/v1/auth/login: sign-in, one answer for every failure, lockout of a client after its
+// repeated wrong passwords (recorded in auth.audit_logs) and throttling per client address (429 +
+// Retry-After).
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <string>
@@ -9,6 +10,7 @@
 
 namespace {
 
+using payrollx::test::HttpClient;
 using payrollx::test::HttpResponse;
 using payrollx::test::ServerSettings;
 using payrollx::test::TestApp;
@@ -73,38 +75,80 @@ TEST_CASE("auth: login answers a session, and one answer for every failed sign-i
   CHECK(login(http, member.email, member.password).status == 200);
 }
 
-TEST_CASE("auth: repeated wrong passwords lock the account, even against the right one", "[e2e]") {
+HttpResponse login_from(HttpClient& http, const std::string& client, const std::string& email,
+                        const std::string& password) {
+  return http.post("/api/v1/auth/login", json::object{{"email", email}, {"password", password}}, "",
+                   {{"X-Forwarded-For", client}});
+}
+
+std::string lockout_of(payrollx::test::Sql& sql, const std::string& user_id,
+                       const std::string& client_key) {
+  return sql
+      .scalar(
+          "SELECT coalesce((SELECT (locked_until > now() + interval '10 minutes')::text "
+          "FROM auth.login_lockouts WHERE user_id = $1 AND client_key = $2), 'none')",
+          {user_id, client_key})
+      .value_or("?");
+}
+
+TEST_CASE("auth: repeated wrong passwords lock that client out, even against the right one",
+          "[e2e]") {
+  // The test's requests come through a "proxy" (127.0.0.1) naming the client.
   ServerSettings settings = unthrottled();
   settings.env.emplace_back("PAYROLLX_LOCKOUT_THRESHOLD", "3");
+  settings.env.emplace_back("PAYROLLX_TRUSTED_PROXIES", "127.0.0.1");
   TestApp app("auth_lockout", settings);
   auto& http = app.http();
   auto victim = app.signup("victim");
   auto bystander = app.signup("bystander");
+  const std::string attacker = "203.0.113.7";
+  const std::string owner = "198.51.100.2";
 
   // Below the threshold a right password still works, and it resets the count.
-  for (int i = 0; i < 2; ++i) CHECK(login(http, victim.email, "wrong password!").status == 401);
-  REQUIRE(login(http, victim.email, victim.password).status == 200);
-  CHECK(app.sql().scalar("SELECT failed_login_count::text FROM auth.users WHERE id = $1",
-                         {victim.user_id}) == "0");
+  for (int i = 0; i < 2; ++i)
+    CHECK(login_from(http, attacker, victim.email, "wrong password!").status == 401);
+  REQUIRE(login_from(http, attacker, victim.email, victim.password).status == 200);
+  CHECK(app.sql().count("SELECT count(*) FROM auth.login_lockouts WHERE user_id = $1",
+                        {victim.user_id}) == 0);
 
-  for (int i = 0; i < 3; ++i) CHECK(login(http, victim.email, "wrong password!").status == 401);
-  auto locked = login(http, victim.email, victim.password);
+  for (int i = 0; i < 3; ++i)
+    CHECK(login_from(http, attacker, victim.email, "wrong password!").status == 401);
+  auto locked = login_from(http, attacker, victim.email, victim.password);
   require_problem(locked, 401, "unauthorized");
   CHECK(security_events(app.sql(), victim.user_id, "login.locked") == 1);
-  CHECK(app.sql().scalar("SELECT (locked_until > now() + interval '10 minutes')::text "
-                         "FROM auth.users WHERE id = $1",
-                         {victim.user_id}) == "true");  // the default 15 minutes
+  CHECK(lockout_of(app.sql(), victim.user_id, attacker) == "true");  // the default 15 minutes
   // More failures while locked do not extend the lock or lock again.
-  CHECK(login(http, victim.email, "wrong password!").status == 401);
+  CHECK(login_from(http, attacker, victim.email, "wrong password!").status == 401);
   CHECK(security_events(app.sql(), victim.user_id, "login.locked") == 1);
 
-  // Other accounts are not affected.
-  CHECK(login(http, bystander.email, bystander.password).status == 200);
+  // The owner, from another address, is not locked out: one address cannot lock a victim out.
+  CHECK(login_from(http, owner, victim.email, victim.password).status == 200);
+  CHECK(lockout_of(app.sql(), victim.user_id, owner) == "none");
+  // Other accounts are not affected either.
+  CHECK(login_from(http, attacker, bystander.email, bystander.password).status == 200);
 
-  // Once the lock has run out, the right password works again.
-  app.sql().exec("UPDATE auth.users SET locked_until = now() - interval '1 second' WHERE id = $1",
-                 {victim.user_id});
-  CHECK(login(http, victim.email, victim.password).status == 200);
+  // Once the lock has run out, the right password works again from the locked address.
+  app.sql().exec(
+      "UPDATE auth.login_lockouts SET locked_until = now() - interval '1 second' "
+      "WHERE user_id = $1",
+      {victim.user_id});
+  CHECK(login_from(http, attacker, victim.email, victim.password).status == 200);
+}
+
+TEST_CASE("auth: an IPv6 client is locked out with its whole /64", "[e2e]") {
+  ServerSettings settings = unthrottled();
+  settings.env.emplace_back("PAYROLLX_LOCKOUT_THRESHOLD", "2");
+  settings.env.emplace_back("PAYROLLX_TRUSTED_PROXIES", "127.0.0.1");
+  TestApp app("auth_lockout_v6", settings);
+  auto& http = app.http();
+  auto victim = app.signup("victim6");
+
+  for (int i = 0; i < 2; ++i)
+    CHECK(login_from(http, "2001:db8:1:2::1", victim.email, "wrong password!").status == 401);
+  CHECK(lockout_of(app.sql(), victim.user_id, "2001:db8:1:2::/64") == "true");
+  // Another address of the same /64 is the same client; another /64 is not.
+  CHECK(login_from(http, "2001:db8:1:2:ffff::9", victim.email, victim.password).status == 401);
+  CHECK(login_from(http, "2001:db8:1:3::1", victim.email, victim.password).status == 200);
 }
 
 TEST_CASE("auth: login and signup are throttled per client address with Retry-After", "[e2e]") {

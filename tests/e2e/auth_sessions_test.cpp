@@ -132,3 +132,46 @@ TEST_CASE("auth: a live refresh token of an inactive user is refused and stays u
   app.sql().exec("UPDATE auth.users SET is_active = true WHERE id = $1", {member.user_id});
   CHECK(refresh(http, member.refresh_token).status == 200);
 }
+
+TEST_CASE("auth: answers that carry tokens are Cache-Control: no-store", "[e2e]") {
+  TestApp app("auth_no_store", unthrottled());
+  auto& http = app.http();
+  auto signup =
+      http.post("/api/v1/auth/signup", json::object{{"email", "nostore@example.com"},
+                                                    {"password", "a long enough password"},
+                                                    {"firstName", "No"},
+                                                    {"lastName", "Store"},
+                                                    {"organizationName", "No Store Ltd"}});
+  REQUIRE(signup.status == 201);
+  CHECK(signup.header("cache-control") == "no-store");
+  auto signed_up = signup.json();
+  const auto admin_token = text_at(signed_up, "accessToken");
+
+  auto signed_in = login(http, "nostore@example.com", "a long enough password");
+  REQUIRE(signed_in.status == 200);
+  CHECK(signed_in.header("cache-control") == "no-store");
+  // A refused sign-in has nothing to hide but is of the same route: no-store as well.
+  CHECK(login(http, "nostore@example.com", "wrong password!").header("cache-control") ==
+        "no-store");
+  auto refreshed = refresh(http, text_at(signed_in.json(), "refreshToken"));
+  REQUIRE(refreshed.status == 200);
+  CHECK(refreshed.header("cache-control") == "no-store");
+
+  auto invited = http.post("/api/v1/users",
+                           json::object{{"email", "invitee@example.com"},
+                                        {"firstName", "In"},
+                                        {"lastName", "Vitee"},
+                                        {"role", "HR_MANAGER"}},
+                           admin_token);
+  REQUIRE(invited.status == 201);
+  CHECK(invited.header("cache-control") == "no-store");
+  const auto invitation = invited.json().at("invitation");
+  auto accepted = http.post(
+      "/api/v1/auth/invitations/accept",
+      json::object{{"token", invitation.at("token")}, {"password", "another long password"}});
+  REQUIRE(accepted.status == 200);
+  CHECK(accepted.header("cache-control") == "no-store");
+
+  // Answers without secrets are cacheable as the client sees fit.
+  CHECK_FALSE(http.get("/api/v1/auth/me", admin_token).header("cache-control"));
+}

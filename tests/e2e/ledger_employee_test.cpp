@@ -126,3 +126,47 @@ TEST_CASE("ledger employee: an EMPLOYEE withdraws their own money and hears the 
   CHECK(std::count(bob_types.begin(), bob_types.end(), "transaction.withdrawal.completed") == 0);
   CHECK(reconciliation(http, admin.access_token).at("ok").as_bool());
 }
+
+TEST_CASE("ledger employee: an EMPLOYEE's view of their pay has only their own legs") {
+  TestApp app("ledger-employee-legs");
+  auto admin = app.signup("legs-employer");
+  auto& http = app.http();
+  auto treasury = treasury_of(http, admin.access_token);
+  auto ann = hire_with_account(app, admin.access_token, "ann");
+  expect(deposit(http, admin.access_token, treasury, 10000), 201);
+  auto bonus = id_of(post_money(http, "/api/v1/transfers",
+                                json::object{{"fromWalletId", treasury},
+                                             {"toWalletId", ann.wallet_id},
+                                             {"amount", 2500},
+                                             {"type", "BONUS"}},
+                                admin.access_token));
+  auto sent = id_of(withdraw(http, ann.token, ann.wallet_id, 500));
+  expect(settle(http, admin.access_token, sent, "complete",
+                json::object{{"externalReference", "solana:legs"}}),
+         200);
+
+  // Finance sees both legs, the treasury's running balance among them, and who acted.
+  auto full = expect(http.get("/api/v1/transactions/" + bonus, admin.access_token), 200);
+  CHECK(full.at("entries").as_array().size() == 2);
+  CHECK(full.at("createdBy").as_string() == admin.user_id);
+
+  // Ann sees her leg only: never the treasury's balance, nor staff ids.
+  auto own = expect(http.get("/api/v1/transactions/" + bonus, ann.token), 200);
+  const auto& entries = own.at("entries").as_array();
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].at("walletId").as_string() == ann.wallet_id);
+  CHECK(entries[0].at("balanceAfter").as_int64() == 2500);
+  CHECK(own.at("createdBy").is_null());
+  for (const auto& change : own.at("statusHistory").as_array())
+    CHECK(change.at("actorId").is_null());
+  CHECK(own.at("amount").as_int64() == 2500);
+
+  // The same in the list, and for her withdrawal that finance settled.
+  auto listed = expect(http.get("/api/v1/transactions", ann.token), 200);
+  for (const auto& item : listed.at("data").as_array()) CHECK(item.at("createdBy").is_null());
+  auto withdrawal = expect(http.get("/api/v1/transactions/" + sent, ann.token), 200);
+  for (const auto& entry : withdrawal.at("entries").as_array())
+    CHECK(entry.at("walletId").as_string() == ann.wallet_id);
+  for (const auto& change : withdrawal.at("statusHistory").as_array())
+    CHECK(change.at("actorId").is_null());
+}

@@ -95,3 +95,60 @@ TEST_CASE("payroll scheduler: two instances draft each due period once and execu
   auto other = text_at(runs[0], "id") == run_id ? runs[1] : runs[0];
   CHECK(text_at(get_run(app, org.finance.access_token, text_at(other, "id")), "status") == "DRAFT");
 }
+
+TEST_CASE("payroll scheduler: periods end and pay dates come by the organisation's time zone") {
+  TestApp app("payroll-scheduler-timezone", fast_jobs());
+  auto org = organisation(app, "zoned");
+  hire(app, org, "zed");
+  expect(ledger::deposit(app.http(), org.finance.access_token, org.treasury, 100'000'000), 201);
+
+  // A zone whose date differs from UTC's right now: UTC+14 from 10:00 UTC, else UTC-11.
+  const auto ahead = app.sql().scalar(
+      "SELECT ((now() AT TIME ZONE 'Pacific/Kiritimati')::date <> "
+      "(now() AT TIME ZONE 'UTC')::date)::text");
+  const std::string zone = ahead == "true" ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
+  auto local = [&](int days) {
+    return app.sql()
+        .scalar("SELECT to_char((now() AT TIME ZONE $1)::date + $2::integer, 'YYYY-MM-DD')",
+                {zone, std::to_string(days)})
+        .value_or("?");
+  };
+  REQUIRE(local(0) != app.sql().scalar("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')"));
+  auto settings =
+      expect(app.http().get("/api/v1/organization/settings", org.admin.access_token), 200);
+  settings["timezone"] = zone;
+  settings.erase("maxNetPerEmployee");
+  expect(app.http().put("/api/v1/organization/settings", settings, org.admin.access_token), 200);
+
+  auto weekly = [&](const std::string& name, int start_in_days, int pay_offset) {
+    json::object body{{"name", name},
+                      {"frequency", "WEEKLY"},
+                      {"firstPeriodStart", local(start_in_days)},
+                      {"payDateOffsetDays", pay_offset},
+                      {"currency", "USD"},
+                      {"autoExecute", true}};
+    return text_at(expect(app.http().post(k_schedules, body, org.hr.access_token), 201), "id");
+  };
+  // Periods ending yesterday where the organisation is: over, drafted. Paid today there (due)
+  // and tomorrow there (not yet).
+  auto due = weekly("Due today", -7, 1);
+  auto tomorrow = weekly("Due tomorrow", -7, 2);
+  // A period ending today there: not over yet.
+  auto open = weekly("Still open", -6, 1);
+
+  auto run_of = [&](const std::string& schedule_id) -> std::optional<json::object> {
+    for (auto& run : runs_of(app, org.finance.access_token))
+      if (text_at(run, "scheduleId") == schedule_id) return run;
+    return std::nullopt;
+  };
+  REQUIRE(eventually([&] { return run_of(due) && run_of(tomorrow); }));
+  CHECK(text_at(*run_of(due), "payDate") == local(0));
+  CHECK(text_at(*run_of(tomorrow), "payDate") == local(1));
+  for (const auto& schedule : {due, tomorrow})
+    expect(act(app, org.finance.access_token, text_at(*run_of(schedule), "id"), "approve"), 200);
+
+  REQUIRE(eventually([&] { return text_at(*run_of(due), "status") == "COMPLETED"; }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // several more ticks
+  CHECK(text_at(*run_of(tomorrow), "status") == "APPROVED");
+  CHECK_FALSE(run_of(open));
+}

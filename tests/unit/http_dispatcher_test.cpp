@@ -80,6 +80,18 @@ struct World {
                        throw db::Error("23505", "duplicate key value violates unique constraint",
                                        "users_email_key");
                      })));
+    router.add(route("POST", "/overdraw", Access::anyone(), throwing([] {
+                       throw db::Error("23514",
+                                       "new row for relation \"wallets\" violates check "
+                                       "constraint \"wallets_balance_check\"",
+                                       "wallets_balance_check");
+                     })));
+    Route secret = route("POST", "/secret", Access::anyone(),
+                         [](RequestContext&) -> boost::asio::awaitable<Response> {
+                           co_return Response::json(200, boost::json::object{{"token", "t"}});
+                         });
+    secret.carries_secret = true;
+    router.add(std::move(secret));
     router.add(route("GET", "/database-down", Access::anyone(), throwing([] {
                        throw db::ConnectionError("server closed the connection unexpectedly");
                      })));
@@ -213,7 +225,8 @@ TEST_CASE("http dispatcher: an unexpected exception is a generic 500, logged wit
       CHECK(entry.at("method") == "GET");
       CHECK(entry.at("route") == "/boom");
       CHECK(entry.at("status") == 500);
-      CHECK(entry.at("durationUs").is_int64());
+      CHECK(entry.at("durationMs").is_number());
+      CHECK(entry.at("durationMs").to_number<double>() >= 0);
       CHECK(entry.at("user").is_null());
     }
   }
@@ -287,16 +300,13 @@ TEST_CASE("http dispatcher: requests are counted by route pattern") {
   auto text = world.metrics.render();
   CHECK_THAT(
       text,
-      Contains(
-          R"(payrollx_http_requests_total{method="GET",route="/ok/{id}",status_class="2xx"} 2)"));
+      Contains(R"(payrollx_http_requests_total{method="GET",route="/ok/{id}",status="200"} 2)"));
   CHECK_THAT(
       text,
-      Contains(
-          R"(payrollx_http_requests_total{method="GET",route="unmatched",status_class="4xx"} 1)"));
+      Contains(R"(payrollx_http_requests_total{method="GET",route="unmatched",status="404"} 1)"));
   CHECK_THAT(
       text,
-      Contains(
-          R"(payrollx_http_requests_total{method="OTHER",route="unmatched",status_class="4xx"} 1)"));
+      Contains(R"(payrollx_http_requests_total{method="OTHER",route="unmatched",status="405"} 1)"));
 }
 
 TEST_CASE("http dispatcher: body limits per route") {
@@ -304,4 +314,56 @@ TEST_CASE("http dispatcher: body limits per route") {
   CHECK(world.dispatcher.body_limit_for("POST", "/upload") == 10 * 1024 * 1024);
   CHECK(world.dispatcher.body_limit_for("POST", "/finance") == 1024);
   CHECK(world.dispatcher.body_limit_for("POST", "/nowhere") == 1024);
+}
+
+TEST_CASE("http dispatcher: a CHECK violation is a loud 500, logged and counted, never a 409") {
+  World world;
+  log::configure(log::Level::info, true);
+  test::CapturedStdout captured;
+  auto response = world.get("/overdraw", {{"x-request-id", "rid-check"}}, "POST");
+  auto log = captured.text();
+
+  CHECK(response.status == 500);
+  CHECK(problem_of(response).at("code") == "internal");
+  CHECK_THAT(response.body, !Contains("wallets_balance_check"));
+  bool logged = false;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    auto entry = boost::json::parse(line).as_object();
+    if (entry.at("event") != "db.invariant_violated") continue;
+    logged = true;
+    CHECK(entry.at("level") == "error");
+    CHECK(entry.at("constraint") == "wallets_balance_check");
+    CHECK(entry.at("requestId") == "rid-check");
+  }
+  CHECK(logged);
+  CHECK_THAT(
+      world.metrics.render(),
+      Contains(R"(payrollx_invariant_violations_total{constraint="wallets_balance_check"} 1)"));
+}
+
+TEST_CASE("http dispatcher: answers that carry a secret are not stored by caches") {
+  World world;
+  auto secret = world.get("/secret", {}, "POST");
+  CHECK(secret.status == 200);
+  CHECK(header(secret, "Cache-Control") == "no-store");
+  CHECK_FALSE(header(world.get("/ok/1"), "Cache-Control"));
+}
+
+TEST_CASE("http dispatcher: admission decides from the head alone") {
+  World world;
+  Request head;
+  head.method = "POST";
+  head.path = "/finance";
+  auto refused = world.dispatcher.admit(head);
+  CHECK_FALSE(refused.admitted());
+  head.headers.emplace_back("authorization", "Bearer " + world.token_for(Role::employee));
+  CHECK_FALSE(world.dispatcher.admit(head).admitted());
+  head.headers.back().second = "Bearer " + world.token_for(Role::finance_manager);
+  auto admitted = world.dispatcher.admit(head);
+  CHECK(admitted.admitted());
+  REQUIRE(admitted.principal);
+  CHECK(admitted.principal->role == Role::finance_manager);
+  head.path = "/nowhere";
+  CHECK_FALSE(world.dispatcher.admit(head).admitted());
 }

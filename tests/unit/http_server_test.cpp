@@ -73,6 +73,14 @@ struct ServerWorld {
     router.add(route("POST", "/echo", [](RequestContext& ctx) -> asio::awaitable<Response> {
       co_return Response::json(200, ctx.json_body());
     }));
+    // An upload that needs a FINANCE_MANAGER: its body is only read once the caller is known.
+    Route upload = route("POST", "/upload", [](RequestContext& ctx) -> asio::awaitable<Response> {
+      boost::json::object body{{"bytes", ctx.request().body.size()}};
+      co_return Response::json(200, body);
+    });
+    upload.access = Access::roles_of({Role::finance_manager});
+    upload.body_limit = 10 * 1024 * 1024;
+    router.add(std::move(upload));
     router.add(route("GET", "/slow", [](RequestContext&) -> asio::awaitable<Response> {
       asio::steady_timer timer(co_await asio::this_coro::executor, 500ms);
       co_await timer.async_wait(asio::use_awaitable);
@@ -108,6 +116,32 @@ struct ServerWorld {
     return socket;
   }
 };
+
+std::string token_for(const TokenSigner& tokens, Role role) {
+  Principal principal;
+  principal.user_id = Uuid::random();
+  principal.organization_id = Uuid::random();
+  principal.role = role;
+  return tokens.issue(principal, now());
+}
+
+// Reads one answer's head and its Content-Length body, and nothing more.
+std::string read_answer(tcp::socket& socket) {
+  std::string received;
+  char chunk[4096];
+  for (;;) {
+    auto end = received.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      auto at = received.find("Content-Length: ");
+      auto length = at == std::string::npos ? 0 : std::stoul(received.substr(at + 16));
+      if (received.size() >= end + 4 + length) return received;
+    }
+    boost::system::error_code ec;
+    auto n = socket.read_some(asio::buffer(chunk), ec);
+    if (ec) return received;
+    received.append(chunk, n);
+  }
+}
 
 // Reads until the server closes the connection; returns what came and how long it took.
 std::pair<std::string, std::chrono::milliseconds> read_until_closed(tcp::socket& socket) {
@@ -289,4 +323,61 @@ TEST_CASE("http server: graceful shutdown finishes requests in flight and closes
   boost::system::error_code ec;
   refused.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), world.port()), ec);
   CHECK(ec);
+}
+
+TEST_CASE("http server: a refused request is answered before its body is sent") {
+  ServerWorld world;
+  const std::string nine_megabytes = "Content-Length: 9000000\r\nContent-Type: text/plain\r\n";
+  struct Case {
+    std::string head;
+    std::string status;
+  };
+  const std::vector<Case> cases{
+      {"POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer not.a.token\r\n", "401"},
+      {"POST /upload HTTP/1.1\r\nHost: x\r\n", "401"},
+      {"POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+           token_for(world.tokens, Role::employee) + "\r\n",
+       "403"},
+      {"POST /nowhere HTTP/1.1\r\nHost: x\r\n", "404"},
+      {"PUT /upload HTTP/1.1\r\nHost: x\r\n", "405"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.head);
+    auto socket = world.connect();
+    // Only the head: no byte of the 9 MB body is ever sent before the answer comes.
+    asio::write(socket, asio::buffer(c.head + nine_megabytes + "\r\n"));
+    auto answer = read_answer(socket);
+    CHECK(answer.starts_with("HTTP/1.1 " + c.status));
+    CHECK(answer.find("Connection: close") != std::string::npos);
+    // The body is not read: the server closes the connection after a bounded drain, so sending
+    // it fails instead of being consumed.
+    boost::system::error_code ec;
+    asio::write(socket, asio::buffer(std::string(9'000'000, 'x')), ec);
+    CHECK(ec);
+  }
+  // A refused request without a body keeps its connection; the server is fine afterwards.
+  HttpClient client(world.port());
+  CHECK(client.request("POST", "/upload", "", {{"Authorization", "Bearer bad"}}).status == 401);
+  auto accepted = client.request("POST", "/upload", std::string(3'000'000, 'y'),
+                                 {{"Content-Type", "text/plain"}},
+                                 token_for(world.tokens, Role::finance_manager));
+  CHECK(accepted.status == 200);
+  CHECK(accepted.json().at("bytes") == 3'000'000);
+}
+
+TEST_CASE("http server: a transfer coding other than chunked is 400") {
+  ServerWorld world;
+  HttpClient client(world.port());
+  for (auto coding : {"gzip", "gzip, chunked", "identity", "chunked, chunked"}) {
+    INFO(coding);
+    auto answer = client.raw(std::string("POST /echo HTTP/1.1\r\nHost: x\r\n"
+                                         "Content-Type: application/json\r\n"
+                                         "Transfer-Encoding: ") +
+                             coding + "\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+    CHECK(answer.status == 400);
+  }
+  CHECK(client
+            .raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+            .status == 200);
 }

@@ -15,22 +15,27 @@ TEST_CASE("metrics: render has every family with its labels after observations")
   metrics.observe_acquire(0.0002);
   metrics.count_transaction_retry();
   metrics.set_pool(8, 3, 1);
+  metrics.count_invariant_violation("wallets_balance_check");
 
   auto text = metrics.render();
   CHECK_THAT(text, Contains("# TYPE payrollx_http_requests_total counter"));
   CHECK_THAT(
       text,
       Contains(
-          R"(payrollx_http_requests_total{method="GET",route="/api/v1/users/{id}",status_class="2xx"} 2)"));
+          R"(payrollx_http_requests_total{method="GET",route="/api/v1/users/{id}",status="200"} 1)"));
   CHECK_THAT(
       text,
       Contains(
-          R"(payrollx_http_requests_total{method="POST",route="/api/v1/auth/login",status_class="4xx"} 1)"));
+          R"(payrollx_http_requests_total{method="GET",route="/api/v1/users/{id}",status="204"} 1)"));
+  CHECK_THAT(
+      text,
+      Contains(
+          R"(payrollx_http_requests_total{method="POST",route="/api/v1/auth/login",status="401"} 1)"));
   CHECK_THAT(text, Contains("# TYPE payrollx_http_request_duration_seconds histogram"));
   CHECK_THAT(
       text,
       Contains(
-          R"(payrollx_http_request_duration_seconds_count{method="GET",route="/api/v1/users/{id}",status_class="2xx"} 2)"));
+          R"(payrollx_http_request_duration_seconds_count{method="GET",route="/api/v1/users/{id}",status="200"} 1)"));
   CHECK_THAT(text, Contains(R"(payrollx_db_pool_connections{state="open"} 8)"));
   CHECK_THAT(text, Contains(R"(payrollx_db_pool_connections{state="in_use"} 3)"));
   CHECK_THAT(text, Contains(R"(payrollx_db_pool_connections{state="waiting"} 1)"));
@@ -38,6 +43,9 @@ TEST_CASE("metrics: render has every family with its labels after observations")
   CHECK_THAT(text,
              Contains(R"(payrollx_db_query_duration_seconds_count{query="auth.select_user"} 1)"));
   CHECK_THAT(text, Contains("payrollx_db_transaction_retries_total 1"));
+  CHECK_THAT(
+      text,
+      Contains(R"(payrollx_invariant_violations_total{constraint="wallets_balance_check"} 1)"));
   CHECK_THAT(text, Contains(R"(payrollx_build_info{version=")" PAYROLLX_VERSION R"("} 1)"));
 }
 
@@ -55,11 +63,9 @@ TEST_CASE("metrics: request series are safe to observe from several threads") {
   auto text = metrics.render();
   CHECK_THAT(
       text,
-      Contains(
-          R"(payrollx_http_requests_total{method="GET",route="/r/0",status_class="2xx"} 400)"));
+      Contains(R"(payrollx_http_requests_total{method="GET",route="/r/0",status="200"} 400)"));
   CHECK_THAT(
       text,
-      Contains(
-          R"(payrollx_http_requests_total{method="GET",route="/r/4",status_class="5xx"} 400)"));
+      Contains(R"(payrollx_http_requests_total{method="GET",route="/r/4",status="500"} 400)"));
   CHECK_THAT(text, Contains(R"(payrollx_db_query_duration_seconds_count{query="q0"} 1336)"));
 }

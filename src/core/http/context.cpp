@@ -85,4 +85,11 @@ boost::json::object RequestContext::json_body() const {
   return json::parse_object(request_.body);
 }
 
+boost::asio::awaitable<void> RequestContext::confirm_standing(db::Tx& tx) const {
+  if (!standing_check_)
+    throw std::logic_error(
+        "a money route ran without a standing check (Dispatcher::set_standing_check)");
+  co_await (*standing_check_)(tx, user());
+}
+
 }  // namespace payrollx::http

@@ -1,6 +1,8 @@
 #pragma once
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,7 +13,17 @@
 #include "core/http/router.hpp"
 #include "core/uuid.hpp"
 
+namespace payrollx::db {
+class Tx;
+}
+
 namespace payrollx::http {
+
+// Re-checks, in the caller's open transaction, that a token's principal still stands: the user
+// is active, still holds the token's role, and the token's session was not revoked; throws a
+// Problem (401, 403) otherwise. The auth module provides it; money routes call it (API.md,
+// Conventions: an access token is good until it expires, except for money).
+using StandingCheck = std::function<boost::asio::awaitable<void>(db::Tx&, const Principal&)>;
 
 // Everything a handler knows about the request it serves.
 class RequestContext {
@@ -39,6 +51,11 @@ class RequestContext {
 
   std::chrono::steady_clock::time_point started() const { return started_; }
 
+  void set_standing_check(const StandingCheck* check) { standing_check_ = check; }
+  // The caller's standing, checked in `tx` (see StandingCheck). A server without a check
+  // refuses: money never moves on the token's word alone.
+  boost::asio::awaitable<void> confirm_standing(db::Tx& tx) const;
+
  private:
   const Request& request_;
   std::string request_id_;
@@ -47,6 +64,7 @@ class RequestContext {
   const Route* route_ = nullptr;
   std::vector<std::pair<std::string, std::string>> params_;
   std::chrono::steady_clock::time_point started_;
+  const StandingCheck* standing_check_ = nullptr;
 };
 
 }  // namespace payrollx::http

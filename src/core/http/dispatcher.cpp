@@ -65,23 +65,21 @@ Problem method_not_allowed(const std::vector<std::string>& allowed) {
 
 // Token and role checks of the matched route. A public route still learns who calls when the
 // request carries a valid token (an invalid one is ignored there: the route needs none).
-void authenticate(RequestContext& ctx, const Route& route, const TokenSigner& tokens) {
-  auto token = bearer_token(ctx.request());
+std::optional<Principal> authenticate(const Request& request, const Route& route,
+                                      const TokenSigner& tokens) {
+  auto token = bearer_token(request);
   std::optional<Principal> principal;
   if (token) principal = tokens.verify(*token, now());
-  if (!route.access.authenticated) {
-    if (principal) ctx.set_principal(std::move(*principal));
-    return;
-  }
+  if (!route.access.authenticated) return principal;
   if (!token) throw missing_credentials("A bearer access token is required.");
   if (!principal) throw missing_credentials("The access token is invalid or expired.");
   if (!route.access.allows(principal->role)) throw forbidden();
-  ctx.set_principal(std::move(*principal));
+  return principal;
 }
 
 // The problem a failure becomes. Anything not meant for the client is logged here with the
 // request id and answered as the generic 500.
-Problem problem_of(std::exception_ptr failure, const std::string& request_id) {
+Problem problem_of(std::exception_ptr failure, const std::string& request_id, Metrics& metrics) {
   auto unexpected = [&](std::string_view what) {
     log::error("http.unhandled_exception", {{"requestId", request_id}, {"error", what}});
     return internal_error();
@@ -91,8 +89,17 @@ Problem problem_of(std::exception_ptr failure, const std::string& request_id) {
   } catch (const Problem& problem) {
     return problem;
   } catch (const db::Error& error) {
-    if (error.is_unique_violation() || error.is_foreign_key_violation() ||
-        error.is_check_violation())
+    // A CHECK (a balance below zero, a hold above the balance) is the database's last line of
+    // defence: the code should have refused the request before. Reaching it is a bug, not a
+    // conflict of the client's making.
+    if (error.is_check_violation()) {
+      log::error(
+          "db.invariant_violated",
+          {{"requestId", request_id}, {"constraint", error.constraint()}, {"error", error.what()}});
+      metrics.count_invariant_violation(error.constraint());
+      return internal_error();
+    }
+    if (error.is_unique_violation() || error.is_foreign_key_violation())
       return conflict("The request conflicts with the current state of the data.")
           .with_log_detail(fmt::format("{} ({})", error.what(), error.constraint()));
     if (error.is_query_canceled())
@@ -140,7 +147,7 @@ void log_request(const RequestContext& ctx, const Route* route, int status, doub
       {"method", std::string_view(ctx.request().method)},
       {"route", route ? std::string_view(route->pattern) : std::string_view("unmatched")},
       {"status", std::int64_t{status}},
-      {"durationUs", static_cast<std::int64_t>(seconds * 1e6)},
+      {"durationMs", log::Milliseconds{static_cast<std::int64_t>(seconds * 1e6)}},
       {"user", text_or_null(user)},
       {"org", text_or_null(org)},
       {"problem", std::string_view(problem_detail)},
@@ -188,40 +195,52 @@ Dispatcher::Dispatcher(const Router& router, const TokenSigner& tokens, Metrics&
       metrics_(metrics),
       default_body_limit_(default_body_limit) {}
 
-Match Dispatcher::route(std::string_view method, std::string_view path) const {
-  return router_.match(method, path);
-}
-
-boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, std::string client_address) {
-  auto match = route(request.method, request.path);
-  return dispatch(std::move(request), std::move(match), std::move(client_address));
-}
-
-boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, Match match,
-                                                      std::string client_address) {
-  RequestContext ctx(request, request_id_of(request), std::move(client_address));
-  const Route* route = match.route;
-
-  Response response;
-  std::string problem_detail;
-  std::exception_ptr failure;
+Admission Dispatcher::admit(const Request& head) const {
+  Admission admission{.match = router_.match(head.method, head.path)};
   try {
-    if (!route) {
+    const Match& match = admission.match;
+    if (!match.route) {
       if (!match.allowed_methods.empty()) throw method_not_allowed(match.allowed_methods);
       throw not_found("No resource exists at this path.");
     }
-    ctx.set_route(route, std::move(match.params));
-    authenticate(ctx, *route, tokens_);
-    response = co_await route->handler(ctx);
+    admission.principal = authenticate(head, *match.route, tokens_);
   } catch (...) {
-    failure = std::current_exception();
+    admission.refusal = std::current_exception();
+  }
+  return admission;
+}
+
+boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, std::string_view peer) {
+  auto admission = admit(request);
+  return dispatch(std::move(request), std::move(admission), peer);
+}
+
+boost::asio::awaitable<Response> Dispatcher::dispatch(Request request, Admission admission,
+                                                      std::string_view peer) {
+  RequestContext ctx(request, request_id_of(request),
+                     client_address(peer, request, trusted_proxies_));
+  const Route* route = admission.match.route;
+
+  Response response;
+  std::string problem_detail;
+  std::exception_ptr failure = admission.refusal;
+  if (!failure) {
+    try {
+      ctx.set_route(route, std::move(admission.match.params));
+      if (admission.principal) ctx.set_principal(std::move(*admission.principal));
+      ctx.set_standing_check(standing_check_ ? &standing_check_ : nullptr);
+      response = co_await route->handler(ctx);
+    } catch (...) {
+      failure = std::current_exception();
+    }
   }
   if (failure) {
-    auto problem = problem_of(failure, ctx.request_id());
+    auto problem = problem_of(failure, ctx.request_id(), metrics_);
     problem_detail = problem.log_detail();
     response = problem_response(problem, ctx.request_id());
   }
   set_header(response, "X-Request-Id", ctx.request_id());
+  if (route && route->carries_secret) set_header(response, "Cache-Control", "no-store");
 
   auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started()).count();
@@ -240,7 +259,7 @@ std::size_t Dispatcher::body_limit_for(const Match& match) const {
 }
 
 std::size_t Dispatcher::body_limit_for(std::string_view method, std::string_view path) const {
-  return body_limit_for(route(method, path));
+  return body_limit_for(router_.match(method, path));
 }
 
 }  // namespace payrollx::http

@@ -4,8 +4,13 @@
 // unexpected exception is a 500 problem with the request id, details only in the log), one
 // log line and the request metrics.
 #include <boost/asio/awaitable.hpp>
+#include <exception>
+#include <optional>
 #include <string>
 
+#include "core/auth/principal.hpp"
+#include "core/http/client_address.hpp"
+#include "core/http/context.hpp"
 #include "core/http/message.hpp"
 #include "core/http/router.hpp"
 
@@ -17,18 +22,34 @@ class TokenSigner;
 
 namespace payrollx::http {
 
+// What a request's head decides before its body is read (API.md: the body of a request is read
+// only once it is authenticated): the route, and the caller or the refusal.
+struct Admission {
+  Match match;
+  std::optional<Principal> principal;
+  std::exception_ptr refusal;  // 404, 405, 401 or 403: answered without the body
+  bool admitted() const { return !refusal; }
+};
+
 class Dispatcher {
  public:
   Dispatcher(const Router& router, const TokenSigner& tokens, Metrics& metrics,
              std::size_t default_body_limit);
 
-  // The route a request header names: matched once, before the body is read, and handed to
-  // dispatch.
-  Match route(std::string_view method, std::string_view path) const;
+  // Money routes re-check the caller's standing with it (RequestContext::confirm_standing).
+  void set_standing_check(StandingCheck check) { standing_check_ = std::move(check); }
+  // Peers whose X-Forwarded-For names the client (none by default).
+  void set_trusted_proxies(TrustedProxies proxies) { trusted_proxies_ = std::move(proxies); }
+
+  // Routes the request's method and path and checks its token and role, from the head alone.
   // Never throws.
-  boost::asio::awaitable<Response> dispatch(Request request, Match match,
-                                            std::string client_address);
-  boost::asio::awaitable<Response> dispatch(Request request, std::string client_address);
+  Admission admit(const Request& head) const;
+  // Answers the request that came from `peer` (an IP address): the refusal of its admission, or
+  // its handler's answer. Never throws.
+  boost::asio::awaitable<Response> dispatch(Request request, Admission admission,
+                                            std::string_view peer);
+  // admit, then dispatch: for a request whose body is already in hand.
+  boost::asio::awaitable<Response> dispatch(Request request, std::string_view peer);
   // The body limit of a matched route (the default when no route matches).
   std::size_t body_limit_for(const Match& match) const;
   std::size_t body_limit_for(std::string_view method, std::string_view path) const;
@@ -38,6 +59,8 @@ class Dispatcher {
   const TokenSigner& tokens_;
   Metrics& metrics_;
   std::size_t default_body_limit_;
+  StandingCheck standing_check_;
+  TrustedProxies trusted_proxies_;
 };
 
 // The request's X-Request-Id when it is 1..128 printable ASCII characters, else a new UUID

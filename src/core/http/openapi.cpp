@@ -147,9 +147,11 @@ json::object responses_of(const Route& route) {
     responses["401"] = problem_answer("A valid bearer access token is required.");
   if (!route.access.roles.empty())
     responses["403"] = problem_answer("The caller's role may not do this.");
-  if (has_path_parameters)
-    responses["404"] =
-        problem_answer("The resource does not exist (or belongs to another organisation).");
+  // Ids in the path or in the body (a transfer's wallets, a run's schedule) may name nothing the
+  // caller's organisation has.
+  if (has_path_parameters || has_body)
+    responses["404"] = problem_answer(
+        "A resource the request names does not exist (or belongs to another organisation).");
   if (route.method != "GET")
     responses["409"] = problem_answer("The request conflicts with the current state.");
   if (has_body) {

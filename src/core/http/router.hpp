@@ -57,6 +57,9 @@ struct Route {
   RouteDoc doc;
   Handler handler;
   std::size_t body_limit = 0;  // 0: the server's default
+  // Its answers carry a token or a secret: sent with Cache-Control: no-store, so that no
+  // browser, proxy or CDN keeps a copy.
+  bool carries_secret = false;
 };
 
 struct Match {

@@ -40,6 +40,9 @@ constexpr std::size_t k_read_chunk = 8192;
 // After refusing a request, the unread rest of it is drained this long before closing: closing
 // a socket with unread input resets the connection and the client may lose the answer.
 constexpr std::chrono::seconds k_linger{5};
+// ...and at most this many bytes of it: a client that keeps sending a body nobody will read
+// (a 9 MB upload refused 401) is cut off instead of being read to the end.
+constexpr std::size_t k_linger_bytes = 256 * 1024;
 constexpr std::chrono::milliseconds k_shutdown_poll{10};
 constexpr std::chrono::seconds k_sweeps_stop{2};
 
@@ -91,6 +94,19 @@ Problem body_too_large(std::size_t limit) {
 
 Problem malformed_request() {
   return bad_request("The request is not valid HTTP/1.1.");
+}
+
+// RFC 9112 6.1: a server that receives a transfer coding it does not understand answers 501;
+// API.md makes it 400. Only `chunked` alone is understood (no gzip, no lists).
+bool has_unsupported_transfer_encoding(const Request& request) {
+  for (const auto& [name, value] : request.headers)
+    if (name == "transfer-encoding") {
+      auto begin = value.find_first_not_of(" \t");
+      auto end = value.find_last_not_of(" \t");
+      if (begin == std::string::npos || !iequals(value.substr(begin, end - begin + 1), "chunked"))
+        return true;
+    }
+  return false;
 }
 
 using Clock = std::chrono::steady_clock;
@@ -162,6 +178,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
                               bool keep_alive);
   asio::awaitable<void> refuse(Session& session, const Problem& problem,
                                const std::string& request_id);
+  asio::awaitable<void> close_unread(Session& session);
   std::vector<std::shared_ptr<Session>> live_sessions();
   bool add_session(const std::shared_ptr<Session>& session);
   void remove_session(Session* session);
@@ -366,8 +383,28 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
                     Uuid::random().str());
     co_return false;
   }
-  auto match = dispatcher_.route(request->method, request->path);
-  auto limit = dispatcher_.body_limit_for(match);
+  if (has_unsupported_transfer_encoding(*request)) {
+    co_await refuse(session, bad_request("Only Transfer-Encoding: chunked is supported."),
+                    request_id_of(*request));
+    co_return false;
+  }
+  // The route, the token and the role are checked from the head: a refused request is answered
+  // without its body being read (nor a 100 Continue sent), and the connection closes when a body
+  // was announced, since what is left of it on the wire is never read.
+  auto admission = dispatcher_.admit(*request);
+  if (!admission.admitted()) {
+    bool body_follows = parser.chunked() || parser.content_length().value_or(0) > 0;
+    bool keep_alive = parser.get().keep_alive() && !body_follows && !closing_;
+    auto version = parser.get().version();
+    session.deadline = Clock::time_point::max();
+    auto response =
+        co_await dispatcher_.dispatch(std::move(*request), std::move(admission), client);
+    bool written = co_await write(session, response, version, keep_alive);
+    session.in_request = false;
+    if (written && body_follows) co_await close_unread(session);
+    co_return written&& keep_alive;
+  }
+  auto limit = dispatcher_.body_limit_for(admission.match);
   parser.body_limit(limit);
   auto declared = parser.content_length();
   if (declared && *declared > limit) {
@@ -398,7 +435,7 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
   bool keep_alive = parser.get().keep_alive();
   request->body = parser.release().body();
   session.deadline = Clock::time_point::max();  // the handler takes the time it needs
-  auto response = co_await dispatcher_.dispatch(std::move(*request), std::move(match), client);
+  auto response = co_await dispatcher_.dispatch(std::move(*request), std::move(admission), client);
 
   // A response finished during a shutdown tells the client not to send another request.
   keep_alive = keep_alive && !closing_;
@@ -413,15 +450,25 @@ asio::awaitable<void> Server::Impl::refuse(Session& session, const Problem& prob
                              {"status", problem.status()},
                              {"code", problem.code()},
                              {"detail", problem.detail()}});
-  if (!co_await write(session, problem_response(problem, request_id), 11, false)) co_return;
+  // (Not `if (co_await write(...)) co_await close_unread(...)`: GCC 12 miscompiles a co_await in
+  // an if's condition followed by one in its branch, and the frame crashes when resumed.)
+  bool written = co_await write(session, problem_response(problem, request_id), 11, false);
+  if (written) co_await close_unread(session);
+}
 
+// After an answer that ends the connection before the request was read to its end: the unread
+// rest is drained for a while (closing a socket with unread input resets the connection, and the
+// client may lose the answer), within bounds of time and bytes.
+asio::awaitable<void> Server::Impl::close_unread(Session& session) {
   beast::error_code ec;
   session.socket.shutdown(tcp::socket::shutdown_send, ec);
   session.deadline = Clock::now() + std::min<Clock::duration>(options_.read_timeout, k_linger);
   std::array<char, k_read_chunk> discard;
-  for (;;) {
+  std::size_t drained = 0;
+  while (drained < k_linger_bytes) {
     auto [read_ec, read] = co_await session.socket.async_read_some(asio::buffer(discard), k_tuple);
     if (read_ec || session.timed_out) co_return;
+    drained += read;
   }
 }
 

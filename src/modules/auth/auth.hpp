@@ -88,6 +88,10 @@ class Service {
   // modules (employee with createUserAccount) call this.
   boost::asio::awaitable<Invitation> invite(db::Tx& tx, const NewInvitation& input,
                                             const compliance::Actor& actor);
+  // Throws 401 unless the principal's user is active and its session live, 403 when its role
+  // changed since the token was issued; in the caller's transaction. Every money request asks
+  // (http::StandingCheck), so a deactivated or demoted user moves nothing from that moment on.
+  boost::asio::awaitable<void> confirm_standing(db::Tx& tx, const Principal& principal);
   // A SUPER_ADMIN (no organisation) for the CLI's create-super-admin. 400 for a bad email or
   // password, 409 when the email is taken.
   boost::asio::awaitable<User> create_super_admin(std::string email, std::string password,

@@ -239,9 +239,13 @@ http::RouteDoc doc(std::string summary, std::string tag, boost::json::value requ
   return doc;
 }
 
+// What the answer holds: tokens (Cache-Control: no-store) or nothing secret.
+enum class Answer { plain, secret };
+
 void add(http::Router& router, Service::Impl& service, std::string method, std::string pattern,
-         http::Access access, http::RouteDoc doc, HandlerFn fn) {
+         http::Access access, http::RouteDoc doc, HandlerFn fn, Answer answer = Answer::plain) {
   http::Route route;
+  route.carries_secret = answer == Answer::secret;
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.access = std::move(access);
@@ -321,13 +325,14 @@ void register_routes(http::Router& router, Service& service) {
   add(router, impl, "POST", "/api/v1/auth/signup", anyone,
       doc("Sign up: a new organisation and its first ORG_ADMIN", "auth", signup_schema(),
           signed_up_schema(), 201),
-      signup);
+      signup, Answer::secret);
   add(router, impl, "POST", "/api/v1/auth/login", anyone,
-      doc("Sign in with email and password", "auth", login_schema(), session_schema()), login);
+      doc("Sign in with email and password", "auth", login_schema(), session_schema()), login,
+      Answer::secret);
   add(router, impl, "POST", "/api/v1/auth/refresh", anyone,
       doc("Rotate a refresh token into a new token pair", "auth", refresh_token_body(),
           session_schema()),
-      refresh);
+      refresh, Answer::secret);
   add(router, impl, "POST", "/api/v1/auth/logout", anyone,
       doc("End the session (refresh-token family) of a refresh token", "auth", refresh_token_body(),
           nullptr, 204),
@@ -341,7 +346,7 @@ void register_routes(http::Router& router, Service& service) {
   add(router, impl, "POST", "/api/v1/auth/invitations/accept", anyone,
       doc("Accept an invitation: set the password and sign in", "auth", accept_schema(),
           session_schema()),
-      accept_invitation);
+      accept_invitation, Answer::secret);
 
   auto list_doc = doc("The organisation's users, newest first", "users", nullptr,
                       schema::list_of(user_schema()));
@@ -351,7 +356,7 @@ void register_routes(http::Router& router, Service& service) {
   add(router, impl, "POST", "/api/v1/users", admins,
       doc("Invite a user; the answer holds the invitation token (shown once)", "users",
           invite_schema(), invited_schema(), 201),
-      invite_user);
+      invite_user, Answer::secret);
   add(router, impl, "PATCH", "/api/v1/users/{id}", admins,
       doc("Change a user's role or activity; deactivation ends their sessions", "users",
           user_change_schema(), user_schema()),

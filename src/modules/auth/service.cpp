@@ -4,6 +4,7 @@
 #include "core/db/pool.hpp"
 #include "core/email.hpp"
 #include "core/error.hpp"
+#include "core/http/client_address.hpp"
 #include "core/json.hpp"
 #include "core/offload.hpp"
 #include "modules/auth/passwords.hpp"
@@ -63,10 +64,17 @@ Service::Impl::Impl(db::Pool& pool, organization::Service& organizations, wallet
       tokens_(tokens),
       options_(options),
       store_(pool),
-      limiter_(options.rate_limit_per_minute, std::chrono::minutes(1)) {}
+      limiter_(options.rate_limit_per_minute, std::chrono::minutes(1)),
+      account_limiter_(options.rate_limit_per_minute * k_account_limit_factor,
+                       std::chrono::minutes(1)) {}
 
 void Service::Impl::throttle(const std::string& key) {
   if (auto wait = limiter_.attempt(key)) throw rate_limited(static_cast<int>(wait->count()));
+}
+
+void Service::Impl::throttle_account(const std::string& email) {
+  if (auto wait = account_limiter_.attempt(email))
+    throw rate_limited(static_cast<int>(wait->count()));
 }
 
 awaitable<User> Service::Impl::insert_user(db::Tx& tx, const NewUser& user) {
@@ -102,7 +110,7 @@ awaitable<SignedIn> Service::Impl::open_session(db::Tx& tx, const User& user, co
 }
 
 awaitable<SignedUp> Service::Impl::signup(Signup input, Origin origin) {
-  throttle("signup:" + origin.client_address);
+  throttle("signup:" + http::throttle_key(origin.client_address));
   // Hash before the transaction: no connection is held while Argon2id runs.
   const auto password_hash = co_await offload([&] { return hash_password(input.password); });
   auto body = [&](db::Tx& tx) -> awaitable<SignedUp> {

@@ -19,6 +19,10 @@ namespace payrollx::auth {
 
 inline constexpr std::size_t k_name_max_length = 100;
 inline constexpr std::size_t k_organization_name_max_length = 200;
+// An account takes this many times a client's sign-in attempts per minute, from all clients
+// together: enough to bound guessing from many addresses, more than one address can send (so
+// one address cannot exhaust it and keep the owner out).
+inline constexpr int k_account_limit_factor = 10;
 
 // Where a request comes from: for throttling and the audits.
 struct Origin {
@@ -85,8 +89,10 @@ struct Service::Impl {
                                            compliance::Actor actor);
 
  private:
-  // 429 rate_limited with Retry-After when `key` has used up its attempts.
+  // 429 rate_limited with Retry-After when `key` (a client's) has used up its attempts.
   void throttle(const std::string& key);
+  // The same for sign-ins to one account, from every client together.
+  void throttle_account(const std::string& email);
   // Inserts the user; 409 when the email is taken.
   boost::asio::awaitable<User> insert_user(db::Tx& tx, const NewUser& user);
   // A refresh token `token_id` in `family_id` and an access token carrying that family as sid.
@@ -105,6 +111,7 @@ struct Service::Impl {
   Options options_;
   Store store_;
   RateLimiter limiter_;
+  RateLimiter account_limiter_;
 };
 
 }  // namespace payrollx::auth

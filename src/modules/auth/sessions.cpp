@@ -3,6 +3,7 @@
 // that was already rotated means it leaked, so the whole family is revoked.
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
+#include "core/http/client_address.hpp"
 #include "core/log.hpp"
 #include "core/offload.hpp"
 #include "modules/auth/passwords.hpp"
@@ -37,9 +38,10 @@ SecurityEvent event_of(std::string_view event, const std::optional<Uuid>& organi
 }  // namespace
 
 awaitable<SignedIn> Service::Impl::login(std::string email, std::string password, Origin origin) {
-  throttle("login:" + origin.client_address);
-  throttle("account:" + email);
-  const auto found = co_await store_.credentials_by_email(email);
+  const auto client = http::throttle_key(origin.client_address);
+  throttle("login:" + client);
+  throttle_account(email);
+  const auto found = co_await store_.credentials_by_email(email, client);
   // Always one Argon2id verification, so that timing does not tell what was wrong.
   const bool password_ok = co_await offload([&] {
     if (!found || !found->password_hash) {
@@ -55,7 +57,7 @@ awaitable<SignedIn> Service::Impl::login(std::string email, std::string password
 
   const User& user = found->user;
   auto body = [&](db::Tx& tx) -> awaitable<SignedIn> {
-    co_await Store::reset_failed_logins(tx, user.id);
+    co_await Store::reset_failed_logins(tx, user.id, client);
     const auto event = event_of("login.succeeded", user.organization_id, user.id, origin);
     co_await Store::record_event(tx, event);
     co_return co_await open_session(tx, user, Uuid::random(), Uuid::random());
@@ -67,18 +69,19 @@ awaitable<void> Service::Impl::record_failed_login(const std::optional<Credentia
                                                    bool wrong_password, const Origin& origin) {
   const auto user_id = found ? std::optional<Uuid>(found->user.id) : std::nullopt;
   const auto organization_id = found ? found->user.organization_id : std::nullopt;
-  // Only a wrong password of a usable account moves it towards the lock.
+  // Only a wrong password of a usable account moves its client towards the lockout.
   const bool counts = found && found->password_hash && found->user.is_active && wrong_password;
   auto body = [&](db::Tx& tx) -> awaitable<void> {
     const auto failed = event_of("login.failed", organization_id, user_id, origin);
     co_await Store::record_event(tx, failed);
     if (!counts) co_return;
-    const bool locked = co_await Store::record_failed_login(
-        tx, *user_id, options_.lockout_threshold, options_.lockout_duration);
+    const bool locked =
+        co_await Store::record_failed_login(tx, *user_id, http::throttle_key(origin.client_address),
+                                            options_.lockout_threshold, options_.lockout_duration);
     if (!locked) co_return;
     const auto lock = event_of("login.locked", organization_id, user_id, origin);
     co_await Store::record_event(tx, lock);
-    log::warn("auth.account_locked", {{"userId", user_id->str()}});
+    log::warn("auth.client_locked_out", {{"userId", user_id->str()}});
   };
   co_await pool_.transaction(body);
 }

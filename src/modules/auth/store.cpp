@@ -12,13 +12,14 @@ using boost::asio::awaitable;
 constexpr db::Query k_credentials_by_email{
     "auth.credentials_by_email",
     "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at, "
-    "password_hash, coalesce(locked_until > now(), false) AS locked "
-    "FROM auth.users WHERE lower(email) = $1"};
+    "password_hash, EXISTS (SELECT 1 FROM auth.login_lockouts l WHERE l.user_id = u.id "
+    "  AND l.client_key = $2 AND l.locked_until > now()) AS locked "
+    "FROM auth.users u WHERE lower(email) = $1"};
 
 constexpr db::Query k_credentials_by_id{
     "auth.credentials_by_id",
     "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at, "
-    "password_hash, coalesce(locked_until > now(), false) AS locked "
+    "password_hash, false AS locked "
     "FROM auth.users WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2"};
 
 // A lookup by primary key on every authenticated /auth/me: shared (pipelined) by the requests
@@ -29,6 +30,14 @@ constexpr db::Query k_user_by_id{
         "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at "
         "FROM auth.users WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2",
     .shared = true};
+
+// Whether a token's principal still stands (API.md: money re-checks it): two primary-key and
+// index lookups in one statement, in the money request's own transaction.
+constexpr db::Query k_standing{
+    "auth.standing",
+    "SELECT u.role, u.is_active, EXISTS (SELECT 1 FROM auth.refresh_tokens t "
+    "  WHERE t.family_id = $3 AND t.user_id = u.id AND t.revoked_at IS NULL) AS session_live "
+    "FROM auth.users u WHERE u.id = $1 AND u.organization_id IS NOT DISTINCT FROM $2"};
 
 constexpr db::Query k_list_users{
     "auth.list_users",
@@ -65,22 +74,24 @@ constexpr db::Query k_set_password{"auth.set_password",
                                    "UPDATE auth.users SET password_hash = $3, updated_at = now() "
                                    "WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2"};
 
-// A locked account does not count further failures: the lock is not extended by them. The
-// count restarts at zero when the account locks.
+// A client locked out of an account does not count further failures: the lock is not extended
+// by them. $1 user, $2 client key, $3 threshold, $4 lockout seconds → whether this failure locked.
 constexpr db::Query k_record_failed_login{
     "auth.record_failed_login",
-    "UPDATE auth.users SET "
-    "failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 "
-    "ELSE failed_login_count + 1 END, "
-    "locked_until = CASE WHEN failed_login_count + 1 >= $2 "
-    "THEN now() + make_interval(secs => $3) ELSE locked_until END "
-    "WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) "
+    "INSERT INTO auth.login_lockouts AS l (user_id, client_key, failed_count, locked_until) "
+    "VALUES ($1, $2, CASE WHEN $3 <= 1 THEN 0 ELSE 1 END, "
+    "  CASE WHEN $3 <= 1 THEN now() + make_interval(secs => $4) END) "
+    "ON CONFLICT (user_id, client_key) DO UPDATE SET "
+    "  failed_count = CASE WHEN l.failed_count + 1 >= $3 THEN 0 ELSE l.failed_count + 1 END, "
+    "  locked_until = CASE WHEN l.failed_count + 1 >= $3 "
+    "    THEN now() + make_interval(secs => $4) ELSE l.locked_until END, "
+    "  updated_at = now() "
+    "WHERE l.locked_until IS NULL OR l.locked_until <= now() "
     "RETURNING coalesce(locked_until > now(), false) AS locked"};
 
 constexpr db::Query k_reset_failed_logins{
     "auth.reset_failed_logins",
-    "UPDATE auth.users SET failed_login_count = 0, locked_until = NULL "
-    "WHERE id = $1 AND (failed_login_count <> 0 OR locked_until IS NOT NULL)"};
+    "DELETE FROM auth.login_lockouts WHERE user_id = $1 AND client_key = $2"};
 
 constexpr db::Query k_insert_token{
     "auth.insert_refresh_token",
@@ -152,15 +163,19 @@ constexpr db::Query k_insert_event{
     "INSERT INTO auth.audit_logs (organization_id, user_id, event, client_address) "
     "VALUES ($1, $2, $3, $4)"};
 
-User user_from(const db::Row& row) {
+Role role_from(const db::Row& row) {
   auto role_text = row.get<std::string>("role");
   auto role = parse_role(role_text);
   if (!role) throw db::DecodeError("auth.users.role holds an unknown role: " + role_text);
+  return *role;
+}
+
+User user_from(const db::Row& row) {
   return User{.id = row.get<Uuid>("id"),
               .email = row.get<std::string>("email"),
               .first_name = row.get<std::string>("first_name"),
               .last_name = row.get<std::string>("last_name"),
-              .role = *role,
+              .role = role_from(row),
               .organization_id = row.get<std::optional<Uuid>>("organization_id"),
               .is_active = row.get<bool>("is_active"),
               .created_at = row.get<Timestamp>("created_at")};
@@ -188,8 +203,9 @@ std::optional<std::string_view> non_empty(std::string_view text) {
 
 }  // namespace
 
-awaitable<std::optional<Credentials>> Store::credentials_by_email(std::string_view email) {
-  co_return credentials_from(co_await pool_.query(k_credentials_by_email, email));
+awaitable<std::optional<Credentials>> Store::credentials_by_email(std::string_view email,
+                                                                  std::string_view client_key) {
+  co_return credentials_from(co_await pool_.query(k_credentials_by_email, email, client_key));
 }
 
 awaitable<std::optional<Credentials>> Store::credentials_by_id(
@@ -203,6 +219,16 @@ awaitable<std::optional<User>> Store::user_by_id(const Uuid& id,
   auto row = result.first();
   if (!row) co_return std::nullopt;
   co_return user_from(*row);
+}
+
+awaitable<std::optional<Standing>> Store::standing(db::Tx& tx, const Principal& principal) {
+  auto result = co_await tx.query(k_standing, principal.user_id, principal.organization_id,
+                                  principal.session_id);
+  auto row = result.first();
+  if (!row) co_return std::nullopt;
+  co_return Standing{.role = role_from(*row),
+                     .is_active = row->get<bool>("is_active"),
+                     .session_live = row->get<bool>("session_live")};
 }
 
 awaitable<std::vector<User>> Store::list_users(const Uuid& organization_id,
@@ -248,16 +274,17 @@ awaitable<bool> Store::set_password(db::Tx& tx, const Uuid& id,
   co_return result.affected() == 1;
 }
 
-awaitable<bool> Store::record_failed_login(db::Tx& tx, const Uuid& id, int threshold,
-                                           std::chrono::seconds lockout) {
-  auto result = co_await tx.query(k_record_failed_login, id, threshold,
+awaitable<bool> Store::record_failed_login(db::Tx& tx, const Uuid& id, std::string_view client_key,
+                                           int threshold, std::chrono::seconds lockout) {
+  auto result = co_await tx.query(k_record_failed_login, id, client_key, threshold,
                                   static_cast<std::int64_t>(lockout.count()));
   auto row = result.first();
   co_return row && row->get<bool>("locked");
 }
 
-awaitable<void> Store::reset_failed_logins(db::Tx& tx, const Uuid& id) {
-  co_await tx.query(k_reset_failed_logins, id);
+awaitable<void> Store::reset_failed_logins(db::Tx& tx, const Uuid& id,
+                                           std::string_view client_key) {
+  co_await tx.query(k_reset_failed_logins, id, client_key);
 }
 
 awaitable<void> Store::insert_token(db::Tx& tx, const NewToken& token) {

@@ -17,7 +17,14 @@ namespace payrollx::auth {
 struct Credentials {
   User user;
   std::optional<std::string> password_hash;
-  bool locked = false;  // locked_until is in the future
+  bool locked = false;  // the signing-in client is locked out of this account
+};
+
+// What the database says of a token's principal now.
+struct Standing {
+  Role role = Role::employee;
+  bool is_active = false;
+  bool session_live = false;  // the token's session (refresh-token family) was not revoked
 };
 
 struct NewUser {
@@ -74,7 +81,9 @@ class Store {
   explicit Store(db::Pool& pool) : pool_(pool) {}
 
   // --- autocommit reads
-  boost::asio::awaitable<std::optional<Credentials>> credentials_by_email(std::string_view email);
+  // `client_key`: http::throttle_key of the client signing in, whose lockout `locked` tells.
+  boost::asio::awaitable<std::optional<Credentials>> credentials_by_email(
+      std::string_view email, std::string_view client_key);
   // The user `id` of `organization_id` (none: a user without organisation).
   boost::asio::awaitable<std::optional<Credentials>> credentials_by_id(
       const Uuid& id, const std::optional<Uuid>& organization_id);
@@ -87,6 +96,9 @@ class Store {
   boost::asio::awaitable<bool> invitation_open(const std::string& digest);
 
   // --- in the caller's transaction
+  // nullopt when the principal's user is not (or no more) in its organisation.
+  static boost::asio::awaitable<std::optional<Standing>> standing(db::Tx& tx,
+                                                                  const Principal& principal);
   // Throws db::Error (unique violation on k_email_index) when the email is taken.
   static boost::asio::awaitable<User> insert_user(db::Tx& tx, const NewUser& user);
   // The target and every active ORG_ADMIN of the organisation, locked in id order.
@@ -97,11 +109,14 @@ class Store {
   static boost::asio::awaitable<bool> set_password(db::Tx& tx, const Uuid& id,
                                                    const std::optional<Uuid>& organization_id,
                                                    const std::string& password_hash);
-  // Counts a failed sign-in unless the account is already locked; answers true when this
-  // failure locked it.
-  static boost::asio::awaitable<bool> record_failed_login(db::Tx& tx, const Uuid& id, int threshold,
+  // Counts a failed sign-in of the client (its throttle key) unless it is already locked out of
+  // the account; answers true when this failure locked it out.
+  static boost::asio::awaitable<bool> record_failed_login(db::Tx& tx, const Uuid& id,
+                                                          std::string_view client_key,
+                                                          int threshold,
                                                           std::chrono::seconds lockout);
-  static boost::asio::awaitable<void> reset_failed_logins(db::Tx& tx, const Uuid& id);
+  static boost::asio::awaitable<void> reset_failed_logins(db::Tx& tx, const Uuid& id,
+                                                          std::string_view client_key);
 
   static boost::asio::awaitable<void> insert_token(db::Tx& tx, const NewToken& token);
   // Marks the token used (and replaced by `successor`) when it is live; nullopt otherwise.

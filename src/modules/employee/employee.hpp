@@ -285,6 +285,7 @@ class Service : public wallet::EmployeeDirectory {
   auth::Service& users_;
 };
 
-void register_routes(http::Router& router, Service& service);
+// `upload_limit`: the largest CSV import or document body (PAYROLLX_DOCUMENT_BODY_LIMIT_BYTES).
+void register_routes(http::Router& router, Service& service, std::size_t upload_limit);
 
 }  // namespace payrollx::employee

@@ -26,10 +26,6 @@ namespace {
 namespace schema = http::schema;
 using boost::asio::awaitable;
 
-// Documents and CSV files are larger than JSON bodies: 10 MiB holds a scanned passport and
-// 10000 CSV rows with room to spare.
-constexpr std::size_t k_upload_limit = 10 * 1024 * 1024;
-
 constexpr std::string_view k_tag = "employee";
 
 // An EMPLOYEE may act only on their own record; for anyone else's id they get the same 404 as
@@ -285,12 +281,12 @@ http::QueryParamDoc cursor_doc() {
 
 }  // namespace
 
-void register_routes(http::Router& router, Service& service) {
+void register_routes(http::Router& router, Service& service, std::size_t upload_limit) {
   using http::Access;
   const auto hr = Access::roles_of({Role::hr_manager});
   const auto hr_or_own = Access::roles_of({Role::hr_manager, Role::employee});
   auto route = [&](std::string method, std::string pattern, Access access, http::RouteDoc doc,
-                   auto handler, std::size_t body_limit = 0) {
+                   auto handler, std::size_t body_limit = 0, bool carries_secret = false) {
     doc.tag = k_tag;
     router.add({.method = std::move(method),
                 .pattern = std::move(pattern),
@@ -298,7 +294,8 @@ void register_routes(http::Router& router, Service& service) {
                 .doc = std::move(doc),
                 .handler = [&service,
                             handler](http::RequestContext& ctx) { return handler(service, ctx); },
-                .body_limit = body_limit});
+                .body_limit = body_limit,
+                .carries_secret = carries_secret});
   };
 
   route("POST", "/api/v1/employees", hr,
@@ -308,7 +305,7 @@ void register_routes(http::Router& router, Service& service) {
          .request_schema = schemas::new_employee(),
          .response_schema = schemas::created_employee(),
          .success_status = 201},
-        create_employee);
+        create_employee, /*body_limit=*/0, /*carries_secret=*/true);  // an invitation token
 
   route(
       "GET", "/api/v1/employees", Access::roles_of({Role::hr_manager, Role::finance_manager}),
@@ -333,7 +330,7 @@ void register_routes(http::Router& router, Service& service) {
          .query = {{"dryRun", "true: check the file and create nothing (default false).",
                     schema::boolean()}},
          .request_content_type = "text/csv"},
-        import_employees, k_upload_limit);
+        import_employees, upload_limit);
 
   route("GET", "/api/v1/employees/{id}", hr_or_own,
         {.summary = "One employee (an EMPLOYEE may read only their own record)",
@@ -403,7 +400,7 @@ void register_routes(http::Router& router, Service& service) {
                    {"fileName", "Required: the file's name (no '/' or '\\'), 1 to 255 characters.",
                     schema::string(255, 1)}},
          .request_content_type = "application/pdf"},
-        upload_document, k_upload_limit);
+        upload_document, upload_limit);
 
   route("GET", "/api/v1/employees/{id}/documents", hr_or_own,
         {.summary = "The employee's documents (metadata), newest first",

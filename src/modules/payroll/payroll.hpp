@@ -272,14 +272,14 @@ class Service {
                                                         const Uuid& employee_id,
                                                         const http::PageRequest& page);
   // Flow 6, what every instance's background job does each tick: drafts the REGULAR run of each
-  // active schedule whose next period has ended by `today`, and executes the APPROVED runs of
-  // autoExecute schedules whose pay date has come (see scheduler.cpp for why several instances
-  // do each exactly once).
+  // active schedule whose next period has ended, and executes the APPROVED runs of autoExecute
+  // schedules whose pay date has come, by the date it is at `now` in each organisation's time
+  // zone (see scheduler.cpp for why several instances do each exactly once).
   struct SchedulerTick {
     int drafted = 0;
     int executed = 0;
   };
-  boost::asio::awaitable<SchedulerTick> run_due(Date today);
+  boost::asio::awaitable<SchedulerTick> run_due(Timestamp now);
 
   // The employee record of a caller with role EMPLOYEE, if any.
   boost::asio::awaitable<std::optional<Uuid>> employee_of(const Principal& caller);
@@ -302,6 +302,8 @@ class Service {
   boost::asio::awaitable<void> notify_employees(db::Tx& tx, const Run& run,
                                                 const std::vector<Item>& items,
                                                 std::string_view event_type);
+  // The date it is at `now` where the organisation is (its settings' time zone).
+  boost::asio::awaitable<Date> local_date(db::Tx& tx, const Uuid& organization_id, Timestamp now);
 
   Parts parts_;
 };

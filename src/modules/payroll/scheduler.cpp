@@ -5,13 +5,18 @@
 // locked skips it (another one is on it); one that gets the lock re-checks the state under it
 // (the schedule's next period, the run still APPROVED), so work committed by another instance
 // meanwhile is never done twice; and the unique index on (schedule, period) backs the drafting
-// up. Nothing is coordinated in memory. Days are UTC days.
+// up. Nothing is coordinated in memory.
+//
+// Days are the organisation's: a period is over, and a pay date has come, by the date in its
+// time zone (organisation settings). Candidates are read with the latest date it is anywhere
+// (UTC+14), and each is checked against its own organisation's date once claimed.
 #include <fmt/format.h>
 
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "modules/compliance/compliance.hpp"
+#include "modules/organization/organization.hpp"
 #include "modules/payroll/drafting.hpp"
 #include "modules/payroll/payroll.hpp"
 #include "modules/payroll/store.hpp"
@@ -47,13 +52,27 @@ void log_failure(std::string_view what, const Claimed& claim, const std::excepti
                                          {"error", e.what()}});
 }
 
+// The furthest ahead of UTC a time zone is (Pacific/Kiritimati).
+constexpr std::chrono::hours k_furthest_offset{14};
+
+Date latest_date_anywhere(Timestamp now) {
+  return Date{std::chrono::floor<std::chrono::days>(now + k_furthest_offset)};
+}
+
 }  // namespace
 
-awaitable<Service::SchedulerTick> Service::run_due(Date today) {
+awaitable<Date> Service::local_date(db::Tx& tx, const Uuid& organization_id, Timestamp now) {
+  auto settings = co_await parts_.organizations.settings(tx, organization_id);
+  auto result = co_await tx.query(store::k_local_date, now, settings.timezone);
+  co_return result.one().get<Date>("today");
+}
+
+awaitable<Service::SchedulerTick> Service::run_due(Timestamp now) {
   SchedulerTick tick;
   auto& pool = parts_.pool;
+  const auto latest = latest_date_anywhere(now);
 
-  auto schedules = claims_of(co_await pool.query(store::k_select_due_schedules, today, k_batch));
+  auto schedules = claims_of(co_await pool.query(store::k_select_due_schedules, latest, k_batch));
   for (const auto& claim : schedules) {
     auto draft = [&](db::Tx& tx) -> awaitable<bool> {
       auto locked = co_await tx.query(store::k_claim_schedule, claim.organization_id, claim.id);
@@ -61,7 +80,9 @@ awaitable<Service::SchedulerTick> Service::run_due(Date today) {
       if (!row) co_return false;  // another instance holds it, or it was paused
       auto schedule = store::schedule_from(*row);
       auto period = drafting::period_starting(schedule, schedule.next_period_start);
-      if (!period || !(period->end < today)) co_return false;  // not over yet
+      if (!period) co_return false;
+      auto today = co_await local_date(tx, claim.organization_id, now);
+      if (!(period->end < today)) co_return false;  // not over yet where the organisation is
       RunRequest request{.type = "REGULAR", .schedule_id = schedule.id};
       co_await create_run(tx, claim.organization_id, request, scheduler_actor());
       co_return true;
@@ -73,11 +94,14 @@ awaitable<Service::SchedulerTick> Service::run_due(Date today) {
     }
   }
 
-  auto runs = claims_of(co_await pool.query(store::k_select_due_runs, today, k_batch));
+  auto runs = claims_of(co_await pool.query(store::k_select_due_runs, latest, k_batch));
   for (const auto& claim : runs) {
     auto run = [&](db::Tx& tx) -> awaitable<bool> {
       auto locked = co_await tx.query(store::k_claim_run, claim.organization_id, claim.id);
-      if (locked.empty()) co_return false;  // another instance is executing it, or did
+      auto row = locked.first();
+      if (!row) co_return false;  // another instance is executing it, or did
+      auto today = co_await local_date(tx, claim.organization_id, now);
+      if (row->get<Date>("pay_date") > today) co_return false;  // not yet, where it is
       co_await execute(tx, claim.organization_id, claim.id, scheduler_actor());
       co_return true;
     };

@@ -72,7 +72,7 @@ constexpr db::Query k_select_schedules{
 // a period of its frequency before today (7, 14, 13 and 28 days; a semimonthly period ends on
 // the 15th or the month's last day, computed exactly) — oldest first. The exact end is checked
 // in C++; the bound keeps schedules in the middle of their period out of every batch.
-// $1 today, $2 limit.
+// $1 the latest date it is anywhere (organisations' days follow their time zones), $2 limit.
 constexpr db::Query k_select_due_schedules{
     "payroll.select_due_schedules",
     "SELECT organization_id, id FROM payroll.pay_schedules "
@@ -108,10 +108,15 @@ constexpr db::Query k_select_due_runs{
     "  AND s.status = 'ACTIVE' AND r.pay_date <= $1::date "
     "ORDER BY r.pay_date, r.id LIMIT $2"};
 
+// The date it is at instant $1 in time zone $2 (an IANA name, checked when it was set): an
+// organisation's days, periods and pay dates follow its time zone.
+constexpr db::Query k_local_date{"payroll.local_date",
+                                 "SELECT ($1::timestamptz AT TIME ZONE $2)::date AS today"};
+
 // One due run, locked for this instance while still APPROVED, or no row when another instance
 // is executing it (or did). $1 organization_id, $2 id.
 constexpr db::Query k_claim_run{"payroll.claim_run",
-                                "SELECT id FROM payroll.payroll_runs "
+                                "SELECT id, pay_date FROM payroll.payroll_runs "
                                 "WHERE organization_id = $1 AND id = $2 AND status = 'APPROVED' "
                                 "FOR UPDATE SKIP LOCKED"};
 

@@ -206,6 +206,14 @@ awaitable<Filter> read_filter(Service& service, const http::RequestContext& ctx)
   co_return filter;
 }
 
+// A transaction as its viewer may see it. An EMPLOYEE sees their own pay, not who in finance
+// made or settled it (API.md: a person sees only their own wallets' entries).
+boost::json::object transaction_json(const Transaction& transaction, const Principal& viewer) {
+  auto answer = to_json(transaction);
+  if (viewer.role == Role::employee) answer["createdBy"] = nullptr;
+  return answer;
+}
+
 awaitable<http::Response> list_transactions(Service& service, http::RequestContext& ctx) {
   auto page = http::page_request(ctx);
   auto filter = co_await read_filter(service, ctx);
@@ -213,30 +221,39 @@ awaitable<http::Response> list_transactions(Service& service, http::RequestConte
   boost::json::array data;
   std::optional<http::Keyset> next;
   const auto shown = std::min(transactions.size(), static_cast<std::size_t>(page.limit));
-  for (std::size_t i = 0; i < shown; ++i) data.push_back(to_json(transactions[i]));
+  for (std::size_t i = 0; i < shown; ++i)
+    data.push_back(transaction_json(transactions[i], ctx.user()));
   if (transactions.size() > shown)
     next = http::Keyset{transactions[shown - 1].created_at, transactions[shown - 1].id};
   co_return http::Response::json(200, http::list_answer(std::move(data), next));
 }
 
-boost::json::object history_json(const StatusChange& change) {
+// `actorId` only for the organisation's roles (see transaction_json).
+boost::json::object history_json(const StatusChange& change, const Principal& viewer) {
+  const bool show_actor = change.actor_id && viewer.role != Role::employee;
   return {{"fromStatus", change.from_status ? boost::json::value(*change.from_status) : nullptr},
           {"toStatus", change.to_status},
           {"reason", change.reason ? boost::json::value(*change.reason) : nullptr},
-          {"actorId", change.actor_id ? boost::json::value(change.actor_id->str()) : nullptr},
+          {"actorId", show_actor ? boost::json::value(change.actor_id->str()) : nullptr},
           {"createdAt", to_rfc3339(change.created_at)}};
 }
 
 awaitable<http::Response> get_transaction(Service& service, http::RequestContext& ctx) {
   const auto& organization_id = ctx.user().org();
   auto transaction = co_await service.get(organization_id, ctx.id_param("id"));
+  // An EMPLOYEE sees a transaction that touches one of their wallets, and of it only the legs
+  // (entries) of their wallets: never the treasury's running balance.
+  std::optional<std::vector<Uuid>> visible_wallets;
   if (ctx.user().role == Role::employee) {
-    auto own = co_await own_wallets(service.wallets(), ctx.user());
-    auto mine = [&](const Uuid& id) { return std::find(own.begin(), own.end(), id) != own.end(); };
+    visible_wallets = co_await own_wallets(service.wallets(), ctx.user());
+    auto mine = [&](const Uuid& id) {
+      return std::find(visible_wallets->begin(), visible_wallets->end(), id) !=
+             visible_wallets->end();
+    };
     if (!mine(transaction.from_wallet_id) && !mine(transaction.to_wallet_id))
       throw not_found("The transaction does not exist.");
   }
-  auto answer = to_json(transaction);
+  auto answer = transaction_json(transaction, ctx.user());
   boost::json::array entries, history;
   const std::vector<Uuid> ids{transaction.id};
   auto read_entries = [&](db::Tx& tx) {
@@ -245,9 +262,11 @@ awaitable<http::Response> get_transaction(Service& service, http::RequestContext
   db::TxOptions read_only;
   read_only.read_only = true;
   for (const auto& entry : co_await service.pool().transaction(read_entries, read_only))
-    entries.push_back(to_json(entry));
+    if (!visible_wallets || std::find(visible_wallets->begin(), visible_wallets->end(),
+                                      entry.wallet_id) != visible_wallets->end())
+      entries.push_back(to_json(entry));
   for (const auto& change : co_await service.history(organization_id, transaction.id))
-    history.push_back(history_json(change));
+    history.push_back(history_json(change, ctx.user()));
   answer["entries"] = std::move(entries);
   answer["statusHistory"] = std::move(history);
   co_return http::Response::json(200, answer);

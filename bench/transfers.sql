@@ -2,6 +2,7 @@
 -- the same statements in the same order with the same parameters, so that its figures are the
 -- ceiling of the API's on the same database. The statement texts are those of
 --   BEGIN ISOLATION LEVEL READ COMMITTED       core/db/pool.cpp
+--   auth.standing                              modules/auth/store.cpp (k_standing)
 --   core.claim_idempotency_key                 core/idempotency.cpp (k_claim)
 --   wallet.lock                                modules/wallet/store.hpp (k_lock)
 --   transaction.insert                         modules/transaction/store.hpp (k_insert)
@@ -20,7 +21,7 @@
 -- append_entry, is public.bench_chain_hash() here, called where the server binds the hash.
 --
 -- Variables from pgbench -D (bench/transfers): n (wallets in bench_wallets), org, user,
--- currency, lifetime, type, status, amount, amounts, http_status, content_type, genesis, action,
+-- session (a live refresh-token family of user), currency, lifetime, type, status, amount, amounts, http_status, content_type, genesis, action,
 -- entity_type.
 
 \set a random(1, :n)
@@ -46,6 +47,13 @@ FROM public.bench_wallets f, public.bench_wallets t,
 WHERE f.n = :a AND t.n = :b \gset
 
 BEGIN ISOLATION LEVEL READ COMMITTED;
+
+-- standing: the re-check of the caller every money request makes (bench/transfers also runs
+-- this script without it, to measure what it costs).
+SELECT u.role, u.is_active, EXISTS (SELECT 1 FROM auth.refresh_tokens t
+  WHERE t.family_id = :session AND t.user_id = u.id AND t.revoked_at IS NULL) AS session_live
+FROM auth.users u WHERE u.id = :user AND u.organization_id IS NOT DISTINCT FROM :org;
+-- standing end
 
 INSERT INTO core.idempotency_keys AS k (organization_id, key, fingerprint, expires_at)
 VALUES (:org, :idempotency_key, :fingerprint, now() + make_interval(secs => :lifetime))

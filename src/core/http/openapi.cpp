@@ -140,6 +140,12 @@ json::object responses_of(const Route& route) {
     success["content"] =
         json::object{{"application/json", json::object{{"schema", doc.response_schema}}}};
 
+  if (route.carries_secret)
+    success["headers"] = json::object{
+        {"Cache-Control",
+         json::object{{"description", "The answer carries a token or a secret: never stored."},
+                      {"schema", json::object{{"type", "string"}, {"const", "no-store"}}}}}};
+
   json::object responses;
   responses[std::to_string(doc.success_status)] = std::move(success);
   responses["400"] = problem_answer("The request is not valid (validation_failed).");

@@ -38,3 +38,12 @@ TEST_CASE("http request head: a target that is not an origin-form path and query
   CHECK_FALSE(head("*"));
   CHECK_FALSE(head("/items/%zz"));
 }
+
+TEST_CASE("http request head: a target that is not UTF-8 once decoded is refused") {
+  // PostgreSQL refuses such text: a list filtered by it would fail its query with a 500.
+  CHECK_FALSE(head("/api/v1/employees?q=ada%FF"));
+  CHECK_FALSE(head("/api/v1/employees?q%C0%AF=1"));    // an overlong '/'
+  CHECK_FALSE(head("/api/v1/employees?q=%ED%A0%80"));  // a surrogate
+  CHECK_FALSE(head("/api/v1/employees/%FF/documents"));
+  CHECK(head("/api/v1/employees?q=Zo%C3%AB%20%F0%9F%98%80"));  // "Zoë 😀"
+}

@@ -2,6 +2,8 @@
 
 #include <boost/url/parse.hpp>
 
+#include "core/utf8.hpp"
+
 namespace payrollx::http {
 namespace {
 
@@ -25,6 +27,11 @@ std::optional<Request> to_request(const boost::beast::http::request_header<>& he
   form_encoding.space_as_plus = true;
   for (auto param : url->params(form_encoding))
     request.query.emplace_back(std::move(param.key), std::move(param.value));
+  // What percent escapes spell goes on to filters and so to PostgreSQL, which takes UTF-8 text
+  // only: left to it, an invalid sequence would fail the query, a 500 for the client's mistake.
+  if (!is_valid_utf8(request.path)) return std::nullopt;
+  for (const auto& [key, value] : request.query)
+    if (!is_valid_utf8(key) || !is_valid_utf8(value)) return std::nullopt;
   for (const auto& field : header)
     request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
   return request;

@@ -9,7 +9,7 @@
 namespace payrollx::http {
 
 // The request line and headers, without the body; nullopt when the target is not an
-// origin-form URL (a path and an optional query).
+// origin-form URL (a path and an optional query) that is UTF-8 once percent-decoded.
 std::optional<Request> to_request(const boost::beast::http::request_header<>& header);
 
 }  // namespace payrollx::http

@@ -1,5 +1,5 @@
 // The employee import's CSV reader: RFC 4180 quoting, line endings, blank lines, a byte order
-// mark, malformed records that do not hide the rest, and strict UTF-8.
+// mark, and malformed records that do not hide the rest.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -7,7 +7,6 @@
 #include "modules/employee/csv.hpp"
 
 using payrollx::employee::CsvRecord;
-using payrollx::employee::is_valid_utf8;
 using payrollx::employee::parse_csv;
 
 namespace {
@@ -89,20 +88,4 @@ TEST_CASE("csv: a malformed record gets an error and the next ones are still rea
   // An unclosed quote swallows the rest of the file: that record is the last.
   CHECK_FALSE(records[4].error.empty());
   CHECK(records[4].line == 5);
-}
-
-TEST_CASE("csv: strict UTF-8 validation") {
-  CHECK(is_valid_utf8(""));
-  CHECK(is_valid_utf8("plain ascii"));
-  CHECK(is_valid_utf8("Zoë Þórunn 李 😀"));
-  CHECK(is_valid_utf8("\xF4\x8F\xBF\xBF"));        // U+10FFFF
-  CHECK_FALSE(is_valid_utf8("\xFF"));              // never valid
-  CHECK_FALSE(is_valid_utf8("\xC3"));              // truncated
-  CHECK_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
-  CHECK_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong
-  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // a surrogate
-  CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
-  CHECK_FALSE(
-      is_valid_utf8("ab\x80"
-                    "cd"));  // a lone continuation byte
 }

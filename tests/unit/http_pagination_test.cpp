@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
 
 #include "core/base64url.hpp"
 #include "core/error.hpp"
@@ -42,6 +44,20 @@ TEST_CASE("http pagination: a cursor round-trips its keyset") {
 
   Keyset before_epoch{Timestamp(std::chrono::microseconds(-5)), Uuid::random()};
   CHECK(decode_cursor(encode_cursor(before_epoch))->created_at == before_epoch.created_at);
+}
+
+TEST_CASE("http pagination: a cursor naming an instant outside years 1 to 9999 is refused") {
+  // It would overflow on its way to the query, or make a timestamp PostgreSQL refuses (a 500).
+  auto id = Uuid::random();
+  auto cursor_at = [&](Timestamp instant) { return encode_cursor(Keyset{instant, id}); };
+  using std::chrono::microseconds;
+  CHECK_FALSE(decode_cursor(cursor_at(Timestamp(microseconds(INT64_MIN)))));
+  CHECK_FALSE(decode_cursor(cursor_at(Timestamp(microseconds(INT64_MAX)))));
+  CHECK_FALSE(decode_cursor(cursor_at(parse_timestamp("0000-12-31T23:59:59.999999Z").value())));
+  CHECK_FALSE(decode_cursor(
+      cursor_at(parse_timestamp("9999-12-31T23:59:59Z").value() + std::chrono::seconds(1))));
+  CHECK(decode_cursor(cursor_at(parse_timestamp("0001-01-01T00:00:00Z").value())));
+  CHECK(decode_cursor(cursor_at(parse_timestamp("9999-12-31T23:59:59.999999Z").value())));
 }
 
 TEST_CASE("http pagination: garbage cursors are refused") {

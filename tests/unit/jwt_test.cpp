@@ -132,6 +132,23 @@ TEST_CASE("jwt: a tampered payload or signature is refused") {
   CHECK(signer.verify(join(short_signature), t0) == std::nullopt);
 }
 
+TEST_CASE("jwt: a signature respelled with a byte outside base64url is refused") {
+  TokenSigner signer(k_secret, 900s);
+  auto t0 = now();
+  // About every other signature has a '_', the character libsodium reads bytes above 0x7F as.
+  std::string token;
+  std::size_t underscore = std::string::npos;
+  for (int i = 0; i < 1000 && underscore == std::string::npos; ++i) {
+    token = signer.issue(sample_principal(), t0);
+    underscore = token.find('_', token.rfind('.'));
+  }
+  REQUIRE(underscore != std::string::npos);
+  auto respelled = token;
+  respelled[underscore] = '\xDF';
+  CHECK(signer.verify(respelled, t0) == std::nullopt);
+  CHECK(signer.verify(token, t0));
+}
+
 TEST_CASE("jwt: a token verified before is still checked for expiry, signer and every byte") {
   TokenSigner signer(k_secret, 900s);
   TokenSigner other("another-secret-that-is-also-long-enough-5678", 900s);

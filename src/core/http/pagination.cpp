@@ -15,6 +15,10 @@ constexpr int k_default_limit = 50;
 constexpr int k_max_limit = 200;
 // A cursor is "<microseconds>:<uuid>": 20 digits with a sign, a colon, 36 characters.
 constexpr std::size_t k_max_cursor_length = 96;
+// What a cursor's instant may be: a row's created_at, written with a four-digit year. Beyond,
+// writing it for the query would overflow (to_rfc3339) or give a text PostgreSQL refuses.
+constexpr Timestamp k_first_instant{std::chrono::sys_days{std::chrono::year{1} / 1 / 1}};
+constexpr Timestamp k_end_instant{std::chrono::sys_days{std::chrono::year{10000} / 1 / 1}};
 
 int parse_limit(std::string_view text) {
   int limit = 0;
@@ -51,9 +55,11 @@ std::optional<Keyset> decode_cursor(std::string_view cursor) {
   std::int64_t micros = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + colon, micros);
   if (ec != std::errc() || end != text->data() + colon) return std::nullopt;
+  Timestamp created_at{std::chrono::microseconds(micros)};
+  if (created_at < k_first_instant || created_at >= k_end_instant) return std::nullopt;
   auto id = Uuid::parse(std::string_view(*text).substr(colon + 1));
   if (!id) return std::nullopt;
-  return Keyset{Timestamp(std::chrono::microseconds(micros)), *id};
+  return Keyset{created_at, *id};
 }
 
 boost::json::object list_answer(boost::json::array data, const std::optional<Keyset>& next) {

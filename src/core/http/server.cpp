@@ -15,7 +15,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/url/parse.hpp>
 #include <limits>
 #include <mutex>
 #include <system_error>
@@ -23,6 +22,7 @@
 
 #include "core/error.hpp"
 #include "core/http/dispatcher.hpp"
+#include "core/http/request_head.hpp"
 #include "core/http/response_head.hpp"
 #include "core/log.hpp"
 #include "core/uuid.hpp"
@@ -55,25 +55,6 @@ std::string lower(std::string_view text) {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && lower(a) == b;
-}
-
-// The request line and headers as our own Request (no body yet); nullopt when the target is
-// not an origin-form URL.
-std::optional<Request> to_request(const bhttp::request_parser<bhttp::string_body>& parser) {
-  const auto& header = parser.get();
-  auto url = boost::urls::parse_origin_form(std::string_view(header.target()));
-  if (!url) return std::nullopt;
-  Request request;
-  request.method = std::string(header.method_string());
-  request.target = std::string(header.target());
-  request.path = url->path();
-  boost::urls::encoding_opts form_encoding;
-  form_encoding.space_as_plus = true;
-  for (auto param : url->params(form_encoding))
-    request.query.emplace_back(std::move(param.key), std::move(param.value));
-  for (const auto& field : header)
-    request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-  return request;
 }
 
 // Errors of the HTTP parser that mean the client sent something that is not HTTP (answered
@@ -377,7 +358,7 @@ asio::awaitable<bool> Server::Impl::serve_one(Session& session, beast::flat_buff
     co_return false;
   }
 
-  auto request = to_request(parser);
+  auto request = to_request(parser.get());
   if (!request) {
     co_await refuse(session, bad_request("The request target is not a valid path and query."),
                     Uuid::random().str());

@@ -19,10 +19,8 @@ struct CsvRecord {
 // byte order mark at the start is skipped; empty lines are not records; the last line needs no
 // line break. A malformed record (a quote inside an unquoted field, text after a closing quote,
 // a quote never closed) gets an error and parsing resumes at the next line, so one bad row does
-// not hide the others. Bytes are kept as they are: UTF-8 is checked by the caller, per field.
+// not hide the others. Bytes are kept as they are: UTF-8 is checked by the caller, per field
+// (core/utf8.hpp).
 std::vector<CsvRecord> parse_csv(std::string_view text);
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool is_valid_utf8(std::string_view text);
 
 }  // namespace payrollx::employee

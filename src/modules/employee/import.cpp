@@ -14,6 +14,7 @@
 #include "core/db/pool.hpp"
 #include "core/email.hpp"
 #include "core/error.hpp"
+#include "core/utf8.hpp"
 #include "modules/compliance/compliance.hpp"
 #include "modules/employee/csv.hpp"
 #include "modules/employee/decimal.hpp"

@@ -28,6 +28,15 @@ auth::Options auth_options(const Config& config) {
   return options;
 }
 
+notification::OutboxOptions outbox_options(const Config& config) {
+  return {.smtp_url = config.smtp_url,
+          .smtp_from = config.smtp_from,
+          .backoff = config.outbox_backoff,
+          .max_attempts = config.outbox_max_attempts,
+          .webhook_allow_private = config.webhook_allow_private,
+          .listen_conninfo = config.database_url};
+}
+
 }  // namespace
 
 App::App(const Config& config, boost::asio::io_context& io)
@@ -47,6 +56,9 @@ App::App(const Config& config, boost::asio::io_context& io)
                 .tax_tables = tax_tables_,
                 .audit = audit_,
                 .inbox = inbox_}),
+      directory_(auth_, organizations_),
+      outbox_options_(outbox_options(config)),
+      outbox_(io.get_executor(), pool_, outbox_options_, &metrics_),
       purge_idempotency_keys_(
           io.get_executor(), "idempotency.purge_expired", config.jobs_interval,
           [this]() -> boost::asio::awaitable<void> { co_await idempotency::purge_expired(pool_); }),
@@ -54,6 +66,7 @@ App::App(const Config& config, boost::asio::io_context& io)
           io.get_executor(), "payroll.scheduler", config.jobs_interval,
           [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(now()); }) {
   wallets_.set_employee_directory(employees_);
+  if (!config.smtp_url.empty()) inbox_.enable_email(directory_);
   http::register_system_routes(router_, pool_, metrics_, readiness_);
   auth::register_routes(router_, auth_);
   organization::register_routes(router_, organizations_);
@@ -63,17 +76,19 @@ App::App(const Config& config, boost::asio::io_context& io)
   payroll::register_routes(router_, payroll_);
   compliance::register_routes(router_, pool_);
   compliance::register_tax_table_routes(router_, tax_tables_);
-  notification::register_routes(router_, pool_);
+  notification::register_routes(router_, pool_, outbox_options_);
 }
 
 void App::start_jobs() {
   purge_idempotency_keys_.start();
   payroll_scheduler_.start();
+  outbox_.start();
 }
 
 void App::stop_jobs() {
   purge_idempotency_keys_.stop();
   payroll_scheduler_.stop();
+  outbox_.stop();
 }
 
 }  // namespace payrollx

@@ -2,6 +2,7 @@
 // The composition root: every long-lived part of the server, built in dependency order, and the
 // routes of every module registered explicitly, in a visible order. `serve` wraps it in the HTTP
 // server; tests and CLI commands may build it to reach a service.
+#include "app/notification_directory.hpp"
 #include "core/auth/jwt.hpp"
 #include "core/config.hpp"
 #include "core/db/pool.hpp"
@@ -57,6 +58,9 @@ class App {
   employee::Service employees_;
   transaction::Service transactions_;
   payroll::Service payroll_;
+  NotificationDirectory directory_;  // for notification emails, after auth and organizations
+  notification::OutboxOptions outbox_options_;
+  notification::Outbox outbox_;
   PeriodicJob purge_idempotency_keys_;
   PeriodicJob payroll_scheduler_;
 };

@@ -164,6 +164,19 @@ void apply_smtp_url(Config& config, const Field& field) {
   config.smtp_url = url;
 }
 
+// An address for the SMTP envelope and the From header: local@domain, where the domain may be a
+// bare host name ("payrollx@localhost", the default), and nothing that could break a header.
+void apply_smtp_from(Config& config, const Field& field) {
+  auto from = field.text();
+  auto at = from.find('@');
+  bool plain = std::none_of(from.begin(), from.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= ' ' || c == '<' || c == '>' || c == ',' || c == 0x7f;
+  });
+  if (at == std::string::npos || at == 0 || at + 1 == from.size() || !plain || from.size() > 254)
+    field.fail("must be an email address (local@domain)");
+  config.smtp_from = from;
+}
+
 void apply_trusted_proxies(Config& config, const Field& field) {
   auto list = field.text();
   if (!http::TrustedProxies::parse(list))
@@ -224,6 +237,13 @@ constexpr std::array k_settings{
     Setting{"log", "level", "PAYROLLX_LOG_LEVEL", apply_log_level},
     Setting{"log", "format", "PAYROLLX_LOG_FORMAT", apply_log_format},
     Setting{"smtp", "url", "PAYROLLX_SMTP_URL", apply_smtp_url},
+    Setting{"smtp", "from", "PAYROLLX_SMTP_FROM", apply_smtp_from},
+    Setting{"outbox", "backoffMs", "PAYROLLX_OUTBOX_BACKOFF_MS",
+            [](Config& c, const Field& f) { c.outbox_backoff = f.millis(1); }},
+    Setting{"outbox", "maxAttempts", "PAYROLLX_OUTBOX_MAX_ATTEMPTS",
+            [](Config& c, const Field& f) { c.outbox_max_attempts = int(f.integer(1, 100)); }},
+    Setting{"webhooks", "allowPrivate", "PAYROLLX_WEBHOOK_ALLOW_PRIVATE",
+            [](Config& c, const Field& f) { c.webhook_allow_private = f.boolean(); }},
 };
 
 // Keys starting with "_" document the file ("_comment", "_doc") and are ignored.

@@ -49,6 +49,10 @@ struct Config {
   std::string log_level = "info";   // debug, info, warn, error
   std::string log_format = "json";  // json, text
   std::string smtp_url;             // empty: no email
+  std::string smtp_from = "payrollx@localhost";
+  std::chrono::milliseconds outbox_backoff{30000};  // first retry, doubling, capped at an hour
+  int outbox_max_attempts = 8;
+  bool webhook_allow_private = false;  // http:// and loopback/private webhook targets (tests)
 
   // How often every instance's background jobs run (expired idempotency keys, later the payroll
   // scheduler); tests use a short one.

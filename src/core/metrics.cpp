@@ -22,6 +22,11 @@ using prometheus::Histogram;
 const Histogram::BucketBoundaries k_latency_buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                     0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
+// Seconds from a delivery's creation to an attempt: sub-second when all is well, hours for
+// retries.
+const Histogram::BucketBoundaries k_delivery_buckets{0.1, 0.25, 0.5, 1,   2.5,  5,    10,
+                                                     30,  60,   300, 900, 3600, 14400};
+
 // A request series' labels. The index is searched with views of them, so the lookup on every
 // request allocates nothing.
 struct RequestLabels {
@@ -95,6 +100,15 @@ struct Metrics::Impl {
       prometheus::BuildCounter()
           .Name("payrollx_invariant_violations_total")
           .Help("Database constraints that refused a write the code should never have made")
+          .Register(*registry);
+  Family<Gauge>& outbox_backlog = prometheus::BuildGauge()
+                                      .Name("payrollx_outbox_backlog")
+                                      .Help("Outbox deliveries waiting to be sent, by channel")
+                                      .Register(*registry);
+  Family<Histogram>& delivery_seconds =
+      prometheus::BuildHistogram()
+          .Name("payrollx_outbox_delivery_seconds")
+          .Help("From a delivery's creation to an attempt's end, by channel and outcome")
           .Register(*registry);
   Family<Gauge>& build_info = prometheus::BuildGauge()
                                   .Name("payrollx_build_info")
@@ -175,6 +189,18 @@ void Metrics::count_transaction_retry() {
 void Metrics::count_invariant_violation(std::string_view constraint) {
   // Constraint names come from our own schema: a bounded set of labels.
   impl_->invariant_violations.Add({{"constraint", std::string(constraint)}}).Increment();
+}
+
+void Metrics::set_outbox_backlog(std::string_view channel, std::int64_t pending) {
+  impl_->outbox_backlog.Add({{"channel", std::string(channel)}}).Set(static_cast<double>(pending));
+}
+
+void Metrics::observe_delivery(std::string_view channel, std::string_view outcome, double seconds) {
+  // A handful of label sets (channels times outcomes): Family::Add finds them by map lookup.
+  impl_->delivery_seconds
+      .Add({{"channel", std::string(channel)}, {"outcome", std::string(outcome)}},
+           k_delivery_buckets)
+      .Observe(seconds);
 }
 
 void Metrics::set_pool(int size, int in_use, int waiting) {

@@ -1,6 +1,7 @@
 #pragma once
 // Prometheus metrics of the process (prometheus-cpp's core registry and text serializer; the
 // server's own /metrics route exposes them).
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ class Metrics {
   // A CHECK constraint refused a write: a bug that reached the database's last line of defence.
   void count_invariant_violation(std::string_view constraint);
   void set_pool(int size, int in_use, int waiting);
+  // The outbox: deliveries waiting to be sent by channel, and each attempt's outcome
+  // ("delivered", "retry", "failed") with the time from the delivery's creation.
+  void set_outbox_backlog(std::string_view channel, std::int64_t pending);
+  void observe_delivery(std::string_view channel, std::string_view outcome, double seconds);
 
   std::string render() const;  // text exposition format 0.0.4
 

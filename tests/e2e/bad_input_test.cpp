@@ -185,6 +185,7 @@ TEST_CASE("bad input: a malformed id in a path is a 400 problem naming the param
             uuid_param = true;
       if (!uuid_param) continue;
       auto target = fill_params(std::string(path), "not-a-uuid");
+      INFO(std::string(method) << " " << target);
       auto response =
           app.http().request(upper(std::string(method)), target, "{}", {}, admin.access_token);
       require_problem(response, 400, "validation_failed", std::string(method) + " " + target);

@@ -2,9 +2,12 @@
 // the hold protects the money until execution or cancellation, a run executes once whatever the
 // number of concurrent requests and keys, and a failure in the middle of an execution leaves no
 // trace.
+#include <thread>
+
 #include "parallel.hpp"
 #include "payroll_helpers.hpp"
 #include "problems.hpp"
+#include "webhook_receiver.hpp"
 
 namespace {
 
@@ -209,4 +212,39 @@ TEST_CASE(
   before.erase("core.idempotency_keys");
   CHECK(after == before);
   CHECK(text_at(get_run(app, token, d.run_id), "status") == "COMPLETED");
+}
+
+TEST_CASE("payroll money: parallel executions publish one payroll.run.completed") {
+  WebhookReceiver receiver;
+  auto settings = unthrottled();
+  settings.env.emplace_back("PAYROLLX_WEBHOOK_ALLOW_PRIVATE", "true");
+  TestApp app("payroll-parallel-webhooks", settings);
+  auto d = drafted(app, "published", 3);
+  const auto& token = d.org.finance.access_token;
+  expect(app.http().post(
+             "/api/v1/webhooks",
+             json::object{{"url", receiver.url()},
+                          {"events", {"payroll.run.completed", "payroll.payslip.available"}}},
+             d.org.admin.access_token),
+         201);
+  expect(ledger::deposit(app.http(), token, d.org.treasury, d.total_net), 201);
+  expect(act(app, token, d.run_id, "approve"), 200);
+
+  // The losers of the race roll back: what they queued is never sent.
+  auto responses = in_parallel(app.server().port(), 8, [&](HttpClient& http, int) {
+    return execute(http, token, d.run_id);
+  });
+  CHECK(statuses(responses).at(200) == 1);
+  auto count_of = [&](std::string_view type) {
+    int n = 0;
+    for (const auto& request : receiver.requests())
+      if (json::parse(request.body).at("type").as_string() == type) ++n;
+    return n;
+  };
+  for (int i = 0; i < 300 && receiver.requests().size() < 4; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(count_of("payroll.run.completed") == 1);
+  CHECK(count_of("payroll.payslip.available") == 3);
+  CHECK(receiver.requests().size() == 4);
 }

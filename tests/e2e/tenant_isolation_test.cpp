@@ -114,6 +114,22 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
   const std::string a_run(a_run_created.json().at("id").as_string());
   REQUIRE(a_run_created.json().at("employeeCount").as_int64() == 1);
 
+  // A's webhook endpoint (a public literal address: no DNS) and a delivery to it.
+  auto a_endpoint_created =
+      http.post("/api/v1/webhooks",
+                {{"url", "https://93.184.216.34/hook"}, {"events", {"wallet.deposit.completed"}}},
+                a_admin.access_token);
+  REQUIRE(a_endpoint_created.status == 201);
+  const std::string a_endpoint(a_endpoint_created.json().at("id").as_string());
+  REQUIRE(ledger::deposit(http, a_admin.access_token, a_treasury, 10).status == 201);
+  const auto a_delivery = app.sql()
+                              .scalar(
+                                  "SELECT id::text FROM notification.deliveries "
+                                  "WHERE endpoint_id = $1",
+                                  {a_endpoint})
+                              .value_or("");
+  REQUIRE_FALSE(a_delivery.empty());
+
   // How B calls each id-bearing route with one of A's ids; each must be 404 not_found.
   struct Case {
     std::string id;
@@ -154,12 +170,19 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
       {"POST /api/v1/payroll/runs/{id}/cancel", {{a_run, ""}}},
       {"POST /api/v1/payroll/runs/{id}/reverse", {{a_run, reason}}},
       {"GET /api/v1/payroll/runs/{id}/payslips/{employeeId}", {{a_run + "," + a_payee, ""}}},
+      {"GET /api/v1/webhooks/{id}", {{a_endpoint, ""}}},
+      {"DELETE /api/v1/webhooks/{id}", {{a_endpoint, ""}}},
+      {"GET /api/v1/webhooks/{id}/deliveries", {{a_endpoint, ""}}},
+      {"POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+       {{a_endpoint + "," + a_delivery, ""}}},
   };
 
   auto openapi = http.get("/api/v1/openapi.json").json().as_object();
   int checked = 0;
   for (const auto& [path, item] : openapi.at("paths").as_object()) {
     if (std::string(path).find('{') == std::string::npos) continue;
+    // An event type names no resource: B's template of it is B's own (checked below).
+    if (std::string(path).ends_with("{eventType}")) continue;
     for (const auto& [method, operation] : item.as_object()) {
       (void)operation;
       const std::string key = upper(std::string(method)) + " " + std::string(path);
@@ -192,11 +215,22 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
                          {a_employee}) == "ACTIVE PENDING - true");
   CHECK(app.sql().count("SELECT count(*) FROM employee.documents") == 1);
   auto a_wallet = ledger::wallet(http, a_admin.access_token, a_treasury);
-  CHECK(a_wallet.at("balance").as_int64() == 1000);
+  CHECK(a_wallet.at("balance").as_int64() == 1010);
   CHECK(a_wallet.at("held").as_int64() == 100);
   CHECK(app.sql().scalar("SELECT status FROM transaction.transactions WHERE id = $1",
                          {a_withdrawal}) == "PENDING");
-  CHECK(app.sql().count("SELECT count(*) FROM transaction.transactions") == 2);
+  CHECK(app.sql().count("SELECT count(*) FROM transaction.transactions") == 3);
+  // A's webhook endpoint is alive, and B's lists do not show it.
+  CHECK(app.sql().scalar("SELECT (deleted_at IS NULL)::text FROM notification.webhook_endpoints "
+                         "WHERE id = $1",
+                         {a_endpoint}) == "true");
+  CHECK(ids_in(http.get("/api/v1/webhooks", b_admin.access_token)).empty());
+  // A template is the organisation's own: A's override leaves B with the default.
+  const std::string invited_template = "/api/v1/notifications/templates/user.invited";
+  REQUIRE(http.put(invited_template, {{"subject", "A's own"}, {"body", "Token {{token}}"}},
+                   a_admin.access_token)
+              .status == 200);
+  CHECK(http.get(invited_template, b_admin.access_token).json().at("isDefault").as_bool());
 
   // A's payroll is as it was, and B neither sees it nor pays A's employees.
   CHECK(app.sql().scalar("SELECT status || ' ' || employee_count FROM payroll.payroll_runs "

@@ -102,6 +102,10 @@ const std::vector<KeySpelling> k_keys = {
     {"log.level", "PAYROLLX_LOG_LEVEL"},
     {"log.format", "PAYROLLX_LOG_FORMAT"},
     {"smtp.url", "PAYROLLX_SMTP_URL"},
+    {"smtp.from", "PAYROLLX_SMTP_FROM"},
+    {"outbox.backoffMs", "PAYROLLX_OUTBOX_BACKOFF_MS"},
+    {"outbox.maxAttempts", "PAYROLLX_OUTBOX_MAX_ATTEMPTS"},
+    {"webhooks.allowPrivate", "PAYROLLX_WEBHOOK_ALLOW_PRIVATE"},
 };
 
 }  // namespace
@@ -203,6 +207,10 @@ TEST_CASE("config: every bad environment value names its key") {
       {"PAYROLLX_LOG_LEVEL", "verbose", "log.level"},
       {"PAYROLLX_LOG_FORMAT", "xml", "log.format"},
       {"PAYROLLX_SMTP_URL", "http://mail.example", "smtp.url"},
+      {"PAYROLLX_SMTP_FROM", "not an address", "smtp.from"},
+      {"PAYROLLX_OUTBOX_BACKOFF_MS", "0", "outbox.backoffMs"},
+      {"PAYROLLX_OUTBOX_MAX_ATTEMPTS", "1000", "outbox.maxAttempts"},
+      {"PAYROLLX_WEBHOOK_ALLOW_PRIVATE", "sometimes", "webhooks.allowPrivate"},
       {"PAYROLLX_DATABASE_URL", "", "database.url"},
   };
   for (const auto& bad : cases) {

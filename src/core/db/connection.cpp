@@ -143,6 +143,19 @@ bool Connection::in_failed_transaction() const {
   return PQtransactionStatus(conn_) == PQTRANS_INERROR;
 }
 
+asio::awaitable<std::vector<std::string>> Connection::notifications() {
+  std::vector<std::string> channels;
+  for (;;) {
+    while (PGnotify* notify = PQnotifies(conn_)) {
+      channels.emplace_back(notify->relname);
+      PQfreemem(notify);
+    }
+    if (!channels.empty()) co_return channels;
+    if (!co_await watch_.wait(SocketWatch::Direction::read)) lost("LISTEN");
+    if (!PQconsumeInput(conn_) || PQstatus(conn_) != CONNECTION_OK) lost("LISTEN");
+  }
+}
+
 bool Connection::alive() {
   if (broken_ || PQstatus(conn_) != CONNECTION_OK) return false;
   // A terminated backend leaves an error and EOF in the socket: reading them marks the

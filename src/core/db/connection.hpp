@@ -57,6 +57,11 @@ class Connection {
                                          Clock::duration timeout);
   // Simple query protocol: several statements, no parameters.
   boost::asio::awaitable<void> run_script(std::string_view sql);
+  // After LISTEN: waits (without a deadline) until notifications arrive and answers their
+  // channels. Throws ConnectionError when the connection is lost.
+  boost::asio::awaitable<std::vector<std::string>> notifications();
+  // Ends every wait on the socket at once (a LISTENing connection's, when its owner stops).
+  void shutdown() { watch_.shutdown(); }
 
   // Fit to go back to the pool: not broken, no query left half-read, no transaction open.
   bool reusable() const;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/auth/principal.hpp"
 #include "core/time.hpp"
@@ -92,6 +93,10 @@ class Service {
   // changed since the token was issued; in the caller's transaction. Every money request asks
   // (http::StandingCheck), so a deactivated or demoted user moves nothing from that moment on.
   boost::asio::awaitable<void> confirm_standing(db::Tx& tx, const Principal& principal);
+  // The organisation's active users among `ids` (for notification emails), in the caller's
+  // transaction; one statement.
+  boost::asio::awaitable<std::vector<User>> active_users(db::Tx& tx, const Uuid& organization_id,
+                                                         const std::vector<Uuid>& ids);
   // A SUPER_ADMIN (no organisation) for the CLI's create-super-admin. 400 for a bad email or
   // password, 409 when the email is taken.
   boost::asio::awaitable<User> create_super_admin(std::string email, std::string password,

@@ -47,6 +47,11 @@ awaitable<Invitation> Service::invite(db::Tx& tx, const NewInvitation& input,
   return impl_->invite(tx, input, actor);
 }
 
+awaitable<std::vector<User>> Service::active_users(db::Tx& tx, const Uuid& organization_id,
+                                                   const std::vector<Uuid>& ids) {
+  return Store::active_users(tx, organization_id, ids);
+}
+
 awaitable<User> Service::create_super_admin(std::string email, std::string password,
                                             std::string first_name, std::string last_name) {
   return impl_->create_super_admin(std::move(email), std::move(password), std::move(first_name),

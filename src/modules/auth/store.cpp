@@ -39,6 +39,11 @@ constexpr db::Query k_standing{
     "  WHERE t.family_id = $3 AND t.user_id = u.id AND t.revoked_at IS NULL) AS session_live "
     "FROM auth.users u WHERE u.id = $1 AND u.organization_id IS NOT DISTINCT FROM $2"};
 
+constexpr db::Query k_active_users{
+    "auth.active_users",
+    "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at "
+    "FROM auth.users WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND is_active"};
+
 constexpr db::Query k_list_users{
     "auth.list_users",
     "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at "
@@ -229,6 +234,14 @@ awaitable<std::optional<Standing>> Store::standing(db::Tx& tx, const Principal& 
   co_return Standing{.role = role_from(*row),
                      .is_active = row->get<bool>("is_active"),
                      .session_live = row->get<bool>("session_live")};
+}
+
+awaitable<std::vector<User>> Store::active_users(db::Tx& tx, const Uuid& organization_id,
+                                                 const std::vector<Uuid>& ids) {
+  auto result = co_await tx.query(k_active_users, organization_id, ids);
+  std::vector<User> users;
+  for (auto row : result) users.push_back(user_from(row));
+  co_return users;
 }
 
 awaitable<std::vector<User>> Store::list_users(const Uuid& organization_id,

@@ -96,6 +96,9 @@ class Store {
   boost::asio::awaitable<bool> invitation_open(const std::string& digest);
 
   // --- in the caller's transaction
+  static boost::asio::awaitable<std::vector<User>> active_users(db::Tx& tx,
+                                                                const Uuid& organization_id,
+                                                                const std::vector<Uuid>& ids);
   // nullopt when the principal's user is not (or no more) in its organisation.
   static boost::asio::awaitable<std::optional<Standing>> standing(db::Tx& tx,
                                                                   const Principal& principal);

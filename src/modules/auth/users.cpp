@@ -86,7 +86,8 @@ awaitable<Invitation> Service::Impl::invite(db::Tx& tx, const NewInvitation& inp
                                .after = to_json(user)};
   co_await audit_.append(tx, std::move(entry));
 
-  // The token is a secret: it travels in the invite answer (and later by email), never in data.
+  // The token is a secret: it travels in the invite answer and the invitation email, never in
+  // data (the inbox, webhooks).
   notification::Notice notice{
       .organization_id = checked.organization_id,
       .user_id = user.id,
@@ -96,8 +97,16 @@ awaitable<Invitation> Service::Impl::invite(db::Tx& tx, const NewInvitation& inp
                           to_string(user.role)),
       .data = boost::json::object{{"invitationId", invitation_id.str()},
                                   {"role", to_string(user.role)},
-                                  {"expiresAt", to_rfc3339(expires_at)}}};
+                                  {"expiresAt", to_rfc3339(expires_at)}},
+      .email_only = {{"token", token}}};
+  notification::Event event{.organization_id = checked.organization_id,
+                            .event_type = "user.invited",
+                            .data = {{"userId", user.id.str()},
+                                     {"invitationId", invitation_id.str()},
+                                     {"role", to_string(user.role)},
+                                     {"expiresAt", to_rfc3339(expires_at)}}};
   co_await inbox_.enqueue(tx, std::move(notice));
+  co_await inbox_.publish(tx, std::move(event));
 
   Invitation invitation{
       .user = std::move(user), .token = std::move(token), .expires_at = expires_at};

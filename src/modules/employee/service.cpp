@@ -322,9 +322,9 @@ awaitable<Employee> Service::review_kyc(db::Tx& tx, const Uuid& organization_id,
                   to_json(before), to_json(after));
   co_await audit_.append(tx, std::move(entry));
 
+  boost::json::object data{{"employeeId", after.id.str()}, {"kycStatus", status}};
+  if (reason) data["reason"] = *reason;
   if (after.user_id) {
-    boost::json::object data{{"employeeId", after.id.str()}, {"kycStatus", status}};
-    if (reason) data["reason"] = *reason;
     notification::Notice notice{
         .organization_id = organization_id,
         .user_id = *after.user_id,
@@ -332,9 +332,14 @@ awaitable<Employee> Service::review_kyc(db::Tx& tx, const Uuid& organization_id,
         .title = approve ? "Your identity check is approved" : "Your identity check was rejected",
         .body = approve ? "Your KYC review is complete: you can now be paid through PayrollX."
                         : fmt::format("Your KYC review was rejected: {}", *reason),
-        .data = std::move(data)};
+        .data = data};
     co_await inbox_.enqueue(tx, std::move(notice));
   }
+  notification::Event event{
+      .organization_id = organization_id,
+      .event_type = approve ? "employee.kyc.approved" : "employee.kyc.rejected",
+      .data = std::move(data)};
+  co_await inbox_.publish(tx, std::move(event));
   co_return after;
 }
 

@@ -1,4 +1,7 @@
-// GET /api/v1/notifications and POST /api/v1/notifications/{id}/read: the caller's own inbox.
+// GET /api/v1/notifications and POST /api/v1/notifications/{id}/read: the caller's own inbox;
+// and the registration of the module's other routes (webhooks, templates).
+#include "modules/notification/routes.hpp"
+
 #include <boost/json/array.hpp>
 
 #include "core/error.hpp"
@@ -59,7 +62,10 @@ boost::json::value notification_schema() {
 
 }  // namespace
 
-void register_routes(http::Router& router, db::Pool& pool) {
+void register_routes(http::Router& router, db::Pool& pool, const OutboxOptions& options) {
+  const RouteParts parts{.pool = pool, .options = options};
+  register_webhook_routes(router, parts);
+  register_template_routes(router, parts);
   router.add(
       {.method = "GET",
        .pattern = "/api/v1/notifications",

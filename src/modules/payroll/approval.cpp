@@ -96,6 +96,7 @@ awaitable<Run> Service::approve(db::Tx& tx, const Uuid& organization_id, const U
       after.created_by == actor.user_id ? std::nullopt : after.created_by};
   co_await parts_.inbox.enqueue_many(
       tx, events::member_notices(after, "payroll.run.approved", creator));
+  co_await parts_.inbox.publish(tx, events::run_event(after, "payroll.run.approved"));
   co_return after;
 }
 

@@ -23,6 +23,18 @@ boost::json::object run_data(const Run& run) {
           {"employeeCount", run.employee_count}};
 }
 
+// An employee's own part of the run.
+boost::json::object item_data(const Run& run, const Item& item) {
+  auto data = run_data(run);
+  data.erase("totalNet");
+  data.erase("employeeCount");
+  data["employeeId"] = item.employee_id.str();
+  data["net"] = item.amounts.net;
+  data["gross"] = item.amounts.gross;
+  if (item.transaction_id) data["transactionId"] = item.transaction_id->str();
+  return data;
+}
+
 struct Wording {
   std::string title;
   std::string body;
@@ -83,19 +95,12 @@ std::vector<notification::Notice> employee_notices(const Run& run, std::span<con
     auto user = user_of.find(item.employee_id);
     if (user == user_of.end()) continue;
     auto wording = employee_wording(event_type, run, item);
-    auto data = run_data(run);
-    data.erase("totalNet");
-    data.erase("employeeCount");
-    data["employeeId"] = item.employee_id.str();
-    data["net"] = item.amounts.net;
-    data["gross"] = item.amounts.gross;
-    if (item.transaction_id) data["transactionId"] = item.transaction_id->str();
     notices.push_back({.organization_id = run.organization_id,
                        .user_id = user->second,
                        .event_type = std::string(event_type),
                        .title = std::move(wording.title),
                        .body = std::move(wording.body),
-                       .data = std::move(data)});
+                       .data = item_data(run, item)});
   }
   return notices;
 }
@@ -116,6 +121,22 @@ std::vector<notification::Notice> member_notices(const Run& run, std::string_vie
                        .data = run_data(run)});
   }
   return notices;
+}
+
+notification::Event run_event(const Run& run, std::string_view event_type) {
+  return {.organization_id = run.organization_id,
+          .event_type = std::string(event_type),
+          .data = run_data(run)};
+}
+
+std::vector<notification::Event> payslip_events(const Run& run, std::span<const Item> items) {
+  std::vector<notification::Event> published;
+  published.reserve(items.size());
+  for (const auto& item : items)
+    published.push_back({.organization_id = run.organization_id,
+                         .event_type = "payroll.payslip.available",
+                         .data = item_data(run, item)});
+  return published;
 }
 
 }  // namespace payrollx::payroll::events

@@ -34,4 +34,9 @@ std::vector<notification::Notice> employee_notices(const Run& run, std::span<con
 std::vector<notification::Notice> member_notices(const Run& run, std::string_view event_type,
                                                  const std::vector<std::optional<Uuid>>& members);
 
+// The run's webhook event (payroll.run.created, approved, completed, reversed): once per run.
+notification::Event run_event(const Run& run, std::string_view event_type);
+// payroll.payslip.available for the organisation's endpoints: one event per paid item.
+std::vector<notification::Event> payslip_events(const Run& run, std::span<const Item> items);
+
 }  // namespace payrollx::payroll::events

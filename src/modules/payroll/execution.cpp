@@ -49,6 +49,17 @@ void require_status(const Run& run, std::string_view status) {
     throw invalid_state(fmt::format("The payroll run is {}, not {}.", run.status, status));
 }
 
+// payroll.payslip.available for the organisation's webhooks, a slice of the items at a time (as
+// the notices, below).
+awaitable<void> publish_payslips(notification::Inbox& inbox, db::Tx& tx, const Run& run,
+                                 const std::vector<Item>& items) {
+  constexpr std::size_t k_slice = 5000;
+  const std::span<const Item> all(items);
+  for (std::size_t start = 0; start < all.size(); start += k_slice)
+    co_await inbox.publish_many(
+        tx, events::payslip_events(run, all.subspan(start, std::min(k_slice, all.size() - start))));
+}
+
 }  // namespace
 
 // The employees' notices, a slice of the items at a time: a run of 100,000 employees never holds
@@ -105,6 +116,8 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
   const std::vector<std::optional<Uuid>> members{after.created_by, after.approved_by};
   co_await parts_.inbox.enqueue_many(
       tx, events::member_notices(after, "payroll.run.completed", members));
+  co_await parts_.inbox.publish(tx, events::run_event(after, "payroll.run.completed"));
+  co_await publish_payslips(parts_.inbox, tx, after, items);
   co_await parts_.audit.append(tx, events::run_entry("payroll.run.executed", before, after, actor));
   co_return after;
 }
@@ -168,6 +181,7 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
   auto after = store::run_from(updated.one());
 
   co_await notify_employees(tx, after, items, "payroll.run.reversed");
+  co_await parts_.inbox.publish(tx, events::run_event(after, "payroll.run.reversed"));
   auto entry = events::run_entry("payroll.run.reversed", before, after, actor);
   entry.after.as_object()["reason"] = why;
   co_await parts_.audit.append(tx, std::move(entry));

@@ -152,6 +152,7 @@ awaitable<Run> Service::create_run(db::Tx& tx, const Uuid& organization_id,
   }
   co_await parts_.audit.append(
       tx, events::run_entry("payroll.run.created", std::nullopt, created, actor));
+  co_await parts_.inbox.publish(tx, events::run_event(created, "payroll.run.created"));
   co_return created;
 }
 

@@ -146,6 +146,13 @@ awaitable<Transaction> Service::deposit(db::Tx& tx, const Uuid& organization_id,
                  {"currency", target.currency}}};
     co_await inbox_.enqueue(tx, std::move(notice));
   }
+  notification::Event event{.organization_id = organization_id,
+                            .event_type = "wallet.deposit.completed",
+                            .data = {{"transactionId", id.str()},
+                                     {"walletId", target.id.str()},
+                                     {"amount", deposit.amount},
+                                     {"currency", target.currency}}};
+  co_await inbox_.publish(tx, std::move(event));
   co_return created;
 }
 
@@ -211,6 +218,24 @@ awaitable<std::vector<Uuid>> withdrawal_recipients(wallet::Service& wallets, db:
   co_return std::vector<Uuid>(recipients.begin(), recipients.end());
 }
 
+boost::json::object withdrawal_data(const Transaction& withdrawal) {
+  return {{"transactionId", withdrawal.id.str()},
+          {"walletId", withdrawal.from_wallet_id.str()},
+          {"amount", withdrawal.amount},
+          {"currency", withdrawal.currency}};
+}
+
+std::string_view withdrawal_event(bool completed) {
+  return completed ? "transaction.withdrawal.completed" : "transaction.withdrawal.failed";
+}
+
+// The settled withdrawal's event, for the organisation's webhooks.
+notification::Event withdrawal_settled(const Transaction& withdrawal, bool completed) {
+  return {.organization_id = withdrawal.organization_id,
+          .event_type = std::string(withdrawal_event(completed)),
+          .data = withdrawal_data(withdrawal)};
+}
+
 std::vector<notification::Notice> withdrawal_notices(const std::vector<Uuid>& recipients,
                                                      const Transaction& withdrawal,
                                                      bool completed) {
@@ -219,18 +244,14 @@ std::vector<notification::Notice> withdrawal_notices(const std::vector<Uuid>& re
     notices.push_back(
         {.organization_id = withdrawal.organization_id,
          .user_id = user_id,
-         .event_type =
-             completed ? "transaction.withdrawal.completed" : "transaction.withdrawal.failed",
+         .event_type = std::string(withdrawal_event(completed)),
          .title = completed ? "Withdrawal completed" : "Withdrawal failed",
          .body = completed ? fmt::format("Your withdrawal of {} {} (minor units) was sent.",
                                          withdrawal.amount, withdrawal.currency)
                            : fmt::format("Your withdrawal of {} {} (minor units) failed; the "
                                          "money is available in your wallet again.",
                                          withdrawal.amount, withdrawal.currency),
-         .data = {{"transactionId", withdrawal.id.str()},
-                  {"walletId", withdrawal.from_wallet_id.str()},
-                  {"amount", withdrawal.amount},
-                  {"currency", withdrawal.currency}}});
+         .data = withdrawal_data(withdrawal)});
   return notices;
 }
 
@@ -252,6 +273,7 @@ awaitable<Transaction> Service::complete(db::Tx& tx, const Uuid& organization_id
       tx, audit_entry(pending, completed, "transaction.withdrawal_completed", actor, false));
   auto recipients = co_await withdrawal_recipients(wallets_, tx, source, completed);
   co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, completed, true));
+  co_await inbox_.publish(tx, withdrawal_settled(completed, true));
   co_return completed;
 }
 
@@ -268,6 +290,7 @@ awaitable<Transaction> Service::fail(db::Tx& tx, const Uuid& organization_id,
       tx, audit_entry(pending, failed, "transaction.withdrawal_failed", actor, false));
   auto recipients = co_await withdrawal_recipients(wallets_, tx, source, failed);
   co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, failed, false));
+  co_await inbox_.publish(tx, withdrawal_settled(failed, false));
   co_return failed;
 }
 

@@ -1,0 +1,237 @@
+// The dispatcher of this instance (Outbox). A few worker coroutines each claim a small batch of
+// due deliveries in one committed statement (FOR UPDATE SKIP LOCKED, so instances never claim
+// the same row; the claim pushes next_attempt_at past the send's deadline, a lease), send them
+// one by one on a thread pool of their own (libcurl blocks) with no connection or transaction
+// held, and record each outcome. A send that succeeded but whose outcome could not be recorded
+// (a crash, a lost database) is sent again when its lease runs out: at least once, never lost.
+// Failures are retried with exponential backoff and jitter, then FAILED.
+#include <sodium.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+
+#include "core/db/listener.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/time.hpp"
+#include "modules/notification/mime.hpp"
+#include "modules/notification/notification.hpp"
+#include "modules/notification/outbox_store.hpp"
+#include "modules/notification/smtp.hpp"
+#include "modules/notification/webhook_client.hpp"
+#include "modules/notification/webhook_signature.hpp"
+
+namespace payrollx::notification {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using outbox_store::Channel;
+using outbox_store::Claimed;
+
+constexpr int k_workers = 4;
+constexpr int k_batch = 8;
+// Longer than any send may take (webhooks time out after 10 s, emails after 30 s).
+constexpr std::chrono::seconds k_lease{60};
+constexpr std::chrono::hours k_max_backoff{1};
+constexpr std::chrono::seconds k_backlog_every{5};
+
+struct Outcome {
+  bool delivered = false;
+  std::optional<int> status_code;
+  std::string error;
+};
+
+std::string_view channel_label(Channel channel) {
+  return channel == Channel::email ? "email" : "webhook";
+}
+
+// base × 2^(attempt−1), at most an hour, then a uniformly random part of it between a half and
+// all of it: retries of many deliveries that failed together spread out instead of stampeding.
+std::chrono::milliseconds backoff(std::chrono::milliseconds base, int attempt) {
+  auto delay = base;
+  for (int i = 1; i < attempt && delay < k_max_backoff; ++i) delay *= 2;
+  delay = std::min<std::chrono::milliseconds>(delay, k_max_backoff);
+  const auto half = delay.count() / 2;
+  const auto spread = static_cast<std::uint32_t>(std::min<std::int64_t>(half, UINT32_MAX - 1));
+  return std::chrono::milliseconds(half + randombytes_uniform(spread + 1));
+}
+
+// A webhook whose endpoint was deleted since it was queued: failed at once, never retried.
+bool endpoint_deleted(const Claimed& delivery) {
+  return delivery.channel == Channel::webhook && !(delivery.url && delivery.secret);
+}
+
+Outcome send_webhook(const OutboxOptions& options, const Claimed& delivery) {
+  if (endpoint_deleted(delivery)) return {.error = "the endpoint was deleted"};
+  const auto unix_time =
+      std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count();
+  WebhookPolicy policy;
+  policy.allow_private = options.webhook_allow_private;
+  WebhookRequest request{
+      .url = *delivery.url,
+      .body = delivery.payload,
+      .signature = webhook_signature(*delivery.secret, unix_time, delivery.payload),
+      .event_id = delivery.event_id.str(),
+      .event_type = delivery.event_type};
+  auto answer = post_webhook(policy, request);
+  return {.delivered = answer.delivered(), .status_code = answer.status, .error = answer.error};
+}
+
+Outcome send_mail(const OutboxOptions& options, const Claimed& delivery) {
+  if (options.smtp_url.empty()) return {.error = "email is not configured (PAYROLLX_SMTP_URL)"};
+  auto payload = boost::json::parse(delivery.payload).as_object();
+  auto text = [&](std::string_view key) { return std::string(payload.at(key).as_string()); };
+  EmailMessage message{.from = options.smtp_from,
+                       .to = text("to"),
+                       .to_name = text("toName"),
+                       .subject = text("subject"),
+                       .text = text("text"),
+                       .html = text("html")};
+  auto mime = mime_message(message, now(), delivery.id.str());
+  auto sent = send_email(SmtpSettings{.url = options.smtp_url}, message, mime);
+  return {.delivered = sent.delivered, .status_code = std::nullopt, .error = sent.error};
+}
+
+}  // namespace
+
+struct Outbox::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::any_io_executor executor, db::Pool& pool, OutboxOptions options, Metrics* metrics)
+      : executor(std::move(executor)), pool(pool), options(std::move(options)), metrics(metrics) {}
+
+  awaitable<void> work(std::shared_ptr<Impl> alive_while_working);
+  awaitable<Outcome> send(const Claimed& delivery);
+  awaitable<void> record(const Claimed& delivery, const Outcome& outcome);
+  awaitable<void> report_backlog();
+  // A commit queued deliveries (NOTIFY): idle workers look now instead of at their next poll.
+  void wake() {
+    for (auto& timer : timers) timer->cancel();
+  }
+
+  asio::any_io_executor executor;
+  db::Pool& pool;
+  const OutboxOptions options;
+  Metrics* metrics;
+  asio::thread_pool senders{static_cast<std::size_t>(k_workers)};
+  std::atomic<bool> stopped{false};
+  std::vector<std::shared_ptr<asio::steady_timer>> timers;
+  std::chrono::steady_clock::time_point backlog_reported{};
+  std::unique_ptr<db::Listener> listener;
+};
+
+awaitable<Outcome> Outbox::Impl::send(const Claimed& delivery) {
+  // Named before co_spawn (GCC PR 107288, TOOLCHAIN.md).
+  auto blocking = [this, &delivery]() -> awaitable<Outcome> {
+    try {
+      co_return delivery.channel == Channel::webhook ? send_webhook(options, delivery)
+                                                     : send_mail(options, delivery);
+    } catch (const std::exception& e) {
+      co_return Outcome{.error = e.what()};
+    }
+  };
+  co_return co_await asio::co_spawn(senders.get_executor(), std::move(blocking),
+                                    asio::use_awaitable);
+}
+
+awaitable<void> Outbox::Impl::record(const Claimed& delivery, const Outcome& outcome) {
+  const outbox_store::Attempt attempt{.id = delivery.id,
+                                      .attempts = delivery.attempts,
+                                      .status_code = outcome.status_code,
+                                      .error = outcome.error};
+  const auto age = std::chrono::duration<double>(now() - delivery.created_at).count();
+  std::string_view result = "delivered";
+  if (outcome.delivered) {
+    co_await outbox_store::mark_delivered(pool, attempt);
+  } else {
+    std::optional<Timestamp> retry_at;
+    if (delivery.attempts < options.max_attempts && !endpoint_deleted(delivery))
+      retry_at = now() + backoff(options.backoff, delivery.attempts);
+    result = retry_at ? "retry" : "failed";
+    co_await outbox_store::mark_failed(pool, attempt, retry_at);
+    log::warn("outbox.delivery_failed", {{"delivery", delivery.id.str()},
+                                         {"channel", channel_label(delivery.channel)},
+                                         {"attempt", delivery.attempts},
+                                         {"final", !retry_at},
+                                         {"error", outcome.error}});
+  }
+  if (metrics) metrics->observe_delivery(channel_label(delivery.channel), result, age);
+}
+
+awaitable<void> Outbox::Impl::report_backlog() {
+  if (!metrics || std::chrono::steady_clock::now() - backlog_reported < k_backlog_every) co_return;
+  backlog_reported = std::chrono::steady_clock::now();
+  std::int64_t email = 0, webhook = 0;
+  auto counts = co_await outbox_store::backlog(pool);
+  for (const auto& counted : counts)
+    (counted.channel == Channel::email ? email : webhook) = counted.count;
+  metrics->set_outbox_backlog("email", email);
+  metrics->set_outbox_backlog("webhook", webhook);
+}
+
+awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/) {
+  auto timer = std::make_shared<asio::steady_timer>(executor);
+  timers.push_back(timer);
+  while (!stopped) {
+    std::vector<Claimed> batch;
+    try {
+      co_await report_backlog();
+      batch = co_await outbox_store::claim(pool, k_batch, k_lease);
+    } catch (const std::exception& e) {
+      log::warn("outbox.claim_failed", {{"error", e.what()}});
+    }
+    if (batch.empty()) {
+      timer->expires_after(options.poll);
+      co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    // A delivery left when stopping keeps its lease: it is sent after it runs out.
+    for (const auto& delivery : batch) {
+      if (stopped) break;
+      auto outcome = co_await send(delivery);
+      try {
+        co_await record(delivery, outcome);
+      } catch (const std::exception& e) {
+        log::warn("outbox.record_failed", {{"delivery", delivery.id.str()}, {"error", e.what()}});
+      }
+    }
+  }
+}
+
+Outbox::Outbox(asio::any_io_executor executor, db::Pool& pool, OutboxOptions options,
+               Metrics* metrics)
+    : impl_(std::make_shared<Impl>(std::move(executor), pool, std::move(options), metrics)) {}
+
+Outbox::~Outbox() {
+  stop();
+  impl_->senders.join();
+}
+
+void Outbox::start() {
+  for (int i = 0; i < k_workers; ++i)
+    asio::co_spawn(impl_->executor, impl_->work(impl_), asio::detached);
+  if (!impl_->options.listen_conninfo.empty()) {
+    std::weak_ptr<Impl> weak = impl_;
+    impl_->listener = std::make_unique<db::Listener>(
+        impl_->executor, impl_->options.listen_conninfo, "payrollx_outbox", [weak] {
+          if (auto impl = weak.lock()) impl->wake();
+        });
+    impl_->listener->start();
+  }
+}
+
+void Outbox::stop() {
+  if (impl_->listener) impl_->listener->stop();
+  asio::post(impl_->executor, [impl = impl_] {
+    impl->stopped = true;
+    for (auto& timer : impl->timers) timer->cancel();
+  });
+}
+
+}  // namespace payrollx::notification

@@ -1,0 +1,154 @@
+#pragma once
+// The outbox's SQL (schema notification only), as typed functions: deliveries, webhook endpoints
+// and templates. Private to the notification module.
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/http/pagination.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+
+namespace payrollx::db {
+class Pool;
+class Tx;
+}  // namespace payrollx::db
+
+namespace payrollx::notification::outbox_store {
+
+enum class Channel { email, webhook };
+enum class Status { pending, delivered, failed };
+std::string_view to_string(Channel channel);
+std::string_view to_string(Status status);
+
+// An email to write: one per notice to a user with an address.
+struct NewEmail {
+  Uuid organization_id;
+  Uuid event_id;  // the notice's occurrence
+  std::string event_type;
+  Uuid recipient_id;
+  std::string payload;  // {to,toName,subject,text,html}
+};
+// Writes the emails (one statement per slice) and wakes the dispatchers at commit.
+boost::asio::awaitable<void> insert_emails(db::Tx& tx, const std::vector<NewEmail>& emails);
+
+// A webhook event to fan out to the organisation's endpoints that take it.
+struct NewEvent {
+  Uuid id;
+  std::string event_type;
+  std::string body;  // {id,type,createdAt,organizationId,data}
+};
+// The event types the organisation's live endpoints take ("*" for all of them).
+boost::asio::awaitable<std::set<std::string, std::less<>>> subscribed_event_types(
+    db::Tx& tx, const Uuid& organization_id);
+// One delivery per (event, endpoint taking it); wakes the dispatchers at commit.
+boost::asio::awaitable<void> insert_webhook_events(db::Tx& tx, const Uuid& organization_id,
+                                                   const std::vector<NewEvent>& events);
+
+// A delivery claimed for one attempt, with what sending it needs.
+struct Claimed {
+  Uuid id;
+  Uuid organization_id;
+  Uuid event_id;
+  std::string event_type;
+  Channel channel = Channel::email;
+  std::string payload;
+  int attempts = 0;  // this attempt included
+  Timestamp created_at;
+  // Webhooks: the endpoint (none when it was deleted since).
+  std::optional<std::string> url;
+  std::optional<std::string> secret;
+};
+// Up to `limit` due deliveries, oldest first, skipping rows other instances hold; each has its
+// attempt counted and its next_attempt_at pushed `lease` ahead (one statement, committed).
+boost::asio::awaitable<std::vector<Claimed>> claim(db::Pool& pool, int limit,
+                                                   std::chrono::seconds lease);
+
+struct Attempt {
+  Uuid id;
+  int attempts = 0;  // the claim's count: a lease taken over by another instance is not touched
+  std::optional<int> status_code;
+  std::string error;  // empty when delivered
+};
+boost::asio::awaitable<void> mark_delivered(db::Pool& pool, const Attempt& attempt);
+// PENDING again at `retry_at`, or FAILED when there is none.
+boost::asio::awaitable<void> mark_failed(db::Pool& pool, const Attempt& attempt,
+                                         std::optional<Timestamp> retry_at);
+
+// The backlog for /metrics: deliveries by channel and status.
+struct Backlog {
+  Channel channel = Channel::email;
+  Status status = Status::pending;
+  std::int64_t count = 0;
+};
+boost::asio::awaitable<std::vector<Backlog>> backlog(db::Pool& pool);
+
+// --- webhook endpoints
+struct Endpoint {
+  Uuid id;
+  std::string url;
+  std::vector<std::string> events;
+  Timestamp created_at;
+};
+boost::asio::awaitable<Endpoint> insert_endpoint(db::Pool& pool, const Uuid& organization_id,
+                                                 const std::string& url,
+                                                 const std::vector<std::string>& events,
+                                                 const std::string& secret, const Uuid& created_by);
+// Newest first, limit + 1 rows after the keyset.
+boost::asio::awaitable<std::vector<Endpoint>> list_endpoints(db::Pool& pool,
+                                                             const Uuid& organization_id,
+                                                             const http::PageRequest& page);
+boost::asio::awaitable<std::optional<Endpoint>> endpoint(db::Pool& pool,
+                                                         const Uuid& organization_id,
+                                                         const Uuid& id);
+// False when there is no such live endpoint.
+boost::asio::awaitable<bool> delete_endpoint(db::Pool& pool, const Uuid& organization_id,
+                                             const Uuid& id);
+
+struct Delivery {
+  Uuid id;
+  Uuid event_id;
+  std::string event_type;
+  Status status = Status::pending;
+  int attempts = 0;
+  std::optional<int> last_status_code;
+  std::optional<std::string> last_error;
+  std::optional<Timestamp> next_attempt_at;  // PENDING only
+  std::optional<Timestamp> delivered_at;
+  Timestamp created_at;
+};
+boost::asio::awaitable<std::vector<Delivery>> list_deliveries(db::Pool& pool,
+                                                              const Uuid& organization_id,
+                                                              const Uuid& endpoint_id,
+                                                              const http::PageRequest& page);
+// The endpoint's delivery, PENDING again with its attempts reset, when it was FAILED.
+struct Redelivered {
+  std::optional<Delivery> delivery;  // none: no such delivery of the endpoint
+  bool was_failed = false;
+};
+boost::asio::awaitable<Redelivered> redeliver(db::Pool& pool, const Uuid& organization_id,
+                                              const Uuid& endpoint_id, const Uuid& delivery_id);
+
+// --- templates
+struct StoredTemplate {
+  std::string event_type;
+  std::string subject;
+  std::string body;
+};
+// The organisation's own templates (those it overrode).
+boost::asio::awaitable<std::vector<StoredTemplate>> templates(db::Tx& tx,
+                                                              const Uuid& organization_id);
+boost::asio::awaitable<std::optional<StoredTemplate>> template_of(db::Pool& pool,
+                                                                  const Uuid& organization_id,
+                                                                  std::string_view event_type);
+boost::asio::awaitable<void> put_template(db::Pool& pool, const Uuid& organization_id,
+                                          const StoredTemplate& stored, const Uuid& updated_by);
+// False when the organisation had no template of that event.
+boost::asio::awaitable<bool> delete_template(db::Pool& pool, const Uuid& organization_id,
+                                             std::string_view event_type);
+
+}  // namespace payrollx::notification::outbox_store

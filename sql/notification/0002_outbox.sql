@@ -30,7 +30,7 @@ CREATE TABLE notification.templates (
 
 -- One delivery per (event, channel, recipient or endpoint). `payload` is what is sent: the
 -- webhook's JSON body (signed at send time), or the rendered email as JSON
--- {to,toName,subject,text,html}. A claimed delivery has its next_attempt_at pushed past the
+-- {to,toName,subject,text} (its HTML part is made from the text at send time). A claimed delivery has its next_attempt_at pushed past the
 -- send's deadline (a lease): an instance that dies mid-send leaves it due again, so a delivery
 -- is sent at least once and never lost.
 CREATE TABLE notification.deliveries (

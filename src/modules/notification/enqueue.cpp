@@ -41,13 +41,13 @@ Values values_of(const Notice& notice, const Person& person, const std::string& 
   return values;
 }
 
+// What the outbox keeps of an email: its HTML part is made from the text when it is sent.
 std::string email_payload(const Person& person, const Rendered& rendered) {
   return boost::json::serialize(
       boost::json::object{{"to", person.email},
                           {"toName", person.first_name + " " + person.last_name},
                           {"subject", rendered.subject},
-                          {"text", rendered.text},
-                          {"html", rendered.html}});
+                          {"text", rendered.text}});
 }
 
 // The emails of one organisation's notices: its overrides of the templates, its name and its

@@ -25,6 +25,7 @@
 #include "modules/notification/notification.hpp"
 #include "modules/notification/outbox_store.hpp"
 #include "modules/notification/smtp.hpp"
+#include "modules/notification/templates.hpp"
 #include "modules/notification/webhook_client.hpp"
 #include "modules/notification/webhook_signature.hpp"
 
@@ -89,12 +90,13 @@ Outcome send_mail(const OutboxOptions& options, const Claimed& delivery) {
   if (options.smtp_url.empty()) return {.error = "email is not configured (PAYROLLX_SMTP_URL)"};
   auto payload = boost::json::parse(delivery.payload).as_object();
   auto text = [&](std::string_view key) { return std::string(payload.at(key).as_string()); };
+  const Rendered rendered{.subject = text("subject"), .text = text("text")};
   EmailMessage message{.from = options.smtp_from,
                        .to = text("to"),
                        .to_name = text("toName"),
-                       .subject = text("subject"),
-                       .text = text("text"),
-                       .html = text("html")};
+                       .subject = rendered.subject,
+                       .text = rendered.text,
+                       .html = html_of(rendered)};
   auto mime = mime_message(message, now(), delivery.id.str());
   auto sent = send_email(SmtpSettings{.url = options.smtp_url}, message, mime);
   return {.delivered = sent.delivered, .status_code = std::nullopt, .error = sent.error};

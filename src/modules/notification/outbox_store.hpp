@@ -31,7 +31,7 @@ struct NewEmail {
   Uuid event_id;  // the notice's occurrence
   std::string event_type;
   Uuid recipient_id;
-  std::string payload;  // {to,toName,subject,text,html}
+  std::string payload;  // {to,toName,subject,text}
 };
 // Writes the emails (one statement per slice) and wakes the dispatchers at commit.
 boost::asio::awaitable<void> insert_emails(db::Tx& tx, const std::vector<NewEmail>& emails);

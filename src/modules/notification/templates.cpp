@@ -114,8 +114,11 @@ Rendered render(const Template& tmpl,
       rendered.subject.begin(), rendered.subject.end(),
       [](char c) { return c == '\r' || c == '\n'; }, ' ');
   rendered.text = substitute(tmpl.body, values);
-  rendered.html = html_document(rendered.subject, rendered.text);
   return rendered;
+}
+
+std::string html_of(const Rendered& rendered) {
+  return html_document(rendered.subject, rendered.text);
 }
 
 }  // namespace payrollx::notification

@@ -36,8 +36,12 @@ std::vector<std::string> template_errors(std::string_view event_type, std::strin
 struct Rendered {
   std::string subject;  // one line: CR and LF became spaces
   std::string text;     // the body, placeholders substituted
-  std::string html;     // the body as a small HTML document, everything HTML-escaped
 };
+
+// The body as a small HTML document, everything HTML-escaped (values and the template's own
+// text alike), line breaks as <br>. Derived from the rendered text, so the outbox stores the
+// text alone and makes the HTML part when it sends.
+std::string html_of(const Rendered& rendered);
 
 // Substitutes `values` (name → text, flattened by the caller from the event's data and the
 // recipient and organization) into the template; a placeholder without a value renders as

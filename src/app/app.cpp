@@ -62,6 +62,9 @@ App::App(const Config& config, boost::asio::io_context& io)
       purge_idempotency_keys_(
           io.get_executor(), "idempotency.purge_expired", config.jobs_interval,
           [this]() -> boost::asio::awaitable<void> { co_await idempotency::purge_expired(pool_); }),
+      purge_lockouts_(
+          io.get_executor(), "auth.purge_stale_lockouts", config.jobs_interval,
+          [this]() -> boost::asio::awaitable<void> { co_await auth_.purge_stale_lockouts(); }),
       payroll_scheduler_(
           io.get_executor(), "payroll.scheduler", config.jobs_interval,
           [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(now()); }) {
@@ -81,12 +84,14 @@ App::App(const Config& config, boost::asio::io_context& io)
 
 void App::start_jobs() {
   purge_idempotency_keys_.start();
+  purge_lockouts_.start();
   payroll_scheduler_.start();
   outbox_.start();
 }
 
 void App::stop_jobs() {
   purge_idempotency_keys_.stop();
+  purge_lockouts_.stop();
   payroll_scheduler_.stop();
   outbox_.stop();
 }

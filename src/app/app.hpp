@@ -62,6 +62,7 @@ class App {
   notification::OutboxOptions outbox_options_;
   notification::Outbox outbox_;
   PeriodicJob purge_idempotency_keys_;
+  PeriodicJob purge_lockouts_;
   PeriodicJob payroll_scheduler_;
 };
 

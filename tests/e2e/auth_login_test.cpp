@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
 
 #include "auth_helpers.hpp"
 #include "test_app.hpp"
@@ -139,6 +140,7 @@ TEST_CASE("auth: an IPv6 client is locked out with its whole /64", "[e2e]") {
   ServerSettings settings = unthrottled();
   settings.env.emplace_back("PAYROLLX_LOCKOUT_THRESHOLD", "2");
   settings.env.emplace_back("PAYROLLX_TRUSTED_PROXIES", "127.0.0.1");
+  settings.env.emplace_back("PAYROLLX_JOBS_INTERVAL_MS", "200");
   TestApp app("auth_lockout_v6", settings);
   auto& http = app.http();
   auto victim = app.signup("victim6");
@@ -149,6 +151,21 @@ TEST_CASE("auth: an IPv6 client is locked out with its whole /64", "[e2e]") {
   // Another address of the same /64 is the same client; another /64 is not.
   CHECK(login_from(http, "2001:db8:1:2:ffff::9", victim.email, victim.password).status == 401);
   CHECK(login_from(http, "2001:db8:1:3::1", victim.email, victim.password).status == 200);
+
+  // A background job forgets lockouts that ran out a day ago, and only those: rotating
+  // addresses must not pile rows up for ever.
+  CHECK(login_from(http, "198.51.100.9", victim.email, "wrong password!").status == 401);
+  app.sql().exec(
+      "UPDATE auth.login_lockouts SET updated_at = now() - interval '2 days', "
+      "locked_until = now() - interval '1 day' WHERE client_key = '2001:db8:1:2::/64'");
+  bool purged = false;
+  for (int i = 0; i < 100 && !purged; ++i) {
+    purged = lockout_of(app.sql(), victim.user_id, "2001:db8:1:2::/64") == "none";
+    if (!purged) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(purged);
+  CHECK(app.sql().count("SELECT count(*) FROM auth.login_lockouts WHERE client_key = "
+                        "'198.51.100.9'") == 1);
 }
 
 TEST_CASE("auth: login and signup are throttled per client address with Retry-After", "[e2e]") {

@@ -74,5 +74,5 @@ TEST_CASE("client address: IPv6 clients are throttled by their /64, IPv4 by addr
   CHECK(throttle_key("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64");
   CHECK(throttle_key("2001:db8:1:2::ffff") == throttle_key("2001:db8:1:2:aaaa::1"));
   CHECK(throttle_key("2001:db8:1:3::1") != throttle_key("2001:db8:1:2::1"));
-  CHECK(throttle_key("") == "");
+  CHECK(throttle_key("") == "unknown");
 }

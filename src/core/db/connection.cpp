@@ -151,7 +151,9 @@ asio::awaitable<std::vector<std::string>> Connection::notifications() {
       PQfreemem(notify);
     }
     if (!channels.empty()) co_return channels;
-    if (!co_await watch_.wait(SocketWatch::Direction::read)) lost("LISTEN");
+    // (A separate statement: GCC 12 crashes a co_await that throws inside an if's condition.)
+    const bool ready = co_await watch_.wait(SocketWatch::Direction::read);
+    if (!ready) lost("LISTEN");
     if (!PQconsumeInput(conn_) || PQstatus(conn_) != CONNECTION_OK) lost("LISTEN");
   }
 }

@@ -118,6 +118,8 @@ std::string client_address(std::string_view peer, const Request& request,
 }
 
 std::string throttle_key(std::string_view address) {
+  // A peer whose address could not be read: one client, not an empty key.
+  if (address.empty()) return "unknown";
   auto parsed = address_of(address);
   if (!parsed || parsed->is_v4()) return std::string(address);
   auto bytes = parsed->to_v6().to_bytes();

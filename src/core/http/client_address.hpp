@@ -37,7 +37,8 @@ std::string client_address(std::string_view peer, const Request& request,
                            const TrustedProxies& proxies);
 
 // The key a client is throttled under: an IPv4 address itself, an IPv6 address its /64 (one
-// subscriber usually holds a whole /64, so single addresses would be free for the taking).
+// subscriber usually holds a whole /64, so single addresses would be free for the taking); an
+// address that could not be read is "unknown".
 std::string throttle_key(std::string_view address);
 
 }  // namespace payrollx::http

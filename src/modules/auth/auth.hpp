@@ -97,6 +97,9 @@ class Service {
   // transaction; one statement.
   boost::asio::awaitable<std::vector<User>> active_users(db::Tx& tx, const Uuid& organization_id,
                                                          const std::vector<Uuid>& ids);
+  // Forgets lockouts that ran out and failure counts untouched for a day (a background job):
+  // an attacker rotating addresses leaves rows behind, which must not pile up for ever.
+  boost::asio::awaitable<void> purge_stale_lockouts();
   // A SUPER_ADMIN (no organisation) for the CLI's create-super-admin. 400 for a bad email or
   // password, 409 when the email is taken.
   boost::asio::awaitable<User> create_super_admin(std::string email, std::string password,

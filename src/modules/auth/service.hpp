@@ -72,6 +72,7 @@ struct Service::Impl {
                                                   std::string first_name, std::string last_name);
 
   boost::asio::awaitable<SignedIn> login(std::string email, std::string password, Origin origin);
+  boost::asio::awaitable<void> purge_stale_lockouts();
   boost::asio::awaitable<SignedIn> refresh(std::string token, Origin origin);
   boost::asio::awaitable<void> logout(std::string token, Origin origin);
   boost::asio::awaitable<SignedIn> accept_invitation(std::string token, std::string password,

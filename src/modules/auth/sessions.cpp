@@ -65,6 +65,15 @@ awaitable<SignedIn> Service::Impl::login(std::string email, std::string password
   co_return co_await pool_.transaction(body);
 }
 
+awaitable<void> Service::Impl::purge_stale_lockouts() {
+  auto purged = co_await store_.purge_stale_lockouts();
+  if (purged > 0) log::info("auth.lockouts_purged", {{"count", purged}});
+}
+
+awaitable<void> Service::purge_stale_lockouts() {
+  co_await impl_->purge_stale_lockouts();
+}
+
 awaitable<void> Service::Impl::record_failed_login(const std::optional<Credentials>& found,
                                                    bool wrong_password, const Origin& origin) {
   const auto user_id = found ? std::optional<Uuid>(found->user.id) : std::nullopt;

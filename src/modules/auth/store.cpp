@@ -94,6 +94,11 @@ constexpr db::Query k_record_failed_login{
     "WHERE l.locked_until IS NULL OR l.locked_until <= now() "
     "RETURNING coalesce(locked_until > now(), false) AS locked"};
 
+constexpr db::Query k_purge_stale_lockouts{
+    "auth.purge_stale_lockouts",
+    "DELETE FROM auth.login_lockouts WHERE updated_at < now() - interval '1 day' "
+    "AND (locked_until IS NULL OR locked_until < now())"};
+
 constexpr db::Query k_reset_failed_logins{
     "auth.reset_failed_logins",
     "DELETE FROM auth.login_lockouts WHERE user_id = $1 AND client_key = $2"};
@@ -285,6 +290,10 @@ awaitable<bool> Store::set_password(db::Tx& tx, const Uuid& id,
                                     const std::string& password_hash) {
   auto result = co_await tx.query(k_set_password, id, organization_id, password_hash);
   co_return result.affected() == 1;
+}
+
+awaitable<std::int64_t> Store::purge_stale_lockouts() {
+  co_return (co_await pool_.query(k_purge_stale_lockouts)).affected();
 }
 
 awaitable<bool> Store::record_failed_login(db::Tx& tx, const Uuid& id, std::string_view client_key,

@@ -94,6 +94,8 @@ class Store {
   boost::asio::awaitable<std::vector<User>> list_users(const Uuid& organization_id,
                                                        const http::PageRequest& page);
   boost::asio::awaitable<bool> invitation_open(const std::string& digest);
+  // Deletes lockouts that ran out and counts older than a day; answers how many.
+  boost::asio::awaitable<std::int64_t> purge_stale_lockouts();
 
   // --- in the caller's transaction
   static boost::asio::awaitable<std::vector<User>> active_users(db::Tx& tx,

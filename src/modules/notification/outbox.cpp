@@ -193,14 +193,22 @@ awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/
       co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    // A delivery left when stopping keeps its lease: it is sent after it runs out.
+    // The batch was claimed under one lease, but its sends take turns: each delivery's lease is
+    // renewed just before it is sent, so a delivery is never sent while another worker holds it
+    // (a lease ran out meanwhile: someone else has it, skip it). A delivery left when stopping,
+    // or when an outcome cannot be recorded (the database is away), keeps its lease and is sent
+    // after it runs out.
     for (const auto& delivery : batch) {
       if (stopped) break;
-      auto outcome = co_await send(delivery);
       try {
+        const bool ours =
+            co_await outbox_store::renew(pool, delivery.id, delivery.attempts, k_lease);
+        if (!ours) continue;
+        auto outcome = co_await send(delivery);
         co_await record(delivery, outcome);
       } catch (const std::exception& e) {
         log::warn("outbox.record_failed", {{"delivery", delivery.id.str()}, {"error", e.what()}});
+        break;
       }
     }
   }

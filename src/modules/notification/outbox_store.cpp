@@ -66,11 +66,19 @@ constexpr db::Query k_claim{
     " FROM claimed c LEFT JOIN notification.webhook_endpoints e"
     "  ON e.id = c.endpoint_id AND e.deleted_at IS NULL"};
 
-// $1 id, $2 status code.
+// $1 id, $2 the claim's attempts, $3 lease in seconds.
+constexpr db::Query k_renew{
+    "notification.renew_lease",
+    "UPDATE notification.deliveries SET next_attempt_at = now() + make_interval(secs => $3) "
+    "WHERE id = $1 AND attempts = $2 AND status = 'PENDING'"};
+
+// An email's text (an invitation carries its token) is not kept once it is settled: emails are
+// never sent again. $1 id, $2 status code.
 constexpr db::Query k_mark_delivered{
     "notification.mark_delivered",
     "UPDATE notification.deliveries SET status = 'DELIVERED', delivered_at = now(),"
-    "  last_status_code = $2, last_error = NULL "
+    "  last_status_code = $2, last_error = NULL,"
+    "  payload = CASE WHEN channel = 'EMAIL' THEN '{}' ELSE payload END "
     "WHERE id = $1 AND status = 'PENDING'"};
 
 // $1 id, $2 status code, $3 error, $4 retry at (NULL: FAILED), $5 the claim's attempts.
@@ -79,7 +87,9 @@ constexpr db::Query k_mark_failed{
     "UPDATE notification.deliveries SET"
     "  status = CASE WHEN $4::timestamptz IS NULL THEN 'FAILED' ELSE 'PENDING' END,"
     "  next_attempt_at = coalesce($4::timestamptz, next_attempt_at),"
-    "  last_status_code = $2, last_error = $3 "
+    "  last_status_code = $2, last_error = $3,"
+    "  payload = CASE WHEN channel = 'EMAIL' AND $4::timestamptz IS NULL THEN '{}'"
+    "    ELSE payload END "
     "WHERE id = $1 AND status = 'PENDING' AND attempts = $5"};
 
 constexpr db::Query k_backlog{"notification.backlog",
@@ -292,6 +302,12 @@ awaitable<std::vector<Claimed>> claim(db::Pool& pool, int limit, std::chrono::se
                        .url = row.get<std::optional<std::string>>("url"),
                        .secret = row.get<std::optional<std::string>>("secret")});
   co_return claimed;
+}
+
+awaitable<bool> renew(db::Pool& pool, const Uuid& id, int attempts, std::chrono::seconds lease) {
+  auto result =
+      co_await pool.query(k_renew, id, attempts, static_cast<std::int64_t>(lease.count()));
+  co_return result.affected() == 1;
 }
 
 awaitable<void> mark_delivered(db::Pool& pool, const Attempt& attempt) {

@@ -1,6 +1,10 @@
 // Revocation reaches money (API.md, Conventions): an access token is good until it expires,
 // except for money. Every 💰 request re-checks, in its own transaction, that its user is active,
 // still holds the token's role and that the session was not revoked.
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "ledger_helpers.hpp"
 #include "problems.hpp"
 
@@ -113,4 +117,59 @@ TEST_CASE("standing: a signed-out session's access token moves no money", "[e2e]
   CHECK(books(app, admin.access_token, ledger.treasury, ledger.employee_wallet) == before);
   // The admin's own session is untouched.
   expect(deposit(http, admin.access_token, ledger.treasury, 1000), 201);
+}
+
+TEST_CASE("standing: transfers racing a deactivation stop at once, and the books hold", "[e2e]") {
+  TestApp app("standing-race");
+  auto admin = app.signup("race-admin");
+  auto& http = app.http();
+  auto ledger = funded(app, admin);
+  auto finance = app.add_user(admin, "race-finance", "FINANCE_MANAGER");
+  constexpr int k_clients = 4;
+
+  // Clients transfer 1 at a time until told to stop; each answer is recorded with whether its
+  // request was sent after the deactivation had been answered.
+  std::atomic<bool> deactivated{false}, stop{false};
+  struct Outcome {
+    int status;
+    bool sent_after;
+  };
+  std::vector<std::vector<Outcome>> outcomes(k_clients);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < k_clients; ++c)
+    clients.emplace_back([&, c] {
+      HttpClient client(app.server().port());
+      while (!stop) {
+        const bool after = deactivated;
+        auto answer =
+            transfer(client, finance.access_token, ledger.treasury, ledger.employee_wallet, 1);
+        outcomes[c].push_back({answer.status, after});
+        if (after && outcomes[c].size() > 200) break;
+      }
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto patched =
+      http.patch(user_path(finance), json::object{{"isActive", false}}, admin.access_token);
+  deactivated = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  for (auto& client : clients) client.join();
+  REQUIRE(patched.status == 200);
+
+  int moved = 0, refused_after = 0, sent_after = 0;
+  for (const auto& of_client : outcomes)
+    for (const auto& outcome : of_client) {
+      if (outcome.status == 201) ++moved;
+      if (outcome.sent_after) {
+        ++sent_after;
+        if (outcome.status == 401) ++refused_after;
+      }
+      CHECK((outcome.status == 201 || outcome.status == 401));
+    }
+  CHECK(moved > 0);
+  CHECK(sent_after > 0);
+  CHECK(refused_after == sent_after);  // nothing sent after the deactivation moved money
+  // Every transfer answered 201 is in the books, and no other.
+  CHECK(balance_of(http, admin.access_token, ledger.employee_wallet) == moved);
+  CHECK(reconciliation(http, admin.access_token).at("ok").as_bool());
 }

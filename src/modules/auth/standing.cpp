@@ -1,7 +1,11 @@
 // The standing of a token's principal, re-read in a money request's own transaction: an access
 // token lives 15 minutes, but a deactivated, demoted or signed-out user must move no money from
 // the moment the change commits. A plain read (no row lock): a change that commits while a money
-// transaction runs takes effect from the next one.
+// transaction runs takes effect from the next one. Share-locking the user's row (tried) closes
+// that window but starves the deactivation: a user sending money without pause holds a share
+// lock at every instant, and the admin's FOR UPDATE waited out the statement timeout. Strict
+// ordering would need a fair lock (a shared advisory lock per user, taken exclusively by the
+// changes), left for later.
 #include "core/error.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/auth/store.hpp"

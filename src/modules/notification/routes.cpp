@@ -2,8 +2,6 @@
 // and the registration of the module's other routes (webhooks, templates).
 #include "modules/notification/routes.hpp"
 
-#include <boost/json/array.hpp>
-
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
@@ -34,13 +32,7 @@ awaitable<http::Response> list_notifications(db::Pool& pool, http::RequestContex
   auto page = http::page_request(ctx);
   auto notices = co_await inbox_page(pool, recipient_of(ctx), unread_only(ctx.request()),
                                      page.after, page.limit + 1);
-  boost::json::array data;
-  std::optional<http::Keyset> next;
-  const auto shown = std::min(notices.size(), static_cast<std::size_t>(page.limit));
-  for (std::size_t i = 0; i < shown; ++i) data.push_back(store::to_json(notices[i]));
-  if (notices.size() > shown)
-    next = http::Keyset{notices[shown - 1].created_at, notices[shown - 1].id};
-  co_return http::Response::json(200, http::list_answer(std::move(data), next));
+  co_return http::Response::json(200, http::list_page(notices, page.limit, store::to_json));
 }
 
 awaitable<http::Response> read_notification(db::Pool& pool, http::RequestContext& ctx) {

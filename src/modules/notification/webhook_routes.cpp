@@ -55,18 +55,6 @@ boost::json::object delivery_json(const outbox_store::Delivery& delivery) {
       {"createdAt", to_rfc3339(delivery.created_at)}};
 }
 
-// A page of a list answer from limit + 1 rows (keyset: the last shown row's created_at and id).
-template <class Row, class ToJson>
-boost::json::object page_of(const std::vector<Row>& rows, const http::PageRequest& page,
-                            ToJson to_json) {
-  boost::json::array data;
-  std::optional<http::Keyset> next;
-  const auto shown = std::min(rows.size(), static_cast<std::size_t>(page.limit));
-  for (std::size_t i = 0; i < shown; ++i) data.push_back(to_json(rows[i]));
-  if (rows.size() > shown) next = http::Keyset{rows[shown - 1].created_at, rows[shown - 1].id};
-  return http::list_answer(std::move(data), next);
-}
-
 // The events an endpoint takes: event types of API.md, or "*" alone.
 std::vector<std::string> read_events(json::FieldReader& reader) {
   std::vector<std::string> events;
@@ -108,7 +96,7 @@ awaitable<http::Response> create_endpoint(const RouteParts& parts, http::Request
 awaitable<http::Response> list_endpoints(const RouteParts& parts, http::RequestContext& ctx) {
   auto page = http::page_request(ctx);
   auto endpoints = co_await outbox_store::list_endpoints(parts.pool, ctx.user().org(), page);
-  co_return http::Response::json(200, page_of(endpoints, page, endpoint_json));
+  co_return http::Response::json(200, http::list_page(endpoints, page.limit, endpoint_json));
 }
 
 awaitable<outbox_store::Endpoint> endpoint_of(const RouteParts& parts,
@@ -138,7 +126,7 @@ awaitable<http::Response> list_deliveries(const RouteParts& parts, http::Request
   auto page = http::page_request(ctx);
   auto deliveries =
       co_await outbox_store::list_deliveries(parts.pool, ctx.user().org(), endpoint.id, page);
-  co_return http::Response::json(200, page_of(deliveries, page, delivery_json));
+  co_return http::Response::json(200, http::list_page(deliveries, page.limit, delivery_json));
 }
 
 awaitable<http::Response> redeliver(const RouteParts& parts, http::RequestContext& ctx) {

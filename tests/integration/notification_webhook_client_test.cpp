@@ -58,6 +58,14 @@ TEST_CASE("notification webhook client: a 2xx delivers the signed event") {
   CHECK(signature == webhook_signature(k_secret, time, received.body));
 }
 
+TEST_CASE("notification webhook client: the next delivery to an endpoint reuses the connection") {
+  WebhookReceiver receiver;
+  CHECK(post_webhook(k_private, request_to(receiver.url())).delivered());
+  CHECK(post_webhook(k_private, request_to(receiver.url())).delivered());
+  CHECK(receiver.requests().size() == 2);
+  CHECK(receiver.connections() == 1);
+}
+
 TEST_CASE("notification webhook client: statuses other than 2xx are failures with the status") {
   WebhookReceiver receiver(ReceiverScript{.statuses = {500, 404, 204}});
   const WebhookOutcome failed = post_webhook(k_private, request_to(receiver.url()));

@@ -1,5 +1,7 @@
 #include "modules/notification/curl.hpp"
 
+#include <array>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -13,15 +15,27 @@ void init_curl() {
   });
 }
 
-CurlHandle new_curl_handle() {
-  init_curl();
-  CurlHandle handle(curl_easy_init());
-  if (!handle) throw std::runtime_error("curl_easy_init failed");
+namespace {
+struct CurlDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+}  // namespace
+
+CURL* thread_curl_handle(CurlUse use) {
+  thread_local std::array<std::unique_ptr<CURL, CurlDeleter>, 3> handles;
+  auto& handle = handles.at(static_cast<std::size_t>(use));
+  if (handle) {
+    curl_easy_reset(handle.get());  // options only: connections and caches stay
+  } else {
+    init_curl();
+    handle.reset(curl_easy_init());
+    if (!handle) throw std::runtime_error("curl_easy_init failed");
+  }
   curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle.get(), CURLOPT_FOLLOWLOCATION, 0L);
-  // An empty list: ignore http_proxy and the like, the deployment's network is the route.
+  // Ignore http_proxy and the like: the deployment's network is the route.
   curl_easy_setopt(handle.get(), CURLOPT_NOPROXY, "*");
-  return handle;
+  return handle.get();
 }
 
 }  // namespace payrollx::notification

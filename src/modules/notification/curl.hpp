@@ -3,20 +3,21 @@
 // module.
 #include <curl/curl.h>
 
-#include <memory>
-
 namespace payrollx::notification {
 
 // curl_global_init, once per process and thread-safe (call before the first easy handle).
 void init_curl();
 
-struct CurlDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
+// What a handle is for. Each use has its own handles, so a connection is only ever reused under
+// the rules it was opened under: one opened to a private address where that is allowed never
+// carries a webhook that must go to a public one.
+enum class CurlUse { email, webhook_public, webhook_any };
 
-// A new easy handle (after init_curl) with what every request of ours shares: no signals (the
-// senders run on worker threads), no redirects, no proxy from the environment.
-CurlHandle new_curl_handle();
+// This thread's easy handle for `use`, reset to what every request of ours shares: no signals (the
+// senders run on worker threads), no redirects, no proxy from the environment. Its connection cache
+// outlives each request: a sender thread keeps its connection (and TLS session) to a relay or
+// an endpoint open for the next delivery there instead of opening one per delivery. Valid on
+// this thread until its next call here.
+CURL* thread_curl_handle(CurlUse use);
 
 }  // namespace payrollx::notification

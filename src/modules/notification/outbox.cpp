@@ -16,6 +16,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <map>
 
 #include "core/db/listener.hpp"
 #include "core/log.hpp"
@@ -43,6 +45,8 @@ constexpr int k_batch = 8;
 constexpr std::chrono::seconds k_lease{60};
 constexpr std::chrono::hours k_max_backoff{1};
 constexpr std::chrono::seconds k_backlog_every{5};
+// How long a worker other than the poller waits when no wake comes (it should not matter).
+constexpr std::chrono::seconds k_idle_helper{60};
 
 struct Outcome {
   bool delivered = false;
@@ -70,27 +74,49 @@ bool endpoint_deleted(const Claimed& delivery) {
   return delivery.channel == Channel::webhook && !(delivery.url && delivery.secret);
 }
 
+// The webhook body, {id,type,createdAt,organizationId,data}, from the delivery's columns: every
+// attempt of a delivery (and every endpoint's delivery of the event) sends the same bytes.
+std::string webhook_body(const Claimed& delivery) {
+  return boost::json::serialize(
+      boost::json::object{{"id", delivery.event_id.str()},
+                          {"type", delivery.event_type},
+                          {"createdAt", to_rfc3339(delivery.created_at)},
+                          {"organizationId", delivery.organization_id.str()},
+                          {"data", boost::json::parse(delivery.payload)}});
+}
+
 Outcome send_webhook(const OutboxOptions& options, const Claimed& delivery) {
   if (endpoint_deleted(delivery)) return {.error = "the endpoint was deleted"};
   const auto unix_time =
       std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count();
   WebhookPolicy policy;
   policy.allow_private = options.webhook_allow_private;
-  WebhookRequest request{
-      .url = *delivery.url,
-      .body = delivery.payload,
-      .signature = webhook_signature(*delivery.secret, unix_time, delivery.payload),
-      .event_id = delivery.event_id.str(),
-      .event_type = delivery.event_type};
+  auto body = webhook_body(delivery);
+  auto signature = webhook_signature(*delivery.secret, unix_time, body);
+  WebhookRequest request{.url = *delivery.url,
+                         .body = std::move(body),
+                         .signature = std::move(signature),
+                         .event_id = delivery.event_id.str(),
+                         .event_type = delivery.event_type};
   auto answer = post_webhook(policy, request);
   return {.delivered = answer.delivered(), .status_code = answer.status, .error = answer.error};
+}
+
+// The email rendered now, with the organisation's template of the event or the system default.
+Rendered render_email(const Claimed& delivery, const boost::json::object& values) {
+  std::map<std::string, std::string, std::less<>> texts;
+  for (const auto& [key, value] : values) texts[std::string(key)] = value.as_string();
+  const Template chosen = delivery.template_subject && delivery.template_body
+                              ? Template{*delivery.template_subject, *delivery.template_body}
+                              : default_template(delivery.event_type);
+  return render(chosen, texts);
 }
 
 Outcome send_mail(const OutboxOptions& options, const Claimed& delivery) {
   if (options.smtp_url.empty()) return {.error = "email is not configured (PAYROLLX_SMTP_URL)"};
   auto payload = boost::json::parse(delivery.payload).as_object();
   auto text = [&](std::string_view key) { return std::string(payload.at(key).as_string()); };
-  const Rendered rendered{.subject = text("subject"), .text = text("text")};
+  auto rendered = render_email(delivery, payload.at("values").as_object());
   EmailMessage message{.from = options.smtp_from,
                        .to = text("to"),
                        .to_name = text("toName"),
@@ -108,7 +134,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor executor, db::Pool& pool, OutboxOptions options, Metrics* metrics)
       : executor(std::move(executor)), pool(pool), options(std::move(options)), metrics(metrics) {}
 
-  awaitable<void> work(std::shared_ptr<Impl> alive_while_working);
+  awaitable<void> work(std::shared_ptr<Impl> alive_while_working, int worker);
   awaitable<Outcome> send(const Claimed& delivery);
   awaitable<void> record(const Claimed& delivery, const Outcome& outcome);
   awaitable<void> report_backlog();
@@ -177,7 +203,7 @@ awaitable<void> Outbox::Impl::report_backlog() {
   metrics->set_outbox_backlog("webhook", webhook);
 }
 
-awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/) {
+awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/, int worker) {
   auto timer = std::make_shared<asio::steady_timer>(executor);
   timers.push_back(timer);
   while (!stopped) {
@@ -189,10 +215,15 @@ awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/
       log::warn("outbox.claim_failed", {{"error", e.what()}});
     }
     if (batch.empty()) {
-      timer->expires_after(options.poll);
+      // Worker 0 polls; the others wait to be woken (a commit's NOTIFY, or a full batch found
+      // by another worker): an idle instance costs one claim a poll, not one a worker. Every
+      // claim scans past the due rows of transactions still open, which on a large run's
+      // execute are thousands.
+      timer->expires_after(worker == 0 ? options.poll : k_idle_helper);
       co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    if (batch.size() == static_cast<std::size_t>(k_batch)) wake();  // there may be more
     // The batch was claimed under one lease, but its sends take turns: each delivery's lease is
     // renewed just before it is sent, so a delivery is never sent while another worker holds it
     // (a lease ran out meanwhile: someone else has it, skip it). A delivery left when stopping,
@@ -225,7 +256,7 @@ Outbox::~Outbox() {
 
 void Outbox::start() {
   for (int i = 0; i < k_workers; ++i)
-    asio::co_spawn(impl_->executor, impl_->work(impl_), asio::detached);
+    asio::co_spawn(impl_->executor, impl_->work(impl_, i), asio::detached);
   if (!impl_->options.listen_conninfo.empty()) {
     std::weak_ptr<Impl> weak = impl_;
     impl_->listener = std::make_unique<db::Listener>(

@@ -10,7 +10,7 @@ namespace {
 
 using boost::asio::awaitable;
 
-// A 100,000-employee run queues its emails in slices: bounded statements and parameter arrays.
+// A 100,000-employee run queues its webhooks in slices: bounded statements and parameter arrays.
 constexpr std::size_t k_slice = 5000;
 
 // Every insert into the outbox ends with this: the dispatchers LISTENing are woken when (and
@@ -18,25 +18,17 @@ constexpr std::size_t k_slice = 5000;
 #define PAYROLLX_WAKE_DISPATCHERS \
   " SELECT pg_notify('payrollx_outbox', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row"
 
-// $1 id[], $2 organization_id[], $3 event_id[], $4 event_type[], $5 recipient_id[], $6 payload[].
-constexpr db::Query k_insert_emails{
-    "notification.insert_emails",
-    "WITH inserted AS ("
-    "  INSERT INTO notification.deliveries (id, organization_id, event_id, event_type, channel,"
-    "    recipient_id, payload)"
-    "  SELECT id, organization_id, event_id, event_type, 'EMAIL', recipient_id, payload"
-    "  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[])"
-    "    AS email(id, organization_id, event_id, event_type, recipient_id, payload)"
-    "  RETURNING 1)" PAYROLLX_WAKE_DISPATCHERS};
-
-// $1 organization_id, $2 event id[], $3 event_type[], $4 body[].
+// $1 organization_id, $2 event_type[], $3 data[] (json text).
 constexpr db::Query k_insert_webhook_events{
     "notification.insert_webhook_events",
-    "WITH inserted AS ("
+    "WITH event AS MATERIALIZED ("
+    "  SELECT gen_random_uuid() AS id, type, data FROM unnest($2::text[], $3::text[]) AS e(type, "
+    "data)"
+    "), inserted AS ("
     "  INSERT INTO notification.deliveries (id, organization_id, event_id, event_type, channel,"
     "    endpoint_id, payload)"
-    "  SELECT gen_random_uuid(), $1, event.id, event.type, 'WEBHOOK', e.id, event.body"
-    "  FROM unnest($2::uuid[], $3::text[], $4::text[]) AS event(id, type, body)"
+    "  SELECT gen_random_uuid(), $1, event.id, event.type, 'WEBHOOK', e.id, event.data"
+    "  FROM event"
     "  JOIN notification.webhook_endpoints e ON e.organization_id = $1 AND e.deleted_at IS NULL"
     "    AND (event.type = ANY (e.events) OR '*' = ANY (e.events))"
     "  RETURNING 1)" PAYROLLX_WAKE_DISPATCHERS};
@@ -62,9 +54,12 @@ constexpr db::Query k_claim{
     "  RETURNING d.id, d.organization_id, d.event_id, d.event_type, d.channel, d.endpoint_id,"
     "    d.payload, d.attempts, d.created_at"
     ") SELECT c.id, c.organization_id, c.event_id, c.event_type, c.channel, c.payload,"
-    "  c.attempts, c.created_at, e.url, e.secret"
+    "  c.attempts, c.created_at, e.url, e.secret, t.subject AS template_subject,"
+    "  t.body AS template_body"
     " FROM claimed c LEFT JOIN notification.webhook_endpoints e"
-    "  ON e.id = c.endpoint_id AND e.deleted_at IS NULL"};
+    "  ON e.id = c.endpoint_id AND e.deleted_at IS NULL"
+    " LEFT JOIN notification.templates t ON c.channel = 'EMAIL'"
+    "  AND t.organization_id = c.organization_id AND t.event_type = c.event_type"};
 
 // $1 id, $2 the claim's attempts, $3 lease in seconds.
 constexpr db::Query k_renew{
@@ -156,10 +151,6 @@ constexpr db::Query k_redeliver{
 
 #undef PAYROLLX_DELIVERY_COLUMNS
 
-constexpr db::Query k_templates{
-    "notification.templates",
-    "SELECT event_type, subject, body FROM notification.templates WHERE organization_id = $1"};
-
 constexpr db::Query k_template{"notification.template",
                                "SELECT event_type, subject, body FROM notification.templates "
                                "WHERE organization_id = $1 AND event_type = $2"};
@@ -245,25 +236,6 @@ std::string_view to_string(Status status) {
   throw std::logic_error("unknown delivery status");
 }
 
-awaitable<void> insert_emails(db::Tx& tx, const std::vector<NewEmail>& emails) {
-  for (std::size_t begin = 0; begin < emails.size(); begin += k_slice) {
-    const auto end = std::min(emails.size(), begin + k_slice);
-    std::vector<Uuid> ids, organization_ids, event_ids, recipient_ids;
-    std::vector<std::string> event_types, payloads;
-    for (std::size_t i = begin; i < end; ++i) {
-      const auto& email = emails[i];
-      ids.push_back(Uuid::random());
-      organization_ids.push_back(email.organization_id);
-      event_ids.push_back(email.event_id);
-      event_types.push_back(email.event_type);
-      recipient_ids.push_back(email.recipient_id);
-      payloads.push_back(email.payload);
-    }
-    co_await tx.query(k_insert_emails, ids, organization_ids, event_ids, event_types, recipient_ids,
-                      payloads);
-  }
-}
-
 awaitable<std::set<std::string, std::less<>>> subscribed_event_types(db::Tx& tx,
                                                                      const Uuid& organization_id) {
   auto result = co_await tx.query(k_subscribed_event_types, organization_id);
@@ -276,14 +248,12 @@ awaitable<void> insert_webhook_events(db::Tx& tx, const Uuid& organization_id,
                                       const std::vector<NewEvent>& events) {
   for (std::size_t begin = 0; begin < events.size(); begin += k_slice) {
     const auto end = std::min(events.size(), begin + k_slice);
-    std::vector<Uuid> ids;
-    std::vector<std::string> types, bodies;
+    std::vector<std::string> types, data;
     for (std::size_t i = begin; i < end; ++i) {
-      ids.push_back(events[i].id);
       types.push_back(events[i].event_type);
-      bodies.push_back(events[i].body);
+      data.push_back(events[i].data);
     }
-    co_await tx.query(k_insert_webhook_events, organization_id, ids, types, bodies);
+    co_await tx.query(k_insert_webhook_events, organization_id, types, data);
   }
 }
 
@@ -300,7 +270,9 @@ awaitable<std::vector<Claimed>> claim(db::Pool& pool, int limit, std::chrono::se
                        .attempts = row.get<int>("attempts"),
                        .created_at = row.get<Timestamp>("created_at"),
                        .url = row.get<std::optional<std::string>>("url"),
-                       .secret = row.get<std::optional<std::string>>("secret")});
+                       .secret = row.get<std::optional<std::string>>("secret"),
+                       .template_subject = row.get<std::optional<std::string>>("template_subject"),
+                       .template_body = row.get<std::optional<std::string>>("template_body")});
   co_return claimed;
 }
 
@@ -384,13 +356,6 @@ awaitable<Redelivered> redeliver(db::Pool& pool, const Uuid& organization_id,
     answer.delivery->next_attempt_at = now();
   }
   co_return answer;
-}
-
-awaitable<std::vector<StoredTemplate>> templates(db::Tx& tx, const Uuid& organization_id) {
-  auto result = co_await tx.query(k_templates, organization_id);
-  std::vector<StoredTemplate> found;
-  for (auto row : result) found.push_back(template_from(row));
-  co_return found;
 }
 
 awaitable<std::optional<StoredTemplate>> template_of(db::Pool& pool, const Uuid& organization_id,

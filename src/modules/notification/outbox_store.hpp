@@ -25,27 +25,16 @@ enum class Status { pending, delivered, failed };
 std::string_view to_string(Channel channel);
 std::string_view to_string(Status status);
 
-// An email to write: one per notice to a user with an address.
-struct NewEmail {
-  Uuid organization_id;
-  Uuid event_id;  // the notice's occurrence
-  std::string event_type;
-  Uuid recipient_id;
-  std::string payload;  // {to,toName,subject,text}
-};
-// Writes the emails (one statement per slice) and wakes the dispatchers at commit.
-boost::asio::awaitable<void> insert_emails(db::Tx& tx, const std::vector<NewEmail>& emails);
-
 // A webhook event to fan out to the organisation's endpoints that take it.
 struct NewEvent {
-  Uuid id;
   std::string event_type;
-  std::string body;  // {id,type,createdAt,organizationId,data}
+  std::string data;  // JSON: the body's "data"
 };
 // The event types the organisation's live endpoints take ("*" for all of them).
 boost::asio::awaitable<std::set<std::string, std::less<>>> subscribed_event_types(
     db::Tx& tx, const Uuid& organization_id);
-// One delivery per (event, endpoint taking it); wakes the dispatchers at commit.
+// One delivery per (event, endpoint taking it), all of an event's with one new event id; wakes
+// the dispatchers at commit.
 boost::asio::awaitable<void> insert_webhook_events(db::Tx& tx, const Uuid& organization_id,
                                                    const std::vector<NewEvent>& events);
 
@@ -56,12 +45,15 @@ struct Claimed {
   Uuid event_id;
   std::string event_type;
   Channel channel = Channel::email;
-  std::string payload;
-  int attempts = 0;  // this attempt included
+  std::string payload;  // emails {to,toName,values}; webhooks the event's data
+  int attempts = 0;     // this attempt included
   Timestamp created_at;
   // Webhooks: the endpoint (none when it was deleted since).
   std::optional<std::string> url;
   std::optional<std::string> secret;
+  // Emails: the organisation's own template of the event, if it has one.
+  std::optional<std::string> template_subject;
+  std::optional<std::string> template_body;
 };
 // Up to `limit` due deliveries, oldest first, skipping rows other instances hold; each has its
 // attempt counted and its next_attempt_at pushed `lease` ahead (one statement, committed).
@@ -144,9 +136,6 @@ struct StoredTemplate {
   std::string subject;
   std::string body;
 };
-// The organisation's own templates (those it overrode).
-boost::asio::awaitable<std::vector<StoredTemplate>> templates(db::Tx& tx,
-                                                              const Uuid& organization_id);
 boost::asio::awaitable<std::optional<StoredTemplate>> template_of(db::Pool& pool,
                                                                   const Uuid& organization_id,
                                                                   std::string_view event_type);

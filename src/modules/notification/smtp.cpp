@@ -129,8 +129,7 @@ SendOutcome send_email(const SmtpSettings& settings, const EmailMessage& message
   std::string refusal;
   std::array<char, CURL_ERROR_SIZE> detail{};
 
-  auto handle = new_curl_handle();
-  CURL* curl = handle.get();
+  CURL* curl = thread_curl_handle(CurlUse::email);
   set_transfer_options(curl, settings);
   curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mail_from.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients.get());

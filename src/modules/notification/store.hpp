@@ -11,16 +11,28 @@
 
 namespace payrollx::notification::store {
 
-// Any number of notices in one statement, one array per column (same length, same order).
-// $1 organization_id[], $2 user_id[], $3 event_type[], $4 title[], $5 body[], $6 data[] (json
-// text).
+// Any number of notices in one statement, one array per column (same length, same order): the
+// inbox rows, and an email delivery (its event the inbox row) for each notice with an email
+// payload ('' for none), which wakes the dispatchers at commit. $1 organization_id[], $2
+// user_id[], $3 event_type[], $4 title[], $5 body[], $6 data[] (json text), $7 email payload[].
 constexpr db::Query k_insert_many{
     "notification.insert_notifications",
-    "INSERT INTO notification.notifications (organization_id, user_id, event_type, title, body,"
-    "  data) "
-    "SELECT organization_id, user_id, event_type, title, body, data::jsonb "
-    "FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])"
-    "  AS notice(organization_id, user_id, event_type, title, body, data)"};
+    "WITH notice AS MATERIALIZED ("
+    "  SELECT gen_random_uuid() AS id, organization_id, user_id, event_type, title, body, data,"
+    "    email"
+    "  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],"
+    "    $7::text[]) AS notice(organization_id, user_id, event_type, title, body, data, email)"
+    "), inbox AS ("
+    "  INSERT INTO notification.notifications (id, organization_id, user_id, event_type, title,"
+    "    body, data)"
+    "  SELECT id, organization_id, user_id, event_type, title, body, data::jsonb FROM notice"
+    "), emails AS ("
+    "  INSERT INTO notification.deliveries (id, organization_id, event_id, event_type, channel,"
+    "    recipient_id, payload)"
+    "  SELECT gen_random_uuid(), organization_id, id, event_type, 'EMAIL', user_id, email"
+    "  FROM notice WHERE email <> ''"
+    "  RETURNING 1"
+    ") SELECT pg_notify('payrollx_outbox', '') FROM (SELECT 1 FROM emails LIMIT 1) AS any_email"};
 
 #define PAYROLLX_NOTIFICATION_COLUMNS "id, event_type, title, body, data, read_at, created_at"
 

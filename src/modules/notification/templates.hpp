@@ -39,8 +39,7 @@ struct Rendered {
 };
 
 // The body as a small HTML document, everything HTML-escaped (values and the template's own
-// text alike), line breaks as <br>. Derived from the rendered text, so the outbox stores the
-// text alone and makes the HTML part when it sends.
+// text alike), line breaks as <br>, made from the rendered text.
 std::string html_of(const Rendered& rendered);
 
 // Substitutes `values` (name → text, flattened by the caller from the event's data and the

@@ -110,14 +110,15 @@ WebhookOutcome post_webhook(const WebhookPolicy& policy, const WebhookRequest& r
   if (!is_header_safe(request.signature) || !is_header_safe(request.event_id) ||
       !is_header_safe(request.event_type))
     return {.error = "a PayrollX header value holds a line break"};
-  const CurlHandle curl = new_curl_handle();
+  CURL* curl =
+      thread_curl_handle(policy.allow_private ? CurlUse::webhook_any : CurlUse::webhook_public);
   const HeaderList headers = headers_of(request);
   Transfer transfer;
-  configure(curl.get(), policy, request, headers.get(), transfer);
-  const CURLcode code = curl_easy_perform(curl.get());
+  configure(curl, policy, request, headers.get(), transfer);
+  const CURLcode code = curl_easy_perform(curl);
 
   long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   // Once a status came the endpoint has answered: what happens to the rest of its answer (the
   // cap, a reset, a stall) does not change the verdict.
   if (status == 0) return {.error = failure_of(code, policy, transfer)};

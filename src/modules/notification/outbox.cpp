@@ -40,9 +40,10 @@ using outbox_store::Channel;
 using outbox_store::Claimed;
 
 constexpr int k_workers = 4;
-constexpr int k_batch = 8;
+constexpr int k_batch = 16;
 // Longer than any send may take (webhooks time out after 10 s, emails after 30 s).
 constexpr std::chrono::seconds k_lease{60};
+constexpr std::chrono::seconds k_longest_send{30};
 constexpr std::chrono::hours k_max_backoff{1};
 constexpr std::chrono::seconds k_backlog_every{5};
 // How long a worker other than the poller waits when no wake comes (it should not matter).
@@ -208,6 +209,8 @@ awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/
   timers.push_back(timer);
   while (!stopped) {
     std::vector<Claimed> batch;
+    // Taken before the claim: the lease began no earlier than this.
+    const auto claimed_at = std::chrono::steady_clock::now();
     try {
       co_await report_backlog();
       batch = co_await outbox_store::claim(pool, k_batch, k_lease);
@@ -224,17 +227,21 @@ awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/
       continue;
     }
     if (batch.size() == static_cast<std::size_t>(k_batch)) wake();  // there may be more
-    // The batch was claimed under one lease, but its sends take turns: each delivery's lease is
-    // renewed just before it is sent, so a delivery is never sent while another worker holds it
-    // (a lease ran out meanwhile: someone else has it, skip it). A delivery left when stopping,
-    // or when an outcome cannot be recorded (the database is away), keeps its lease and is sent
-    // after it runs out.
+    // The batch was claimed under one lease, but its sends take turns: once too little of the
+    // lease is left for another send, each delivery's lease is renewed just before it is sent,
+    // so a delivery is never sent while another worker holds it (a lease ran out meanwhile:
+    // someone else has it, skip it). Before that, no renewal: each is an update of the row, and
+    // the dead row versions they leave are what every claim's index scan has to step over. A
+    // delivery left when stopping, or when an outcome cannot be recorded (the database is
+    // away), keeps its lease and is sent after it runs out.
     for (const auto& delivery : batch) {
       if (stopped) break;
       try {
-        const bool ours =
-            co_await outbox_store::renew(pool, delivery.id, delivery.attempts, k_lease);
-        if (!ours) continue;
+        if (std::chrono::steady_clock::now() - claimed_at > k_lease - k_longest_send) {
+          const bool ours =
+              co_await outbox_store::renew(pool, delivery.id, delivery.attempts, k_lease);
+          if (!ours) continue;
+        }
         auto outcome = co_await send(delivery);
         co_await record(delivery, outcome);
       } catch (const std::exception& e) {

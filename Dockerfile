@@ -10,7 +10,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
-      libpq-dev libfmt-dev libsodium-dev prometheus-cpp-dev \
+      libpq-dev libfmt-dev libsodium-dev prometheus-cpp-dev libcurl4-openssl-dev libcrypt-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -22,7 +22,7 @@ FROM debian:bookworm-slim
 # curl is for the HEALTHCHECK only.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpq5 libsodium23 libfmt9 libboost-json1.81.0 libboost-url1.81.0 \
+      libpq5 libsodium23 libfmt9 libboost-json1.81.0 libboost-url1.81.0 libcurl4 libcrypt1 \
       libprometheus-cpp-core1.0 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --shell /usr/sbin/nologin payrollx

@@ -41,14 +41,17 @@ awaitable<SignedIn> Service::Impl::login(std::string email, std::string password
   const auto client = http::throttle_key(origin.client_address);
   throttle("login:" + client);
   throttle_account(email);
-  const auto found = co_await store_.credentials_by_email(email, client);
-  // Always one Argon2id verification, so that timing does not tell what was wrong.
+  const auto lookup = co_await store_.credentials_by_email(email, client);
+  const auto& found = lookup.found;
+  // Always the same verification work (passwords.hpp), so that timing does not tell what was
+  // wrong, nor whether the account exists or was imported.
+  const Verification verification{.legacy_hashes_remain = lookup.legacy_hashes_remain};
   const bool password_ok = co_await offload([&] {
     if (!found || !found->password_hash) {
-      verify_nothing(password);
+      verify_nothing(password, verification);
       return false;
     }
-    return verify_password(*found->password_hash, password);
+    return verify_password(*found->password_hash, password, verification);
   });
   if (!found || !password_ok || !found->user.is_active || found->locked) {
     co_await record_failed_login(found, !password_ok, origin);
@@ -56,7 +59,19 @@ awaitable<SignedIn> Service::Impl::login(std::string email, std::string password
   }
 
   const User& user = found->user;
+  // An imported bcrypt hash becomes Argon2id now that the password is known.
+  std::optional<std::string> successor;
+  if (needs_rehash(*found->password_hash))
+    successor = co_await offload([&] { return hash_password(password); });
   auto body = [&](db::Tx& tx) -> awaitable<SignedIn> {
+    if (successor) {
+      const bool rehashed =
+          co_await Store::rehash_password(tx, user, *found->password_hash, *successor);
+      if (rehashed) {
+        const auto event = event_of("password.rehashed", user.organization_id, user.id, origin);
+        co_await Store::record_event(tx, event);
+      }
+    }
     co_await Store::reset_failed_logins(tx, user.id, client);
     const auto event = event_of("login.succeeded", user.organization_id, user.id, origin);
     co_await Store::record_event(tx, event);

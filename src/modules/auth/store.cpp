@@ -9,12 +9,16 @@ namespace {
 using boost::asio::awaitable;
 
 // Every query that answers users selects the columns user_from() reads.
+// One row whether or not the email is known (its user's columns are then NULL), with whether
+// any imported bcrypt hash remains (users_legacy_password_idx).
 constexpr db::Query k_credentials_by_email{
     "auth.credentials_by_email",
-    "SELECT id, email, first_name, last_name, role, organization_id, is_active, created_at, "
-    "password_hash, EXISTS (SELECT 1 FROM auth.login_lockouts l WHERE l.user_id = u.id "
-    "  AND l.client_key = $2 AND l.locked_until > now()) AS locked "
-    "FROM auth.users u WHERE lower(email) = $1"};
+    "SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.organization_id, u.is_active,"
+    "  u.created_at, u.password_hash, EXISTS (SELECT 1 FROM auth.login_lockouts l"
+    "  WHERE l.user_id = u.id AND l.client_key = $2 AND l.locked_until > now()) AS locked,"
+    "  legacy.remain AS legacy_hashes_remain "
+    "FROM (SELECT EXISTS (SELECT 1 FROM auth.users WHERE password_hash LIKE '$2%') AS remain)"
+    "  AS legacy LEFT JOIN auth.users u ON lower(u.email) = $1"};
 
 constexpr db::Query k_credentials_by_id{
     "auth.credentials_by_id",
@@ -78,6 +82,13 @@ constexpr db::Query k_update_user{
 constexpr db::Query k_set_password{"auth.set_password",
                                    "UPDATE auth.users SET password_hash = $3, updated_at = now() "
                                    "WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2"};
+
+// An imported hash replaced at sign-in, unless the password changed meanwhile. $1 id,
+// $2 organization_id, $3 the hash that was checked, $4 its Argon2id successor.
+constexpr db::Query k_rehash_password{
+    "auth.rehash_password",
+    "UPDATE auth.users SET password_hash = $4, updated_at = now() "
+    "WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2 AND password_hash = $3"};
 
 // A client locked out of an account does not count further failures: the lock is not extended
 // by them. $1 user, $2 client key, $3 threshold, $4 lockout seconds → whether this failure locked.
@@ -213,9 +224,13 @@ std::optional<std::string_view> non_empty(std::string_view text) {
 
 }  // namespace
 
-awaitable<std::optional<Credentials>> Store::credentials_by_email(std::string_view email,
-                                                                  std::string_view client_key) {
-  co_return credentials_from(co_await pool_.query(k_credentials_by_email, email, client_key));
+awaitable<SignInLookup> Store::credentials_by_email(std::string_view email,
+                                                    std::string_view client_key) {
+  auto result = co_await pool_.query(k_credentials_by_email, email, client_key);
+  const auto row = result.one();
+  SignInLookup lookup{.legacy_hashes_remain = row.get<bool>("legacy_hashes_remain")};
+  if (row.get<std::optional<Uuid>>("id")) lookup.found = credentials_from(result);
+  co_return lookup;
 }
 
 awaitable<std::optional<Credentials>> Store::credentials_by_id(
@@ -289,6 +304,13 @@ awaitable<bool> Store::set_password(db::Tx& tx, const Uuid& id,
                                     const std::optional<Uuid>& organization_id,
                                     const std::string& password_hash) {
   auto result = co_await tx.query(k_set_password, id, organization_id, password_hash);
+  co_return result.affected() == 1;
+}
+
+awaitable<bool> Store::rehash_password(db::Tx& tx, const User& user, const std::string& checked,
+                                       const std::string& successor) {
+  auto result =
+      co_await tx.query(k_rehash_password, user.id, user.organization_id, checked, successor);
   co_return result.affected() == 1;
 }
 

@@ -20,6 +20,12 @@ struct Credentials {
   bool locked = false;  // the signing-in client is locked out of this account
 };
 
+// A sign-in's lookup by email.
+struct SignInLookup {
+  std::optional<Credentials> found;   // none: no such email
+  bool legacy_hashes_remain = false;  // some account still has an imported bcrypt hash
+};
+
 // What the database says of a token's principal now.
 struct Standing {
   Role role = Role::employee;
@@ -82,8 +88,8 @@ class Store {
 
   // --- autocommit reads
   // `client_key`: http::throttle_key of the client signing in, whose lockout `locked` tells.
-  boost::asio::awaitable<std::optional<Credentials>> credentials_by_email(
-      std::string_view email, std::string_view client_key);
+  boost::asio::awaitable<SignInLookup> credentials_by_email(std::string_view email,
+                                                            std::string_view client_key);
   // The user `id` of `organization_id` (none: a user without organisation).
   boost::asio::awaitable<std::optional<Credentials>> credentials_by_id(
       const Uuid& id, const std::optional<Uuid>& organization_id);
@@ -114,6 +120,10 @@ class Store {
   static boost::asio::awaitable<bool> set_password(db::Tx& tx, const Uuid& id,
                                                    const std::optional<Uuid>& organization_id,
                                                    const std::string& password_hash);
+  // Replaces the hash `checked` (imported bcrypt) by `successor`; false when it changed since.
+  static boost::asio::awaitable<bool> rehash_password(db::Tx& tx, const User& user,
+                                                      const std::string& checked,
+                                                      const std::string& successor);
   // Counts a failed sign-in of the client (its throttle key) unless it is already locked out of
   // the account; answers true when this failure locked it out.
   static boost::asio::awaitable<bool> record_failed_login(db::Tx& tx, const Uuid& id,

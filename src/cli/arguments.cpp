@@ -32,6 +32,8 @@ const std::vector<CommandSpec>& command_specs() {
         {"--email", true, true},
         {"--first-name", true, true},
         {"--last-name", true, true}}},
+      {"backup", backup, {{"--config", true}, {"--out", true, true}}},
+      {"restore", restore, {{"--config", true}, {"--in", true, true}, {"--database-url", true}}},
       {"--help", help, {}},
       {"-h", help, {}},
       {"help", help, {}},
@@ -49,6 +51,12 @@ constexpr std::string_view k_usage = R"(Usage:
   payrollx create-super-admin --email EMAIL --first-name NAME --last-name NAME [--config FILE]
       Create a platform operator (SUPER_ADMIN); the password is read from the environment
       variable PAYROLLX_SUPER_ADMIN_PASSWORD.
+  payrollx backup --out FILE [--config FILE]
+      pg_dump of the database (custom format, through the migrate URL), checked with
+      pg_restore --list, written to a temporary name and renamed: no partial file on failure.
+  payrollx restore --in FILE [--database-url URL] [--config FILE]
+      Restores a backup into an empty database (the migrate URL unless --database-url; one
+      with tables is refused, unchanged), in parallel, then applies pending migrations.
   payrollx --version | --help
 
 Configuration: a JSON file (--config; config/payrollx.example.json documents every key)

@@ -8,6 +8,8 @@ namespace payrollx::cli {
 int serve(const Invocation& invocation);
 int migrate(const Invocation& invocation);
 int create_super_admin(const Invocation& invocation);
+int backup(const Invocation& invocation);
+int restore(const Invocation& invocation);
 int help(const Invocation& invocation);
 int version(const Invocation& invocation);
 

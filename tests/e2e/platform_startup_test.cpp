@@ -55,14 +55,6 @@ class HeldPort {
   std::uint16_t port_ = 0;
 };
 
-// A new database with nothing in it (not cloned from the migrated template).
-std::string empty_database(std::string_view label) {
-  static int counter = 0;
-  auto name = fmt::format("payrollx_e2e_{}_{}_{}", label, ::getpid(), ++counter);
-  Sql(admin_url()).exec("CREATE DATABASE " + name);
-  return with_database(admin_url(), name);
-}
-
 // The JSON log lines of `output` whose event is `event`.
 std::vector<boost::json::object> events(const std::string& output, std::string_view event) {
   std::vector<boost::json::object> found;

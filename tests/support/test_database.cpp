@@ -85,6 +85,13 @@ std::string fresh_database(std::string_view label) {
   }
 }
 
+std::string empty_database(std::string_view label) {
+  auto name = unique_database_name(label);
+  Sql admin(admin_url());
+  admin.exec(fmt::format("CREATE DATABASE \"{}\"", name));
+  return with_database(admin_url(), name);
+}
+
 Sql::Sql(const std::string& url) : connection_(PQconnectdb(url.c_str())) {
   if (PQstatus(handle(connection_)) != CONNECTION_OK) {
     std::string message = PQerrorMessage(handle(connection_));

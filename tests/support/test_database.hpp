@@ -14,6 +14,8 @@ namespace payrollx::test {
 std::string admin_url();
 // A new database cloned from the migrated template; returns its connection string.
 std::string fresh_database(std::string_view label);
+// A new database with no table at all (CREATE DATABASE without the template).
+std::string empty_database(std::string_view label);
 // The same server as `url`, another database name.
 std::string with_database(std::string_view url, std::string_view database);
 

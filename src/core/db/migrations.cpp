@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 
+#include "core/db/blocking.hpp"
 #include "core/db/pool.hpp"
 #include "core/log.hpp"
 
@@ -39,60 +40,6 @@ std::string checksum(std::string_view sql) {
   return hex;
 }
 
-// A blocking connection: migrations run before the server serves, or from the CLI.
-class BlockingConnection {
- public:
-  explicit BlockingConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
-    if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
-      throw MigrationError(fmt::format("cannot connect to the database: {}", message()));
-    PQsetNoticeProcessor(
-        conn_, [](void*, const char*) {}, nullptr);
-  }
-  ~BlockingConnection() { PQfinish(conn_); }
-  BlockingConnection(const BlockingConnection&) = delete;
-  BlockingConnection& operator=(const BlockingConnection&) = delete;
-
-  using Rows = std::vector<std::vector<std::string>>;
-  Rows run(const std::string& sql, const std::vector<std::string>& params = {}) {
-    std::vector<const char*> values;
-    for (const auto& param : params) values.push_back(param.c_str());
-    std::unique_ptr<PGresult, decltype(&PQclear)> result(
-        params.empty() ? PQexec(conn_, sql.c_str())
-                       : PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                      values.data(), nullptr, nullptr, 0),
-        &PQclear);
-    auto status = PQresultStatus(result.get());
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
-      throw MigrationError(primary ? primary : message());
-    }
-    Rows rows;
-    for (int r = 0; r < PQntuples(result.get()); ++r) {
-      auto& row = rows.emplace_back();
-      for (int c = 0; c < PQnfields(result.get()); ++c)
-        row.emplace_back(PQgetvalue(result.get(), r, c));
-    }
-    return rows;
-  }
-
- private:
-  std::string message() const {
-    std::string text = conn_ ? PQerrorMessage(conn_) : "out of memory";
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-    return text;
-  }
-  PGconn* conn_;
-};
-
-std::string quote_identifier(const std::string& name) {
-  std::string quoted = "\"";
-  for (char c : name) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 void apply(BlockingConnection& db, const Migration& migration) {
   try {
     db.run("BEGIN");
@@ -100,7 +47,7 @@ void apply(BlockingConnection& db, const Migration& migration) {
     db.run("INSERT INTO core.schema_migrations (id, checksum) VALUES ($1, $2)",
            {migration.id(), checksum(migration.sql)});
     db.run("COMMIT");
-  } catch (const MigrationError& e) {
+  } catch (const BlockingError& e) {
     db.run("ROLLBACK");
     throw MigrationError(fmt::format("migration {} failed: {}", migration.id(), e.what()));
   }

@@ -120,7 +120,7 @@ void restore_backup(const Config& config, const fs::path& in, const std::string&
     throw CommandFailed(fmt::format("pg_restore failed: {}", last_lines(restored.output)));
   // The backup may come from an older binary: its pending migrations apply now, and the
   // runtime role gets its rights.
-  const auto applied = db::migrate(url, config.runtime_role);
+  const auto applied = db::migrate(url, {config.runtime_role, config.reporting_role});
   std::size_t pending = 0;
   for (const auto& migration : db::migration_status(url)) pending += migration.applied ? 0 : 1;
   if (pending != 0) throw CommandFailed(fmt::format("{} migrations are still pending", pending));

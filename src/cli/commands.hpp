@@ -19,5 +19,8 @@ Config load_configuration(const Invocation& invocation, bool dev);
 // Applies pending migrations as the schema owner and logs the ids applied; on failure logs the
 // reason and returns false.
 bool apply_migrations(const Config& config);
+// Warns (db.server_is_schema_owner) when the server's own connection owns the module schemas or
+// is a superuser: it should be the runtime role (OPERATIONS.md, database roles).
+void warn_if_schema_owner(const Config& config);
 
 }  // namespace payrollx::cli

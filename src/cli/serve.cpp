@@ -85,6 +85,7 @@ int serve(const Invocation& invocation) {
               {{"detail", "dev mode without PAYROLLX_JWT_SECRET: tokens die with the process"}});
   bool migrate_first = config.migrate_on_start && !invocation.has("--no-migrate");
   if (migrate_first && !apply_migrations(config)) return k_exit_failure;
+  warn_if_schema_owner(config);
 
   Threads threads(config.threads);
   auto& io = threads.main();

@@ -127,9 +127,9 @@ void apply_listen(Config& config, const Field& field) {
   config.listen_port = static_cast<std::uint16_t>(port);
 }
 
-// The runtime role is written into GRANT statements (identifiers cannot be bound), so only
-// plain lower-case identifiers are accepted.
-void apply_runtime_role(Config& config, const Field& field) {
+// Roles are written into GRANT statements (identifiers cannot be bound), so only plain
+// lower-case identifiers are accepted.
+std::string role_name(const Field& field) {
   auto role = field.text();
   auto valid_char = [](char c) {
     return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9');
@@ -138,7 +138,7 @@ void apply_runtime_role(Config& config, const Field& field) {
       role.empty() || (role.size() <= k_max_role_name && !(role[0] >= '0' && role[0] <= '9') &&
                        std::all_of(role.begin(), role.end(), valid_char));
   if (!valid) field.fail("must be a plain lower-case SQL identifier ([a-z_][a-z0-9_]*)");
-  config.runtime_role = role;
+  return role;
 }
 
 void apply_log_level(Config& config, const Field& field) {
@@ -190,7 +190,10 @@ constexpr std::array k_settings{
             [](Config& c, const Field& f) { c.database_url = f.text(); }},
     Setting{"database", "migrateUrl", "PAYROLLX_MIGRATE_DATABASE_URL",
             [](Config& c, const Field& f) { c.migrate_database_url = f.text(); }},
-    Setting{"database", "runtimeRole", "PAYROLLX_DB_RUNTIME_ROLE", apply_runtime_role},
+    Setting{"database", "runtimeRole", "PAYROLLX_DB_RUNTIME_ROLE",
+            [](Config& c, const Field& f) { c.runtime_role = role_name(f); }},
+    Setting{"database", "reportingRole", "PAYROLLX_DB_REPORTING_ROLE",
+            [](Config& c, const Field& f) { c.reporting_role = role_name(f); }},
     Setting{"database", "poolSize", "PAYROLLX_DB_POOL_SIZE",
             [](Config& c, const Field& f) { c.db_pool_size = int(f.integer(1, 1000)); }},
     Setting{"database", "connectTimeoutMs", "PAYROLLX_DB_CONNECT_TIMEOUT_MS",

@@ -20,6 +20,7 @@ struct Config {
   std::string database_url;          // database.url / PAYROLLX_DATABASE_URL (required)
   std::string migrate_database_url;  // database.migrateUrl / PAYROLLX_MIGRATE_DATABASE_URL
   std::string runtime_role;          // database.runtimeRole / PAYROLLX_DB_RUNTIME_ROLE: granted DML
+  std::string reporting_role;  // database.reportingRole / PAYROLLX_DB_REPORTING_ROLE: read-only
   int db_pool_size = 16;
   std::chrono::milliseconds db_connect_timeout{60000};
   std::chrono::milliseconds db_statement_timeout{60000};

@@ -17,6 +17,7 @@
 
 using namespace payrollx;
 using Catch::Matchers::Contains;
+using test::empty_database;
 
 namespace {
 
@@ -25,28 +26,10 @@ std::string unique_name(std::string_view label) {
   return fmt::format("{}_{}_{}", label, ::getpid(), counter.fetch_add(1));
 }
 
-// A brand-new database with nothing in it; its connection string.
-std::string empty_database(std::string_view label) {
-  auto name = unique_name(label);
-  test::Sql(test::admin_url()).exec(fmt::format("CREATE DATABASE \"{}\"", name));
-  return test::with_database(test::admin_url(), name);
-}
-
 std::vector<std::string> embedded_ids() {
   std::vector<std::string> ids;
   for (const auto& migration : db::embedded_migrations()) ids.push_back(migration.id());
   return ids;
-}
-
-// `url` with the user (and password) replaced.
-std::string as_user(const std::string& url, const std::string& user, const std::string& password) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos)
-    return fmt::format("{} user={} password={}", url, user, password);
-  auto host_start = scheme_end + 3;
-  auto at = url.find('@', host_start);
-  auto rest = at == std::string::npos || at > url.find('/', host_start) ? host_start : at + 1;
-  return fmt::format("{}{}:{}@{}", url.substr(0, host_start), user, password, url.substr(rest));
 }
 
 std::string failure_of(test::Sql& sql, const std::string& statement) {
@@ -65,7 +48,7 @@ TEST_CASE("migrations: apply everything in order into an empty database, then no
   REQUIRE_FALSE(db::embedded_migrations().empty());
   CHECK(db::embedded_migrations().front().id() == "core/0001_core.sql");
 
-  CHECK(db::migrate(url, "") == embedded_ids());
+  CHECK(db::migrate(url, {}) == embedded_ids());
   test::Sql sql(url);
   CHECK(sql.count("SELECT count(*) FROM core.schema_migrations") ==
         static_cast<long long>(db::embedded_migrations().size()));
@@ -74,7 +57,7 @@ TEST_CASE("migrations: apply everything in order into an empty database, then no
                   " WHERE checksum !~ '^[0-9a-f]{64}$'") == 0);
   CHECK(sql.count("SELECT count(*) FROM core.currencies") > 0);
 
-  CHECK(db::migrate(url, "").empty());  // re-apply: a no-op
+  CHECK(db::migrate(url, {}).empty());  // re-apply: a no-op
   auto status = db::migration_status(url);
   REQUIRE(status.size() == db::embedded_migrations().size());
   CHECK(std::all_of(status.begin(), status.end(),
@@ -92,17 +75,17 @@ TEST_CASE("migrations: status lists pending files of an empty database") {
 TEST_CASE("migrations: a new file applies alone, an edited applied file is refused by name") {
   auto url = empty_database("mig_edited");
   auto migrations = db::embedded_migrations();
-  db::migrate(url, "", migrations);
+  db::migrate(url, {}, migrations);
 
   migrations.push_back({.schema = "core",
                         .file = "9001_extra.sql",
                         .sql = "CREATE TABLE core.extra (id int PRIMARY KEY);"});
-  CHECK(db::migrate(url, "", migrations) == std::vector<std::string>{"core/9001_extra.sql"});
+  CHECK(db::migrate(url, {}, migrations) == std::vector<std::string>{"core/9001_extra.sql"});
 
   auto edited = migrations;
   edited.back().sql += "\n-- an innocent-looking comment\n";
   try {
-    db::migrate(url, "", edited);
+    db::migrate(url, {}, edited);
     FAIL("an edited migration was accepted");
   } catch (const db::MigrationError& e) {
     CHECK_THAT(e.what(), Contains("9001_extra.sql"));
@@ -117,7 +100,7 @@ TEST_CASE("migrations: a failing file is rolled back, not recorded, and reported
                         .sql = "CREATE TABLE core.half_done (id int);\n"
                                "INSERT INTO core.no_such_table VALUES (1);"});
   try {
-    db::migrate(url, "", migrations);
+    db::migrate(url, {}, migrations);
     FAIL("a broken migration was accepted");
   } catch (const db::MigrationError& e) {
     CHECK_THAT(e.what(), Contains("9002_broken.sql"));
@@ -133,8 +116,8 @@ TEST_CASE("migrations: a failing file is rolled back, not recorded, and reported
 
 TEST_CASE("migrations: two concurrent runners on a fresh database apply each file once") {
   auto url = empty_database("mig_concurrent");
-  auto first = std::async(std::launch::async, [&] { return db::migrate(url, ""); });
-  auto second = std::async(std::launch::async, [&] { return db::migrate(url, ""); });
+  auto first = std::async(std::launch::async, [&] { return db::migrate(url, {}); });
+  auto second = std::async(std::launch::async, [&] { return db::migrate(url, {}); });
   auto a = first.get();
   auto b = second.get();
   std::multiset<std::string> applied(a.begin(), a.end());
@@ -151,9 +134,9 @@ TEST_CASE("migrations: the runtime role may read and write rows but not change s
   const std::string password = "runtime-password";
   test::Sql(test::admin_url())
       .exec(fmt::format("CREATE ROLE \"{}\" LOGIN PASSWORD '{}'", role, password));
-  db::migrate(url, role);
+  db::migrate(url, {.runtime = role});
 
-  test::Sql runtime(as_user(url, role, password));
+  test::Sql runtime(test::with_user(url, role, password));
   CHECK(runtime.scalar("SELECT current_user") == role);
   auto id = runtime.scalar(
       "INSERT INTO organization.organizations (name) VALUES ('Acme')"
@@ -167,16 +150,63 @@ TEST_CASE("migrations: the runtime role may read and write rows but not change s
 
   CHECK_THAT(failure_of(runtime, "CREATE TABLE organization.sneaky (id int)"), Contains("42501"));
   CHECK_THAT(failure_of(runtime, "DROP TABLE core.currencies"), Contains("42501"));
-  // The audit log is append-only for the runtime role.
-  CHECK(runtime.count("SELECT count(*) FROM compliance.audit_logs") == 0);
-  CHECK_THAT(failure_of(runtime, "UPDATE compliance.audit_logs SET action = 'x'"),
+  // History is append-only for the runtime role: the audit logs and the ledger's entries and
+  // transaction logs take INSERT and SELECT, never UPDATE, DELETE or TRUNCATE.
+  for (const char* table : {"compliance.audit_logs", "auth.audit_logs", "wallet.entries",
+                            "transaction.transaction_logs"}) {
+    INFO(table);
+    CHECK(runtime.count(fmt::format("SELECT count(*) FROM {}", table)) == 0);
+    CHECK_THAT(failure_of(runtime, fmt::format("UPDATE {} SET created_at = now()", table)),
+               Contains("42501"));
+    CHECK_THAT(failure_of(runtime, fmt::format("DELETE FROM {}", table)), Contains("42501"));
+    CHECK_THAT(failure_of(runtime, fmt::format("TRUNCATE {}", table)), Contains("42501"));
+  }
+}
+
+TEST_CASE("migrations: the reporting role reads every table but secrets, and writes nothing") {
+  auto url = empty_database("mig_reporting");
+  auto role = unique_name("mig_reporting");
+  const std::string password = "reporting-password";
+  test::Sql(test::admin_url())
+      .exec(fmt::format("CREATE ROLE \"{}\" LOGIN PASSWORD '{}'", role, password));
+  db::migrate(url, {.reporting = role});
+  test::Sql owner(url);
+  owner.exec("INSERT INTO organization.organizations (name) VALUES ('Acme')");
+
+  test::Sql reporting(test::with_user(url, role, password));
+  CHECK(reporting.count("SELECT count(*) FROM organization.organizations") == 1);
+  for (const char* table :
+       {"wallet.entries", "transaction.transactions", "payroll.payroll_runs",
+        "compliance.audit_logs", "employee.employees", "notification.notifications"}) {
+    INFO(table);
+    CHECK(reporting.count(fmt::format("SELECT count(*) FROM {}", table)) == 0);
+  }
+  // The columns around a secret are readable, the secret is not.
+  CHECK(reporting.count("SELECT count(email) FROM auth.users") == 0);
+  CHECK_THAT(failure_of(reporting, "SELECT password_hash FROM auth.users"), Contains("42501"));
+  CHECK(reporting.count("SELECT count(url) FROM notification.webhook_endpoints") == 0);
+  CHECK_THAT(failure_of(reporting, "SELECT secret FROM notification.webhook_endpoints"),
              Contains("42501"));
-  CHECK_THAT(failure_of(runtime, "DELETE FROM compliance.audit_logs"), Contains("42501"));
+  CHECK_THAT(failure_of(reporting, "SELECT payload FROM notification.deliveries"),
+             Contains("42501"));
+  CHECK_THAT(failure_of(reporting, "SELECT content FROM employee.documents"), Contains("42501"));
+  for (const char* table : {"auth.refresh_tokens", "auth.invitations", "core.idempotency_keys"}) {
+    INFO(table);
+    CHECK_THAT(failure_of(reporting, fmt::format("SELECT count(*) FROM {}", table)),
+               Contains("42501"));
+  }
+  // Nothing written, nothing changed.
+  CHECK_THAT(failure_of(reporting, "INSERT INTO organization.organizations (name) VALUES ('X')"),
+             Contains("42501"));
+  CHECK_THAT(failure_of(reporting, "UPDATE organization.organizations SET name = 'X'"),
+             Contains("42501"));
+  CHECK_THAT(failure_of(reporting, "DELETE FROM organization.organizations"), Contains("42501"));
+  CHECK_THAT(failure_of(reporting, "CREATE TABLE organization.sneaky (id int)"), Contains("42501"));
 }
 
 TEST_CASE("migrations: migrations_current tells a migrated database from an empty one") {
   auto migrated = empty_database("mig_current");
-  db::migrate(migrated, "");
+  db::migrate(migrated, {});
   auto empty = empty_database("mig_not_current");
   test::IoThreads io(2);
   auto current = [&](const std::string& url) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <catch2/catch.hpp>
 #include <cctype>
@@ -32,11 +33,30 @@ std::string string_at(const boost::json::value& json,
   return std::string(node->as_string());
 }
 
+// A new login role granted the runtime rights on `url` by `payrollx migrate`; its URL.
+std::string runtime_role_url(const std::string& url) {
+  static std::atomic<int> counter{0};
+  const auto role = fmt::format("payrollx_runtime_{}_{}", ::getpid(), ++counter);
+  const std::string password = "runtime-" + random_tag();
+  Sql(admin_url()).exec(fmt::format("CREATE ROLE {} LOGIN PASSWORD '{}'", role, password));
+  const auto granted = run_payrollx(
+      {"migrate"}, {{"PAYROLLX_DATABASE_URL", url}, {"PAYROLLX_DB_RUNTIME_ROLE", role}});
+  if (granted.exit_code != 0)
+    throw std::runtime_error("payrollx migrate could not grant the runtime role: " +
+                             granted.output);
+  return with_user(url, role, password);
+}
+
 }  // namespace
 
-TestApp::TestApp(std::string_view label, ServerSettings extra)
+TestApp::TestApp(std::string_view label, ServerSettings extra, ServerRole role)
     : database_url_(fresh_database(label)), sql_(std::make_unique<Sql>(database_url_)) {
   extra.database_url = database_url_;
+  if (role == ServerRole::runtime) {
+    // As deployed: the server connects as the runtime role, and migrates as the owner.
+    extra.database_url = runtime_role_url(database_url_);
+    extra.env.emplace_back("PAYROLLX_MIGRATE_DATABASE_URL", database_url_);
+  }
   // Background jobs (the payroll scheduler drafting runs of past periods) would act on a test's
   // data behind its back: they wake once an hour unless the test asks otherwise.
   extra.env.insert(extra.env.begin(), {"PAYROLLX_JOBS_INTERVAL_MS", "3600000"});

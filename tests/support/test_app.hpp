@@ -20,13 +20,18 @@ struct SignedUp {
   std::string password;
 };
 
+// Whom the server connects as: the cluster's superuser (most tests), or a runtime role of its
+// own that migrate granted DML only (OPERATIONS.md, database roles), started --no-migrate.
+enum class ServerRole { superuser, runtime };
+
 class TestApp {
  public:
-  explicit TestApp(std::string_view label, ServerSettings extra = {});
+  explicit TestApp(std::string_view label, ServerSettings extra = {},
+                   ServerRole role = ServerRole::superuser);
 
   HttpClient& http() { return *client_; }
   ServerProcess& server() { return *server_; }
-  const std::string& database_url() const { return database_url_; }
+  const std::string& database_url() const { return database_url_; }  // the owner's
   Sql& sql() { return *sql_; }
   HttpClient new_client() { return HttpClient(server_->port()); }
 

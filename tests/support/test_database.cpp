@@ -67,6 +67,17 @@ std::string with_database(std::string_view url, std::string_view database) {
   return fmt::format("{}/{}{}", base, database, query);
 }
 
+std::string with_user(const std::string& url, const std::string& user,
+                      const std::string& password) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos)
+    return fmt::format("{} user={} password={}", url, user, password);
+  auto host_start = scheme_end + 3;
+  auto at = url.find('@', host_start);
+  auto rest = at == std::string::npos || at > url.find('/', host_start) ? host_start : at + 1;
+  return fmt::format("{}{}:{}@{}", url.substr(0, host_start), user, password, url.substr(rest));
+}
+
 std::string fresh_database(std::string_view label) {
   auto name = unique_database_name(label);
   Sql admin(admin_url());

@@ -18,6 +18,8 @@ std::string fresh_database(std::string_view label);
 std::string empty_database(std::string_view label);
 // The same server as `url`, another database name.
 std::string with_database(std::string_view url, std::string_view database);
+// `url` with the user (and password) replaced.
+std::string with_user(const std::string& url, const std::string& user, const std::string& password);
 
 // Blocking SQL for test set-up and inspection (as the owner), with bound text parameters.
 class Sql {

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/db/blocking.hpp"
+#include "core/db/grants.hpp"
 #include "core/db/pool.hpp"
 #include "core/log.hpp"
 
@@ -53,40 +54,13 @@ void apply(BlockingConnection& db, const Migration& migration) {
   }
 }
 
-// The runtime role may read and change rows, never the schema; audit logs are append-only to it.
-void grant_runtime_rights(BlockingConnection& db, const std::string& role,
-                          const std::vector<Migration>& migrations) {
-  std::set<std::string> schemas;
-  for (const auto& migration : migrations) schemas.insert(migration.schema);
-  const std::string grantee = quote_identifier(role);
-  for (const auto& name : schemas) {
-    const std::string schema = quote_identifier(name);
-    db.run(
-        fmt::format("GRANT USAGE ON SCHEMA {0} TO {1};"
-                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {0} TO {1};"
-                    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {0} TO {1};"
-                    "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
-                    "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {1};"
-                    "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
-                    "GRANT USAGE, SELECT ON SEQUENCES TO {1};",
-                    schema, grantee));
-  }
-  auto append_only = db.run(
-      "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
-      "WHERE tablename = 'audit_logs' AND schemaname = ANY($1::text[])",
-      {fmt::format("{{{}}}", fmt::join(schemas, ","))});
-  for (const auto& row : append_only)
-    db.run(fmt::format("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}", row[0], grantee));
-}
-
 }  // namespace
 
-std::vector<std::string> migrate(const std::string& owner_conninfo,
-                                 const std::string& runtime_role) {
-  return migrate(owner_conninfo, runtime_role, embedded_migrations());
+std::vector<std::string> migrate(const std::string& owner_conninfo, const Roles& roles) {
+  return migrate(owner_conninfo, roles, embedded_migrations());
 }
 
-std::vector<std::string> migrate(const std::string& owner_conninfo, const std::string& runtime_role,
+std::vector<std::string> migrate(const std::string& owner_conninfo, const Roles& roles,
                                  const std::vector<Migration>& migrations) {
   BlockingConnection db(owner_conninfo);
   db.run(fmt::format("SELECT pg_advisory_lock({})", k_migration_lock_key));
@@ -108,7 +82,10 @@ std::vector<std::string> migrate(const std::string& owner_conninfo, const std::s
             migration.id()));
       }
     }
-    if (!runtime_role.empty()) grant_runtime_rights(db, runtime_role, migrations);
+    std::set<std::string> schemas;
+    for (const auto& migration : migrations) schemas.insert(migration.schema);
+    if (!roles.runtime.empty()) grant_runtime_rights(db, roles.runtime, schemas);
+    if (!roles.reporting.empty()) grant_reporting_rights(db, roles.reporting, schemas);
   } catch (...) {
     db.run(fmt::format("SELECT pg_advisory_unlock({})", k_migration_lock_key));
     throw;

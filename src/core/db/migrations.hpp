@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/db/grants.hpp"
+
 namespace payrollx::db {
 
 class Pool;
@@ -36,12 +38,11 @@ struct MigrationStatus {
 const std::vector<Migration>& embedded_migrations();
 
 // Applies pending migrations as the database owner (blocking libpq: runs before serving or from
-// the CLI). When `runtime_role` is not empty, grants it DML rights on every module schema (and
-// only SELECT/INSERT on the append-only audit log). Returns the ids applied now.
-std::vector<std::string> migrate(const std::string& owner_conninfo,
-                                 const std::string& runtime_role);
+// the CLI), then grants the roles named their rights (core/db/grants.hpp). Returns the ids
+// applied now.
+std::vector<std::string> migrate(const std::string& owner_conninfo, const Roles& roles);
 // The same with an explicit list (tests simulate new and edited files with it).
-std::vector<std::string> migrate(const std::string& owner_conninfo, const std::string& runtime_role,
+std::vector<std::string> migrate(const std::string& owner_conninfo, const Roles& roles,
                                  const std::vector<Migration>& migrations);
 std::vector<MigrationStatus> migration_status(const std::string& conninfo);
 

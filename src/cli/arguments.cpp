@@ -34,6 +34,9 @@ const std::vector<CommandSpec>& command_specs() {
         {"--last-name", true, true}}},
       {"backup", backup, {{"--config", true}, {"--out", true, true}}},
       {"restore", restore, {{"--config", true}, {"--in", true, true}, {"--database-url", true}}},
+      {"import-legacy",
+       import_legacy,
+       {{"--config", true}, {"--source-template", true, true}, {"--dry-run"}}},
       {"--help", help, {}},
       {"-h", help, {}},
       {"help", help, {}},
@@ -57,6 +60,10 @@ constexpr std::string_view k_usage = R"(Usage:
   payrollx restore --in FILE [--database-url URL] [--config FILE]
       Restores a backup into an empty database (the migrate URL unless --database-url; one
       with tables is refused, unchanged), in parallel, then applies pending migrations.
+  payrollx import-legacy --source-template URL_WITH_{db} [--dry-run] [--config FILE]
+      Copies the eight legacy databases ({db}: auth, org, employee, wallet, payroll,
+      transaction, notification, compliance) in, in one transaction through the migrate URL;
+      a report on stdout, progress on stderr; commits only when everything balances.
   payrollx --version | --help
 
 Configuration: a JSON file (--config; config/payrollx.example.json documents every key)

@@ -10,6 +10,7 @@ int migrate(const Invocation& invocation);
 int create_super_admin(const Invocation& invocation);
 int backup(const Invocation& invocation);
 int restore(const Invocation& invocation);
+int import_legacy(const Invocation& invocation);
 int help(const Invocation& invocation);
 int version(const Invocation& invocation);
 

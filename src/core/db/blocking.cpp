@@ -46,6 +46,59 @@ BlockingConnection::Rows BlockingConnection::run(const std::string& sql,
   return rows;
 }
 
+void BlockingConnection::finish_statement() {
+  std::string failure;
+  while (PGresult* raw = PQgetResult(conn_)) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(raw, &PQclear);
+    const auto status = PQresultStatus(raw);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failure.empty()) {
+      const char* primary = PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY);
+      failure = primary ? primary : message();
+    }
+  }
+  if (!failure.empty()) throw BlockingError(failure);
+}
+
+std::int64_t BlockingConnection::copy(BlockingConnection& from, const std::string& out_sql,
+                                      BlockingConnection& to, const std::string& in_sql) {
+  auto start = [](BlockingConnection& db, const std::string& sql, ExecStatusType expected) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(db.conn_, sql.c_str()), &PQclear);
+    if (PQresultStatus(result.get()) == expected) return;
+    const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+    throw BlockingError(primary ? primary : db.message());
+  };
+  start(from, out_sql, PGRES_COPY_OUT);
+  try {
+    start(to, in_sql, PGRES_COPY_IN);
+  } catch (...) {
+    // Drain the source's COPY so its connection stays usable for the error's report.
+    for (char* row = nullptr; PQgetCopyData(from.conn_, &row, 0) > 0; PQfreemem(row)) {
+    }
+    from.finish_statement();
+    throw;
+  }
+  std::int64_t rows = 0;
+  std::string failure;
+  for (;;) {
+    char* row = nullptr;
+    const int length = PQgetCopyData(from.conn_, &row, 0);
+    if (length == -1) break;  // the source's rows are all read
+    if (length < 0) {
+      failure = from.message();
+      break;
+    }
+    const bool sent = failure.empty() && PQputCopyData(to.conn_, row, length) == 1;
+    PQfreemem(row);
+    if (!sent && failure.empty()) failure = to.message();
+    ++rows;
+  }
+  PQputCopyEnd(to.conn_, failure.empty() ? nullptr : failure.c_str());
+  from.finish_statement();
+  to.finish_statement();
+  if (!failure.empty()) throw BlockingError(failure);
+  return rows;
+}
+
 std::string BlockingConnection::message() const {
   std::string text = conn_ ? PQerrorMessage(conn_) : "out of memory";
   while (!text.empty() && text.back() == '\n') text.pop_back();

@@ -1,6 +1,7 @@
 #pragma once
 // A blocking libpq connection for the command-line tools (migrate, backup, restore, the legacy
 // import), which run before or beside a server, never on its io_context.
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,8 +27,16 @@ class BlockingConnection {
   // One statement (or several without parameters), parameters bound as text.
   Rows run(const std::string& sql, const std::vector<std::string>& params = {});
 
+  // Streams the rows `out_sql` ("COPY (SELECT ...) TO STDOUT") of `from` produces into `in_sql`
+  // ("COPY t FROM STDIN") on `to`, a row at a time, never all in memory; answers the rows.
+  // Text format both ends, so every value arrives as the text PostgreSQL wrote.
+  static std::int64_t copy(BlockingConnection& from, const std::string& out_sql,
+                           BlockingConnection& to, const std::string& in_sql);
+
  private:
   std::string message() const;
+  // The statement's final result, checked (throws BlockingError); then none is left pending.
+  void finish_statement();
   pg_conn* conn_;
 };
 

@@ -1,0 +1,106 @@
+#include "legacy/outcomes.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <ostream>
+#include <string>
+
+#include "legacy/sources.hpp"
+
+namespace payrollx::legacy {
+namespace {
+
+const Rule* rule_of(std::span<const Rule> rules, std::string_view legacy) {
+  for (const auto& rule : rules)
+    if (rule.legacy == legacy) return &rule;
+  return nullptr;
+}
+
+struct Counts {
+  long long read = 0, written = 0, present = 0, skipped = 0, in_target = 0;
+};
+
+Counts counts_of(db::BlockingConnection& db, const LegacyTable& table, const Rule& rule) {
+  auto row = db.run(fmt::format("SELECT (SELECT count(*) FROM {0}),"
+                                " count(*) FILTER (WHERE outcome = 'written'),"
+                                " count(*) FILTER (WHERE outcome = 'present'),"
+                                " count(*) FILTER (WHERE outcome = 'skipped')"
+                                " FROM legacy_outcomes WHERE legacy_table = $1",
+                                table.staging()),
+                    {table.name()})
+                 .at(0);
+  Counts counts{.read = std::stoll(row.at(0)),
+                .written = std::stoll(row.at(1)),
+                .present = std::stoll(row.at(2)),
+                .skipped = std::stoll(row.at(3))};
+  if (!rule.target.empty())
+    counts.in_target =
+        std::stoll(db.run(fmt::format("SELECT count(*) FROM legacy_outcomes o JOIN {} t "
+                                      "ON t.id = pg_temp.legacy_uuid(o.legacy_id) "
+                                      "WHERE o.legacy_table = $1 AND o.outcome = 'written'",
+                                      rule.target),
+                          {table.name()})
+                       .at(0)
+                       .at(0));
+  return counts;
+}
+
+}  // namespace
+
+void create_outcome_tables(db::BlockingConnection& db) {
+  db.run(
+      "CREATE TEMP TABLE legacy_outcomes ("
+      "  legacy_table text NOT NULL, legacy_id text NOT NULL,"
+      "  outcome text NOT NULL CHECK (outcome IN ('written', 'present', 'skipped')),"
+      "  reason text CHECK ((outcome = 'skipped') = (reason IS NOT NULL)),"
+      "  PRIMARY KEY (legacy_table, legacy_id)) ON COMMIT DROP;"
+      "CREATE TEMP TABLE legacy_notes ("
+      "  legacy_table text NOT NULL, legacy_id text NOT NULL, note text NOT NULL) ON COMMIT DROP;"
+      "CREATE FUNCTION pg_temp.legacy_uuid(text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$"
+      "  SELECT CASE WHEN $1 ~* "
+      "'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN $1::uuid END $$");
+}
+
+Verdict report_outcomes(db::BlockingConnection& db, std::span<const Rule> rules,
+                        std::ostream& report) {
+  Verdict verdict{.balanced = true, .nothing_written = true};
+  fmt::print(report, "{:<28} {:>9} {:>9} {:>9} {:>9}  {}\n", "legacy table", "read", "written",
+             "present", "skipped", "check");
+  for (const auto& table : k_legacy_tables) {
+    const auto* rule = rule_of(rules, table.name());
+    if (!rule) {
+      fmt::print(report, "{:<28} {:>9}  not converted yet\n", table.name(),
+                 db.run(fmt::format("SELECT count(*) FROM {}", table.staging())).at(0).at(0));
+      verdict.balanced = false;
+      continue;
+    }
+    const auto counts = counts_of(db, table, *rule);
+    const bool balanced = counts.read == counts.written + counts.present + counts.skipped &&
+                          (rule->target.empty() || counts.in_target == counts.written);
+    verdict.balanced = verdict.balanced && balanced;
+    verdict.nothing_written = verdict.nothing_written && counts.written == 0;
+    fmt::print(report, "{:<28} {:>9} {:>9} {:>9} {:>9}  {}\n", table.name(), counts.read,
+               counts.written, counts.present, counts.skipped,
+               balanced ? "ok" : "DOES NOT BALANCE");
+  }
+  auto reasons = db.run(
+      "SELECT legacy_table, reason, count(*) FROM legacy_outcomes WHERE outcome = 'skipped' "
+      "GROUP BY 1, 2 ORDER BY 1, 2");
+  if (!reasons.empty()) fmt::print(report, "\nskipped, by reason:\n");
+  for (const auto& row : reasons)
+    fmt::print(report, "  {:<28} {:<24} {:>9}\n", row.at(0), row.at(1), row.at(2));
+  auto skipped = db.run(
+      "SELECT legacy_table, legacy_id, reason FROM legacy_outcomes WHERE outcome = 'skipped' "
+      "ORDER BY 1, 3, 2");
+  if (!skipped.empty()) fmt::print(report, "\nskipped rows:\n");
+  for (const auto& row : skipped)
+    fmt::print(report, "  {:<28} {:<40} {}\n", row.at(0), row.at(1), row.at(2));
+  auto notes = db.run("SELECT legacy_table, legacy_id, note FROM legacy_notes ORDER BY 1, 2, 3");
+  if (!notes.empty()) fmt::print(report, "\nwritten with a note:\n");
+  for (const auto& row : notes)
+    fmt::print(report, "  {:<28} {:<40} {}\n", row.at(0), row.at(1), row.at(2));
+  return verdict;
+}
+
+}  // namespace payrollx::legacy

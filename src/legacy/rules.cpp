@@ -1,0 +1,33 @@
+#include "legacy/rules.hpp"
+
+#include <array>
+
+namespace payrollx::legacy {
+
+std::span<const Rule> rules() {
+  static constexpr std::array<Rule, 4> k_rules{{
+      {"org.organizations", "organization.organizations", convert_organizations},
+      {"employee.organizations", "", convert_organization_copies},
+      {"auth.users", "auth.users", convert_users},
+      {"auth.refresh_tokens", "", convert_refresh_tokens},
+  }};
+  return k_rules;
+}
+
+// The employee database's copy of the organisations: the org database is their owner.
+void convert_organization_copies(db::BlockingConnection& db) {
+  db.run(
+      "INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason) "
+      "SELECT 'employee.organizations', id, 'skipped', 'copy_of_org_database' "
+      "FROM legacy_employee_organizations");
+}
+
+// Sessions are not carried over: every user signs in again.
+void convert_refresh_tokens(db::BlockingConnection& db) {
+  db.run(
+      "INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason) "
+      "SELECT 'auth.refresh_tokens', id, 'skipped', 'not_imported' "
+      "FROM legacy_auth_refresh_tokens");
+}
+
+}  // namespace payrollx::legacy

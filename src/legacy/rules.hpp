@@ -1,0 +1,18 @@
+#pragma once
+// The conversions of ../shared/legacy/README.md, one per legacy table, in the order they run
+// (a row's parent is decided before the row).
+#include <span>
+
+#include "legacy/outcomes.hpp"
+
+namespace payrollx::legacy {
+
+std::span<const Rule> rules();
+
+// Each fills legacy_outcomes for its legacy table and writes the rows it decided to write.
+void convert_organizations(db::BlockingConnection& db);
+void convert_organization_copies(db::BlockingConnection& db);
+void convert_users(db::BlockingConnection& db);
+void convert_refresh_tokens(db::BlockingConnection& db);
+
+}  // namespace payrollx::legacy

@@ -46,6 +46,36 @@ Counts counts_of(db::BlockingConnection& db, const LegacyTable& table, const Rul
   return counts;
 }
 
+// Per amount column and currency, the totals read, written, already there and skipped (major
+// units, exact), and the written rows' total read back from the new schema: true when each
+// read total is the sum of the others and the new schema holds exactly what was written.
+bool report_amounts(db::BlockingConnection& db, std::ostream& report) {
+  auto rows = db.run(
+      "SELECT legacy_table, amount_column, currency,"
+      " trim_scale(coalesce(sum(total) FILTER (WHERE outcome <> 'in_target'), 0)),"
+      " trim_scale(coalesce(sum(total) FILTER (WHERE outcome = 'written'), 0)),"
+      " trim_scale(coalesce(sum(total) FILTER (WHERE outcome = 'present'), 0)),"
+      " trim_scale(coalesce(sum(total) FILTER (WHERE outcome = 'skipped'), 0)),"
+      " trim_scale(coalesce(sum(total) FILTER (WHERE outcome = 'in_target'), 0)),"
+      " coalesce(sum(total) FILTER (WHERE outcome <> 'in_target'), 0) ="
+      "   coalesce(sum(total) FILTER (WHERE outcome IN ('written', 'present', 'skipped')), 0)"
+      " AND coalesce(sum(total) FILTER (WHERE outcome = 'written'), 0) ="
+      "   coalesce(sum(total) FILTER (WHERE outcome = 'in_target'), 0)"
+      " FROM legacy_amounts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+  if (rows.empty()) return true;
+  bool balanced = true;
+  fmt::print(report, "\namounts (major units): read = written + present + skipped\n");
+  for (const auto& row : rows) {
+    const bool ok = row.at(8) == "t";
+    balanced = balanced && ok;
+    fmt::print(report,
+               "  {} {} {}: read {} written {} (in the new schema {}) present {} skipped {}  {}\n",
+               row.at(0), row.at(1), row.at(2), row.at(3), row.at(4), row.at(7), row.at(5),
+               row.at(6), ok ? "ok" : "DOES NOT BALANCE");
+  }
+  return balanced;
+}
+
 }  // namespace
 
 void create_outcome_tables(db::BlockingConnection& db) {
@@ -55,6 +85,9 @@ void create_outcome_tables(db::BlockingConnection& db) {
       "  outcome text NOT NULL CHECK (outcome IN ('written', 'present', 'skipped')),"
       "  reason text CHECK ((outcome = 'skipped') = (reason IS NOT NULL)),"
       "  PRIMARY KEY (legacy_table, legacy_id)) ON COMMIT DROP;"
+      "CREATE TEMP TABLE legacy_amounts ("
+      "  legacy_table text NOT NULL, amount_column text NOT NULL, currency text NOT NULL,"
+      "  outcome text NOT NULL, total numeric NOT NULL) ON COMMIT DROP;"
       "CREATE TEMP TABLE legacy_notes ("
       "  legacy_table text NOT NULL, legacy_id text NOT NULL, note text NOT NULL) ON COMMIT DROP;"
       "CREATE FUNCTION pg_temp.legacy_uuid(text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$"
@@ -84,6 +117,7 @@ Verdict report_outcomes(db::BlockingConnection& db, std::span<const Rule> rules,
                counts.written, counts.present, counts.skipped,
                balanced ? "ok" : "DOES NOT BALANCE");
   }
+  if (!report_amounts(db, report)) verdict.balanced = false;
   auto reasons = db.run(
       "SELECT legacy_table, reason, count(*) FROM legacy_outcomes WHERE outcome = 'skipped' "
       "GROUP BY 1, 2 ORDER BY 1, 2");

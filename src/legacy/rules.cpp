@@ -5,11 +5,13 @@
 namespace payrollx::legacy {
 
 std::span<const Rule> rules() {
-  static constexpr std::array<Rule, 4> k_rules{{
+  static constexpr std::array<Rule, 6> k_rules{{
       {"org.organizations", "organization.organizations", convert_organizations},
       {"employee.organizations", "", convert_organization_copies},
       {"auth.users", "auth.users", convert_users},
       {"auth.refresh_tokens", "", convert_refresh_tokens},
+      {"employee.employees", "employee.employees", convert_employees},
+      {"wallet.wallets", "wallet.wallets", convert_wallets},
   }};
   return k_rules;
 }

@@ -14,5 +14,7 @@ void convert_organizations(db::BlockingConnection& db);
 void convert_organization_copies(db::BlockingConnection& db);
 void convert_users(db::BlockingConnection& db);
 void convert_refresh_tokens(db::BlockingConnection& db);
+void convert_employees(db::BlockingConnection& db);
+void convert_wallets(db::BlockingConnection& db);
 
 }  // namespace payrollx::legacy

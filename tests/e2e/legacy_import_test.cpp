@@ -1,7 +1,7 @@
 // payrollx import-legacy against real legacy databases (tests/legacy): the sample data set,
 // and one the test writes with the awkward cases of the rules. The import converts the
-// organisations and users so far; it reports the other tables as not converted yet, so it does
-// not balance and writes nothing.
+// organisations, users, employees and wallets so far; it reports the other tables as not
+// converted yet, so it does not balance and writes nothing.
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -53,8 +53,17 @@ TEST_CASE("legacy import: the sample set's organisations and users convert", "[e
   CHECK(line_of(imported.output, "auth.users") == "auth.users 60 60 0 0 ok");
   CHECK(line_of(imported.output, "auth.refresh_tokens") == "auth.refresh_tokens 10 0 0 10 ok");
   // Every table is read; those without their conversion yet keep the import from committing.
-  CHECK(line_of(imported.output, "employee.employees") ==
-        "employee.employees 57 not converted yet");
+  CHECK(line_of(imported.output, "employee.employees") == "employee.employees 57 57 0 0 ok");
+  CHECK(line_of(imported.output, "wallet.wallets") == "wallet.wallets 57 57 0 0 ok");
+  CHECK(line_of(imported.output, "payroll.payroll_runs") ==
+        "payroll.payroll_runs 6 not converted yet");
+  // Salaries: the sample's totals per token, exact, in and out.
+  CHECK(line_of(imported.output, "employee.employees salary USDC:") ==
+        "employee.employees salary USDC: read 2907270.75 written 2907270.75 (in the new schema "
+        "2907270.75) present 0 skipped 0 ok");
+  CHECK(line_of(imported.output, "employee.employees salary SOL:") ==
+        "employee.employees salary SOL: read 1482142.5 written 1482142.5 (in the new schema "
+        "1482142.5) present 0 skipped 0 ok");
   CHECK(line_of(imported.output, "compliance.audit_logs") ==
         "compliance.audit_logs 25 not converted yet");
   CHECK_THAT(imported.output, Contains("nothing was written"));
@@ -91,6 +100,46 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
        'EMPLOYEE', '00000000-0000-4000-8000-000000000009', '2025-01-01', '2025-01-01'),
       ('10000000-0000-4000-8000-000000000006', 'dup-org@example.com', '$2b$12$x', 'Du', 'F',
        'EMPLOYEE', '00000000-0000-4000-8000-000000000002', '2025-01-01', '2025-01-01'))sql");
+  // The employee database's copy of the organisations (its foreign keys point there) knows one
+  // the org database does not: its employees are orphans.
+  Sql(legacy.url("employee")).exec(R"sql(
+    INSERT INTO "organizations" ("id","name","createdBy","createdAt","updatedAt") VALUES
+      ('00000000-0000-4000-8000-000000000001', 'Acme', 'x', '2025-01-01', '2025-01-01'),
+      ('00000000-0000-4000-8000-000000000003', 'Gone', 'x', '2025-01-01', '2025-01-01'),
+      ('00000000-0000-4000-8000-000000000009', 'Lost', 'x', '2025-01-01', '2025-01-01');
+    INSERT INTO "employees" ("id","organizationId","userId","walletAddress","kycStatus","salary",
+                             "paymentToken","createdAt","updatedAt","deletedAt") VALUES
+      -- whole, with a wallet, a rejected KYC and an address that is not a Solana one
+      ('20000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001',
+       '10000000-0000-4000-8000-000000000001', 'not-base58!', 'REJECTED', 60000.5, 'USDC',
+       '2025-01-05', '2025-01-05', NULL),
+      -- its user was skipped as a duplicate email: imported without a portal account
+      ('20000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003',
+       '10000000-0000-4000-8000-000000000002', NULL, 'VERIFIED', 50000, '',
+       '2025-01-05', '2025-01-05', '2025-03-01'),
+      -- more decimals than USDC has
+      ('20000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000001',
+       '10000000-0000-4000-8000-000000000004', NULL, 'PENDING', 1000.1234567, 'USDC',
+       '2025-01-05', '2025-01-05', NULL),
+      -- of an organisation that does not exist
+      ('20000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000009',
+       '10000000-0000-4000-8000-000000000005', NULL, 'PENDING', 1000, 'SOL',
+       '2025-01-05', '2025-01-05', NULL),
+      -- a token PayrollX does not know
+      ('20000000-0000-4000-8000-000000000005', '00000000-0000-4000-8000-000000000003',
+       '10000000-0000-4000-8000-000000000003', NULL, 'APPROVED', 1000, 'DOGE',
+       '2025-01-05', '2025-01-05', NULL))sql");
+  Sql(legacy.url("wallet")).exec(R"sql(
+    INSERT INTO "wallets" ("id","employeeId","publicKey","createdBy","createdAt","updatedAt",
+                           "deletedAt") VALUES
+      ('30000000-0000-4000-8000-000000000001', '20000000-0000-4000-8000-000000000001',
+       'bGVnYWN5LWtleQ', 'x', '2025-01-06', '2025-01-06', NULL),
+      ('30000000-0000-4000-8000-000000000002', '20000000-0000-4000-8000-000000000001',
+       'c2Vjb25k', 'x', '2025-01-07', '2025-01-07', NULL),
+      ('30000000-0000-4000-8000-000000000003', '20000000-0000-4000-8000-000000000002',
+       'ZGVsZXRlZA', 'x', '2025-01-06', '2025-01-06', '2025-02-01'),
+      ('30000000-0000-4000-8000-000000000004', '20000000-0000-4000-8000-000000000003',
+       'b3JwaGFu', 'x', '2025-01-06', '2025-01-06', NULL))sql");
   const auto target = fresh_database("legacy_awkward");
   const auto imported = import_into(target, legacy, /*dry_run=*/true);
   INFO(imported.output);
@@ -110,5 +159,26 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
   CHECK_THAT(imported.output, Contains("unknown role 'manager': imported as EMPLOYEE") &&
                                   Contains("unknown role '': imported as EMPLOYEE") &&
                                   Contains("soft-deleted: imported SUSPENDED"));
+  CHECK(line_of(imported.output, "employee.employees") == "employee.employees 5 2 0 3 ok");
+  CHECK(line_of(imported.output, "employee.employees 20000000-0000-4000-8000-000000000003") ==
+        "employee.employees 20000000-0000-4000-8000-000000000003 inexact_amount");
+  CHECK(line_of(imported.output, "employee.employees 20000000-0000-4000-8000-000000000004") ==
+        "employee.employees 20000000-0000-4000-8000-000000000004 orphan");
+  CHECK(line_of(imported.output, "employee.employees 20000000-0000-4000-8000-000000000005") ==
+        "employee.employees 20000000-0000-4000-8000-000000000005 unknown_currency");
+  CHECK_THAT(imported.output, Contains("its user was not imported: no portal account") &&
+                                  Contains("soft-deleted: imported TERMINATED") &&
+                                  Contains("not a Solana address: dropped"));
+  CHECK(line_of(imported.output, "wallet.wallets") == "wallet.wallets 4 1 0 3 ok");
+  CHECK(line_of(imported.output, "wallet.wallets 30000000-0000-4000-8000-000000000002") ==
+        "wallet.wallets 30000000-0000-4000-8000-000000000002 duplicate_wallet");
+  CHECK(line_of(imported.output, "wallet.wallets 30000000-0000-4000-8000-000000000003") ==
+        "wallet.wallets 30000000-0000-4000-8000-000000000003 deleted");
+  CHECK(line_of(imported.output, "wallet.wallets 30000000-0000-4000-8000-000000000004") ==
+        "wallet.wallets 30000000-0000-4000-8000-000000000004 orphan");
+  // The inexact salary is counted apart, not rounded: the totals still balance.
+  CHECK(line_of(imported.output, "employee.employees salary USDC:") ==
+        "employee.employees salary USDC: read 111000.6234567 written 110000.5 (in the new schema "
+        "110000.5) present 0 skipped 1000.1234567 ok");
   CHECK(imported.exit_code == 1);  // the other tables are not converted yet
 }

@@ -1,0 +1,155 @@
+// employee.employees → employee.employees, each with an internal wallet in its salary currency,
+// and wallet.wallets (the legacy MPC wallets) → that wallet's id and legacy key. Names and email
+// come from the employee's legacy user row, also when that user was skipped (then without a
+// portal account). The annual salary converts exactly into minor units of its token (USDC when
+// empty) or the row is skipped; a soft-deleted employee is terminated on that date. KYC:
+// VERIFIED (a document seen, not approved) is pending review.
+#include "legacy/rules.hpp"
+
+namespace payrollx::legacy {
+namespace {
+
+void decide_employees(db::BlockingConnection& db) {
+  db.run(R"sql(
+    CREATE TEMP TABLE legacy_employee_facts ON COMMIT DROP AS
+    SELECT s.id, pg_temp.legacy_uuid(s.id) AS uuid, t.id IS NOT NULL AS present,
+      pg_temp.legacy_uuid(s."organizationId") AS organization_id,
+      org.legacy_id IS NOT NULL AS organization_known, u.id IS NOT NULL AS user_known,
+      lower(u.email) AS email, u."firstName" AS first_name, u."lastName" AS last_name,
+      CASE WHEN uo.outcome IN ('written', 'present') THEN pg_temp.legacy_uuid(u.id) END
+        AS user_id,
+      coalesce(nullif(s."paymentToken", ''), 'USDC') AS currency, c.scale,
+      s.salary::numeric AS salary, s.salary::numeric * 10 ^ c.scale AS minor,
+      s."createdAt"::timestamp AS created_at, s."updatedAt"::timestamp AS updated_at,
+      s."deletedAt"::timestamp AS deleted_at, s."kycStatus" AS kyc_status,
+      s."walletAddress" AS wallet_address
+    FROM legacy_employee_employees s
+    LEFT JOIN employee.employees t ON t.id = pg_temp.legacy_uuid(s.id)
+    LEFT JOIN legacy_outcomes org ON org.legacy_table = 'org.organizations'
+      AND org.legacy_id = s."organizationId" AND org.outcome IN ('written', 'present')
+    LEFT JOIN legacy_auth_users u ON u.id = s."userId"
+    LEFT JOIN legacy_outcomes uo ON uo.legacy_table = 'auth.users' AND uo.legacy_id = u.id
+    LEFT JOIN core.currencies c ON c.code = coalesce(nullif(s."paymentToken", ''), 'USDC');
+
+    WITH checked AS (
+      SELECT f.*,
+        CASE WHEN uuid IS NULL THEN 'invalid_id'
+             WHEN NOT organization_known OR NOT user_known THEN 'orphan'
+             WHEN scale IS NULL THEN 'unknown_currency'
+             WHEN salary IS NULL OR salary <= 0 THEN 'invalid_salary'
+             WHEN minor <> trunc(minor) THEN 'inexact_amount' END AS reason
+      FROM legacy_employee_facts f
+    ), ranked AS (
+      SELECT *, row_number() OVER (PARTITION BY organization_id, email, reason IS NULL
+                                   ORDER BY present DESC, created_at, id) AS rank
+      FROM checked
+    )
+    INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason)
+    SELECT 'employee.employees', id,
+      CASE WHEN present THEN 'present'
+           WHEN reason IS NOT NULL OR rank > 1 THEN 'skipped' ELSE 'written' END,
+      CASE WHEN present THEN NULL WHEN reason IS NOT NULL THEN reason
+           WHEN rank > 1 THEN 'duplicate_email' END
+    FROM ranked)sql");
+}
+
+// A legacy wallet belongs to an employee written now (the first live one of each: its id and
+// key become the new wallet's), or is skipped.
+void decide_wallets(db::BlockingConnection& db) {
+  db.run(R"sql(
+    WITH checked AS (
+      SELECT w.id, t.id IS NOT NULL AS present, w."employeeId" AS employee,
+        w."createdAt"::timestamp AS created_at,
+        CASE WHEN pg_temp.legacy_uuid(w.id) IS NULL THEN 'invalid_id'
+             WHEN e.legacy_id IS NULL THEN 'orphan'
+             WHEN w."deletedAt" IS NOT NULL THEN 'deleted'
+             WHEN e.outcome = 'present' THEN 'duplicate_wallet' END AS reason
+      FROM legacy_wallet_wallets w
+      LEFT JOIN wallet.wallets t ON t.id = pg_temp.legacy_uuid(w.id)
+      LEFT JOIN legacy_outcomes e ON e.legacy_table = 'employee.employees'
+        AND e.legacy_id = w."employeeId" AND e.outcome IN ('written', 'present')
+    ), ranked AS (
+      SELECT *, row_number() OVER (PARTITION BY employee, reason IS NULL
+                                   ORDER BY present DESC, created_at, id) AS rank
+      FROM checked
+    )
+    INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason)
+    SELECT 'wallet.wallets', id,
+      CASE WHEN present THEN 'present'
+           WHEN reason IS NOT NULL OR rank > 1 THEN 'skipped' ELSE 'written' END,
+      CASE WHEN present THEN NULL WHEN reason IS NOT NULL THEN reason
+           WHEN rank > 1 THEN 'duplicate_wallet' END
+    FROM ranked)sql");
+}
+
+void write_employees(db::BlockingConnection& db) {
+  db.run(R"sql(
+    CREATE TEMP TABLE legacy_new_employees ON COMMIT DROP AS
+    SELECT f.*, coalesce(pg_temp.legacy_uuid(w.id), gen_random_uuid()) AS wallet_id,
+      w."publicKey" AS legacy_key,
+      row_number() OVER (PARTITION BY f.user_id ORDER BY f.created_at, f.id) AS user_rank
+    FROM legacy_employee_facts f
+    JOIN legacy_outcomes o ON o.legacy_table = 'employee.employees' AND o.legacy_id = f.id
+      AND o.outcome = 'written'
+    LEFT JOIN legacy_wallet_wallets w ON w."employeeId" = f.id AND EXISTS (
+      SELECT 1 FROM legacy_outcomes wo WHERE wo.legacy_table = 'wallet.wallets'
+        AND wo.legacy_id = w.id AND wo.outcome = 'written');
+
+    INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency,
+      legacy_reference, created_at, updated_at)
+    SELECT wallet_id, organization_id, 'EMPLOYEE', uuid, currency, legacy_key,
+      created_at AT TIME ZONE 'UTC', created_at AT TIME ZONE 'UTC'
+    FROM legacy_new_employees;
+
+    INSERT INTO employee.employees (id, organization_id, user_id, wallet_id, first_name,
+      last_name, email, hire_date, termination_date, status, salary_amount, salary_currency,
+      salary_period, kyc_status, kyc_rejection_reason, wallet_address, created_at, updated_at)
+    SELECT uuid, organization_id, CASE WHEN user_rank = 1 THEN user_id END, wallet_id,
+      first_name, last_name, email,
+      least(created_at, coalesce(deleted_at, created_at))::date, deleted_at::date,
+      CASE WHEN deleted_at IS NULL THEN 'ACTIVE' ELSE 'TERMINATED' END,
+      minor::bigint, currency, 'ANNUAL',
+      CASE kyc_status WHEN 'APPROVED' THEN 'APPROVED' WHEN 'REJECTED' THEN 'REJECTED'
+                      ELSE 'PENDING' END,
+      CASE WHEN kyc_status = 'REJECTED' THEN 'rejected in the legacy system' END,
+      CASE WHEN wallet_address ~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$' THEN wallet_address END,
+      created_at AT TIME ZONE 'UTC', updated_at AT TIME ZONE 'UTC'
+    FROM legacy_new_employees;
+
+    INSERT INTO legacy_notes (legacy_table, legacy_id, note)
+    SELECT 'employee.employees', id, note FROM legacy_new_employees, LATERAL (VALUES
+      (CASE WHEN user_id IS NULL THEN 'its user was not imported: no portal account' END),
+      (CASE WHEN user_id IS NOT NULL AND user_rank > 1
+            THEN 'its user belongs to another employee: no portal account' END),
+      (CASE WHEN deleted_at IS NOT NULL THEN 'soft-deleted: imported TERMINATED' END),
+      (CASE WHEN wallet_address IS NOT NULL
+             AND wallet_address !~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'
+            THEN 'its wallet address is not a Solana address: dropped' END)) AS n(note)
+    WHERE note IS NOT NULL;
+
+    INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome, total)
+    SELECT 'employee.employees', 'salary', coalesce(f.currency, '?'), o.outcome,
+      sum(coalesce(f.salary, 0))
+    FROM legacy_employee_facts f JOIN legacy_outcomes o
+      ON o.legacy_table = 'employee.employees' AND o.legacy_id = f.id
+    GROUP BY 1, 2, 3, 4;
+    INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome, total)
+    SELECT 'employee.employees', 'salary', currency, 'in_target',
+      sum(salary_amount::numeric / 10 ^ c.scale)
+    FROM employee.employees e JOIN legacy_new_employees n ON n.uuid = e.id
+    JOIN core.currencies c ON c.code = e.salary_currency
+    GROUP BY 1, 2, 3)sql");
+}
+
+}  // namespace
+
+void convert_employees(db::BlockingConnection& db) {
+  decide_employees(db);
+  decide_wallets(db);
+  write_employees(db);
+}
+
+// Decided and written with their employees (convert_employees).
+void convert_wallets(db::BlockingConnection&) {}
+
+}  // namespace payrollx::legacy

@@ -95,6 +95,21 @@ void create_outcome_tables(db::BlockingConnection& db) {
       "'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN $1::uuid END $$");
 }
 
+void decide(db::BlockingConnection& db, const Decision& decision) {
+  db.run(fmt::format("WITH checked AS ({0}), ranked AS ("
+                     "  SELECT *, row_number() OVER (PARTITION BY unique_key, reason IS NULL"
+                     "    ORDER BY present DESC, created_at, id) AS rank FROM checked)"
+                     " INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason)"
+                     " SELECT $1, id,"
+                     "  CASE WHEN present THEN 'present'"
+                     "       WHEN reason IS NOT NULL OR rank > 1 THEN 'skipped' ELSE 'written' END,"
+                     "  CASE WHEN present THEN NULL WHEN reason IS NOT NULL THEN reason"
+                     "       WHEN rank > 1 THEN $2 END"
+                     " FROM ranked",
+                     decision.checked),
+         {std::string(decision.legacy_table), std::string(decision.duplicate_reason)});
+}
+
 Verdict report_outcomes(db::BlockingConnection& db, std::span<const Rule> rules,
                         std::ostream& report) {
   Verdict verdict{.balanced = true, .nothing_written = true};

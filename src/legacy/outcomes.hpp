@@ -25,6 +25,18 @@ struct Rule {
 // text that is not one.
 void create_outcome_tables(db::BlockingConnection& db);
 
+// The outcome of every staged row of `legacy_table`, from `checked`: a SELECT giving each row's
+// id, present (already imported), reason (why it is skipped, or NULL), unique_key (what must
+// be unique in the new schema) and created_at. Of the rows without a reason that share a
+// unique_key, the one already there, else the oldest (then the smallest id), is written and the
+// others are skipped as `duplicate_reason`.
+struct Decision {
+  std::string_view legacy_table;
+  std::string_view checked;
+  std::string_view duplicate_reason;
+};
+void decide(db::BlockingConnection& db, const Decision& decision);
+
 struct Verdict {
   bool balanced = false;
   bool nothing_written = false;  // every row was already there or skipped

@@ -29,36 +29,25 @@ void decide_employees(db::BlockingConnection& db) {
       AND org.legacy_id = s."organizationId" AND org.outcome IN ('written', 'present')
     LEFT JOIN legacy_auth_users u ON u.id = s."userId"
     LEFT JOIN legacy_outcomes uo ON uo.legacy_table = 'auth.users' AND uo.legacy_id = u.id
-    LEFT JOIN core.currencies c ON c.code = coalesce(nullif(s."paymentToken", ''), 'USDC');
-
-    WITH checked AS (
-      SELECT f.*,
+    LEFT JOIN core.currencies c ON c.code = coalesce(nullif(s."paymentToken", ''), 'USDC');)sql");
+  decide(db, {.legacy_table = "employee.employees",
+              .checked = R"sql(
+      SELECT id, present, organization_id::text || ' ' || email AS unique_key, created_at,
         CASE WHEN uuid IS NULL THEN 'invalid_id'
              WHEN NOT organization_known OR NOT user_known THEN 'orphan'
              WHEN scale IS NULL THEN 'unknown_currency'
              WHEN salary IS NULL OR salary <= 0 THEN 'invalid_salary'
              WHEN minor <> trunc(minor) THEN 'inexact_amount' END AS reason
-      FROM legacy_employee_facts f
-    ), ranked AS (
-      SELECT *, row_number() OVER (PARTITION BY organization_id, email, reason IS NULL
-                                   ORDER BY present DESC, created_at, id) AS rank
-      FROM checked
-    )
-    INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason)
-    SELECT 'employee.employees', id,
-      CASE WHEN present THEN 'present'
-           WHEN reason IS NOT NULL OR rank > 1 THEN 'skipped' ELSE 'written' END,
-      CASE WHEN present THEN NULL WHEN reason IS NOT NULL THEN reason
-           WHEN rank > 1 THEN 'duplicate_email' END
-    FROM ranked)sql");
+      FROM legacy_employee_facts)sql",
+              .duplicate_reason = "duplicate_email"});
 }
 
 // A legacy wallet belongs to an employee written now (the first live one of each: its id and
 // key become the new wallet's), or is skipped.
 void decide_wallets(db::BlockingConnection& db) {
-  db.run(R"sql(
-    WITH checked AS (
-      SELECT w.id, t.id IS NOT NULL AS present, w."employeeId" AS employee,
+  decide(db, {.legacy_table = "wallet.wallets",
+              .checked = R"sql(
+      SELECT w.id, t.id IS NOT NULL AS present, w."employeeId" AS unique_key,
         w."createdAt"::timestamp AS created_at,
         CASE WHEN pg_temp.legacy_uuid(w.id) IS NULL THEN 'invalid_id'
              WHEN e.legacy_id IS NULL THEN 'orphan'
@@ -67,19 +56,8 @@ void decide_wallets(db::BlockingConnection& db) {
       FROM legacy_wallet_wallets w
       LEFT JOIN wallet.wallets t ON t.id = pg_temp.legacy_uuid(w.id)
       LEFT JOIN legacy_outcomes e ON e.legacy_table = 'employee.employees'
-        AND e.legacy_id = w."employeeId" AND e.outcome IN ('written', 'present')
-    ), ranked AS (
-      SELECT *, row_number() OVER (PARTITION BY employee, reason IS NULL
-                                   ORDER BY present DESC, created_at, id) AS rank
-      FROM checked
-    )
-    INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason)
-    SELECT 'wallet.wallets', id,
-      CASE WHEN present THEN 'present'
-           WHEN reason IS NOT NULL OR rank > 1 THEN 'skipped' ELSE 'written' END,
-      CASE WHEN present THEN NULL WHEN reason IS NOT NULL THEN reason
-           WHEN rank > 1 THEN 'duplicate_wallet' END
-    FROM ranked)sql");
+        AND e.legacy_id = w."employeeId" AND e.outcome IN ('written', 'present'))sql",
+              .duplicate_reason = "duplicate_wallet"});
 }
 
 void write_employees(db::BlockingConnection& db) {

@@ -8,29 +8,18 @@ namespace payrollx::legacy {
 void convert_organizations(db::BlockingConnection& db) {
   // The first of names that differ only in case keeps it (the new schema's names are unique
   // whatever their case), as does an organisation already imported under another id.
-  db.run(R"sql(
-    WITH checked AS (
+  decide(db, {.legacy_table = "org.organizations",
+              .checked = R"sql(
       SELECT s.id, t.id IS NOT NULL AS present,
         CASE WHEN pg_temp.legacy_uuid(s.id) IS NULL THEN 'invalid_id'
              WHEN char_length(s.name) NOT BETWEEN 1 AND 200 THEN 'invalid_name'
              WHEN taken.id IS NOT NULL THEN 'duplicate_name' END AS reason,
-        lower(s.name) AS name_key, s."createdAt"::timestamp AS created_at
+        lower(s.name) AS unique_key, s."createdAt"::timestamp AS created_at
       FROM legacy_org_organizations s
       LEFT JOIN organization.organizations t ON t.id = pg_temp.legacy_uuid(s.id)
       LEFT JOIN organization.organizations taken
-        ON lower(taken.name) = lower(s.name) AND taken.id <> pg_temp.legacy_uuid(s.id)
-    ), ranked AS (
-      SELECT *, row_number() OVER (PARTITION BY name_key, reason IS NULL
-                                   ORDER BY present DESC, created_at, id) AS rank
-      FROM checked
-    )
-    INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason)
-    SELECT 'org.organizations', id,
-      CASE WHEN present THEN 'present'
-           WHEN reason IS NOT NULL OR rank > 1 THEN 'skipped' ELSE 'written' END,
-      CASE WHEN present THEN NULL WHEN reason IS NOT NULL THEN reason
-           WHEN rank > 1 THEN 'duplicate_name' END
-    FROM ranked)sql");
+        ON lower(taken.name) = lower(s.name) AND taken.id <> pg_temp.legacy_uuid(s.id))sql",
+              .duplicate_reason = "duplicate_name"});
   db.run(R"sql(
     CREATE TEMP TABLE legacy_new_organizations ON COMMIT DROP AS
     SELECT pg_temp.legacy_uuid(s.id) AS id, s.name,

@@ -7,9 +7,9 @@
 namespace payrollx::legacy {
 
 void convert_users(db::BlockingConnection& db) {
-  db.run(R"sql(
-    WITH checked AS (
-      SELECT s.id, t.id IS NOT NULL AS present, lower(s.email) AS email_key,
+  decide(db, {.legacy_table = "auth.users",
+              .checked = R"sql(
+      SELECT s.id, t.id IS NOT NULL AS present, lower(s.email) AS unique_key,
         s."createdAt"::timestamp AS created_at,
         CASE WHEN pg_temp.legacy_uuid(s.id) IS NULL THEN 'invalid_id'
              WHEN org.legacy_id IS NULL THEN 'orphan'
@@ -21,19 +21,8 @@ void convert_users(db::BlockingConnection& db) {
       LEFT JOIN legacy_outcomes org ON org.legacy_table = 'org.organizations'
         AND org.legacy_id = s."organizationId" AND org.outcome IN ('written', 'present')
       LEFT JOIN auth.users taken
-        ON lower(taken.email) = lower(s.email) AND taken.id <> pg_temp.legacy_uuid(s.id)
-    ), ranked AS (
-      SELECT *, row_number() OVER (PARTITION BY email_key, reason IS NULL
-                                   ORDER BY present DESC, created_at, id) AS rank
-      FROM checked
-    )
-    INSERT INTO legacy_outcomes (legacy_table, legacy_id, outcome, reason)
-    SELECT 'auth.users', id,
-      CASE WHEN present THEN 'present'
-           WHEN reason IS NOT NULL OR rank > 1 THEN 'skipped' ELSE 'written' END,
-      CASE WHEN present THEN NULL WHEN reason IS NOT NULL THEN reason
-           WHEN rank > 1 THEN 'duplicate_email' END
-    FROM ranked)sql");
+        ON lower(taken.email) = lower(s.email) AND taken.id <> pg_temp.legacy_uuid(s.id))sql",
+              .duplicate_reason = "duplicate_email"});
   db.run(R"sql(
     CREATE TEMP TABLE legacy_new_users ON COMMIT DROP AS
     SELECT s.id AS legacy_id, pg_temp.legacy_uuid(s.id) AS id,

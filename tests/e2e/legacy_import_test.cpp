@@ -182,3 +182,29 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
         "110000.5) present 0 skipped 1000.1234567 ok");
   CHECK(imported.exit_code == 1);  // the other tables are not converted yet
 }
+
+TEST_CASE("legacy import: one import at a time, and a template must name {db}", "[e2e]") {
+  LegacyDatabases legacy("lock", /*sample=*/false);
+  const auto target = fresh_database("legacy_lock");
+  // Another import holds the lock (its key is "LEGACYMI" as a bigint).
+  Sql other(target);
+  other.exec("SELECT pg_advisory_lock(5495877265903930697)");
+  const auto refused = import_into(target, legacy);
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.output, Contains("another import is running: nothing was done"));
+  other.exec("SELECT pg_advisory_unlock(5495877265903930697)");
+  // Released: the (empty) legacy set is read.
+  CHECK(line_of(import_into(target, legacy, true).output, "org.organizations") ==
+        "org.organizations 0 0 0 0 ok");
+
+  const auto no_placeholder = run_payrollx(
+      {"import-legacy", "--source-template", with_database(admin_url(), "payrollx_auth")},
+      {{"PAYROLLX_DATABASE_URL", target}});
+  CHECK(no_placeholder.exit_code == 1);
+  CHECK_THAT(no_placeholder.output, Contains("--source-template must contain {db}"));
+  const auto unreachable = run_payrollx(
+      {"import-legacy", "--source-template", with_database(admin_url(), "no_such_{db}")},
+      {{"PAYROLLX_DATABASE_URL", target}});
+  CHECK(unreachable.exit_code == 1);
+  CHECK_THAT(unreachable.output, Contains("nothing was written"));
+}

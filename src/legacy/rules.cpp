@@ -5,13 +5,15 @@
 namespace payrollx::legacy {
 
 std::span<const Rule> rules() {
-  static constexpr std::array<Rule, 6> k_rules{{
+  static constexpr std::array<Rule, 8> k_rules{{
       {"org.organizations", "organization.organizations", convert_organizations},
       {"employee.organizations", "", convert_organization_copies},
       {"auth.users", "auth.users", convert_users},
       {"auth.refresh_tokens", "", convert_refresh_tokens},
       {"employee.employees", "employee.employees", convert_employees},
       {"wallet.wallets", "wallet.wallets", convert_wallets},
+      {"payroll.payroll_runs", "payroll.payroll_runs", convert_payroll_runs},
+      {"payroll.payroll_items", "payroll.payroll_items", convert_payroll_items},
   }};
   return k_rules;
 }

@@ -16,5 +16,7 @@ void convert_users(db::BlockingConnection& db);
 void convert_refresh_tokens(db::BlockingConnection& db);
 void convert_employees(db::BlockingConnection& db);
 void convert_wallets(db::BlockingConnection& db);
+void convert_payroll_runs(db::BlockingConnection& db);
+void convert_payroll_items(db::BlockingConnection& db);
 
 }  // namespace payrollx::legacy

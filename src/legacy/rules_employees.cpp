@@ -19,7 +19,7 @@ void decide_employees(db::BlockingConnection& db) {
       CASE WHEN uo.outcome IN ('written', 'present') THEN pg_temp.legacy_uuid(u.id) END
         AS user_id,
       coalesce(nullif(s."paymentToken", ''), 'USDC') AS currency, c.scale,
-      s.salary::numeric AS salary, s.salary::numeric * 10 ^ c.scale AS minor,
+      s.salary::numeric AS salary, s.salary::numeric * 10::numeric ^ c.scale AS minor,
       s."createdAt"::timestamp AS created_at, s."updatedAt"::timestamp AS updated_at,
       s."deletedAt"::timestamp AS deleted_at, s."kycStatus" AS kyc_status,
       s."walletAddress" AS wallet_address
@@ -113,7 +113,7 @@ void write_employees(db::BlockingConnection& db) {
     GROUP BY 1, 2, 3, 4;
     INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome, total)
     SELECT 'employee.employees', 'salary', currency, 'in_target',
-      sum(salary_amount::numeric / 10 ^ c.scale)
+      sum(salary_amount::numeric / 10::numeric ^ c.scale)
     FROM employee.employees e JOIN legacy_new_employees n ON n.uuid = e.id
     JOIN core.currencies c ON c.code = e.salary_currency
     GROUP BY 1, 2, 3)sql");

@@ -1,7 +1,7 @@
 // payrollx import-legacy against real legacy databases (tests/legacy): the sample data set,
 // and one the test writes with the awkward cases of the rules. The import converts the
-// organisations, users, employees and wallets so far; it reports the other tables as not
-// converted yet, so it does not balance and writes nothing.
+// organisations, users, employees, wallets and payroll runs and items so far; it reports the other
+// tables as not converted yet, so it does not balance and writes nothing.
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -55,8 +55,11 @@ TEST_CASE("legacy import: the sample set's organisations and users convert", "[e
   // Every table is read; those without their conversion yet keep the import from committing.
   CHECK(line_of(imported.output, "employee.employees") == "employee.employees 57 57 0 0 ok");
   CHECK(line_of(imported.output, "wallet.wallets") == "wallet.wallets 57 57 0 0 ok");
-  CHECK(line_of(imported.output, "payroll.payroll_runs") ==
-        "payroll.payroll_runs 6 not converted yet");
+  CHECK(line_of(imported.output, "payroll.payroll_runs") == "payroll.payroll_runs 6 6 0 0 ok");
+  CHECK(line_of(imported.output, "payroll.payroll_items") ==
+        "payroll.payroll_items 112 112 0 0 ok");
+  CHECK(line_of(imported.output, "transaction.transactions") ==
+        "transaction.transactions 56 not converted yet");
   // Salaries: the sample's totals per token, exact, in and out.
   CHECK(line_of(imported.output, "employee.employees salary USDC:") ==
         "employee.employees salary USDC: read 2907270.75 written 2907270.75 (in the new schema "
@@ -125,6 +128,10 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
       ('20000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000009',
        '10000000-0000-4000-8000-000000000005', NULL, 'PENDING', 1000, 'SOL',
        '2025-01-05', '2025-01-05', NULL),
+      -- exact at USDC's 6 decimals, and 2^53 + 1 minor units: no double holds it
+      ('20000000-0000-4000-8000-000000000006', '00000000-0000-4000-8000-000000000001',
+       '10000000-0000-4000-8000-000000000006', NULL, 'APPROVED', 9007199254.740993, 'USDC',
+       '2025-01-05', '2025-01-05', NULL),
       -- a token PayrollX does not know
       ('20000000-0000-4000-8000-000000000005', '00000000-0000-4000-8000-000000000003',
        '10000000-0000-4000-8000-000000000003', NULL, 'APPROVED', 1000, 'DOGE',
@@ -140,6 +147,25 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
        'ZGVsZXRlZA', 'x', '2025-01-06', '2025-01-06', '2025-02-01'),
       ('30000000-0000-4000-8000-000000000004', '20000000-0000-4000-8000-000000000003',
        'b3JwaGFu', 'x', '2025-01-06', '2025-01-06', NULL))sql");
+  Sql(legacy.url("payroll")).exec(R"sql(
+    INSERT INTO "payroll_runs" ("id","organizationId","status","scheduledDate","totalAmount",
+                                "currency","createdBy","createdAt","updatedAt","deletedAt") VALUES
+      ('40000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001',
+       'COMPLETED', '2025-01-31', 100, 'USDC', '10000000-0000-4000-8000-000000000001',
+       '2025-01-20', '2025-01-31', NULL),
+      ('40000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001',
+       'PROCESSING', '2025-02-28', 0, 'SOL', 'x', '2025-02-20', '2025-02-28', NULL),
+      ('40000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000001',
+       'DRAFT', '2025-03-31', 0, 'USDC', 'x', '2025-03-20', '2025-03-20', '2025-03-21');
+    INSERT INTO "payroll_items" ("id","payrollRunId","employeeId","amount","status","createdAt",
+                                 "updatedAt") VALUES
+      ('50000000-0000-4000-8000-000000000001', '40000000-0000-4000-8000-000000000001',
+       '20000000-0000-4000-8000-000000000001', 60.5, 'COMPLETED', '2025-01-20', '2025-01-20'),
+      ('50000000-0000-4000-8000-000000000002', '40000000-0000-4000-8000-000000000001',
+       '20000000-0000-4000-8000-000000000006', 39.1234567, 'COMPLETED', '2025-01-20',
+       '2025-01-20'),
+      ('50000000-0000-4000-8000-000000000003', '40000000-0000-4000-8000-000000000001',
+       '20000000-0000-4000-8000-000000000003', 10, 'COMPLETED', '2025-01-20', '2025-01-20'))sql");
   const auto target = fresh_database("legacy_awkward");
   const auto imported = import_into(target, legacy, /*dry_run=*/true);
   INFO(imported.output);
@@ -159,7 +185,7 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
   CHECK_THAT(imported.output, Contains("unknown role 'manager': imported as EMPLOYEE") &&
                                   Contains("unknown role '': imported as EMPLOYEE") &&
                                   Contains("soft-deleted: imported SUSPENDED"));
-  CHECK(line_of(imported.output, "employee.employees") == "employee.employees 5 2 0 3 ok");
+  CHECK(line_of(imported.output, "employee.employees") == "employee.employees 6 3 0 3 ok");
   CHECK(line_of(imported.output, "employee.employees 20000000-0000-4000-8000-000000000003") ==
         "employee.employees 20000000-0000-4000-8000-000000000003 inexact_amount");
   CHECK(line_of(imported.output, "employee.employees 20000000-0000-4000-8000-000000000004") ==
@@ -178,8 +204,26 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
         "wallet.wallets 30000000-0000-4000-8000-000000000004 orphan");
   // The inexact salary is counted apart, not rounded: the totals still balance.
   CHECK(line_of(imported.output, "employee.employees salary USDC:") ==
-        "employee.employees salary USDC: read 111000.6234567 written 110000.5 (in the new schema "
-        "110000.5) present 0 skipped 1000.1234567 ok");
+        "employee.employees salary USDC: read 9007310255.3644497 written 9007309255.240993 (in "
+        "the new schema 9007309255.240993) present 0 skipped 1000.1234567 ok");
+  // Runs: a deleted one is skipped, a PROCESSING one is FAILED; the items are the truth.
+  CHECK(line_of(imported.output, "payroll.payroll_runs") == "payroll.payroll_runs 3 2 0 1 ok");
+  CHECK(line_of(imported.output, "payroll.payroll_runs 40000000-0000-4000-8000-000000000003") ==
+        "payroll.payroll_runs 40000000-0000-4000-8000-000000000003 deleted");
+  CHECK(line_of(imported.output, "payroll.payroll_items") == "payroll.payroll_items 3 1 0 2 ok");
+  CHECK(line_of(imported.output, "payroll.payroll_items 50000000-0000-4000-8000-000000000002") ==
+        "payroll.payroll_items 50000000-0000-4000-8000-000000000002 inexact_amount");
+  CHECK(line_of(imported.output, "payroll.payroll_items 50000000-0000-4000-8000-000000000003") ==
+        "payroll.payroll_items 50000000-0000-4000-8000-000000000003 orphan");
+  CHECK(line_of(imported.output, "payroll.payroll_runs 40000000-0000-4000-8000-000000000001") ==
+        "payroll.payroll_runs 40000000-0000-4000-8000-000000000001 its items add up to 60.5, its "
+        "legacy total was 100: the items are the truth");
+  CHECK(line_of(imported.output, "payroll.payroll_runs 40000000-0000-4000-8000-000000000002") ==
+        "payroll.payroll_runs 40000000-0000-4000-8000-000000000002 was PROCESSING in the legacy "
+        "system: imported FAILED");
+  CHECK(line_of(imported.output, "payroll.payroll_items amount USDC:") ==
+        "payroll.payroll_items amount USDC: read 109.6234567 written 60.5 (in the new schema 60.5) "
+        "present 0 skipped 49.1234567 ok");
   CHECK(imported.exit_code == 1);  // the other tables are not converted yet
 }
 

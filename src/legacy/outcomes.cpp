@@ -5,6 +5,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "legacy/sources.hpp"
 
@@ -108,6 +109,25 @@ void decide(db::BlockingConnection& db, const Decision& decision) {
                      " FROM ranked",
                      decision.checked),
          {std::string(decision.legacy_table), std::string(decision.duplicate_reason)});
+}
+
+void record_amounts(db::BlockingConnection& db, const Amounts& amounts) {
+  const std::vector<std::string> names{std::string(amounts.legacy_table),
+                                       std::string(amounts.column)};
+  db.run(fmt::format("INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome,"
+                     "  total)"
+                     " SELECT $1, $2, coalesce(r.currency, '?'), o.outcome,"
+                     "  sum(coalesce(r.amount, 0))"
+                     " FROM ({}) AS r JOIN legacy_outcomes o"
+                     "  ON o.legacy_table = $1 AND o.legacy_id = r.id"
+                     " GROUP BY 1, 2, 3, 4",
+                     amounts.read),
+         names);
+  db.run(fmt::format("INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome,"
+                     "  total)"
+                     " SELECT $1, $2, w.currency, 'in_target', w.total FROM ({}) AS w",
+                     amounts.written),
+         names);
 }
 
 Verdict report_outcomes(db::BlockingConnection& db, std::span<const Rule> rules,

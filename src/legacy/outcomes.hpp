@@ -37,6 +37,18 @@ struct Decision {
 };
 void decide(db::BlockingConnection& db, const Decision& decision);
 
+// The totals of one legacy amount column for the report, per currency: `read` is a SELECT of
+// each staged row's id, currency and legacy amount (summed by the row's outcome), `written` a
+// SELECT of currency and total of what the new schema now holds for the written rows, in major
+// units.
+struct Amounts {
+  std::string_view legacy_table;
+  std::string_view column;
+  std::string_view read;
+  std::string_view written;
+};
+void record_amounts(db::BlockingConnection& db, const Amounts& amounts);
+
 struct Verdict {
   bool balanced = false;
   bool nothing_written = false;  // every row was already there or skipped

@@ -103,20 +103,7 @@ void write_employees(db::BlockingConnection& db) {
       (CASE WHEN wallet_address IS NOT NULL
              AND wallet_address !~ '^[1-9A-HJ-NP-Za-km-z]{32,44}$'
             THEN 'its wallet address is not a Solana address: dropped' END)) AS n(note)
-    WHERE note IS NOT NULL;
-
-    INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome, total)
-    SELECT 'employee.employees', 'salary', coalesce(f.currency, '?'), o.outcome,
-      sum(coalesce(f.salary, 0))
-    FROM legacy_employee_facts f JOIN legacy_outcomes o
-      ON o.legacy_table = 'employee.employees' AND o.legacy_id = f.id
-    GROUP BY 1, 2, 3, 4;
-    INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome, total)
-    SELECT 'employee.employees', 'salary', currency, 'in_target',
-      sum(salary_amount::numeric / 10::numeric ^ c.scale)
-    FROM employee.employees e JOIN legacy_new_employees n ON n.uuid = e.id
-    JOIN core.currencies c ON c.code = e.salary_currency
-    GROUP BY 1, 2, 3)sql");
+    WHERE note IS NOT NULL)sql");
 }
 
 }  // namespace
@@ -125,6 +112,14 @@ void convert_employees(db::BlockingConnection& db) {
   decide_employees(db);
   decide_wallets(db);
   write_employees(db);
+  record_amounts(db, {.legacy_table = "employee.employees",
+                      .column = "salary",
+                      .read = "SELECT id, currency, salary AS amount FROM legacy_employee_facts",
+                      .written = R"sql(
+      SELECT e.salary_currency AS currency, sum(e.salary_amount::numeric / 10::numeric ^ c.scale)
+        AS total
+      FROM employee.employees e JOIN legacy_new_employees n ON n.uuid = e.id
+      JOIN core.currencies c ON c.code = e.salary_currency GROUP BY 1)sql"});
 }
 
 // Decided and written with their employees (convert_employees).

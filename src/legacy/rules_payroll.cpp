@@ -109,19 +109,7 @@ void write_items(db::BlockingConnection& db) {
       format('its items add up to %s, its legacy total was %s: the items are the truth',
              trim_scale(r.total_net::numeric / 10::numeric ^ n.scale), trim_scale(n.legacy_total))
     FROM legacy_new_runs n JOIN payroll.payroll_runs r ON r.id = n.id
-    WHERE r.total_net::numeric / 10::numeric ^ n.scale <> n.legacy_total;
-
-    INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome, total)
-    SELECT 'payroll.payroll_items', 'amount', coalesce(f.currency, '?'), o.outcome,
-      sum(coalesce(f.amount, 0))
-    FROM legacy_item_facts f JOIN legacy_outcomes o
-      ON o.legacy_table = 'payroll.payroll_items' AND o.legacy_id = f.id
-    GROUP BY 1, 2, 3, 4;
-    INSERT INTO legacy_amounts (legacy_table, amount_column, currency, outcome, total)
-    SELECT 'payroll.payroll_items', 'amount', r.currency, 'in_target',
-      sum(i.net::numeric / 10::numeric ^ r.scale)
-    FROM payroll.payroll_items i JOIN legacy_new_runs r ON r.id = i.run_id
-    GROUP BY 1, 2, 3)sql");
+    WHERE r.total_net::numeric / 10::numeric ^ n.scale <> n.legacy_total)sql");
 }
 
 }  // namespace
@@ -134,6 +122,12 @@ void convert_payroll_runs(db::BlockingConnection& db) {
 void convert_payroll_items(db::BlockingConnection& db) {
   decide_items(db);
   write_items(db);
+  record_amounts(db, {.legacy_table = "payroll.payroll_items",
+                      .column = "amount",
+                      .read = "SELECT id, currency, amount FROM legacy_item_facts",
+                      .written = R"sql(
+      SELECT r.currency, sum(i.net::numeric / 10::numeric ^ r.scale) AS total
+      FROM payroll.payroll_items i JOIN legacy_new_runs r ON r.id = i.run_id GROUP BY 1)sql"});
 }
 
 }  // namespace payrollx::legacy

@@ -5,7 +5,7 @@
 namespace payrollx::legacy {
 
 std::span<const Rule> rules() {
-  static constexpr std::array<Rule, 8> k_rules{{
+  static constexpr std::array<Rule, 9> k_rules{{
       {"org.organizations", "organization.organizations", convert_organizations},
       {"employee.organizations", "", convert_organization_copies},
       {"auth.users", "auth.users", convert_users},
@@ -14,6 +14,7 @@ std::span<const Rule> rules() {
       {"wallet.wallets", "wallet.wallets", convert_wallets},
       {"payroll.payroll_runs", "payroll.payroll_runs", convert_payroll_runs},
       {"payroll.payroll_items", "payroll.payroll_items", convert_payroll_items},
+      {"notification.notifications", "notification.notifications", convert_notifications},
   }};
   return k_rules;
 }

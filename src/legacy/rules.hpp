@@ -18,5 +18,6 @@ void convert_employees(db::BlockingConnection& db);
 void convert_wallets(db::BlockingConnection& db);
 void convert_payroll_runs(db::BlockingConnection& db);
 void convert_payroll_items(db::BlockingConnection& db);
+void convert_notifications(db::BlockingConnection& db);
 
 }  // namespace payrollx::legacy

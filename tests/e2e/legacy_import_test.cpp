@@ -1,7 +1,7 @@
 // payrollx import-legacy against real legacy databases (tests/legacy): the sample data set,
 // and one the test writes with the awkward cases of the rules. The import converts the
-// organisations, users, employees, wallets and payroll runs and items so far; it reports the other
-// tables as not converted yet, so it does not balance and writes nothing.
+// organisations, users, employees, wallets, payroll runs and items and notifications so far; it
+// reports the other tables as not converted yet, so it does not balance and writes nothing.
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -60,6 +60,8 @@ TEST_CASE("legacy import: the sample set's organisations and users convert", "[e
         "payroll.payroll_items 112 112 0 0 ok");
   CHECK(line_of(imported.output, "transaction.transactions") ==
         "transaction.transactions 56 not converted yet");
+  CHECK(line_of(imported.output, "notification.notifications") ==
+        "notification.notifications 30 30 0 0 ok");
   // Salaries: the sample's totals per token, exact, in and out.
   CHECK(line_of(imported.output, "employee.employees salary USDC:") ==
         "employee.employees salary USDC: read 2907270.75 written 2907270.75 (in the new schema "
@@ -166,6 +168,13 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
        '2025-01-20'),
       ('50000000-0000-4000-8000-000000000003', '40000000-0000-4000-8000-000000000001',
        '20000000-0000-4000-8000-000000000003', 10, 'COMPLETED', '2025-01-20', '2025-01-20'))sql");
+  Sql(legacy.url("notification")).exec(R"sql(
+    INSERT INTO "notifications" ("id","userId","type","recipient","subject","content","metadata",
+                                 "status","createdAt","updatedAt") VALUES
+      ('60000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000001', 'EMAIL',
+       'ann@example.com', 'Payslip', 'Ready', NULL, 'READ', '2025-02-01', '2025-02-02'),
+      ('60000000-0000-4000-8000-000000000002', '10000000-0000-4000-8000-000000000005', 'SMS',
+       '+100', 'Payslip', 'Ready', '{"a":1}', 'SENT', '2025-02-01', '2025-02-01'))sql");
   const auto target = fresh_database("legacy_awkward");
   const auto imported = import_into(target, legacy, /*dry_run=*/true);
   INFO(imported.output);
@@ -224,6 +233,12 @@ TEST_CASE("legacy import: duplicate emails, unknown roles, orphans, deleted orga
   CHECK(line_of(imported.output, "payroll.payroll_items amount USDC:") ==
         "payroll.payroll_items amount USDC: read 109.6234567 written 60.5 (in the new schema 60.5) "
         "present 0 skipped 49.1234567 ok");
+  // A notice of a user not imported (the orphan) is an orphan too.
+  CHECK(line_of(imported.output, "notification.notifications") ==
+        "notification.notifications 2 1 0 1 ok");
+  CHECK(
+      line_of(imported.output, "notification.notifications 60000000-0000-4000-8000-000000000002") ==
+      "notification.notifications 60000000-0000-4000-8000-000000000002 orphan");
   CHECK(imported.exit_code == 1);  // the other tables are not converted yet
 }
 

@@ -77,6 +77,15 @@ bool report_amounts(db::BlockingConnection& db, std::ostream& report) {
   return balanced;
 }
 
+// A titled list of rows of (legacy table, legacy id, what to say), when there are any.
+void list_rows(db::BlockingConnection& db, std::ostream& report, std::string_view title,
+               const std::string& sql) {
+  auto rows = db.run(sql);
+  if (!rows.empty()) fmt::print(report, "\n{}:\n", title);
+  for (const auto& row : rows)
+    fmt::print(report, "  {:<28} {:<40} {}\n", row.at(0), row.at(1), row.at(2));
+}
+
 }  // namespace
 
 void create_outcome_tables(db::BlockingConnection& db) {
@@ -159,16 +168,11 @@ Verdict report_outcomes(db::BlockingConnection& db, std::span<const Rule> rules,
   if (!reasons.empty()) fmt::print(report, "\nskipped, by reason:\n");
   for (const auto& row : reasons)
     fmt::print(report, "  {:<28} {:<24} {:>9}\n", row.at(0), row.at(1), row.at(2));
-  auto skipped = db.run(
-      "SELECT legacy_table, legacy_id, reason FROM legacy_outcomes WHERE outcome = 'skipped' "
-      "ORDER BY 1, 3, 2");
-  if (!skipped.empty()) fmt::print(report, "\nskipped rows:\n");
-  for (const auto& row : skipped)
-    fmt::print(report, "  {:<28} {:<40} {}\n", row.at(0), row.at(1), row.at(2));
-  auto notes = db.run("SELECT legacy_table, legacy_id, note FROM legacy_notes ORDER BY 1, 2, 3");
-  if (!notes.empty()) fmt::print(report, "\nwritten with a note:\n");
-  for (const auto& row : notes)
-    fmt::print(report, "  {:<28} {:<40} {}\n", row.at(0), row.at(1), row.at(2));
+  list_rows(db, report, "skipped rows",
+            "SELECT legacy_table, legacy_id, reason FROM legacy_outcomes "
+            "WHERE outcome = 'skipped' ORDER BY 1, 3, 2");
+  list_rows(db, report, "written with a note",
+            "SELECT legacy_table, legacy_id, note FROM legacy_notes ORDER BY 1, 2, 3");
   return verdict;
 }
 

@@ -34,23 +34,26 @@ bool exists(BlockingConnection& db, std::string_view table) {
   return db.run("SELECT to_regclass($1) IS NOT NULL", {std::string(table)}).at(0).at(0) == "t";
 }
 
+// Runs `statements` ({0}: a schema, {1}: the grantee) for every schema.
+void grant_on_schemas(BlockingConnection& db, const std::set<std::string>& schemas,
+                      const std::string& grantee, std::string_view statements) {
+  for (const auto& name : schemas)
+    db.run(fmt::format(fmt::runtime(statements), quote_identifier(name), grantee));
+}
+
 }  // namespace
 
 void grant_runtime_rights(BlockingConnection& db, const std::string& role,
                           const std::set<std::string>& schemas) {
   const std::string grantee = quote_identifier(role);
-  for (const auto& name : schemas) {
-    const std::string schema = quote_identifier(name);
-    db.run(
-        fmt::format("GRANT USAGE ON SCHEMA {0} TO {1};"
-                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {0} TO {1};"
-                    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {0} TO {1};"
-                    "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
-                    "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {1};"
-                    "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
-                    "GRANT USAGE, SELECT ON SEQUENCES TO {1};",
-                    schema, grantee));
-  }
+  grant_on_schemas(db, schemas, grantee,
+                   "GRANT USAGE ON SCHEMA {0} TO {1};"
+                   "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {0} TO {1};"
+                   "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {0} TO {1};"
+                   "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
+                   "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {1};"
+                   "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} "
+                   "GRANT USAGE, SELECT ON SEQUENCES TO {1};");
   for (auto table : k_append_only)
     if (exists(db, table))
       db.run(fmt::format("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}", table, grantee));
@@ -59,14 +62,10 @@ void grant_runtime_rights(BlockingConnection& db, const std::string& role,
 void grant_reporting_rights(BlockingConnection& db, const std::string& role,
                             const std::set<std::string>& schemas) {
   const std::string grantee = quote_identifier(role);
-  for (const auto& name : schemas) {
-    const std::string schema = quote_identifier(name);
-    db.run(
-        fmt::format("GRANT USAGE ON SCHEMA {0} TO {1};"
-                    "GRANT SELECT ON ALL TABLES IN SCHEMA {0} TO {1};"
-                    "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} GRANT SELECT ON TABLES TO {1};",
-                    schema, grantee));
-  }
+  grant_on_schemas(db, schemas, grantee,
+                   "GRANT USAGE ON SCHEMA {0} TO {1};"
+                   "GRANT SELECT ON ALL TABLES IN SCHEMA {0} TO {1};"
+                   "ALTER DEFAULT PRIVILEGES IN SCHEMA {0} GRANT SELECT ON TABLES TO {1};");
   for (auto table : k_unreadable)
     if (exists(db, table)) db.run(fmt::format("REVOKE SELECT ON {} FROM {}", table, grantee));
   for (const auto& hidden : k_hidden_columns) {

@@ -5,7 +5,7 @@
 namespace payrollx::legacy {
 
 std::span<const Rule> rules() {
-  static constexpr std::array<Rule, 9> k_rules{{
+  static constexpr std::array<Rule, 13> k_rules{{
       {"org.organizations", "organization.organizations", convert_organizations},
       {"employee.organizations", "", convert_organization_copies},
       {"auth.users", "auth.users", convert_users},
@@ -14,7 +14,11 @@ std::span<const Rule> rules() {
       {"wallet.wallets", "wallet.wallets", convert_wallets},
       {"payroll.payroll_runs", "payroll.payroll_runs", convert_payroll_runs},
       {"payroll.payroll_items", "payroll.payroll_items", convert_payroll_items},
+      {"transaction.transactions", "transaction.transactions", convert_transactions},
       {"notification.notifications", "notification.notifications", convert_notifications},
+      {"compliance.compliance_reports", "compliance.reports", convert_reports},
+      {"auth.audit_logs", "compliance.audit_logs", convert_auth_audit_logs},
+      {"compliance.audit_logs", "compliance.audit_logs", convert_compliance_audit_logs},
   }};
   return k_rules;
 }

@@ -18,6 +18,10 @@ void convert_employees(db::BlockingConnection& db);
 void convert_wallets(db::BlockingConnection& db);
 void convert_payroll_runs(db::BlockingConnection& db);
 void convert_payroll_items(db::BlockingConnection& db);
+void convert_transactions(db::BlockingConnection& db);
 void convert_notifications(db::BlockingConnection& db);
+void convert_reports(db::BlockingConnection& db);
+void convert_auth_audit_logs(db::BlockingConnection& db);
+void convert_compliance_audit_logs(db::BlockingConnection& db);
 
 }  // namespace payrollx::legacy

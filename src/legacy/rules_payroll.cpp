@@ -71,9 +71,9 @@ void write_runs(db::BlockingConnection& db) {
     LEFT JOIN auth.users u ON u.id = pg_temp.legacy_uuid(s."createdBy");
 
     INSERT INTO payroll.payroll_runs (id, organization_id, type, status, period_start,
-      period_end, pay_date, currency, created_by, executed_at, created_at, updated_at)
+      period_end, pay_date, currency, created_by, executed_at, created_at, updated_at, imported)
     SELECT id, organization_id, 'OFF_CYCLE', status, pay_date, pay_date, pay_date, currency,
-      created_by, CASE WHEN status = 'COMPLETED' THEN updated_at END, created_at, updated_at
+      created_by, CASE WHEN status = 'COMPLETED' THEN updated_at END, created_at, updated_at, true
     FROM legacy_new_runs;
 
     INSERT INTO legacy_notes (legacy_table, legacy_id, note)

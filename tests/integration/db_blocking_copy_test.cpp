@@ -71,3 +71,22 @@ TEST_CASE("db: a copy that fails at either end throws, and both connections stay
   CHECK(source.run("SELECT count(*) FROM t").at(0).at(0) == "2");
   CHECK(target.run("SELECT count(*) FROM narrow").at(0).at(0) == "0");
 }
+
+TEST_CASE("db: copy_in sends rows from memory, in pieces, and a bad row throws") {
+  const auto url = test::empty_database("copy_in");
+  db::BlockingConnection db(url);
+  db.run("CREATE TABLE links (key text PRIMARY KEY, seq bigint)");
+  // More than one 1 MiB piece, so rows cross the pieces' boundaries.
+  std::string rows;
+  for (int i = 0; i < 100'000; ++i)
+    rows += "key-" + std::to_string(i) + "\t" + std::to_string(i) + "\n";
+  REQUIRE(rows.size() > (1u << 20));
+  db.copy_in("COPY links FROM STDIN", rows);
+  CHECK(db.run("SELECT count(*), sum(seq) FROM links").at(0) ==
+        std::vector<std::string>{"100000", "4999950000"});
+
+  CHECK_THROWS_WITH(db.copy_in("COPY links FROM STDIN", "late\tnot-a-number\n"),
+                    Contains("invalid input syntax"));
+  CHECK_THROWS_WITH(db.copy_in("COPY nowhere FROM STDIN", "a\n"), Contains("nowhere"));
+  CHECK(db.run("SELECT count(*) FROM links").at(0).at(0) == "100000");
+}

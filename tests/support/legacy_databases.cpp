@@ -34,7 +34,26 @@ std::string section(const std::string& text, std::string_view database) {
   return text.substr(body, text.find("-- @end", body) - body);
 }
 
+// The output with each line's leading spaces dropped and runs of spaces squeezed to one.
+std::string squeezed(const std::string& output) {
+  std::string text;
+  bool line_start = true;
+  for (char c : output) {
+    if (c == ' ' && (line_start || text.back() == ' ')) continue;
+    text += c;
+    line_start = c == '\n';
+  }
+  return text;
+}
+
 }  // namespace
+
+std::string report_line(const std::string& output, const std::string& start) {
+  const auto text = "\n" + squeezed(output);
+  const auto at = text.find("\n" + start + " ");
+  if (at == std::string::npos) return "";
+  return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+}
 
 LegacyDatabases::LegacyDatabases(std::string_view label, bool sample) {
   static std::atomic<int> counter{0};

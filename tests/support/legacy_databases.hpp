@@ -20,4 +20,8 @@ class LegacyDatabases {
   std::string template_;
 };
 
+// The line of an import's report that starts with `start` (a legacy table's, a skipped row's, an
+// amount's), with its leading spaces dropped and runs of spaces squeezed to one; "" when none.
+std::string report_line(const std::string& output, const std::string& start);
+
 }  // namespace payrollx::test

@@ -59,17 +59,18 @@ void BlockingConnection::finish_statement() {
   if (!failure.empty()) throw BlockingError(failure);
 }
 
+void BlockingConnection::start_copy(const std::string& sql, bool out) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn_, sql.c_str()), &PQclear);
+  if (PQresultStatus(result.get()) == (out ? PGRES_COPY_OUT : PGRES_COPY_IN)) return;
+  const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+  throw BlockingError(primary ? primary : message());
+}
+
 std::int64_t BlockingConnection::copy(BlockingConnection& from, const std::string& out_sql,
                                       BlockingConnection& to, const std::string& in_sql) {
-  auto start = [](BlockingConnection& db, const std::string& sql, ExecStatusType expected) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(db.conn_, sql.c_str()), &PQclear);
-    if (PQresultStatus(result.get()) == expected) return;
-    const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
-    throw BlockingError(primary ? primary : db.message());
-  };
-  start(from, out_sql, PGRES_COPY_OUT);
+  from.start_copy(out_sql, true);
   try {
-    start(to, in_sql, PGRES_COPY_IN);
+    to.start_copy(in_sql, false);
   } catch (...) {
     // Drain the source's COPY so its connection stays usable for the error's report.
     for (char* row = nullptr; PQgetCopyData(from.conn_, &row, 0) > 0; PQfreemem(row)) {
@@ -97,6 +98,21 @@ std::int64_t BlockingConnection::copy(BlockingConnection& from, const std::strin
   to.finish_statement();
   if (!failure.empty()) throw BlockingError(failure);
   return rows;
+}
+
+void BlockingConnection::copy_in(const std::string& in_sql, std::string_view data) {
+  start_copy(in_sql, false);
+  // In pieces: PQputCopyData takes an int length.
+  constexpr std::size_t k_piece = 1 << 20;
+  std::string failure;
+  for (std::size_t at = 0; at < data.size() && failure.empty(); at += k_piece) {
+    const auto piece = data.substr(at, k_piece);
+    if (PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) != 1)
+      failure = message();
+  }
+  PQputCopyEnd(conn_, failure.empty() ? nullptr : failure.c_str());
+  finish_statement();
+  if (!failure.empty()) throw BlockingError(failure);
 }
 
 std::string BlockingConnection::message() const {

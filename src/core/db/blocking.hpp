@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct pg_conn;
@@ -33,7 +34,13 @@ class BlockingConnection {
   static std::int64_t copy(BlockingConnection& from, const std::string& out_sql,
                            BlockingConnection& to, const std::string& in_sql);
 
+  // Sends `data`, rows in COPY's text format (tab-separated, newline-ended, backslash escapes),
+  // to `in_sql` ("COPY t FROM STDIN").
+  void copy_in(const std::string& in_sql, std::string_view data);
+
  private:
+  // Starts a COPY, out (TO STDOUT) or in (FROM STDIN); throws BlockingError when refused.
+  void start_copy(const std::string& sql, bool out);
   std::string message() const;
   // The statement's final result, checked (throws BlockingError); then none is left pending.
   void finish_statement();

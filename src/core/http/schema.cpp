@@ -45,6 +45,11 @@ boost::json::value array(boost::json::value items) {
   return boost::json::object{{"type", "array"}, {"items", std::move(items)}};
 }
 
+boost::json::value described(boost::json::value schema, std::string_view text) {
+  schema.as_object()["description"] = text;
+  return schema;
+}
+
 boost::json::value nullable(boost::json::value schema) {
   boost::json::array one_of{std::move(schema), boost::json::object{{"type", "null"}}};
   return boost::json::object{{"oneOf", std::move(one_of)}};

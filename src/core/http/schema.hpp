@@ -20,6 +20,8 @@ boost::json::value boolean();
 boost::json::value enumeration(std::initializer_list<std::string_view> values);
 boost::json::value array(boost::json::value items);
 boost::json::value nullable(boost::json::value schema);
+// `schema` with a "description".
+boost::json::value described(boost::json::value schema, std::string_view text);
 boost::json::value any_object();
 // additionalProperties: false; `required` lists the required property names.
 boost::json::value object(std::initializer_list<Property> properties,

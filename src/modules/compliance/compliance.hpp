@@ -11,6 +11,7 @@
 #include "core/http/pagination.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
+#include "modules/compliance/chain.hpp"  // public: the legacy import chains its rows itself
 
 namespace payrollx {
 namespace db {

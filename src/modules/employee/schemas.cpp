@@ -11,10 +11,7 @@ namespace {
 namespace schema = http::schema;
 using boost::json::value;
 
-value described(value v, std::string_view text) {
-  v.as_object()["description"] = text;
-  return v;
-}
+using schema::described;
 
 value currency() {
   auto code = schema::string(5, 3);

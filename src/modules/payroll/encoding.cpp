@@ -124,6 +124,7 @@ boost::json::object to_json(const Run& run) {
   put_calculated_run(out, run);
   out["createdBy"] = uuid_or_null(run.created_by);
   out["approvedBy"] = uuid_or_null(run.approved_by);
+  out["imported"] = run.imported;
   return out;
 }
 

@@ -126,6 +126,10 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
                                 const std::string& reason, const compliance::Actor& actor) {
   auto before = co_await lock_run(tx, organization_id, run_id);
   require_status(before, "COMPLETED");
+  if (before.imported)
+    throw invalid_state(
+        "An imported legacy run is history: it was paid on chain, outside PayrollX's wallets, "
+        "and cannot be reversed here.");
   if (!before.treasury_wallet_id) throw std::logic_error("a completed run without a treasury");
   auto items = co_await all_items(tx, before);
 

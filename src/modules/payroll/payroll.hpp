@@ -129,6 +129,7 @@ struct Run {
   std::optional<Uuid> reversed_by;
   Timestamp created_at;
   Timestamp updated_at;
+  bool imported = false;  // from the legacy services: history, never reversed here
 };
 
 // API.md's run: {id,type,status,scheduleId,periodStart,periodEnd,payDate,currency,

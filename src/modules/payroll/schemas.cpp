@@ -10,10 +10,7 @@ namespace {
 namespace schema = http::schema;
 using boost::json::value;
 
-value described(value v, std::string_view text) {
-  v.as_object()["description"] = text;
-  return v;
-}
+using schema::described;
 
 value currency() {
   auto code = schema::string(5, 3);
@@ -190,9 +187,12 @@ value run() {
        {"employeeCount", schema::integer(0)},
        {"skipped", skipped()},
        {"createdBy", described(schema::nullable(schema::uuid()), "null: the scheduler.")},
-       {"approvedBy", schema::nullable(schema::uuid())}},
+       {"approvedBy", schema::nullable(schema::uuid())},
+       {"imported", described(schema::boolean(),
+                              "Imported from the legacy services: history, paid on chain if "
+                              "COMPLETED, never reversed here.")}},
       {"id", "type", "status", "scheduleId", "periodStart", "periodEnd", "payDate", "currency",
-       "totals", "employeeCount", "skipped", "createdBy", "approvedBy"});
+       "totals", "employeeCount", "skipped", "createdBy", "approvedBy", "imported"});
 }
 
 value item() {

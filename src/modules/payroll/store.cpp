@@ -76,7 +76,8 @@ Run run_from(const db::Row& row) {
           .executed_by = row.get<std::optional<Uuid>>("executed_by"),
           .reversed_by = row.get<std::optional<Uuid>>("reversed_by"),
           .created_at = row.get<Timestamp>("created_at"),
-          .updated_at = row.get<Timestamp>("updated_at")};
+          .updated_at = row.get<Timestamp>("updated_at"),
+          .imported = row.get<bool>("imported")};
 }
 
 Item item_from(const db::Row& row) {

@@ -130,7 +130,7 @@ constexpr db::Query k_schedule_in_use{
   "id, organization_id, type, status, schedule_id, period_start, period_end, pay_date,"   \
   " currency, frequency, request, total_gross, total_pre_tax, total_tax, total_post_tax," \
   " total_net, employee_count, skipped, treasury_wallet_id, created_by, approved_by,"     \
-  " executed_by, reversed_by, created_at, updated_at"
+  " executed_by, reversed_by, created_at, updated_at, imported"
 
 // $1 id, $2 organization_id, $3 type, $4 schedule_id, $5 period_start, $6 period_end,
 // $7 pay_date, $8 currency, $9 frequency, $10 request, $11-$15 totals (gross, pre-tax, tax,

@@ -37,7 +37,8 @@ boost::json::object to_json(const Transaction& transaction) {
           {"createdBy", or_null(transaction.created_by)},
           {"createdAt", to_rfc3339(transaction.created_at)},
           {"updatedAt", to_rfc3339(transaction.updated_at)},
-          {"completedAt", or_null(transaction.completed_at)}};
+          {"completedAt", or_null(transaction.completed_at)},
+          {"source", to_string(transaction.source)}};
 }
 
 }  // namespace payrollx::transaction

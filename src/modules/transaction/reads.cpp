@@ -50,7 +50,8 @@ void check_holds(const Uuid& id, std::string_view type, std::string_view status,
 
 // The transaction side of the books: a COMPLETED transaction's entries credit exactly its amount
 // (a reversed one's too: its reversal is a transaction of its own); any other status has no
-// entries; no entry belongs to an unknown transaction; holds match pending withdrawals.
+// entries, and neither has an imported one (its money moved on chain); no entry belongs to an
+// unknown transaction; holds match pending withdrawals.
 std::vector<wallet::Mismatch> transaction_mismatches(const db::Result& transactions,
                                                      const wallet::Books& books) {
   std::map<Uuid, std::int64_t> credited(books.credited_by_transaction.begin(),
@@ -62,11 +63,12 @@ std::vector<wallet::Mismatch> transaction_mismatches(const db::Result& transacti
     auto type = row.get<std::string>("type");
     auto status = row.get<std::string>("status");
     auto amount = row.get<std::int64_t>("amount");
+    const bool imported = source_of(row.get<std::string>("source")) == Source::legacy;
     check_holds(id, type, status, amount, holds, mismatches);
     auto found = credited.find(id);
     const std::int64_t moved = found == credited.end() ? 0 : found->second;
     if (found != credited.end()) credited.erase(found);
-    const std::int64_t expected = status == "COMPLETED" ? amount : 0;
+    const std::int64_t expected = status == "COMPLETED" && !imported ? amount : 0;
     if (moved != expected)
       mismatches.push_back(transaction_mismatch(
           "transaction_amount_mismatch", id,

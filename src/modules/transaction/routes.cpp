@@ -304,8 +304,15 @@ boost::json::value transaction_schema() {
        {"createdBy", nullable_uuid()},
        {"createdAt", schema::date_time()},
        {"updatedAt", schema::date_time()},
-       {"completedAt", schema::nullable(schema::date_time())}},
-      {"id", "type", "status", "amount", "currency", "fromWalletId", "toWalletId", "createdAt"});
+       {"completedAt", schema::nullable(schema::date_time())},
+       {"source",
+        schema::described(
+            schema::enumeration({"PAYROLLX", "LEGACY"}),
+            "LEGACY: imported history from the legacy services; its money moved on chain "
+            "(externalReference is the signature), so it has no wallet entries and cannot "
+            "be reversed.")}},
+      {"id", "type", "status", "amount", "currency", "fromWalletId", "toWalletId", "createdAt",
+       "source"});
 }
 
 boost::json::value transaction_detail_schema() {

@@ -298,6 +298,10 @@ awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,
                                         const Uuid& transaction_id, const std::string& reason,
                                         const compliance::Actor& actor) {
   auto original = co_await lock(tx, organization_id, transaction_id);
+  if (original.source == Source::legacy)
+    throw invalid_state(
+        "An imported legacy transaction is history: its money moved on chain, outside "
+        "PayrollX's wallets, and cannot be reversed here.");
   if (original.type == "REVERSAL") throw invalid_state("A reversal cannot be reversed.");
   // Money a settled withdrawal sent out has left the platform: giving it back would let it be
   // withdrawn twice (money that returns comes in as a deposit). A payroll payment is reversed

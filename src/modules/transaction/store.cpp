@@ -1,5 +1,22 @@
 #include "modules/transaction/store.hpp"
 
+#include <stdexcept>
+
+namespace payrollx::transaction {
+
+// The text is the column's (transaction.transactions.source) and the API's.
+std::string_view to_string(Source source) {
+  return source == Source::legacy ? "LEGACY" : "PAYROLLX";
+}
+
+Source source_of(std::string_view text) {
+  if (text == "PAYROLLX") return Source::payrollx;
+  if (text == "LEGACY") return Source::legacy;
+  throw std::logic_error("an unknown transaction source");
+}
+
+}  // namespace payrollx::transaction
+
 namespace payrollx::transaction::store {
 
 Transaction transaction_of(const db::Row& row) {
@@ -22,7 +39,8 @@ Transaction transaction_of(const db::Row& row) {
           .created_by = row.get<std::optional<Uuid>>("created_by"),
           .created_at = row.get<Timestamp>("created_at"),
           .updated_at = row.get<Timestamp>("updated_at"),
-          .completed_at = row.get<std::optional<Timestamp>>("completed_at")};
+          .completed_at = row.get<std::optional<Timestamp>>("completed_at"),
+          .source = source_of(row.get<std::string>("source"))};
 }
 
 }  // namespace payrollx::transaction::store

@@ -10,7 +10,7 @@ namespace payrollx::transaction::store {
   "id, organization_id, type, status, amount, currency, from_wallet_id, to_wallet_id," \
   " payroll_run_id, reference, notes, destination_address, external_reference,"        \
   " failure_reason, reversal_of, reversed_by, created_by, created_at, updated_at,"     \
-  " completed_at"
+  " completed_at, source"
 
 // A transaction and the first line of its history. $1 id, $2 organization_id, $3 type,
 // $4 status, $5 amount, $6 currency, $7 from_wallet_id, $8 to_wallet_id, $9 reference,
@@ -134,7 +134,8 @@ constexpr db::Query k_select_logs{
 // What reconciliation compares with the entries. $1 organization_id.
 constexpr db::Query k_select_amounts{
     "transaction.select_amounts",
-    "SELECT id, type, status, amount FROM transaction.transactions WHERE organization_id = $1"};
+    "SELECT id, type, status, amount, source FROM transaction.transactions "
+    "WHERE organization_id = $1"};
 
 #undef PAYROLLX_TRANSACTION_COLUMNS
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/http/pagination.hpp"
@@ -37,6 +38,12 @@ class Service;
 
 namespace payrollx::transaction {
 
+// Where a transaction was made: here, or in the legacy services (imported history: money that
+// moved on chain, with no wallet entries).
+enum class Source { payrollx, legacy };
+std::string_view to_string(Source source);
+Source source_of(std::string_view text);  // throws std::logic_error for an unknown one
+
 struct Transaction {
   Uuid id;
   Uuid organization_id;
@@ -58,6 +65,7 @@ struct Transaction {
   Timestamp created_at;
   Timestamp updated_at;
   std::optional<Timestamp> completed_at;
+  Source source = Source::payrollx;
 };
 
 boost::json::object to_json(const Transaction& transaction);

@@ -13,7 +13,7 @@ void decide_transactions(db::BlockingConnection& db) {
   db.run(R"sql(
     CREATE TEMP TABLE legacy_transaction_facts ON COMMIT DROP AS
     SELECT s.id, pg_temp.legacy_uuid(s.id) AS uuid, t.id IS NOT NULL AS present,
-      r.id AS run_id, r.organization_id, e.wallet_id, coalesce(r.currency, lr.currency) AS currency,
+      r.id AS run_id, r.organization_id, e.id AS employee_id, e.wallet_id, coalesce(r.currency, lr.currency) AS currency,
       s.amount::numeric AS amount, s.amount::numeric * 10::numeric ^ c.scale AS minor,
       CASE s.type WHEN 'REFUND' THEN 'ADJUSTMENT' ELSE s.type END AS type, s.type AS legacy_type,
       CASE WHEN s.status IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN s.status ELSE 'FAILED' END
@@ -74,10 +74,10 @@ void write_transactions(db::BlockingConnection& db) {
     FROM legacy_new_transactions;
 
     UPDATE payroll.payroll_items i SET transaction_id = paid.uuid
-    FROM (SELECT DISTINCT ON (run_id, wallet_id) run_id, wallet_id, uuid
+    FROM (SELECT DISTINCT ON (run_id, employee_id) run_id, employee_id, uuid
           FROM legacy_new_transactions WHERE status = 'COMPLETED' AND type = 'PAYROLL'
-          ORDER BY run_id, wallet_id, coalesce(completed_at, updated_at) DESC, id) AS paid
-    WHERE i.run_id = paid.run_id AND i.wallet_id = paid.wallet_id AND i.status = 'PAID'
+          ORDER BY run_id, employee_id, coalesce(completed_at, updated_at) DESC, id) AS paid
+    WHERE i.run_id = paid.run_id AND i.employee_id = paid.employee_id AND i.status = 'PAID'
       AND i.transaction_id IS NULL;
 
     INSERT INTO legacy_notes (legacy_table, legacy_id, note)

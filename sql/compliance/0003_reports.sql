@@ -1,7 +1,8 @@
--- Reports (API.md, compliance): made in the background by one instance and stored here, file
--- and all. Rows imported from the legacy services are metadata only: kind LEGACY, no content
--- (their files were on a legacy server's disk), the legacy row's name, status, file path and
--- filters kept in `legacy`.
+-- Reports: made in the background by one instance (the one whose lease is current) and stored
+-- here, the file in chunks so that neither making nor downloading one holds it whole in memory.
+-- Rows imported from the legacy services are metadata only: kind LEGACY, no chunks (their
+-- files were on a legacy server's disk), the legacy row's name, status, file path and filters
+-- kept in `legacy`.
 CREATE TABLE compliance.reports (
   id              uuid PRIMARY KEY,
   organization_id uuid NOT NULL REFERENCES organization.organizations (id),
@@ -15,8 +16,9 @@ CREATE TABLE compliance.reports (
   row_count       bigint CHECK (row_count >= 0),
   size            bigint CHECK (size >= 0),
   sha256          text CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-  content         bytea,
   error           text,
+  lease_until     timestamptz,  -- RUNNING: the maker's lease; a lapsed one is claimed again
+  attempts        integer NOT NULL DEFAULT 0,
   created_by      uuid,
   created_at      timestamptz NOT NULL DEFAULT now(),
   completed_at    timestamptz,
@@ -26,3 +28,12 @@ CREATE TABLE compliance.reports (
 );
 
 CREATE INDEX reports_list_idx ON compliance.reports (organization_id, created_at DESC, id DESC);
+CREATE INDEX reports_due_idx ON compliance.reports (created_at) WHERE status IN ('PENDING', 'RUNNING');
+
+-- A report's file, in order.
+CREATE TABLE compliance.report_chunks (
+  report_id       uuid NOT NULL REFERENCES compliance.reports (id) ON DELETE CASCADE,
+  position        integer NOT NULL CHECK (position >= 0),
+  data            bytea NOT NULL,
+  PRIMARY KEY (report_id, position)
+);

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <chrono>
 #include <ostream>
 
 #include "core/db/migrations.hpp"
@@ -41,7 +42,15 @@ ImportResult import_legacy(const ImportOptions& options, std::ostream& report,
   for (const auto& rule : rules()) {
     fmt::print(progress, "import: converting {}\n", rule.legacy);
     progress.flush();
+    const auto start = std::chrono::steady_clock::now();
     rule.convert(target);
+    // The rows just written are in no statistics yet (autovacuum cannot see them before the
+    // commit): the next rules' joins would plan against an empty table, nesting loops.
+    if (!rule.target.empty()) target.run(fmt::format("ANALYZE {}", rule.target));
+    fmt::print(progress, "import: converted  {} in {} ms\n", rule.legacy,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - start)
+                   .count());
   }
   const auto verdict = report_outcomes(target, rules(), report);
   if (!verdict.balanced) {

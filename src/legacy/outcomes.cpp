@@ -118,6 +118,9 @@ void decide(db::BlockingConnection& db, const Decision& decision) {
                      " FROM ranked",
                      decision.checked),
          {std::string(decision.legacy_table), std::string(decision.duplicate_reason)});
+  // Temporary tables are never analysed by autovacuum: without this the planner takes the
+  // grown outcome table for an empty one and nests loops over it.
+  db.run("ANALYZE legacy_outcomes");
 }
 
 void record_amounts(db::BlockingConnection& db, const Amounts& amounts) {

@@ -40,7 +40,8 @@ void stage_facts(db::BlockingConnection& db) {
     LEFT JOIN compliance.audit_logs t ON t.id = pg_temp.legacy_uuid(m.id)
       AND t.request_id = m.request_id
     LEFT JOIN legacy_auth_users u ON u.id = m."userId"
-    LEFT JOIN organization.organizations o ON o.id = pg_temp.legacy_uuid(u."organizationId"))sql");
+    LEFT JOIN organization.organizations o ON o.id = pg_temp.legacy_uuid(u."organizationId");
+    ANALYZE legacy_audit_facts)sql");
 }
 
 // An id already taken by the other table's written row is a duplicate (the new log's ids are

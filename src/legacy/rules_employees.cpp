@@ -29,7 +29,8 @@ void decide_employees(db::BlockingConnection& db) {
       AND org.legacy_id = s."organizationId" AND org.outcome IN ('written', 'present')
     LEFT JOIN legacy_auth_users u ON u.id = s."userId"
     LEFT JOIN legacy_outcomes uo ON uo.legacy_table = 'auth.users' AND uo.legacy_id = u.id
-    LEFT JOIN core.currencies c ON c.code = coalesce(nullif(s."paymentToken", ''), 'USDC');)sql");
+    LEFT JOIN core.currencies c ON c.code = coalesce(nullif(s."paymentToken", ''), 'USDC');
+    ANALYZE legacy_employee_facts;)sql");
   decide(db, {.legacy_table = "employee.employees",
               .checked = R"sql(
       SELECT id, present, organization_id::text || ' ' || email AS unique_key, created_at,
@@ -69,15 +70,19 @@ void write_employees(db::BlockingConnection& db) {
     FROM legacy_employee_facts f
     JOIN legacy_outcomes o ON o.legacy_table = 'employee.employees' AND o.legacy_id = f.id
       AND o.outcome = 'written'
-    LEFT JOIN legacy_wallet_wallets w ON w."employeeId" = f.id AND EXISTS (
-      SELECT 1 FROM legacy_outcomes wo WHERE wo.legacy_table = 'wallet.wallets'
-        AND wo.legacy_id = w.id AND wo.outcome = 'written');
+    LEFT JOIN (SELECT w.* FROM legacy_wallet_wallets w
+               JOIN legacy_outcomes wo ON wo.legacy_table = 'wallet.wallets'
+                 AND wo.legacy_id = w.id AND wo.outcome = 'written') AS w
+      ON w."employeeId" = f.id;
+    ANALYZE legacy_new_employees;
 
     INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency,
       legacy_reference, created_at, updated_at)
     SELECT wallet_id, organization_id, 'EMPLOYEE', uuid, currency, legacy_key,
       created_at AT TIME ZONE 'UTC', created_at AT TIME ZONE 'UTC'
     FROM legacy_new_employees;
+    -- Fresh statistics, or the employees' foreign key checks scan the wallets row by row.
+    ANALYZE wallet.wallets;
 
     INSERT INTO employee.employees (id, organization_id, user_id, wallet_id, first_name,
       last_name, email, hire_date, termination_date, status, salary_amount, salary_currency,

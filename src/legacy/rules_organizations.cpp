@@ -29,6 +29,7 @@ void convert_organizations(db::BlockingConnection& db) {
       s."updatedAt"::timestamp AT TIME ZONE 'UTC' AS updated_at
     FROM legacy_org_organizations s JOIN legacy_outcomes o
       ON o.legacy_table = 'org.organizations' AND o.legacy_id = s.id AND o.outcome = 'written';
+    ANALYZE legacy_new_organizations;
     INSERT INTO organization.organizations
       (id, name, authorized_signers, status, created_at, updated_at)
     SELECT id, name, authorized_signers, status, created_at, updated_at

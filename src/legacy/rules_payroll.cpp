@@ -41,7 +41,8 @@ void decide_items(db::BlockingConnection& db) {
     LEFT JOIN core.currencies c ON c.code = r.currency
     LEFT JOIN legacy_outcomes run ON run.legacy_table = 'payroll.payroll_runs'
       AND run.legacy_id = i."payrollRunId" AND run.outcome = 'written'
-    LEFT JOIN employee.employees employee ON employee.id = pg_temp.legacy_uuid(i."employeeId"))sql");
+    LEFT JOIN employee.employees employee ON employee.id = pg_temp.legacy_uuid(i."employeeId");
+    ANALYZE legacy_item_facts)sql");
   decide(db, {.legacy_table = "payroll.payroll_items",
               .checked = R"sql(
       SELECT id, present, run_id::text || ' ' || employee_id::text AS unique_key, created_at,
@@ -69,6 +70,7 @@ void write_runs(db::BlockingConnection& db) {
       AND o.outcome = 'written'
     JOIN core.currencies c ON c.code = s.currency
     LEFT JOIN auth.users u ON u.id = pg_temp.legacy_uuid(s."createdBy");
+    ANALYZE legacy_new_runs;
 
     INSERT INTO payroll.payroll_runs (id, organization_id, type, status, period_start,
       period_end, pay_date, currency, created_by, executed_at, created_at, updated_at, imported)

@@ -16,7 +16,8 @@ void convert_reports(db::BlockingConnection& db) {
     FROM legacy_compliance_compliance_reports s
     LEFT JOIN compliance.reports t ON t.id = pg_temp.legacy_uuid(s.id)
     LEFT JOIN legacy_auth_users u ON u.id = s."createdBy"
-    LEFT JOIN organization.organizations o ON o.id = pg_temp.legacy_uuid(u."organizationId"))sql");
+    LEFT JOIN organization.organizations o ON o.id = pg_temp.legacy_uuid(u."organizationId");
+    ANALYZE legacy_report_facts)sql");
   decide(db, {.legacy_table = "compliance.compliance_reports",
               .checked = R"sql(
       SELECT id, present, id AS unique_key, "createdAt"::timestamp AS created_at,

@@ -27,7 +27,8 @@ void decide_transactions(db::BlockingConnection& db) {
     LEFT JOIN payroll.payroll_runs r ON r.id = pg_temp.legacy_uuid(s."payrollRunId") AND r.imported
     LEFT JOIN core.currencies c ON c.code = r.currency
     LEFT JOIN employee.employees e ON e.id = pg_temp.legacy_uuid(s."employeeId")
-      AND e.organization_id = r.organization_id)sql");
+      AND e.organization_id = r.organization_id;
+    ANALYZE legacy_transaction_facts)sql");
   decide(db, {.legacy_table = "transaction.transactions",
               .checked = R"sql(
       SELECT id, present, id AS unique_key, created_at,
@@ -46,6 +47,7 @@ void write_transactions(db::BlockingConnection& db) {
     SELECT f.* FROM legacy_transaction_facts f
     JOIN legacy_outcomes o ON o.legacy_table = 'transaction.transactions' AND o.legacy_id = f.id
       AND o.outcome = 'written';
+    ANALYZE legacy_new_transactions;
 
     INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)
     SELECT gen_random_uuid(), organization_id, 'EXTERNAL', organization_id, currency
@@ -66,6 +68,8 @@ void write_transactions(db::BlockingConnection& db) {
     JOIN wallet.wallets clearing ON clearing.organization_id = f.organization_id
       AND clearing.owner_type = 'EXTERNAL' AND clearing.owner_id = f.organization_id
       AND clearing.currency = f.currency;
+    -- Fresh statistics, or the logs' and items' foreign key checks scan it row by row.
+    ANALYZE transaction.transactions;
 
     INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status, reason,
       created_at)

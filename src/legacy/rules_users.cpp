@@ -35,6 +35,7 @@ void convert_users(db::BlockingConnection& db) {
       s."updatedAt"::timestamp AT TIME ZONE 'UTC' AS updated_at
     FROM legacy_auth_users s JOIN legacy_outcomes o
       ON o.legacy_table = 'auth.users' AND o.legacy_id = s.id AND o.outcome = 'written';
+    ANALYZE legacy_new_users;
     INSERT INTO auth.users (id, organization_id, email, first_name, last_name, role,
       password_hash, created_at, updated_at)
     SELECT id, organization_id, email, first_name, last_name, role, password_hash, created_at,

@@ -63,27 +63,27 @@ void decide_rows(db::BlockingConnection& db, std::string_view legacy_table) {
               .duplicate_reason = "duplicate_id"});
 }
 
-// The links of the rows to write, chained after each organisation's head, as COPY text rows
-// "request_id, seq, prev_hash, hash" (no byte of them needs escaping); and the new heads.
-std::string chain_links(db::BlockingConnection& db) {
-  auto rows = db.run(R"sql(
-    SELECT f.organization_id, f.actor_id, f.action, f.entity_type, f.entity_id, f.after,
-      f.request_id,
-      to_char(f.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    FROM legacy_audit_facts f
-    JOIN legacy_outcomes o ON o.legacy_table = f.legacy_table AND o.legacy_id = f.id
-      AND o.outcome = 'written'
-    ORDER BY f.organization_id, f.created_at, f.legacy_table, f.id)sql");
-  std::map<std::string, std::pair<std::int64_t, std::string>> heads;
+using Heads = std::map<std::string, std::pair<std::int64_t, std::string>>;  // seq, hash
+
+// Each organisation's last link, locked; absent before its first entry.
+Heads chain_heads(db::BlockingConnection& db) {
+  Heads heads;
   for (auto& head :
        db.run("SELECT h.organization_id, h.seq, h.hash FROM compliance.audit_chain_heads h "
               "WHERE h.organization_id IN (SELECT organization_id FROM legacy_audit_facts) "
               "FOR UPDATE"))
     heads[head.at(0)] = {std::stoll(head.at(1)), head.at(2)};
-  auto uuid = [](const std::string& text) -> std::optional<Uuid> {
-    if (text.empty()) return std::nullopt;  // NULL
-    return Uuid::parse(text);
-  };
+  return heads;
+}
+
+std::optional<Uuid> uuid_or_null(const std::string& text) {
+  if (text.empty()) return std::nullopt;  // NULL
+  return Uuid::parse(text);
+}
+
+// The links of `rows` (chained after `heads`, which move along), as COPY text rows
+// "request_id, seq, prev_hash, hash": no byte of them needs escaping.
+std::string chain_links(const db::BlockingConnection::Rows& rows, Heads& heads) {
   std::string links;
   for (const auto& row : rows) {
     auto [head, _] = heads.try_emplace(row.at(0), 0, std::string(compliance::k_genesis_hash));
@@ -93,10 +93,10 @@ std::string chain_links(db::BlockingConnection& db) {
     const compliance::ChainLink link{.prev_hash = head->second.second,
                                      .organization_id = *organization_id,
                                      .seq = head->second.first + 1,
-                                     .actor_id = uuid(row.at(1)),
+                                     .actor_id = uuid_or_null(row.at(1)),
                                      .action = row.at(2),
                                      .entity_type = row.at(3),
-                                     .entity_id = uuid(row.at(4)),
+                                     .entity_id = uuid_or_null(row.at(4)),
                                      .before = std::nullopt,
                                      .after = row.at(5),
                                      .request_id = row.at(6),
@@ -109,12 +109,28 @@ std::string chain_links(db::BlockingConnection& db) {
   return links;
 }
 
+// The rows to write go through a cursor, a batch at a time, so that memory stays bounded
+// whatever the size of the logs.
 void append_to_chains(db::BlockingConnection& db) {
-  const auto links = chain_links(db);
+  constexpr int k_batch = 10'000;
+  auto heads = chain_heads(db);
   db.run(
       "CREATE TEMP TABLE legacy_audit_links (request_id text PRIMARY KEY, seq bigint,"
       " prev_hash text, hash text) ON COMMIT DROP");
-  db.copy_in("COPY legacy_audit_links FROM STDIN", links);
+  db.run(R"sql(
+    DECLARE legacy_audit_rows NO SCROLL CURSOR FOR
+    SELECT f.organization_id, f.actor_id, f.action, f.entity_type, f.entity_id, f.after,
+      f.request_id, to_char(f.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    FROM legacy_audit_facts f
+    JOIN legacy_outcomes o ON o.legacy_table = f.legacy_table AND o.legacy_id = f.id
+      AND o.outcome = 'written'
+    ORDER BY f.organization_id, f.created_at, f.legacy_table, f.id)sql");
+  for (;;) {
+    const auto rows = db.run(fmt::format("FETCH {} FROM legacy_audit_rows", k_batch));
+    if (rows.empty()) break;
+    db.copy_in("COPY legacy_audit_links FROM STDIN", chain_links(rows, heads));
+  }
+  db.run("CLOSE legacy_audit_rows; ANALYZE legacy_audit_links");
   db.run(R"sql(
     INSERT INTO compliance.audit_logs (id, organization_id, seq, actor_id, action, entity_type,
       entity_id, before, after, request_id, created_at, prev_hash, hash, imported)

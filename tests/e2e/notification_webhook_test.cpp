@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "eventually.hpp"
 #include "ledger_helpers.hpp"
 #include "problems.hpp"
 #include "test_app.hpp"
@@ -36,16 +37,6 @@ json::object register_endpoint(TestApp& app, const SignedUp& admin, const std::s
                       admin.access_token);
   CHECK(created.header("cache-control") == "no-store");
   return ledger::expect(created, 201);
-}
-
-// Polls every 50 ms for up to 15 s.
-template <class Ready>
-bool eventually(Ready ready) {
-  for (int i = 0; i < 300; ++i) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
 }
 
 // t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>, checked with libsodium directly.

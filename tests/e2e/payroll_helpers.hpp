@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -97,6 +98,15 @@ inline Employee hire(TestApp& app, const Org& org, const std::string& who,
   return employee;
 }
 
+// The first day of the month `months` before today's (UTC).
+inline std::string month_start_before(int months) {
+  using namespace std::chrono;
+  year_month_day today{floor<days>(system_clock::now())};
+  auto month = year_month{today.year(), today.month()} - std::chrono::months(months);
+  return fmt::format("{:04}-{:02}-01", static_cast<int>(month.year()),
+                     static_cast<unsigned>(month.month()));
+}
+
 // A MONTHLY USD schedule whose first period is February 2026; answers its id.
 inline std::string monthly_schedule(TestApp& app, const Org& org,
                                     const std::string& name = "Monthly",
@@ -126,6 +136,14 @@ inline json::object draft_regular(TestApp& app, const Org& org, const std::strin
                                   const std::string& pay_date = "2026-02-27") {
   return expect(
       create_run(app, org.hr.access_token, regular_body(schedule_id, period_start, pay_date)), 201);
+}
+
+// The organisation's runs (up to 200), newest first.
+inline std::vector<json::object> runs_of(TestApp& app, const std::string& token) {
+  std::vector<json::object> runs;
+  auto listed = expect(app.http().get(std::string(k_runs) + "?limit=200", token), 200);
+  for (const auto& run : listed.at("data").as_array()) runs.push_back(run.as_object());
+  return runs;
 }
 
 inline HttpResponse act(TestApp& app, const std::string& token, const std::string& run_id,

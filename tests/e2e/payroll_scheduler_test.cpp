@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "eventually.hpp"
 #include "payroll_helpers.hpp"
 
 namespace {
@@ -15,32 +16,6 @@ using namespace payrollx::test::payroll_e2e;
 ServerSettings fast_jobs(ServerSettings settings = {}) {
   settings.env.emplace_back("PAYROLLX_JOBS_INTERVAL_MS", "200");
   return unthrottled(std::move(settings));
-}
-
-// The first day of the month `months` before today's (UTC).
-std::string month_start_before(int months) {
-  using namespace std::chrono;
-  year_month_day today{floor<days>(system_clock::now())};
-  auto month = year_month{today.year(), today.month()} - std::chrono::months(months);
-  return fmt::format("{:04}-{:02}-01", static_cast<int>(month.year()),
-                     static_cast<unsigned>(month.month()));
-}
-
-std::vector<json::object> runs_of(TestApp& app, const std::string& token) {
-  std::vector<json::object> runs;
-  auto listed = expect(app.http().get(std::string(k_runs) + "?limit=200", token), 200);
-  for (const auto& run : listed.at("data").as_array()) runs.push_back(run.as_object());
-  return runs;
-}
-
-// Polls `ready` every 100 ms for up to 20 s.
-template <class Ready>
-bool eventually(Ready ready) {
-  for (int i = 0; i < 200; ++i) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
 }
 
 }  // namespace

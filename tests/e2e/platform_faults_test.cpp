@@ -13,22 +13,13 @@
 #include <future>
 #include <thread>
 
+#include "eventually.hpp"
 #include "test_app.hpp"
 
 using namespace payrollx::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Polls `condition` until it holds or `timeout` passes; whether it held.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
 
 // A PostgreSQL cluster of this test alone (scripts/test-postgres), so halting it disturbs no
 // other test. Removed at the end.

@@ -12,11 +12,13 @@
 #include "async.hpp"
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
+#include "eventually.hpp"
 #include "test_database.hpp"
 
 using namespace payrollx;
 using namespace std::chrono;
 using boost::asio::awaitable;
+using test::eventually;
 using test::IoThreads;
 
 namespace {
@@ -57,15 +59,6 @@ std::int64_t shared_pid(IoThreads& io, db::Pool& pool) {
   return io.run([&]() -> awaitable<std::int64_t> {
     co_return (co_await pool.query(k_pid)).one().get<std::int64_t>("pid");
   });
-}
-
-template <class Condition>
-bool eventually(Condition condition, milliseconds timeout = seconds(5)) {
-  for (auto until = steady_clock::now() + timeout; !condition();) {
-    if (steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
 }
 
 }  // namespace

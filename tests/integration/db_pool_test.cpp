@@ -12,27 +12,19 @@
 #include "async.hpp"
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
+#include "eventually.hpp"
 #include "test_database.hpp"
 
 using namespace payrollx;
 using namespace std::chrono;
 using boost::asio::awaitable;
+using test::eventually;
 using test::IoThreads;
 
 namespace {
 
 constexpr db::Query k_backend_pid{"test.backend_pid", "SELECT pg_backend_pid() AS pid"};
 constexpr db::Query k_square{"test.square", "SELECT ($1::int * $1::int) AS square"};
-
-// Waits (blocking the test thread) until `condition` holds; whether it did within `timeout`.
-template <class Condition>
-bool eventually(Condition condition, milliseconds timeout = seconds(5)) {
-  for (auto until = steady_clock::now() + timeout; !condition();) {
-    if (steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
-}
 
 // A coroutine that holds a pooled connection (inside a transaction) until `release` is set.
 auto hold_connection(db::Pool& pool, std::atomic<bool>& release) {

@@ -7,6 +7,10 @@
 namespace payrollx {
 namespace {
 
+// The backstop of the suspension watch, for a notification lost while its listening connection
+// was down: how stale a suspension can be on another instance at worst.
+constexpr std::chrono::milliseconds k_suspensions_poll{5000};
+
 db::PoolOptions pool_options(const Config& config) {
   db::PoolOptions options;
   options.conninfo = config.database_url;
@@ -43,7 +47,7 @@ App::App(const Config& config, boost::asio::io_context& io)
     : pool_(io.get_executor(), pool_options(config), &metrics_),
       tokens_(config.jwt_secret, config.access_token_ttl),
       tax_tables_(pool_),
-      organizations_(pool_, audit_),
+      organizations_(pool_, audit_, inbox_),
       wallets_(pool_, audit_),
       auth_(pool_, organizations_, wallets_, audit_, inbox_, tokens_, auth_options(config)),
       employees_(pool_, audit_, inbox_, wallets_, auth_),
@@ -67,12 +71,14 @@ App::App(const Config& config, boost::asio::io_context& io)
           [this]() -> boost::asio::awaitable<void> { co_await auth_.purge_stale_lockouts(); }),
       payroll_scheduler_(
           io.get_executor(), "payroll.scheduler", config.jobs_interval,
-          [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(now()); }) {
+          [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(now()); }),
+      suspension_watch_(io.get_executor(), organizations_, suspensions_, config.database_url,
+                        k_suspensions_poll) {
   wallets_.set_employee_directory(employees_);
   if (!config.smtp_url.empty()) inbox_.enable_email(directory_);
   http::register_system_routes(router_, pool_, metrics_, readiness_);
   auth::register_routes(router_, auth_);
-  organization::register_routes(router_, organizations_);
+  organization::register_routes(router_, organizations_, suspensions_);
   wallet::register_routes(router_, wallets_);
   transaction::register_routes(router_, transactions_);
   employee::register_routes(router_, employees_, config.document_body_limit);
@@ -87,6 +93,7 @@ void App::start_jobs() {
   purge_lockouts_.start();
   payroll_scheduler_.start();
   outbox_.start();
+  suspension_watch_.start();
 }
 
 void App::stop_jobs() {
@@ -94,6 +101,7 @@ void App::stop_jobs() {
   purge_lockouts_.stop();
   payroll_scheduler_.stop();
   outbox_.stop();
+  suspension_watch_.stop();
 }
 
 }  // namespace payrollx

@@ -4,6 +4,7 @@
 // server; tests and CLI commands may build it to reach a service.
 #include "app/notification_directory.hpp"
 #include "core/auth/jwt.hpp"
+#include "core/auth/suspensions.hpp"
 #include "core/config.hpp"
 #include "core/db/pool.hpp"
 #include "core/http/router.hpp"
@@ -37,6 +38,7 @@ class App {
   http::Readiness& readiness() { return readiness_; }
   const TokenSigner& tokens() const { return tokens_; }
   auth::Service& auth() { return auth_; }
+  const Suspensions& suspensions() const { return suspensions_; }
 
   // The background jobs of this instance (serve starts them; tests building an App do not).
   void start_jobs();
@@ -49,6 +51,7 @@ class App {
   TokenSigner tokens_;
   http::Router router_;
   http::Readiness readiness_;
+  Suspensions suspensions_;
   compliance::AuditLog audit_;
   compliance::TaxTables tax_tables_;  // before payroll, which withholds by them
   notification::Inbox inbox_;
@@ -64,6 +67,7 @@ class App {
   PeriodicJob purge_idempotency_keys_;
   PeriodicJob purge_lockouts_;
   PeriodicJob payroll_scheduler_;
+  organization::SuspensionWatch suspension_watch_;
 };
 
 }  // namespace payrollx

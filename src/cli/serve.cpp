@@ -95,6 +95,7 @@ int serve(const Invocation& invocation) {
   App app(config, io);
   http::Dispatcher dispatcher(app.router(), app.tokens(), app.metrics(), config.body_limit);
   // (Checked by load_configuration: the list parses.)
+  dispatcher.set_suspensions(app.suspensions());
   dispatcher.set_trusted_proxies(http::TrustedProxies::parse(config.trusted_proxies).value());
   dispatcher.set_standing_check(
       [&auth = app.auth()](db::Tx& tx, const Principal& principal) -> boost::asio::awaitable<void> {

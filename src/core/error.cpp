@@ -72,6 +72,10 @@ Problem unauthorized(std::string detail) {
 Problem forbidden(std::string detail) {
   return Problem(403, "forbidden", std::move(detail));
 }
+Problem organization_suspended() {
+  return Problem(403, "organization_suspended",
+                 "Your organisation is suspended; a platform administrator can reactivate it.");
+}
 Problem not_found(std::string detail) {
   return Problem(404, "not_found", std::move(detail));
 }

@@ -53,6 +53,8 @@ Problem bad_request(std::string detail);
 Problem unauthorized(std::string detail = "Authentication is required.");
 Problem forbidden(std::string detail = "This action is not allowed for your role.");
 Problem not_found(std::string detail = "The resource does not exist.");
+// 403 for every request of a suspended organisation's members.
+Problem organization_suspended();
 Problem conflict(std::string detail);
 Problem invalid_state(std::string detail);
 Problem idempotency_key_reused();

@@ -17,20 +17,6 @@ namespace json = boost::json;
 
 constexpr auto k_path = "/api/v1/admin/organizations";
 
-std::string super_admin_token(TestApp& app) {
-  const std::string email = "platform-operator@example.com";
-  const std::string password = "the operator's long password";
-  auto created = payrollx::test::run_payrollx(
-      {"create-super-admin", "--email", email, "--first-name", "Op", "--last-name", "Erator"},
-      {{"PAYROLLX_DATABASE_URL", app.database_url()}, {"PAYROLLX_SUPER_ADMIN_PASSWORD", password}});
-  INFO(created.output);
-  REQUIRE(created.exit_code == 0);
-  auto login = app.http().post("/api/v1/auth/login", {{"email", email}, {"password", password}});
-  INFO(login.body);
-  REQUIRE(login.status == 200);
-  return std::string(login.json().at("accessToken").as_string());
-}
-
 // Every organisation listed, following nextCursor with pages of `limit`.
 std::vector<json::object> all_organizations(TestApp& app, const std::string& token, int limit) {
   std::vector<json::object> organizations;
@@ -59,7 +45,7 @@ TEST_CASE("organization: the super admin lists every organisation, newest first,
   std::vector<payrollx::test::SignedUp> tenants;
   for (const auto* who : {"org-list-a", "org-list-b", "org-list-c"})
     tenants.push_back(app.signup(who));
-  const auto token = super_admin_token(app);
+  const auto token = app.super_admin().access_token;
 
   std::vector<std::string> expected;  // newest first, as the database orders them
   for (const auto& row : app.sql().rows(

@@ -183,6 +183,8 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
     if (std::string(path).find('{') == std::string::npos) continue;
     // An event type names no resource: B's template of it is B's own (checked below).
     if (std::string(path).ends_with("{eventType}")) continue;
+    // The platform's routes span organisations; tenants get 403 there (organization tests).
+    if (std::string(path).starts_with("/api/v1/admin/")) continue;
     for (const auto& [method, operation] : item.as_object()) {
       (void)operation;
       const std::string key = upper(std::string(method)) + " " + std::string(path);

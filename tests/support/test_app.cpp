@@ -108,4 +108,25 @@ SignedUp TestApp::add_user(const SignedUp& admin, const std::string& who, const 
   return session;
 }
 
+SignedUp TestApp::super_admin() {
+  SignedUp session;
+  session.email = unique_email("operator", random_tag());
+  session.password = k_password;
+  auto created = run_payrollx({"create-super-admin", "--email", session.email, "--first-name",
+                               "Platform", "--last-name", "Operator"},
+                              {{"PAYROLLX_DATABASE_URL", database_url_},
+                               {"PAYROLLX_SUPER_ADMIN_PASSWORD", session.password}});
+  INFO("create-super-admin: " << created.output);
+  REQUIRE(created.exit_code == 0);
+  auto login = client_->post("/api/v1/auth/login",
+                             {{"email", session.email}, {"password", session.password}});
+  INFO("login answered " << login.status << ": " << login.body);
+  REQUIRE(login.status == 200);
+  auto json = login.json();
+  session.access_token = string_at(json, {"accessToken"});
+  session.refresh_token = string_at(json, {"refreshToken"});
+  session.user_id = string_at(json, {"user", "id"});
+  return session;
+}
+
 }  // namespace payrollx::test

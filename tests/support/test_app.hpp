@@ -39,6 +39,9 @@ class TestApp {
   SignedUp signup(const std::string& who);
   // Invites a user with `role` as `admin`, accepts the invitation, returns the user's session.
   SignedUp add_user(const SignedUp& admin, const std::string& who, const std::string& role);
+  // A new platform operator (SUPER_ADMIN, of no organisation) made with `payrollx
+  // create-super-admin`, signed in.
+  SignedUp super_admin();
 
  private:
   std::string database_url_;

@@ -204,6 +204,10 @@ Admission Dispatcher::admit(const Request& head) const {
       throw not_found("No resource exists at this path.");
     }
     admission.principal = authenticate(head, *match.route, tokens_);
+    const auto& principal = admission.principal;
+    if (suspensions_ && principal && principal->organization_id &&
+        suspensions_->contains(*principal->organization_id))
+      throw organization_suspended();
   } catch (...) {
     admission.refusal = std::current_exception();
   }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/auth/principal.hpp"
+#include "core/auth/suspensions.hpp"
 #include "core/http/client_address.hpp"
 #include "core/http/context.hpp"
 #include "core/http/message.hpp"
@@ -38,6 +39,9 @@ class Dispatcher {
 
   // Money routes re-check the caller's standing with it (RequestContext::confirm_standing).
   void set_standing_check(StandingCheck check) { standing_check_ = std::move(check); }
+  // Members of these organisations are refused (403 organization_suspended) before routing
+  // further; none are without it.
+  void set_suspensions(const Suspensions& suspensions) { suspensions_ = &suspensions; }
   // Peers whose X-Forwarded-For names the client (none by default).
   void set_trusted_proxies(TrustedProxies proxies) { trusted_proxies_ = std::move(proxies); }
 
@@ -60,6 +64,7 @@ class Dispatcher {
   Metrics& metrics_;
   std::size_t default_body_limit_;
   StandingCheck standing_check_;
+  const Suspensions* suspensions_ = nullptr;
   TrustedProxies trusted_proxies_;
 };
 

@@ -151,8 +151,14 @@ json::object responses_of(const Route& route) {
   responses["400"] = problem_answer("The request is not valid (validation_failed).");
   if (route.access.authenticated)
     responses["401"] = problem_answer("A valid bearer access token is required.");
+  // Every member of a suspended organisation is refused, whatever the route.
   if (!route.access.roles.empty())
-    responses["403"] = problem_answer("The caller's role may not do this.");
+    responses["403"] = problem_answer(
+        "The caller's role may not do this (forbidden), or the caller's organisation is "
+        "suspended (organization_suspended).");
+  else if (route.access.authenticated)
+    responses["403"] =
+        problem_answer("The caller's organisation is suspended (organization_suspended).");
   // Ids in the path or in the body (a transfer's wallets, a run's schedule) may name nothing the
   // caller's organisation has.
   if (has_path_parameters || has_body)

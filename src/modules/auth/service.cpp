@@ -95,6 +95,9 @@ awaitable<User> Service::Impl::insert_user(db::Tx& tx, const NewUser& user) {
 
 awaitable<SignedIn> Service::Impl::open_session(db::Tx& tx, const User& user, const Uuid& family_id,
                                                 const Uuid& token_id) {
+  // A suspended organisation's members get no session (sign-in, refresh, invitations); the
+  // refusal rolls back whatever the caller's transaction did, a rotated refresh token included.
+  if (user.organization_id) co_await organizations_.require_active(tx, *user.organization_id);
   auto refresh_token = random_token();
   const NewToken row{.id = token_id,
                      .user_id = user.id,

@@ -108,6 +108,14 @@ awaitable<void> Inbox::enqueue_many(db::Tx& tx, std::vector<Notice> notices) {
   co_await insert_notices(tx, notices, emails);  // (moves the notices' texts)
 }
 
+awaitable<void> Inbox::hold_deliveries(db::Tx& tx, const Uuid& organization_id) {
+  co_await outbox_store::set_held(tx, organization_id, true);
+}
+
+awaitable<void> Inbox::release_deliveries(db::Tx& tx, const Uuid& organization_id) {
+  co_await outbox_store::set_held(tx, organization_id, false);
+}
+
 awaitable<void> Inbox::publish(db::Tx& tx, Event event) {
   std::vector<Event> events;
   events.push_back(std::move(event));

@@ -91,6 +91,11 @@ class Inbox {
   boost::asio::awaitable<void> publish(db::Tx& tx, Event event);
   boost::asio::awaitable<void> publish_many(db::Tx& tx, std::vector<Event> events);
 
+  // The organisation's deliveries wait (none is claimed) until released, in the caller's
+  // transaction: a suspension holds them, a reactivation releases them.
+  boost::asio::awaitable<void> hold_deliveries(db::Tx& tx, const Uuid& organization_id);
+  boost::asio::awaitable<void> release_deliveries(db::Tx& tx, const Uuid& organization_id);
+
  private:
   Directory* directory_ = nullptr;
 };

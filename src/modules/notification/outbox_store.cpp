@@ -33,6 +33,17 @@ constexpr db::Query k_insert_webhook_events{
     "    AND (event.type = ANY (e.events) OR '*' = ANY (e.events))"
     "  RETURNING 1)" PAYROLLX_WAKE_DISPATCHERS};
 
+// $1 organization_id.
+constexpr db::Query k_hold{"notification.hold_organization",
+                           "INSERT INTO notification.held_organizations (organization_id) "
+                           "VALUES ($1) ON CONFLICT DO NOTHING"};
+
+// $1 organization_id. Wakes the dispatchers: what waited is due now.
+constexpr db::Query k_release{
+    "notification.release_organization",
+    "WITH inserted AS (DELETE FROM notification.held_organizations WHERE organization_id = $1"
+    "  RETURNING 1)" PAYROLLX_WAKE_DISPATCHERS};
+
 #undef PAYROLLX_WAKE_DISPATCHERS
 
 constexpr db::Query k_subscribed_event_types{
@@ -45,7 +56,9 @@ constexpr db::Query k_claim{
     "notification.claim_deliveries",
     "WITH due AS ("
     "  SELECT id FROM notification.deliveries"
-    "  WHERE status = 'PENDING' AND next_attempt_at <= now()"
+    "  WHERE status = 'PENDING' AND next_attempt_at <= now() AND NOT EXISTS ("
+    "    SELECT 1 FROM notification.held_organizations h"
+    "    WHERE h.organization_id = deliveries.organization_id)"
     "  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED"
     "), claimed AS ("
     "  UPDATE notification.deliveries d SET attempts = d.attempts + 1,"
@@ -255,6 +268,10 @@ awaitable<void> insert_webhook_events(db::Tx& tx, const Uuid& organization_id,
     }
     co_await tx.query(k_insert_webhook_events, organization_id, types, data);
   }
+}
+
+awaitable<void> set_held(db::Tx& tx, const Uuid& organization_id, bool held) {
+  co_await tx.query(held ? k_hold : k_release, organization_id);
 }
 
 awaitable<std::vector<Claimed>> claim(db::Pool& pool, int limit, std::chrono::seconds lease) {

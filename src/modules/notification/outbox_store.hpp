@@ -57,6 +57,9 @@ struct Claimed {
 };
 // Up to `limit` due deliveries, oldest first, skipping rows other instances hold; each has its
 // attempt counted and its next_attempt_at pushed `lease` ahead (one statement, committed).
+// The organisation's deliveries wait until released (then the dispatchers are woken).
+boost::asio::awaitable<void> set_held(db::Tx& tx, const Uuid& organization_id, bool held);
+
 boost::asio::awaitable<std::vector<Claimed>> claim(db::Pool& pool, int limit,
                                                    std::chrono::seconds lease);
 

@@ -1,10 +1,15 @@
 #pragma once
 // organization — organisations and their settings.
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/http/pagination.hpp"
@@ -23,9 +28,17 @@ namespace compliance {
 class AuditLog;
 struct Actor;
 }  // namespace compliance
+namespace notification {
+class Inbox;
+}
+class Suspensions;
 }  // namespace payrollx
 
 namespace payrollx::organization {
+
+enum class Status { active, suspended };
+std::string_view to_string(Status status);
+Status status_of(std::string_view text);  // throws std::logic_error for an unknown one
 
 struct Organization {
   Uuid id;
@@ -33,7 +46,7 @@ struct Organization {
   std::optional<std::string> country;  // ISO 3166-1 alpha-2
   std::optional<std::string> tax_id;
   std::vector<std::string> authorized_signers;  // Solana base58 public keys
-  std::string status;                           // ACTIVE, SUSPENDED
+  Status status = Status::active;
   Timestamp created_at;
   Timestamp updated_at;
 };
@@ -64,7 +77,7 @@ boost::json::object to_json(const Settings& settings);
 
 class Service {
  public:
-  Service(db::Pool& pool, compliance::AuditLog& audit);
+  Service(db::Pool& pool, compliance::AuditLog& audit, notification::Inbox& inbox);
 
   // Creates the organisation and its default settings in the caller's transaction, audited.
   // 409 conflict when the name is taken; 400 for an unknown currency.
@@ -87,6 +100,19 @@ class Service {
   boost::asio::awaitable<Settings> replace_settings(db::Tx& tx, const Uuid& organization_id,
                                                     const Settings& settings,
                                                     const compliance::Actor& actor);
+  // SUPER_ADMIN: ACTIVE → SUSPENDED (its deliveries wait; every instance's Suspensions learns it
+  // from a NOTIFY at commit) and back, audited ("organization.suspended" with the reason,
+  // "organization.reactivated"). 409 invalid_state when it already is.
+  boost::asio::awaitable<Organization> suspend(db::Tx& tx, const Uuid& organization_id,
+                                               const std::string& reason,
+                                               const compliance::Actor& actor);
+  boost::asio::awaitable<Organization> reactivate(db::Tx& tx, const Uuid& organization_id,
+                                                  const compliance::Actor& actor);
+  // The ids of the suspended organisations, read now.
+  boost::asio::awaitable<std::set<Uuid>> suspended();
+  // 403 organization_suspended when it is suspended (sign-in, refresh, invitations).
+  boost::asio::awaitable<void> require_active(db::Tx& tx, const Uuid& organization_id);
+
   // Every organisation, newest first: up to page.limit + 1 (an extra one means more follow).
   boost::asio::awaitable<std::vector<Organization>> list(const http::PageRequest& page);
 
@@ -96,8 +122,29 @@ class Service {
  private:
   db::Pool& pool_;
   compliance::AuditLog& audit_;
+  notification::Inbox& inbox_;
 };
 
-void register_routes(http::Router& router, Service& service);
+// `suspensions` is refreshed after each suspension or reactivation this instance makes (the
+// watch refreshes it for the others' too).
+void register_routes(http::Router& router, Service& service, Suspensions& suspensions);
+
+// Keeps `suspensions` current on this instance: loads it at start, again whenever a change
+// commits anywhere (LISTEN payrollx_organization_status) and every `poll` in case a
+// notification was missed.
+class SuspensionWatch {
+ public:
+  SuspensionWatch(boost::asio::any_io_executor executor, Service& service, Suspensions& suspensions,
+                  std::string listen_conninfo, std::chrono::milliseconds poll);
+  ~SuspensionWatch();
+  SuspensionWatch(const SuspensionWatch&) = delete;
+  SuspensionWatch& operator=(const SuspensionWatch&) = delete;
+  void start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;  // shared with its reloads in flight
+};
 
 }  // namespace payrollx::organization

@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 #include <set>
 
+#include "core/auth/suspensions.hpp"
 #include "core/base58.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
@@ -148,6 +149,35 @@ awaitable<http::Response> list_organizations(Service& service, http::RequestCont
   co_return http::Response::json(200, http::list_answer(std::move(data), next));
 }
 
+constexpr json::StringRule k_reason_rule{1, 500};
+
+// The answer is after the commit, when this instance's Suspensions already knows.
+awaitable<http::Response> suspend(Service& service, Suspensions& suspensions,
+                                  http::RequestContext& ctx) {
+  const auto organization_id = ctx.id_param("id");
+  auto body = ctx.json_body();
+  json::FieldReader reader(body);
+  auto reason = reader.required_string("reason", k_reason_rule);
+  reader.finish();
+  auto actor = compliance::actor_of(ctx);
+  auto change = [&](db::Tx& tx) { return service.suspend(tx, organization_id, *reason, actor); };
+  auto organization = co_await service.pool().transaction(change);
+  auto suspended = co_await service.suspended();
+  suspensions.replace(std::move(suspended));
+  co_return http::Response::json(200, to_json(organization));
+}
+
+awaitable<http::Response> reactivate(Service& service, Suspensions& suspensions,
+                                     http::RequestContext& ctx) {
+  const auto organization_id = ctx.id_param("id");
+  auto actor = compliance::actor_of(ctx);
+  auto change = [&](db::Tx& tx) { return service.reactivate(tx, organization_id, actor); };
+  auto organization = co_await service.pool().transaction(change);
+  auto suspended = co_await service.suspended();
+  suspensions.replace(std::move(suspended));
+  co_return http::Response::json(200, to_json(organization));
+}
+
 boost::json::value country_schema() {
   auto country = schema::string(2, 2);
   country.as_object()["pattern"] = "^[A-Z]{2}$";
@@ -208,7 +238,7 @@ boost::json::value settings_schema(bool answer) {
 
 }  // namespace
 
-void register_routes(http::Router& router, Service& service) {
+void register_routes(http::Router& router, Service& service, Suspensions& suspensions) {
   router.add({.method = "GET",
               .pattern = "/api/v1/organization",
               .access = http::Access::any_user(),
@@ -267,6 +297,33 @@ void register_routes(http::Router& router, Service& service) {
                          {"cursor", "The nextCursor of the previous page.", schema::string()}}},
        .handler = [&service](http::RequestContext& ctx) {
          return list_organizations(service, ctx);
+       }});
+
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/admin/organizations/{id}/suspend",
+       .access = http::Access::super_admin(),
+       .doc = {.summary = "Suspend an organisation: its members are refused "
+                          "(403 organization_suspended), its scheduled runs and deliveries wait",
+               .tag = "organization",
+               .request_schema = schema::object({{"reason", schema::string(500, 1)}}, {"reason"}),
+               .response_schema = organization_schema(),
+               .query = {}},
+       .handler = [&service, &suspensions](http::RequestContext& ctx) {
+         return suspend(service, suspensions, ctx);
+       }});
+
+  router.add(
+      {.method = "POST",
+       .pattern = "/api/v1/admin/organizations/{id}/reactivate",
+       .access = http::Access::super_admin(),
+       .doc = {.summary = "Reactivate a suspended organisation: everything resumes where it was "
+                          "(no body is read)",
+               .tag = "organization",
+               .response_schema = organization_schema(),
+               .query = {}},
+       .handler = [&service, &suspensions](http::RequestContext& ctx) {
+         return reactivate(service, suspensions, ctx);
        }});
 }
 

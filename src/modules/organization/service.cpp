@@ -3,6 +3,7 @@
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "modules/compliance/compliance.hpp"
+#include "modules/notification/notification.hpp"
 #include "modules/organization/organization.hpp"
 #include "modules/organization/store.hpp"
 
@@ -89,7 +90,7 @@ boost::json::object to_json(const Organization& organization) {
           {"country", optional_text(organization.country)},
           {"taxId", optional_text(organization.tax_id)},
           {"authorizedSigners", std::move(signers)},
-          {"status", organization.status},
+          {"status", to_string(organization.status)},
           {"createdAt", to_rfc3339(organization.created_at)},
           {"updatedAt", to_rfc3339(organization.updated_at)}};
 }
@@ -104,7 +105,8 @@ boost::json::object to_json(const Settings& settings) {
           {"timezone", settings.timezone}};
 }
 
-Service::Service(db::Pool& pool, compliance::AuditLog& audit) : pool_(pool), audit_(audit) {}
+Service::Service(db::Pool& pool, compliance::AuditLog& audit, notification::Inbox& inbox)
+    : pool_(pool), audit_(audit), inbox_(inbox) {}
 
 awaitable<Organization> Service::create(db::Tx& tx, const NewOrganization& input,
                                         const compliance::Actor& actor) {
@@ -208,6 +210,51 @@ awaitable<std::vector<Organization>> Service::list(const http::PageRequest& page
   organizations.reserve(static_cast<std::size_t>(result.size()));
   for (auto row : result) organizations.push_back(store::organization_from(row));
   co_return organizations;
+}
+
+awaitable<Organization> Service::suspend(db::Tx& tx, const Uuid& organization_id,
+                                         const std::string& reason,
+                                         const compliance::Actor& actor) {
+  auto locked = co_await tx.query(store::k_lock_by_id, organization_id);
+  auto before = one_organization(locked);
+  if (before.status != Status::active)
+    throw invalid_state("The organisation is already suspended.");
+  auto updated =
+      co_await tx.query(store::k_set_status, organization_id, to_string(Status::suspended));
+  auto after = store::organization_from(updated.one());
+  co_await inbox_.hold_deliveries(tx, organization_id);
+  auto recorded = to_json(after);
+  recorded["reason"] = reason;
+  co_await audit_.append(tx, audit_entry(organization_id, actor, "organization.suspended", k_entity,
+                                         to_json(before), std::move(recorded)));
+  co_return after;
+}
+
+awaitable<Organization> Service::reactivate(db::Tx& tx, const Uuid& organization_id,
+                                            const compliance::Actor& actor) {
+  auto locked = co_await tx.query(store::k_lock_by_id, organization_id);
+  auto before = one_organization(locked);
+  if (before.status != Status::suspended) throw invalid_state("The organisation is not suspended.");
+  auto updated = co_await tx.query(store::k_set_status, organization_id, to_string(Status::active));
+  auto after = store::organization_from(updated.one());
+  co_await inbox_.release_deliveries(tx, organization_id);
+  co_await audit_.append(tx, audit_entry(organization_id, actor, "organization.reactivated",
+                                         k_entity, to_json(before), to_json(after)));
+  co_return after;
+}
+
+awaitable<std::set<Uuid>> Service::suspended() {
+  auto result = co_await pool_.query(store::k_select_suspended);
+  std::set<Uuid> ids;
+  for (auto row : result) ids.insert(row.get<Uuid>("id"));
+  co_return ids;
+}
+
+awaitable<void> Service::require_active(db::Tx& tx, const Uuid& organization_id) {
+  auto result = co_await tx.query(store::k_select_status, organization_id);
+  auto row = result.first();
+  if (row && status_of(row->get<std::string>("status")) == Status::suspended)
+    throw organization_suspended();
 }
 
 }  // namespace payrollx::organization

@@ -1,6 +1,20 @@
 #include "modules/organization/store.hpp"
 
-namespace payrollx::organization::store {
+#include <stdexcept>
+
+namespace payrollx::organization {
+
+std::string_view to_string(Status status) {
+  return status == Status::suspended ? "SUSPENDED" : "ACTIVE";
+}
+
+Status status_of(std::string_view text) {
+  if (text == "ACTIVE") return Status::active;
+  if (text == "SUSPENDED") return Status::suspended;
+  throw std::logic_error("organization: unknown status in the database");
+}
+
+namespace store {
 
 Organization organization_from(const db::Row& row) {
   return {.id = row.get<Uuid>("id"),
@@ -8,7 +22,7 @@ Organization organization_from(const db::Row& row) {
           .country = row.get<std::optional<std::string>>("country"),
           .tax_id = row.get<std::optional<std::string>>("tax_id"),
           .authorized_signers = row.get<std::vector<std::string>>("authorized_signers"),
-          .status = row.get<std::string>("status"),
+          .status = status_of(row.get<std::string>("status")),
           .created_at = row.get<Timestamp>("created_at"),
           .updated_at = row.get<Timestamp>("updated_at")};
 }
@@ -21,4 +35,5 @@ Settings settings_from(const db::Row& row) {
           .timezone = row.get<std::string>("timezone")};
 }
 
-}  // namespace payrollx::organization::store
+}  // namespace store
+}  // namespace payrollx::organization

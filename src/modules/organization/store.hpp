@@ -43,6 +43,23 @@ constexpr db::Query k_update{
     "  authorized_signers = $5::text[], updated_at = now() "
     "WHERE id = $1 RETURNING " PAYROLLX_ORGANIZATION_COLUMNS};
 
+// $1 id, $2 status (ACTIVE, SUSPENDED). Tells every instance's suspension watch to look again.
+constexpr db::Query k_set_status{
+    "organization.set_status",
+    "WITH updated AS ("
+    "  UPDATE organization.organizations SET status = $2, updated_at = now() WHERE id = $1"
+    "  RETURNING " PAYROLLX_ORGANIZATION_COLUMNS
+    "), told AS (SELECT pg_notify('payrollx_organization_status', id::text) FROM updated) "
+    "SELECT " PAYROLLX_ORGANIZATION_COLUMNS " FROM updated, told"};
+
+constexpr db::Query k_select_suspended{
+    "organization.select_suspended",
+    "SELECT id FROM organization.organizations WHERE status = 'SUSPENDED'"};
+
+// $1 id → status; no row when it does not exist.
+constexpr db::Query k_select_status{"organization.select_status",
+                                    "SELECT status FROM organization.organizations WHERE id = $1"};
+
 // All organisations (the platform admin's list), newest first. $1/$2 keyset (created_at, id) of
 // the previous page's last row or NULL, $3 limit.
 constexpr db::Query k_select_page{

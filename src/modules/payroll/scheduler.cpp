@@ -72,7 +72,12 @@ awaitable<Service::SchedulerTick> Service::run_due(Timestamp now) {
   auto& pool = parts_.pool;
   const auto latest = latest_date_anywhere(now);
 
-  auto schedules = claims_of(co_await pool.query(store::k_select_due_schedules, latest, k_batch));
+  // A suspended organisation's schedules and runs wait; they are due again once it is active.
+  const auto suspended_set = co_await parts_.organizations.suspended();
+  const std::vector<Uuid> suspended(suspended_set.begin(), suspended_set.end());
+
+  auto schedules =
+      claims_of(co_await pool.query(store::k_select_due_schedules, latest, k_batch, suspended));
   for (const auto& claim : schedules) {
     auto draft = [&](db::Tx& tx) -> awaitable<bool> {
       auto locked = co_await tx.query(store::k_claim_schedule, claim.organization_id, claim.id);
@@ -94,7 +99,7 @@ awaitable<Service::SchedulerTick> Service::run_due(Timestamp now) {
     }
   }
 
-  auto runs = claims_of(co_await pool.query(store::k_select_due_runs, latest, k_batch));
+  auto runs = claims_of(co_await pool.query(store::k_select_due_runs, latest, k_batch, suspended));
   for (const auto& claim : runs) {
     auto run = [&](db::Tx& tx) -> awaitable<bool> {
       auto locked = co_await tx.query(store::k_claim_run, claim.organization_id, claim.id);

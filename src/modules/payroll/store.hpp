@@ -72,11 +72,12 @@ constexpr db::Query k_select_schedules{
 // a period of its frequency before today (7, 14, 13 and 28 days; a semimonthly period ends on
 // the 15th or the month's last day, computed exactly) — oldest first. The exact end is checked
 // in C++; the bound keeps schedules in the middle of their period out of every batch.
-// $1 the latest date it is anywhere (organisations' days follow their time zones), $2 limit.
+// $1 the latest date it is anywhere (organisations' days follow their time zones), $2 limit,
+// $3 the suspended organisations (left out).
 constexpr db::Query k_select_due_schedules{
     "payroll.select_due_schedules",
     "SELECT organization_id, id FROM payroll.pay_schedules "
-    "WHERE status = 'ACTIVE' AND CASE frequency"
+    "WHERE status = 'ACTIVE' AND organization_id <> ALL ($3::uuid[]) AND CASE frequency"
     "  WHEN 'WEEKLY' THEN next_period_start + 7 <= $1::date"
     "  WHEN 'BIWEEKLY' THEN next_period_start + 14 <= $1::date"
     "  WHEN 'SEMIMONTHLY' THEN CASE WHEN extract(day FROM next_period_start) <= 15"
@@ -98,14 +99,15 @@ constexpr db::Query k_claim_schedule{"payroll.claim_schedule",
 // APPROVED REGULAR runs of active autoExecute schedules whose pay date has come, across
 // organisations (a paused schedule executes nothing by itself; off-cycle runs are executed by
 // hand).
-// $1 today, $2 limit.
+// $1 today, $2 limit, $3 the suspended organisations (left out).
 constexpr db::Query k_select_due_runs{
     "payroll.select_due_runs",
     "SELECT r.organization_id, r.id FROM payroll.payroll_runs r "
     "JOIN payroll.pay_schedules s ON s.id = r.schedule_id AND s.organization_id = "
     "r.organization_id "
     "WHERE r.status = 'APPROVED' AND r.type = 'REGULAR' AND s.auto_execute"
-    "  AND s.status = 'ACTIVE' AND r.pay_date <= $1::date "
+    "  AND s.status = 'ACTIVE' AND r.pay_date <= $1::date"
+    "  AND r.organization_id <> ALL ($3::uuid[]) "
     "ORDER BY r.pay_date, r.id LIMIT $2"};
 
 // The date it is at instant $1 in time zone $2 (an IANA name, checked when it was set): an

@@ -73,7 +73,10 @@ App::App(const Config& config, boost::asio::io_context& io)
           io.get_executor(), "payroll.scheduler", config.jobs_interval,
           [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(now()); }),
       suspension_watch_(io.get_executor(), organizations_, suspensions_, config.database_url,
-                        k_suspensions_poll) {
+                        k_suspensions_poll),
+      reports_(pool_),
+      report_maker_(io.get_executor(), reports_, payroll_, wallets_, config.database_url,
+                    config.jobs_interval) {
   wallets_.set_employee_directory(employees_);
   if (!config.smtp_url.empty()) inbox_.enable_email(directory_);
   http::register_system_routes(router_, pool_, metrics_, readiness_);
@@ -85,6 +88,7 @@ App::App(const Config& config, boost::asio::io_context& io)
   payroll::register_routes(router_, payroll_);
   compliance::register_routes(router_, pool_);
   compliance::register_tax_table_routes(router_, tax_tables_);
+  compliance::register_report_routes(router_, reports_);
   notification::register_routes(router_, pool_, outbox_options_);
 }
 
@@ -94,6 +98,7 @@ void App::start_jobs() {
   payroll_scheduler_.start();
   outbox_.start();
   suspension_watch_.start();
+  report_maker_.start();
 }
 
 void App::stop_jobs() {
@@ -102,6 +107,7 @@ void App::stop_jobs() {
   payroll_scheduler_.stop();
   outbox_.stop();
   suspension_watch_.stop();
+  report_maker_.stop();
 }
 
 }  // namespace payrollx

@@ -19,6 +19,7 @@
 #include "modules/payroll/payroll.hpp"
 #include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
+#include "reports/maker.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -68,6 +69,8 @@ class App {
   PeriodicJob purge_lockouts_;
   PeriodicJob payroll_scheduler_;
   organization::SuspensionWatch suspension_watch_;
+  compliance::Reports reports_;
+  reports::ReportMaker report_maker_;
 };
 
 }  // namespace payrollx

@@ -130,6 +130,16 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
                               .value_or("");
   REQUIRE_FALSE(a_delivery.empty());
 
+  const auto a_report = std::string(http.post("/api/v1/compliance/reports",
+                                              {{"kind", "AUDIT_EXPORT"},
+                                               {"format", "CSV"},
+                                               {"periodStart", "2026-01-01"},
+                                               {"periodEnd", "2026-12-31"}},
+                                              a_admin.access_token)
+                                        .json()
+                                        .at("id")
+                                        .as_string());
+
   // How B calls each id-bearing route with one of A's ids; each must be 404 not_found.
   struct Case {
     std::string id;
@@ -171,6 +181,8 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
       {"POST /api/v1/payroll/runs/{id}/reverse", {{a_run, reason}}},
       {"GET /api/v1/payroll/runs/{id}/payslips/{employeeId}", {{a_run + "," + a_payee, ""}}},
       {"GET /api/v1/webhooks/{id}", {{a_endpoint, ""}}},
+      {"GET /api/v1/compliance/reports/{id}", {{a_report, ""}}},
+      {"GET /api/v1/compliance/reports/{id}/download", {{a_report, ""}}},
       {"DELETE /api/v1/webhooks/{id}", {{a_endpoint, ""}}},
       {"GET /api/v1/webhooks/{id}/deliveries", {{a_endpoint, ""}}},
       {"POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",

@@ -414,6 +414,22 @@ TEST_CASE("architecture: module SQL touches only the module's own schema and cor
   CHECK(literals_seen > 0);
 }
 
+TEST_CASE("architecture: the report maker reads modules through their interfaces, not SQL") {
+  int files_seen = 0;
+  for (const auto& file : files_under(k_source_dir / "src" / "reports")) {
+    ++files_seen;
+    for (const auto& literal : scan(read_file(file)).literals) {
+      for (const auto& ref : table_references(literal)) {
+        if (ref.schema == "core") continue;
+        FAIL_CHECK(shown(file) << ":" << ref.line << ": the report maker's SQL references "
+                               << ref.schema << "." << ref.table << " (read it through module "
+                               << ref.schema << "'s interface)");
+      }
+    }
+  }
+  CHECK(files_seen > 0);
+}
+
 TEST_CASE("architecture: code includes another module only through its public header") {
   const auto includes = cross_module_includes(k_source_dir / "src");
   for (const auto& include : includes) {

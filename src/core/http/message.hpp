@@ -1,7 +1,10 @@
 #pragma once
 // The server's own request and response types: Beast stays inside server.cpp, so modules
 // compile without it.
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +31,11 @@ struct Response {
   std::string content_type;  // empty: no body
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // A body too large to hold at once (a report's file): `stream_size` bytes that `next_piece`
+  // produces a piece at a time (an empty piece: no more), each written as it comes; `body` is
+  // then empty. A stream that ends early or fails closes the connection.
+  std::function<boost::asio::awaitable<std::string>()> next_piece;
+  std::size_t stream_size = 0;
 
   static Response json(int status, const boost::json::value& value);
   static Response no_content();

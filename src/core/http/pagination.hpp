@@ -24,6 +24,14 @@ struct Keyset {
 struct PageRequest {
   int limit = 50;
   std::optional<Keyset> after;  // decoded cursor
+
+  // The keyset's parts as query parameters: NULL on the first page.
+  std::optional<Timestamp> after_created_at() const {
+    return after ? std::optional<Timestamp>(after->created_at) : std::nullopt;
+  }
+  std::optional<Uuid> after_id() const {
+    return after ? std::optional<Uuid>(after->id) : std::nullopt;
+  }
 };
 
 // 400 validation_failed for a bad limit or cursor.

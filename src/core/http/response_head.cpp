@@ -46,7 +46,7 @@ std::string response_head(const Response& response, unsigned version, bool keep_
   if (!response.content_type.empty()) append_field(head, "Content-Type", response.content_type);
   if (has_body(response.status)) {
     head += "Content-Length: ";
-    append_number(head, response.body.size());
+    append_number(head, response.next_piece ? response.stream_size : response.body.size());
     head += "\r\n";
   }
   // HTTP/1.1 keeps connections open unless told; HTTP/1.0 closes them unless told.

@@ -157,6 +157,7 @@ class Server::Impl : public std::enable_shared_from_this<Impl> {
   asio::awaitable<bool> read_more(Session& session, beast::flat_buffer& buffer);
   asio::awaitable<bool> write(Session& session, const Response& response, unsigned version,
                               bool keep_alive);
+  asio::awaitable<bool> write_stream(Session& session, const Response& response);
   asio::awaitable<void> refuse(Session& session, const Problem& problem,
                                const std::string& request_id);
   asio::awaitable<void> close_unread(Session& session);
@@ -312,7 +313,35 @@ asio::awaitable<bool> Server::Impl::write(Session& session, const Response& resp
   session.deadline = Clock::now() + options_.read_timeout;
   auto [ec, n] = co_await asio::async_write(session.socket, buffers, k_tuple);
   session.deadline = Clock::time_point::max();
-  co_return !ec && !session.timed_out;
+  if (ec || session.timed_out) co_return false;
+  if (!response.next_piece || !has_body(response.status)) co_return true;
+  co_return co_await write_stream(session, response);
+}
+
+// A streamed body, piece by piece, each write with its own deadline; false when it failed, or
+// when the stream did not give the size its Content-Length announced (the client must not take
+// a short body for the whole file: the connection is closed).
+asio::awaitable<bool> Server::Impl::write_stream(Session& session, const Response& response) {
+  std::size_t written = 0;
+  for (;;) {
+    std::string piece;
+    try {
+      piece = co_await response.next_piece();
+    } catch (const std::exception& e) {
+      log::error("http.stream_failed", {{"error", e.what()}});
+      co_return false;
+    }
+    if (piece.empty()) break;
+    session.deadline = Clock::now() + options_.read_timeout;
+    auto [ec, n] = co_await asio::async_write(session.socket, asio::buffer(piece), k_tuple);
+    session.deadline = Clock::time_point::max();
+    if (ec || session.timed_out) co_return false;
+    written += piece.size();
+  }
+  if (written == response.stream_size) co_return true;
+  log::error("http.stream_short", {{"announced", std::to_string(response.stream_size)},
+                                   {"written", std::to_string(written)}});
+  co_return false;
 }
 
 // One request and its answer. False when the connection is to be closed. The request is parsed

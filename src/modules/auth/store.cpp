@@ -210,14 +210,6 @@ std::optional<Credentials> credentials_from(const db::Result& result) {
                      .locked = row->get<bool>("locked")};
 }
 
-std::optional<Uuid> after_id(const http::PageRequest& page) {
-  return page.after ? std::optional<Uuid>(page.after->id) : std::nullopt;
-}
-
-std::optional<Timestamp> after_time(const http::PageRequest& page) {
-  return page.after ? std::optional<Timestamp>(page.after->created_at) : std::nullopt;
-}
-
 std::optional<std::string_view> non_empty(std::string_view text) {
   return text.empty() ? std::nullopt : std::optional<std::string_view>(text);
 }
@@ -266,8 +258,8 @@ awaitable<std::vector<User>> Store::active_users(db::Tx& tx, const Uuid& organiz
 
 awaitable<std::vector<User>> Store::list_users(const Uuid& organization_id,
                                                const http::PageRequest& page) {
-  auto result = co_await pool_.query(k_list_users, organization_id, after_time(page),
-                                     after_id(page), page.limit + 1);
+  auto result = co_await pool_.query(k_list_users, organization_id, page.after_created_at(),
+                                     page.after_id(), page.limit + 1);
   std::vector<User> users;
   users.reserve(static_cast<std::size_t>(result.size()));
   for (auto row : result) users.push_back(user_from(row));

@@ -115,12 +115,8 @@ boost::asio::awaitable<TaxTable> TaxTables::create(db::Tx& tx, const Uuid& organ
 boost::asio::awaitable<std::vector<TaxTable>> TaxTables::list(const Uuid& organization_id,
                                                               const TaxTableFilter& filter,
                                                               const http::PageRequest& page) {
-  std::optional<Timestamp> after_created;
-  std::optional<Uuid> after_id;
-  if (page.after) {
-    after_created = page.after->created_at;
-    after_id = page.after->id;
-  }
+  const auto after_created = page.after_created_at();
+  const auto after_id = page.after_id();
   auto result = co_await pool_.query(tax_store::k_select_page, organization_id, filter.currency,
                                      filter.effective_on, after_created, after_id, page.limit + 1);
   std::vector<TaxTable> tables;

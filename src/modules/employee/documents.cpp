@@ -122,12 +122,8 @@ boost::asio::awaitable<std::vector<Document>> Service::documents(const Uuid& org
                                                                  const Uuid& employee_id,
                                                                  const http::PageRequest& page) {
   co_await get(organization_id, employee_id);
-  std::optional<Timestamp> after_created_at;
-  std::optional<Uuid> after_id;
-  if (page.after) {
-    after_created_at = page.after->created_at;
-    after_id = page.after->id;
-  }
+  const auto after_created_at = page.after_created_at();
+  const auto after_id = page.after_id();
   auto result = co_await pool_.query(store::k_select_documents, organization_id, employee_id,
                                      after_created_at, after_id, page.limit + 1);
   std::vector<Document> documents;

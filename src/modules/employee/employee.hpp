@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -249,6 +250,11 @@ class Service : public wallet::EmployeeDirectory {
   boost::asio::awaitable<std::vector<RosterEntry>> roster(
       db::Session& session, const Uuid& organization_id,
       const std::optional<std::vector<Uuid>>& employee_ids);
+  // "First Last" of each of the employees (unknown ids are left out): one statement, on the
+  // caller's session (a report's snapshot).
+  boost::asio::awaitable<std::map<Uuid, std::string>> names(db::Session& session,
+                                                            const Uuid& organization_id,
+                                                            const std::vector<Uuid>& employee_ids);
   // The portal users of those of the employees that have one, as (employee, user) pairs: one
   // statement, on the caller's session (the recipients of a run's notices).
   boost::asio::awaitable<std::vector<std::pair<Uuid, Uuid>>> portal_users(

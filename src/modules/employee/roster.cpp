@@ -40,4 +40,13 @@ boost::asio::awaitable<std::vector<std::pair<Uuid, Uuid>>> Service::portal_users
   co_return users;
 }
 
+boost::asio::awaitable<std::map<Uuid, std::string>> Service::names(
+    db::Session& session, const Uuid& organization_id, const std::vector<Uuid>& employee_ids) {
+  std::map<Uuid, std::string> names;
+  if (employee_ids.empty()) co_return names;
+  auto result = co_await session.query(store::k_select_names, organization_id, employee_ids);
+  for (auto row : result) names.emplace(row.get<Uuid>("id"), row.get<std::string>("name"));
+  co_return names;
+}
+
 }  // namespace payrollx::employee

@@ -211,12 +211,8 @@ awaitable<Employee> Service::mine(const Principal& caller) {
 awaitable<std::vector<Employee>> Service::list(const Uuid& organization_id,
                                                const EmployeeFilter& filter,
                                                const http::PageRequest& page) {
-  std::optional<Timestamp> after_created_at;
-  std::optional<Uuid> after_id;
-  if (page.after) {
-    after_created_at = page.after->created_at;
-    after_id = page.after->id;
-  }
+  const auto after_created_at = page.after_created_at();
+  const auto after_id = page.after_id();
   auto result =
       co_await pool_.query(store::k_select_page, organization_id, filter.status, filter.department,
                            filter.kyc_status, filter.q, after_created_at, after_id, page.limit + 1);

@@ -139,6 +139,12 @@ constexpr db::Query k_select_roster{
     "WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) "
     "ORDER BY last_name, first_name, id"};
 
+// $1 organization_id, $2 uuid[] employee ids → id, name ("First Last").
+constexpr db::Query k_select_names{
+    "employee.select_names",
+    "SELECT id, first_name || ' ' || last_name AS name FROM employee.employees "
+    "WHERE organization_id = $1 AND id = ANY ($2::uuid[])"};
+
 // The portal users of some employees. $1 organization_id, $2 employee ids → employee_id, user_id.
 constexpr db::Query k_select_portal_users{
     "employee.select_portal_users",

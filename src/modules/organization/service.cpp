@@ -198,12 +198,8 @@ awaitable<Settings> Service::replace_settings(db::Tx& tx, const Uuid& organizati
 }
 
 awaitable<std::vector<Organization>> Service::list(const http::PageRequest& page) {
-  std::optional<Timestamp> after_created_at;
-  std::optional<Uuid> after_id;
-  if (page.after) {
-    after_created_at = page.after->created_at;
-    after_id = page.after->id;
-  }
+  const auto after_created_at = page.after_created_at();
+  const auto after_id = page.after_id();
   auto result =
       co_await pool_.query(store::k_select_page, after_created_at, after_id, page.limit + 1);
   std::vector<Organization> organizations;

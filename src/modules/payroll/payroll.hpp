@@ -196,6 +196,41 @@ struct Payslip {
 //  preTaxDeductions,taxable,tax,postTaxDeductions,net,lines,yearToDate:{gross,tax,net}}
 boost::json::object to_json(const Payslip& payslip);
 
+// The payroll reports' rows (see src/reports): read in the caller's session (the report maker's
+// snapshot), a page at a time after the last row of the previous page.
+// PAYROLL_REGISTER: each item of a COMPLETED or REVERSED run paid on a date of [from, to], by pay
+// date, run and the item's place in the run.
+struct RegisterKey {
+  Date pay_date;
+  Uuid run_id;
+  std::int64_t position = 0;
+};
+struct RegisterRow {
+  RegisterKey key;
+  std::string run_type;    // REGULAR, OFF_CYCLE
+  std::string run_status;  // COMPLETED, REVERSED
+  Uuid employee_id;
+  std::string employee_name;
+  std::string currency;
+  Calculation amounts;  // without its lines
+  std::optional<Uuid> transaction_id;
+};
+// TAX_SUMMARY: per employee and currency, the items of COMPLETED (unreversed) runs paid on a date
+// of [from, to], by employee id and currency.
+struct TaxSummaryKey {
+  Uuid employee_id;
+  std::string currency;
+};
+struct TaxSummaryRow {
+  TaxSummaryKey key;
+  std::string employee_name;
+  std::int64_t runs = 0;
+  std::int64_t gross = 0;
+  std::int64_t taxable = 0;
+  std::int64_t tax = 0;
+  std::int64_t net = 0;
+};
+
 struct RunFilter {
   std::optional<std::string> status;
   std::optional<std::string> type;
@@ -269,6 +304,10 @@ class Service {
                                           const Uuid& employee_id, bool paid_only);
   // An employee's payslips of executed runs (completed or since reversed), newest pay date
   // first: up to page.limit + 1.
+  // The same payslip as a one-page PDF (payslip_pdf.cpp), with the organisation's and the
+  // employee's names.
+  boost::asio::awaitable<std::string> payslip_pdf(const Uuid& organization_id, const Uuid& run_id,
+                                                  const Uuid& employee_id, bool paid_only);
   boost::asio::awaitable<std::vector<Payslip>> payslips(const Uuid& organization_id,
                                                         const Uuid& employee_id,
                                                         const http::PageRequest& page);
@@ -284,6 +323,20 @@ class Service {
 
   // The employee record of a caller with role EMPLOYEE, if any.
   boost::asio::awaitable<std::optional<Uuid>> employee_of(const Principal& caller);
+
+  // Reports (see RegisterRow and TaxSummaryRow).
+  boost::asio::awaitable<std::int64_t> count_register(db::Session& session,
+                                                      const Uuid& organization_id, Date from,
+                                                      Date to);
+  boost::asio::awaitable<std::vector<RegisterRow>> register_page(
+      db::Session& session, const Uuid& organization_id, Date from, Date to,
+      const std::optional<RegisterKey>& after, int limit);
+  boost::asio::awaitable<std::int64_t> count_tax_summary(db::Session& session,
+                                                         const Uuid& organization_id, Date from,
+                                                         Date to);
+  boost::asio::awaitable<std::vector<TaxSummaryRow>> tax_summary_page(
+      db::Session& session, const Uuid& organization_id, Date from, Date to,
+      const std::optional<TaxSummaryKey>& after, int limit);
 
   db::Pool& pool() { return parts_.pool; }
 

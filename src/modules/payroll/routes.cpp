@@ -1,6 +1,8 @@
 // The payroll section of API.md. Bodies are read and checked before anything is looked up; the
 // two 💰 routes (execute, reverse) run under the request's Idempotency-Key, whose claim, the
 // money's movement and the stored answer share one database transaction.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/json/array.hpp>
 
@@ -178,6 +180,15 @@ awaitable<http::Response> get_payslip(Service& service, http::RequestContext& ct
     auto own = co_await service.employee_of(ctx.user());
     if (!own || *own != employee_id) throw not_found("The payslip does not exist.");
   }
+  const auto accept = ctx.request().header("accept").value_or("");
+  if (accept.find("application/pdf") != std::string_view::npos) {
+    auto pdf = co_await service.payslip_pdf(ctx.user().org(), run_id, employee_id, employee_caller);
+    auto response = http::Response::text(200, "application/pdf", std::move(pdf));
+    response.headers.emplace_back(
+        "Content-Disposition",
+        fmt::format("inline; filename=\"payslip_{}_{}.pdf\"", run_id.str(), employee_id.str()));
+    co_return response;
+  }
   auto payslip = co_await service.payslip(ctx.user().org(), run_id, employee_id, employee_caller);
   co_return http::Response::json(200, to_json(payslip));
 }
@@ -324,7 +335,8 @@ void register_routes(http::Router& router, Service& service) {
   route("GET", "/api/v1/payroll/runs/{id}/payslips/{employeeId}",
         Access::roles_of({Role::hr_manager, Role::finance_manager, Role::employee}),
         {.summary = "An employee's payslip of a run with year-to-date totals (an EMPLOYEE: their "
-                    "own, of executed runs; anything else is 404)",
+                    "own, of executed runs; anything else is 404); with Accept: application/pdf "
+                    "the same payslip as a one-page PDF",
          .request_schema = nullptr,
          .response_schema = schemas::payslip()},
         get_payslip);

@@ -100,12 +100,8 @@ awaitable<Schedule> Service::update_schedule(db::Tx& tx, const Uuid& organizatio
 
 awaitable<std::vector<Schedule>> Service::schedules(const Uuid& organization_id,
                                                     const http::PageRequest& page) {
-  std::optional<Timestamp> after_created_at;
-  std::optional<Uuid> after_id;
-  if (page.after) {
-    after_created_at = page.after->created_at;
-    after_id = page.after->id;
-  }
+  const auto after_created_at = page.after_created_at();
+  const auto after_id = page.after_id();
   auto result = co_await parts_.pool.query(store::k_select_schedules, organization_id,
                                            after_created_at, after_id, page.limit + 1);
   std::vector<Schedule> schedules;

@@ -51,12 +51,8 @@ awaitable<Run> Service::get(const Uuid& organization_id, const Uuid& run_id) {
 
 awaitable<std::vector<Run>> Service::list(const Uuid& organization_id, const RunFilter& filter,
                                           const http::PageRequest& page) {
-  std::optional<Timestamp> after_created_at;
-  std::optional<Uuid> after_id;
-  if (page.after) {
-    after_created_at = page.after->created_at;
-    after_id = page.after->id;
-  }
+  const auto after_created_at = page.after_created_at();
+  const auto after_id = page.after_id();
   auto result =
       co_await parts_.pool.query(store::k_select_runs, organization_id, filter.status, filter.type,
                                  filter.schedule_id, after_created_at, after_id, page.limit + 1);

@@ -80,21 +80,27 @@ Run run_from(const db::Row& row) {
           .imported = row.get<bool>("imported")};
 }
 
+Calculation amounts_from(const db::Row& row) {
+  return {.base_pay = row.get<std::int64_t>("base_pay"),
+          .earnings = row.get<std::int64_t>("earnings"),
+          .gross = row.get<std::int64_t>("gross"),
+          .pre_tax_deductions = row.get<std::int64_t>("pre_tax_deductions"),
+          .taxable = row.get<std::int64_t>("taxable"),
+          .tax = row.get<std::int64_t>("tax"),
+          .post_tax_deductions = row.get<std::int64_t>("post_tax_deductions"),
+          .net = row.get<std::int64_t>("net"),
+          .lines = {}};
+}
+
 Item item_from(const db::Row& row) {
+  auto amounts = amounts_from(row);
+  amounts.lines = lines_of(row.get<boost::json::value>("lines"));
   return {.id = row.get<Uuid>("id"),
           .run_id = row.get<Uuid>("run_id"),
           .employee_id = row.get<Uuid>("employee_id"),
           .wallet_id = row.get<Uuid>("wallet_id"),
           .position = row.get<int>("position"),
-          .amounts = {.base_pay = row.get<std::int64_t>("base_pay"),
-                      .earnings = row.get<std::int64_t>("earnings"),
-                      .gross = row.get<std::int64_t>("gross"),
-                      .pre_tax_deductions = row.get<std::int64_t>("pre_tax_deductions"),
-                      .taxable = row.get<std::int64_t>("taxable"),
-                      .tax = row.get<std::int64_t>("tax"),
-                      .post_tax_deductions = row.get<std::int64_t>("post_tax_deductions"),
-                      .net = row.get<std::int64_t>("net"),
-                      .lines = lines_of(row.get<boost::json::value>("lines"))},
+          .amounts = std::move(amounts),
           .status = row.get<std::string>("status"),
           .transaction_id = row.get<std::optional<Uuid>>("transaction_id"),
           .reversal_transaction_id = row.get<std::optional<Uuid>>("reversal_transaction_id")};

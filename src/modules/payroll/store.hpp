@@ -16,6 +16,9 @@ inline constexpr std::string_view k_run_period_index = "payroll_runs_period_key"
 // $1 currency code → a row when it is known.
 constexpr db::Query k_select_currency{"payroll.select_currency",
                                       "SELECT code FROM core.currencies WHERE code = $1"};
+// $1 code → scale (its number of decimals).
+constexpr db::Query k_select_scale{"payroll.select_scale",
+                                   "SELECT scale FROM core.currencies WHERE code = $1"};
 
 #define PAYROLLX_SCHEDULE_COLUMNS                                                             \
   "id, organization_id, name, frequency, first_period_start, pay_date_offset_days, currency," \
@@ -330,6 +333,8 @@ constexpr db::Query k_year_to_date{
 
 Schedule schedule_from(const db::Row& row);
 Run run_from(const db::Row& row);
+// The eight amounts of an item's row (base_pay ... net), without its lines.
+Calculation amounts_from(const db::Row& row);
 Item item_from(const db::Row& row);
 
 }  // namespace payrollx::payroll::store

@@ -87,12 +87,8 @@ std::vector<wallet::Mismatch> transaction_mismatches(const db::Result& transacti
 
 awaitable<std::vector<Transaction>> Service::list(const Uuid& organization_id, const Filter& filter,
                                                   const http::PageRequest& page) {
-  std::optional<Timestamp> after_created_at;
-  std::optional<Uuid> after_id;
-  if (page.after) {
-    after_created_at = page.after->created_at;
-    after_id = page.after->id;
-  }
+  const auto after_created_at = page.after_created_at();
+  const auto after_id = page.after_id();
   auto result = co_await pool_.query(store::k_select_page, organization_id, filter.visible_wallets,
                                      filter.wallet_id, filter.employee_wallets,
                                      filter.payroll_run_id, filter.type, filter.status, filter.from,

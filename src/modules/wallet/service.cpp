@@ -307,12 +307,8 @@ awaitable<std::int64_t> Service::release(db::Tx& tx, const Uuid& organization_id
 awaitable<std::vector<Wallet>> Service::list(const Uuid& organization_id,
                                              const std::optional<Uuid>& employee_id,
                                              const http::PageRequest& page) {
-  std::optional<Timestamp> after_created_at;
-  std::optional<Uuid> after_id;
-  if (page.after) {
-    after_created_at = page.after->created_at;
-    after_id = page.after->id;
-  }
+  const auto after_created_at = page.after_created_at();
+  const auto after_id = page.after_id();
   auto result = co_await pool_.query(store::k_select_page, organization_id, employee_id,
                                      after_created_at, after_id, page.limit + 1);
   co_return wallets_of(result);

@@ -131,6 +131,24 @@ class EmployeeDirectory {
                                                                        const Uuid& employee_id) = 0;
 };
 
+// LEDGER_RECONCILIATION's rows (see src/reports), one per wallet that existed by the end of the
+// UTC dates [from, to], by id. opening: the net of its entries before the period; credits and
+// debits: its entries in the period; closing: its stored balance less the net of its entries
+// after the period (the balance it had at the period's end); entries_balance: opening + credits
+// - debits. They agree (ok) unless the stored balance and the entries disagree.
+struct ReconciliationRow {
+  Uuid wallet_id;
+  std::string owner_type;  // ORGANIZATION, EMPLOYEE, EXTERNAL
+  Uuid owner_id;
+  std::string currency;
+  std::int64_t opening = 0;
+  std::int64_t credits = 0;
+  std::int64_t debits = 0;
+  std::int64_t closing = 0;
+  std::int64_t entries_balance = 0;
+  bool ok() const { return closing == entries_balance; }
+};
+
 class Service {
  public:
   Service(db::Pool& pool, compliance::AuditLog& audit);
@@ -220,6 +238,13 @@ class Service {
 
   // Recomputes the organisation's books from the entries (see Books).
   boost::asio::awaitable<Books> reconcile(db::Session& session, const Uuid& organization_id);
+  // The reconciliation report's rows, read in the caller's session (the report maker's
+  // snapshot), `limit` wallets after `after`.
+  boost::asio::awaitable<std::int64_t> count_reconciliation(db::Session& session,
+                                                            const Uuid& organization_id, Date to);
+  boost::asio::awaitable<std::vector<ReconciliationRow>> reconciliation_page(
+      db::Session& session, const Uuid& organization_id, Date from, Date to,
+      const std::optional<Uuid>& after, int limit);
 
   db::Pool& pool() { return pool_; }
   compliance::AuditLog& audit() { return audit_; }

@@ -245,6 +245,21 @@ TEST_CASE("reports: the tax summary per employee, the reconciliation and the aud
     CHECK(minor_of(row.at("net")) == std::stoll(*expected[0][3]));
   }
 
+  // The same in JSON, in minor units, with the totals of the three.
+  auto summary_json =
+      json::parse(made(app, token, "TAX_SUMMARY", "JSON", "2026-01-01", "2026-12-31")).as_object();
+  std::int64_t net_total = 0;
+  for (const auto& row : summary_json.at("rows").as_array()) {
+    const auto employee_id = text_at(row, "employeeId");
+    CHECK(std::to_string(row.at("tax").as_int64()) ==
+          sql.scalar("SELECT sum(tax)::text FROM payroll.payroll_items WHERE employee_id = $1",
+                     {employee_id}));
+    net_total += row.at("net").as_int64();
+  }
+  CHECK(summary_json.at("rows").as_array().size() == 3);
+  CHECK(net_total == p.run.at("totals").at("net").as_int64());
+  CHECK(summary_json.at("totals").at("byCurrency").at("USD").at("net").as_int64() == net_total);
+
   // Reconciliation to today: each wallet's closing balance is its balance now.
   const auto day = today(app);
   auto wallets =
@@ -263,6 +278,16 @@ TEST_CASE("reports: the tax summary per employee, the reconciliation and the aud
   }
   CHECK(ledger::balance_of(app.http(), token, p.org.treasury) ==
         100'000'000 - p.run.at("totals").at("net").as_int64());
+  auto wallets_csv = csv_rows(made(app, token, "LEDGER_RECONCILIATION", "CSV", "2026-01-01", day),
+                              "walletId,ownerType,ownerId,currency,openingBalance,credits,debits,"
+                              "closingBalance,entriesBalance,ok");
+  CHECK(wallets_csv.size() == wallet_rows.size());
+  for (const auto& row : wallets_csv) {
+    CHECK(row.at("ok") == "true");
+    CHECK(
+        std::to_string(minor_of(row.at("closingBalance"))) ==
+        sql.scalar("SELECT balance::text FROM wallet.wallets WHERE id = $1", {row.at("walletId")}));
+  }
 
   // Audit export of today: the audit log's entries of the organisation, in chain order.
   auto audit = csv_rows(made(app, token, "AUDIT_EXPORT", "CSV", day, day),
@@ -280,6 +305,15 @@ TEST_CASE("reports: the tax summary per employee, the reconciliation and the aud
     CHECK(audit[i].at("id") == *expected[i][0]);
     CHECK(audit[i].at("hash") == *expected[i][1]);
     CHECK(audit[i].at("seq") == *expected[i][2]);
+  }
+  // In JSON: the same entries, with before and after as the JSON they were stored as.
+  auto audit_json = json::parse(made(app, token, "AUDIT_EXPORT", "JSON", day, day)).as_object();
+  const auto& entries = audit_json.at("rows").as_array();
+  REQUIRE(entries.size() >= expected.size());  // and the requests made since
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(text_at(entries[i], "id") == *expected[i][0]);
+    CHECK(entries[i].at("seq").as_int64() == std::stoll(*expected[i][2]));
+    CHECK((entries[i].at("after").is_object() || entries[i].at("after").is_null()));
   }
   CHECK(csv_rows(made(app, token, "AUDIT_EXPORT", "CSV", "2025-01-01", "2025-12-31"),
                  "seq,id,createdAt,actorId,action,entityType,entityId,requestId,before,after,"

@@ -7,6 +7,7 @@
 
 #include "core/db/error.hpp"
 #include "core/db/result_data.hpp"
+#include "core/db/sqlstate.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 
@@ -25,7 +26,8 @@ constexpr std::chrono::minutes k_no_statement_timeout_deadline{10};
 // SQLSTATE classes that mean the session is gone: admin shutdown/crash (57P0x) and connection
 // exceptions (08xxx).
 bool means_connection_lost(std::string_view sqlstate) {
-  return sqlstate.starts_with("57P") || sqlstate.starts_with("08");
+  return sqlstate.starts_with(sqlstate::k_operator_intervention_shutdown) ||
+         sqlstate.starts_with(sqlstate::k_connection_exception_class);
 }
 
 std::string field(const PGresult* result, int code) {
@@ -339,7 +341,7 @@ void Connection::deadline_exceeded(std::string_view what) {
   // The server did not answer in time: the connection's state is unknown, so it is dropped.
   broken_ = true;
   busy_ = false;
-  throw Error("57014",
+  throw Error(std::string(sqlstate::k_query_canceled),
               fmt::format("{}: no answer from the database before the client deadline", what));
 }
 

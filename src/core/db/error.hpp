@@ -2,6 +2,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/db/sqlstate.hpp"
+
 namespace payrollx::db {
 
 // A failure reported by PostgreSQL or the connection. The HTTP edge maps what a module did not
@@ -13,11 +15,14 @@ class Error : public std::runtime_error {
   const std::string& sqlstate() const { return sqlstate_; }
   const std::string& constraint() const { return constraint_; }
 
-  bool is_unique_violation() const { return sqlstate_ == "23505"; }
-  bool is_foreign_key_violation() const { return sqlstate_ == "23503"; }
-  bool is_check_violation() const { return sqlstate_ == "23514"; }
-  bool is_retryable() const { return sqlstate_ == "40001" || sqlstate_ == "40P01"; }
-  bool is_query_canceled() const { return sqlstate_ == "57014"; }
+  bool is_unique_violation() const { return sqlstate_ == sqlstate::k_unique_violation; }
+  bool is_foreign_key_violation() const { return sqlstate_ == sqlstate::k_foreign_key_violation; }
+  bool is_check_violation() const { return sqlstate_ == sqlstate::k_check_violation; }
+  bool is_retryable() const {
+    return sqlstate_ == sqlstate::k_serialization_failure ||
+           sqlstate_ == sqlstate::k_deadlock_detected;
+  }
+  bool is_query_canceled() const { return sqlstate_ == sqlstate::k_query_canceled; }
 
  private:
   std::string sqlstate_;

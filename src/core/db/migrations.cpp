@@ -13,6 +13,7 @@
 #include "core/db/blocking.hpp"
 #include "core/db/grants.hpp"
 #include "core/db/pool.hpp"
+#include "core/db/sqlstate.hpp"
 #include "core/log.hpp"
 
 namespace payrollx::db {
@@ -128,7 +129,7 @@ boost::asio::awaitable<bool> migrations_current(Pool& pool) {
     // A superset is current: during a rolling upgrade a newer instance may have migrated ahead.
     co_return std::includes(applied.begin(), applied.end(), embedded.begin(), embedded.end());
   } catch (const Error& e) {
-    if (e.sqlstate() == "42P01") co_return false;  // not migrated at all yet
+    if (e.sqlstate() == sqlstate::k_undefined_table) co_return false;  // not migrated at all yet
     throw;
   }
 }

@@ -17,6 +17,7 @@
 #include "core/db/connection.hpp"
 #include "core/db/result_data.hpp"
 #include "core/db/resume.hpp"
+#include "core/db/sqlstate.hpp"
 
 namespace payrollx::db {
 
@@ -213,7 +214,8 @@ void Pipeline::answer_first_locked() {
     if (slot->prepare_failed) connection_->forget_prepared(slot->prepares);
     slot->error = connection_->error_of(slot->failure->get(), slot->name);
     const char* sqlstate = PQresultErrorField(slot->failure->get(), PG_DIAG_SQLSTATE);
-    bool not_prepared = sqlstate && std::string_view(sqlstate) == "26000";
+    bool not_prepared =
+        sqlstate && std::string_view(sqlstate) == sqlstate::k_invalid_sql_statement_name;
     if (not_prepared) forget_unless_preparing_locked(slot->name);
     // 26000: sent behind a Prepare of the same statement that failed (or the statement was
     // deallocated): a pooled connection prepares it afresh.
@@ -268,7 +270,7 @@ void Pipeline::finish(bool timed_out) {
     for (auto& slot : slots_) {
       if (timed_out && first) {
         slot->error = std::make_exception_ptr(Error(
-            "57014",
+            std::string(sqlstate::k_query_canceled),
             fmt::format("{}: no answer from the database before the client deadline", slot->name)));
       } else {
         slot->error = std::make_exception_ptr(

@@ -23,6 +23,7 @@
 #include "core/db/error.hpp"
 #include "core/db/pipeline.hpp"
 #include "core/db/resume.hpp"
+#include "core/db/sqlstate.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 
@@ -609,7 +610,8 @@ asio::awaitable<void> Pool::run_transaction(TxBody body, TxOptions options) {
         co_await tx.run_before_commit_hooks();
         // A body that swallowed a failed statement would otherwise COMMIT into a silent ROLLBACK.
         if (connection->in_failed_transaction())
-          throw Error("25P02", "the transaction failed and cannot commit");
+          throw Error(std::string(sqlstate::k_in_failed_sql_transaction),
+                      "the transaction failed and cannot commit");
         commit_sent = true;
         co_await connection->run_script("COMMIT");
         co_return;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/db/error.hpp"
+#include "core/db/sqlstate.hpp"
 
 namespace payrollx::db {
 namespace {
@@ -12,7 +13,8 @@ namespace {
 // libpq sends text parameters as C strings: a NUL byte would silently cut the value short.
 std::string checked_text(std::string_view value) {
   if (value.find('\0') != std::string_view::npos)
-    throw Error("22021", "a text parameter contains a NUL byte");
+    throw Error(std::string(sqlstate::k_character_not_in_repertoire),
+                "a text parameter contains a NUL byte");
   return std::string(value);
 }
 
@@ -37,7 +39,9 @@ Int parse_integer(std::string_view text, const char* what) {
 void append_quoted(std::string& out, std::string_view element) {
   out.push_back('"');
   for (char c : element) {
-    if (c == '\0') throw Error("22021", "an array parameter contains a NUL byte");
+    if (c == '\0')
+      throw Error(std::string(sqlstate::k_character_not_in_repertoire),
+                  "an array parameter contains a NUL byte");
     if (c == '"' || c == '\\') out.push_back('\\');
     out.push_back(c);
   }

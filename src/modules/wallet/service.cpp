@@ -10,6 +10,7 @@
 #include "core/auth/principal.hpp"
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
+#include "core/db/sqlstate.hpp"
 #include "core/error.hpp"
 #include "modules/compliance/compliance.hpp"
 #include "modules/wallet/store.hpp"
@@ -21,7 +22,6 @@ namespace {
 using boost::asio::awaitable;
 
 constexpr std::string_view k_entity = "wallet";
-constexpr std::string_view k_numeric_value_out_of_range = "22003";
 
 // Each transaction's entries must sum to zero per currency: money moves, it is never made or
 // lost. Overflow is checked (amounts near INT64_MAX must not wrap into a "balanced" total).
@@ -267,7 +267,7 @@ awaitable<Service::Posting> Service::try_post(db::Tx& tx, const Uuid& organizati
                                      amounts, entry_ids, answer_entries));
   } catch (const db::Error& e) {
     // A balance beyond bigint: refused, never wrapped (PostgreSQL checks the arithmetic).
-    if (e.sqlstate() == k_numeric_value_out_of_range)
+    if (e.sqlstate() == db::sqlstate::k_numeric_value_out_of_range)
       throw conflict("The movement would take a balance beyond the largest amount a wallet holds.");
     throw;
   }

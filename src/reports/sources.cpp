@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/db/session.hpp"
+#include "core/invariant.hpp"
 #include "modules/payroll/payroll.hpp"
 #include "modules/wallet/wallet.hpp"
 
@@ -263,6 +264,8 @@ awaitable<std::int64_t> write_report(const Sources& sources, db::Session& sessio
   co_await out.begin();
   co_await copy_rows(sources, session, report, amount, out);
   co_await out.end();
+  // The count and the pages read one snapshot: any difference is a paging bug, not a race.
+  PAYROLLX_INVARIANT(out.rows() == total, "a report's pages do not hold the rows it counted");
   co_return out.rows();
 }
 

@@ -24,6 +24,7 @@
 #include "core/db/pipeline.hpp"
 #include "core/db/resume.hpp"
 #include "core/db/sqlstate.hpp"
+#include "core/invariant.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 
@@ -418,6 +419,7 @@ void Pool::Impl::release(std::unique_ptr<Connection> connection) {
         waiter->wake();
       } else {
         idle_.push_back(std::move(connection));
+        PAYROLLX_INVARIANT(in_use_ > 0, "a connection was returned that the pool never leased");
         --in_use_;
       }
     } else {
@@ -516,6 +518,7 @@ void Pool::Impl::pipeline_ended(std::uint64_t reservation) {
 }
 
 void Pool::Impl::release_room_locked() {
+  PAYROLLX_INVARIANT(open_ > 0 && in_use_ > 0, "a connection was released that was not counted");
   --open_;
   --in_use_;
   hand_room_to_waiter_locked();

@@ -13,6 +13,7 @@
 
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
+#include "core/invariant.hpp"
 #include "modules/compliance/compliance.hpp"
 #include "modules/employee/employee.hpp"
 #include "modules/notification/notification.hpp"
@@ -60,6 +61,18 @@ awaitable<void> publish_payslips(notification::Inbox& inbox, db::Tx& tx, const R
         tx, events::payslip_events(run, all.subspan(start, std::min(k_slice, all.size() - start))));
 }
 
+// The run's stored totals are its items' sums (approval held exactly that net): a run whose
+// items were changed behind its back must not pay.
+void require_totals_of_items(const Run& run, const std::vector<Item>& items) {
+  std::int64_t net = 0;
+  for (const auto& item : items)
+    PAYROLLX_INVARIANT(!__builtin_add_overflow(net, item.amounts.net, &net),
+                       "a run's items' nets overflow");
+  PAYROLLX_INVARIANT(net == run.totals.net, "a run's total net is not the sum of its items");
+  PAYROLLX_INVARIANT(static_cast<std::int64_t>(items.size()) == run.employee_count,
+                     "a run's items are not as many as its employee count");
+}
+
 }  // namespace
 
 // The employees' notices, a slice of the items at a time: a run of 100,000 employees never holds
@@ -86,6 +99,7 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
   require_status(before, "APPROVED");
   if (!before.treasury_wallet_id) throw std::logic_error("an approved run without a treasury");
   auto items = co_await all_items(tx, before);
+  require_totals_of_items(before, items);
 
   // The approval's hold becomes the payments: pay_payroll releases it (once every wallet is
   // locked) and spends it in the same transaction, so no other movement can take the money.
@@ -106,8 +120,8 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
                                              actor);
   auto marked = co_await tx.query(store::k_mark_items_paid, organization_id, before.id, paid_items,
                                   transaction_ids);
-  if (marked.affected() != static_cast<std::int64_t>(items.size()))
-    throw std::logic_error("payroll items changed under the run's lock");
+  PAYROLLX_INVARIANT(marked.affected() == static_cast<std::int64_t>(items.size()),
+                     "payroll items changed under the run's lock");
   auto completed =
       co_await tx.query(store::k_mark_completed, organization_id, before.id, actor.user_id);
   auto after = store::run_from(completed.one());
@@ -178,8 +192,8 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
   }
   auto marked = co_await tx.query(store::k_mark_items_reversed, organization_id, before.id,
                                   reversed_items, reversal_ids);
-  if (marked.affected() != static_cast<std::int64_t>(items.size()))
-    throw std::logic_error("payroll items changed under the run's lock");
+  PAYROLLX_INVARIANT(marked.affected() == static_cast<std::int64_t>(items.size()),
+                     "payroll items changed under the run's lock");
   auto updated =
       co_await tx.query(store::k_mark_reversed, organization_id, before.id, actor.user_id);
   auto after = store::run_from(updated.one());

@@ -12,6 +12,7 @@
 #include "core/db/pool.hpp"
 #include "core/db/sqlstate.hpp"
 #include "core/error.hpp"
+#include "core/invariant.hpp"
 #include "modules/compliance/compliance.hpp"
 #include "modules/wallet/store.hpp"
 #include "modules/wallet/wallet.hpp"
@@ -34,8 +35,8 @@ void require_balanced(const std::vector<Entry>& entries) {
     if (__builtin_add_overflow(total, signed_amount, &total))
       throw validation_failed("amount", "is too large");
   }
-  for (const auto& [key, total] : totals)
-    if (total != 0) throw std::logic_error("unbalanced wallet legs in " + key.second);
+  for (const auto& leg_total : totals)
+    PAYROLLX_INVARIANT(leg_total.second == 0, "a transaction's wallet legs do not sum to zero");
 }
 
 std::vector<Wallet> wallets_of(const db::Result& result) {

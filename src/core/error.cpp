@@ -76,11 +76,11 @@ Problem organization_suspended() {
   return Problem(403, "organization_suspended",
                  "Your organisation is suspended; a platform administrator can reactivate it.");
 }
-Problem not_found(std::string detail) {
-  return Problem(404, "not_found", std::move(detail));
+Problem not_found(std::string detail, std::vector<FieldError> errors) {
+  return Problem(404, "not_found", std::move(detail), std::move(errors));
 }
-Problem conflict(std::string detail) {
-  return Problem(409, "conflict", std::move(detail));
+Problem conflict(std::string detail, std::vector<FieldError> errors) {
+  return Problem(409, "conflict", std::move(detail), std::move(errors));
 }
 Problem invalid_state(std::string detail) {
   return Problem(409, "invalid_state", std::move(detail));
@@ -89,8 +89,8 @@ Problem idempotency_key_reused() {
   return Problem(409, "idempotency_key_reused",
                  "This Idempotency-Key was already used with a different request.");
 }
-Problem insufficient_funds(std::int64_t required, std::int64_t available) {
-  Problem p(409, "insufficient_funds", "The wallet does not hold enough available money.");
+Problem insufficient_funds(std::int64_t required, std::int64_t available, std::string detail) {
+  Problem p(409, "insufficient_funds", std::move(detail));
   p.with("required", required);
   p.with("available", available);
   return p;

@@ -52,14 +52,16 @@ Problem validation_failed(std::string field, std::string message);
 Problem bad_request(std::string detail);
 Problem unauthorized(std::string detail = "Authentication is required.");
 Problem forbidden(std::string detail = "This action is not allowed for your role.");
-Problem not_found(std::string detail = "The resource does not exist.");
+Problem not_found(std::string detail = "The resource does not exist.",
+                  std::vector<FieldError> errors = {});
 // 403 for every request of a suspended organisation's members.
 Problem organization_suspended();
-Problem conflict(std::string detail);
+Problem conflict(std::string detail, std::vector<FieldError> errors = {});
 Problem invalid_state(std::string detail);
 Problem idempotency_key_reused();
 // `required` and `available` are minor units of the wallet's currency.
-Problem insufficient_funds(std::int64_t required, std::int64_t available);
+Problem insufficient_funds(std::int64_t required, std::int64_t available,
+                           std::string detail = "The wallet does not hold enough available money.");
 Problem payload_too_large(std::string detail);
 Problem unsupported_media_type(std::string detail);
 Problem rate_limited(int retry_after_seconds);

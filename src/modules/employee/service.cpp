@@ -36,11 +36,11 @@ Employee one_employee(const db::Result& result) {
 // The unique index that refused a row, as the client's field.
 [[noreturn]] void throw_taken(const db::Error& error) {
   if (error.constraint() == store::k_email_index)
-    throw Problem(409, "conflict", "Another employee of the organisation has this email.",
-                  {{"email", "is already used by another employee"}});
+    throw conflict("Another employee of the organisation has this email.",
+                   {{"email", "is already used by another employee"}});
   if (error.constraint() == store::k_number_index)
-    throw Problem(409, "conflict", "Another employee of the organisation has this employee number.",
-                  {{"employeeNumber", "is already used by another employee"}});
+    throw conflict("Another employee of the organisation has this employee number.",
+                   {{"employeeNumber", "is already used by another employee"}});
   throw error;
 }
 

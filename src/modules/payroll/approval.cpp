@@ -22,9 +22,7 @@ using boost::asio::awaitable;
 
 // API.md's insufficient_funds with the shortfall (PRODUCT.md flow 5) and what it is about.
 Problem treasury_short(std::string detail, std::int64_t required, std::int64_t available) {
-  Problem problem(409, "insufficient_funds", std::move(detail));
-  problem.with("required", required);
-  problem.with("available", available);
+  auto problem = insufficient_funds(required, available, std::move(detail));
   problem.with("shortfall", required - available);
   return problem;
 }

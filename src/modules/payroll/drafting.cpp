@@ -217,8 +217,7 @@ void require_known(const RunRequest& request, const std::vector<employee::Roster
                       "is not an employee of the organisation"});
   }
   if (!errors.empty())
-    throw Problem(404, "not_found", "An employee of the request does not exist.",
-                  std::move(errors));
+    throw not_found("An employee of the request does not exist.", std::move(errors));
 }
 
 std::optional<TaxTable> tax_table_of(const std::optional<compliance::TaxTable>& table) {

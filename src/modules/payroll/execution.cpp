@@ -180,12 +180,11 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
                              {"required", item->amounts.net},
                              {"available", wallet.available()}});
       }
-      Problem problem(409, "insufficient_funds",
-                      fmt::format("{} employee wallet(s) no longer hold the pay to reverse; "
-                                  "nothing was reversed.",
-                                  employees.size()));
-      problem.with("required", required);
-      problem.with("available", available);
+      auto problem = insufficient_funds(
+          required, available,
+          fmt::format("{} employee wallet(s) no longer hold the pay to reverse; nothing was "
+                      "reversed.",
+                      employees.size()));
       problem.with("employees", std::move(employees));
       throw problem;
     }

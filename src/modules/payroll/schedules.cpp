@@ -17,8 +17,8 @@ using boost::asio::awaitable;
 // The unique name index or the currency reference refused the row: the client's mistake.
 [[noreturn]] void throw_refused(const db::Error& error) {
   if (error.is_unique_violation() && error.constraint() == store::k_schedule_name_index)
-    throw Problem(409, "conflict", "Another pay schedule of the organisation has this name.",
-                  {{"name", "is already used by another pay schedule"}});
+    throw conflict("Another pay schedule of the organisation has this name.",
+                   {{"name", "is already used by another pay schedule"}});
   if (error.is_foreign_key_violation())
     throw validation_failed("currency", "is not a known currency");
   throw error;

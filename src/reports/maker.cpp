@@ -42,7 +42,12 @@ struct ReportMaker::Impl : std::enable_shared_from_this<ReportMaker::Impl> {
     try {
       do {
         again = false;
-        while (auto report = co_await reports.claim(k_lease)) co_await make(*report);
+        // (Not `while (auto r = co_await ...)`: GCC 12 mishandles a co_await in a condition.)
+        for (;;) {
+          auto report = co_await reports.claim(k_lease);
+          if (!report) break;
+          co_await make(*report);
+        }
       } while (again);
     } catch (...) {
       running = false;

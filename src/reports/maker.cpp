@@ -2,6 +2,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <stdexcept>
+#include <utility>
 
 #include "core/db/listener.hpp"
 #include "core/db/pool.hpp"
@@ -17,8 +19,9 @@ namespace {
 namespace asio = boost::asio;
 
 // A maker renews its lease with every chunk; one silent this long has died, and its report is
-// claimed again.
-constexpr std::chrono::seconds k_lease{120};
+// claimed again. Long enough for the count and several pages before the first chunk (each
+// statement is bounded by the statement timeout, 60 s by default).
+constexpr std::chrono::seconds k_lease{600};
 
 constexpr db::Query k_scales{"reports.currency_scales", "SELECT code, scale FROM core.currencies"};
 
@@ -67,11 +70,16 @@ struct ReportMaker::Impl : std::enable_shared_from_this<ReportMaker::Impl> {
     } catch (const compliance::ReportClaimLost& e) {
       log::warn("reports.claim_lost", {{"report", report.id.str()}, {"error", e.what()}});
       co_return;
-    } catch (const std::exception& e) {
+    } catch (const std::overflow_error& e) {
+      // The data's own fault (a total beyond 64 bits): worth telling the client.
       log::error("reports.failed", {{"report", report.id.str()}, {"error", e.what()}});
-      failure = e.what();
+      failure = std::string("The report could not be made: ") + e.what();
+    } catch (const std::exception& e) {
+      // Anything else is ours: the log has it; the client gets no internals.
+      log::error("reports.failed", {{"report", report.id.str()}, {"error", e.what()}});
+      failure = "The report could not be made (an internal error, logged). Request it again.";
     }
-    co_await reports.fail(report, "The report could not be made: " + failure);
+    co_await reports.fail(report, failure);
   }
 
   asio::awaitable<void> write(const compliance::Report& report) {
@@ -87,7 +95,12 @@ struct ReportMaker::Impl : std::enable_shared_from_this<ReportMaker::Impl> {
     options.isolation = db::Isolation::repeatable_read;
     options.read_only = true;
     options.max_attempts = 1;
+    // The pool re-runs a body whose connection was lost before COMMIT, whatever max_attempts
+    // says; this one has already stored chunks, so a second run fails the report instead.
+    bool started = false;
     auto body = [&](db::Tx& tx) -> asio::awaitable<void> {
+      if (std::exchange(started, true))
+        throw std::runtime_error("the snapshot's connection was lost while writing the file");
       rows = co_await write_report(sources, tx, report, scales, file);
     };
     co_await reports.pool().transaction(body, options);

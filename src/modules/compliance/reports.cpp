@@ -75,13 +75,18 @@ constexpr db::Query k_finish{
     "  size = $4::bigint, sha256 = $5, lease_until = NULL, completed_at = now() "
     "WHERE id = $1 AND attempts = $2::integer AND status = 'RUNNING' RETURNING 1"};
 
-// $1 id, $2 attempts, $3 error.
+// $1 id, $2 attempts, $3 error. The chunks go only with the claim that owns them: a maker that
+// lost its claim must not delete the file of the one that took over.
 constexpr db::Query k_fail{
     "compliance.fail_report",
-    "WITH dropped AS (DELETE FROM compliance.report_chunks WHERE report_id = $1) "
-    "UPDATE compliance.reports SET status = 'FAILED', error = $3, lease_until = NULL,"
-    "  completed_at = now() "
-    "WHERE id = $1 AND attempts = $2::integer AND status = 'RUNNING' RETURNING 1"};
+    "WITH owned AS ("
+    "  UPDATE compliance.reports SET status = 'FAILED', error = $3, lease_until = NULL,"
+    "    completed_at = now() "
+    "  WHERE id = $1 AND attempts = $2::integer AND status = 'RUNNING' RETURNING id"
+    "), dropped AS ("
+    "  DELETE FROM compliance.report_chunks c USING owned WHERE c.report_id = owned.id"
+    ") "
+    "SELECT 1 FROM owned"};
 
 // $1 organization_id, $2 id, $3 position → data (bytea hex text).
 constexpr db::Query k_select_chunk{

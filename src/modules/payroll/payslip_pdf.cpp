@@ -93,12 +93,14 @@ std::string_view line_label(std::string_view kind) {
   return kind;
 }
 
+// Lines of text top down; a payslip of more lines than a page holds (about 35) goes on to a
+// next page rather than being cut off.
 class Writer {
  public:
-  Writer(HPDF_Doc pdf, HPDF_Page page) : page_(page) {
+  explicit Writer(HPDF_Doc pdf) : pdf_(pdf) {
     regular_ = HPDF_GetFont(pdf, "Helvetica", "WinAnsiEncoding");
     bold_ = HPDF_GetFont(pdf, "Helvetica-Bold", "WinAnsiEncoding");
-    y_ = HPDF_Page_GetHeight(page) - k_margin;
+    new_page();
   }
 
   void heading(const std::string& text) { write(bold_, 18, text, ""); }
@@ -117,7 +119,14 @@ class Writer {
   }
 
  private:
+  void new_page() {
+    page_ = HPDF_AddPage(pdf_);
+    HPDF_Page_SetSize(page_, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    y_ = HPDF_Page_GetHeight(page_) - k_margin;
+  }
+
   void write(HPDF_Font font, float size, const std::string& left, const std::string& right) {
+    if (y_ < k_margin) new_page();
     const auto left_text = to_win_ansi(left);
     const auto right_text = to_win_ansi(right);
     HPDF_Page_BeginText(page_);
@@ -131,7 +140,8 @@ class Writer {
     y_ -= size > 12 ? 2 * k_line_height : k_line_height;
   }
 
-  HPDF_Page page_;
+  HPDF_Doc pdf_;
+  HPDF_Page page_ = nullptr;
   HPDF_Font regular_;
   HPDF_Font bold_;
   float y_;
@@ -145,8 +155,6 @@ std::string render_payslip_pdf(const PayslipDocument& document) {
       HPDF_New(on_error, &error), &HPDF_Free);
   if (!pdf) throw std::runtime_error("libharu: cannot create a document");
   HPDF_SetCompressionMode(pdf.get(), HPDF_COMP_ALL);
-  HPDF_Page page = HPDF_AddPage(pdf.get());
-  HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
 
   const auto& run = document.payslip.run;
   const auto& amounts = document.payslip.item.amounts;
@@ -155,7 +163,7 @@ std::string render_payslip_pdf(const PayslipDocument& document) {
     return fmt::format("{} {}", major_units(minor, document.scale), run.currency);
   };
 
-  Writer out(pdf.get(), page);
+  Writer out(pdf.get());
   out.heading("Payslip");
   out.text(document.organization_name, true);
   out.text("Employee: " + document.employee_name);

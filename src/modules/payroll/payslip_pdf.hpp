@@ -1,7 +1,8 @@
 #pragma once
-// A payslip as a one-page A4 PDF made with libharu: real text (searchable, copyable) in the
-// standard Helvetica font. Text is written in WinAnsiEncoding, the base-14 fonts' encoding:
-// Latin letters with their accents come through; characters it lacks are written as '?'.
+// A payslip as an A4 PDF made with libharu (one page, unless it has more lines than a page holds):
+// real text (searchable, copyable) in the standard Helvetica font. Text is written in
+// WinAnsiEncoding, the base-14 fonts' encoding: Latin letters with their accents come through;
+// characters it lacks are written as '?'.
 #include <string>
 
 #include "modules/payroll/payroll.hpp"

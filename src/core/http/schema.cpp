@@ -3,6 +3,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "core/json.hpp"
+
 namespace payrollx::http::schema {
 
 boost::json::value string(std::int64_t max_length, std::int64_t min_length) {
@@ -10,6 +12,10 @@ boost::json::value string(std::int64_t max_length, std::int64_t min_length) {
   if (min_length > 0) s["minLength"] = min_length;
   if (max_length > 0) s["maxLength"] = max_length;
   return s;
+}
+
+boost::json::value string(const json::StringRule& rule) {
+  return string(static_cast<std::int64_t>(rule.max), static_cast<std::int64_t>(rule.min));
 }
 
 boost::json::value formatted(std::string_view format) {

@@ -6,11 +6,17 @@
 #include <string_view>
 #include <utility>
 
+namespace payrollx::json {
+struct StringRule;
+}
+
 namespace payrollx::http::schema {
 
 using Property = std::pair<std::string_view, boost::json::value>;
 
 boost::json::value string(std::int64_t max_length = 0, std::int64_t min_length = 0);
+// The limits of the rule the request's reader checks, so the document and the check agree.
+boost::json::value string(const json::StringRule& rule);
 boost::json::value formatted(std::string_view format);  // {"type":"string","format":...}
 boost::json::value uuid();
 boost::json::value date();

@@ -18,6 +18,7 @@
 #include "modules/employee/documents.hpp"
 #include "modules/employee/employee.hpp"
 #include "modules/employee/requests.hpp"
+#include "modules/employee/rules.hpp"
 #include "modules/employee/schemas.hpp"
 
 namespace payrollx::employee {
@@ -313,7 +314,8 @@ void register_routes(http::Router& router, Service& service, std::size_t upload_
        .request_schema = nullptr,
        .response_schema = schema::list_of(schemas::employee()),
        .query = {{"status", "ACTIVE or TERMINATED.", schema::enumeration({"ACTIVE", "TERMINATED"})},
-                 {"department", "Exact department, case-insensitive.", schema::string(100, 1)},
+                 {"department", "Exact department, case-insensitive.",
+                  schema::string(rules::k_department)},
                  {"kycStatus", "PENDING, APPROVED or REJECTED.",
                   schema::enumeration({"PENDING", "APPROVED", "REJECTED"})},
                  {"q", "Case-insensitive substring of the full name or the email.",

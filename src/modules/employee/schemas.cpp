@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/http/schema.hpp"
+#include "modules/employee/rules.hpp"
 
 namespace payrollx::employee::schemas {
 namespace {
@@ -49,12 +50,12 @@ value employee() {
        {"userId", described(schema::nullable(schema::uuid()),
                             "The employee's portal user (role EMPLOYEE), if any.")},
        {"walletId", described(schema::uuid(), "The employee's wallet in the salary currency.")},
-       {"firstName", schema::string(100, 1)},
-       {"lastName", schema::string(100, 1)},
+       {"firstName", schema::string(rules::k_name)},
+       {"lastName", schema::string(rules::k_name)},
        {"email", email()},
        {"employeeNumber", schema::nullable(schema::string(64, 1))},
-       {"department", schema::nullable(schema::string(100, 1))},
-       {"position", schema::nullable(schema::string(100, 1))},
+       {"department", schema::nullable(schema::string(rules::k_department))},
+       {"position", schema::nullable(schema::string(rules::k_position))},
        {"hireDate", schema::date()},
        {"terminationDate", schema::nullable(schema::date())},
        {"status", schema::enumeration({"ACTIVE", "TERMINATED"})},
@@ -101,12 +102,12 @@ value created_employee() {
 
 value new_employee() {
   return schema::object(
-      {{"firstName", schema::string(100, 1)},
-       {"lastName", schema::string(100, 1)},
+      {{"firstName", schema::string(rules::k_name)},
+       {"lastName", schema::string(rules::k_name)},
        {"email", email()},
        {"employeeNumber", described(schema::string(64, 1), "Unique in the organisation.")},
-       {"department", schema::string(100, 1)},
-       {"position", schema::string(100, 1)},
+       {"department", schema::string(rules::k_department)},
+       {"position", schema::string(rules::k_position)},
        {"hireDate", schema::date()},
        {"salary", salary()},
        {"payFrequency", described(pay_frequency(), "Default MONTHLY.")},
@@ -120,12 +121,12 @@ value new_employee() {
 value patch() {
   return described(
       schema::object(
-          {{"firstName", schema::string(100, 1)},
-           {"lastName", schema::string(100, 1)},
+          {{"firstName", schema::string(rules::k_name)},
+           {"lastName", schema::string(rules::k_name)},
            {"email", email()},
            {"employeeNumber", clearable(schema::string(64, 1), "null clears it.")},
-           {"department", clearable(schema::string(100, 1), "null clears it.")},
-           {"position", clearable(schema::string(100, 1), "null clears it.")},
+           {"department", clearable(schema::string(rules::k_department), "null clears it.")},
+           {"position", clearable(schema::string(rules::k_position), "null clears it.")},
            {"hireDate",
             described(schema::date(),
                       "Corrections are allowed; it must not be after the termination date.")},
@@ -166,7 +167,7 @@ value components(bool answer) {
   rate.as_object()["maximum"] = 10000;
   auto component = schema::object(
       {{"kind", schema::enumeration({"EARNING", "DEDUCTION"})},
-       {"name", schema::string(100, 1)},
+       {"name", schema::string(rules::k_component_name)},
        {"calc", schema::enumeration({"FIXED", "PERCENT"})},
        {"amount", std::move(amount)},
        {"currency",

@@ -306,7 +306,8 @@ void register_routes(http::Router& router, Service& service, Suspensions& suspen
        .doc = {.summary = "Suspend an organisation: its members are refused "
                           "(403 organization_suspended), its scheduled runs and deliveries wait",
                .tag = "organization",
-               .request_schema = schema::object({{"reason", schema::string(500, 1)}}, {"reason"}),
+               .request_schema =
+                   schema::object({{"reason", schema::string(k_reason_rule)}}, {"reason"}),
                .response_schema = organization_schema(),
                .query = {}},
        .handler = [&service, &suspensions](http::RequestContext& ctx) {

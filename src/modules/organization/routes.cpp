@@ -151,7 +151,16 @@ awaitable<http::Response> list_organizations(Service& service, http::RequestCont
 
 constexpr json::StringRule k_reason_rule{1, 500};
 
-// The answer is after the commit, when this instance's Suspensions already knows.
+// Commits the change, then refreshes this instance's Suspensions before answering, so that the
+// operator's next request here already sees it (the watch tells the other instances).
+template <class Change>
+awaitable<http::Response> change_status(Service& service, Suspensions& suspensions, Change change) {
+  auto organization = co_await service.pool().transaction(change);
+  auto suspended = co_await service.suspended();
+  suspensions.replace(std::move(suspended));
+  co_return http::Response::json(200, to_json(organization));
+}
+
 awaitable<http::Response> suspend(Service& service, Suspensions& suspensions,
                                   http::RequestContext& ctx) {
   const auto organization_id = ctx.id_param("id");
@@ -161,10 +170,7 @@ awaitable<http::Response> suspend(Service& service, Suspensions& suspensions,
   reader.finish();
   auto actor = compliance::actor_of(ctx);
   auto change = [&](db::Tx& tx) { return service.suspend(tx, organization_id, *reason, actor); };
-  auto organization = co_await service.pool().transaction(change);
-  auto suspended = co_await service.suspended();
-  suspensions.replace(std::move(suspended));
-  co_return http::Response::json(200, to_json(organization));
+  co_return co_await change_status(service, suspensions, change);
 }
 
 awaitable<http::Response> reactivate(Service& service, Suspensions& suspensions,
@@ -172,10 +178,7 @@ awaitable<http::Response> reactivate(Service& service, Suspensions& suspensions,
   const auto organization_id = ctx.id_param("id");
   auto actor = compliance::actor_of(ctx);
   auto change = [&](db::Tx& tx) { return service.reactivate(tx, organization_id, actor); };
-  auto organization = co_await service.pool().transaction(change);
-  auto suspended = co_await service.suspended();
-  suspensions.replace(std::move(suspended));
-  co_return http::Response::json(200, to_json(organization));
+  co_return co_await change_status(service, suspensions, change);
 }
 
 boost::json::value country_schema() {

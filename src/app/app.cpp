@@ -78,6 +78,11 @@ App::App(const Config& config, boost::asio::io_context& io)
       report_maker_(io.get_executor(), reports_, payroll_, wallets_, config.database_url,
                     config.jobs_interval) {
   wallets_.set_employee_directory(employees_);
+  if (!config.solana_rpc_url.empty()) {
+    solana_ = std::make_unique<settlement::SolanaAdapter>(io.get_executor(), config, transactions_,
+                                                          suspensions_);
+    transactions_.settle_on_chain(settlement::SolanaAdapter::currencies());
+  }
   if (!config.smtp_url.empty()) inbox_.enable_email(directory_);
   http::register_system_routes(router_, pool_, metrics_, readiness_);
   auth::register_routes(router_, auth_);
@@ -99,6 +104,7 @@ void App::start_jobs() {
   outbox_.start();
   suspension_watch_.start();
   report_maker_.start();
+  if (solana_) solana_->start();
 }
 
 void App::stop_jobs() {
@@ -108,6 +114,7 @@ void App::stop_jobs() {
   outbox_.stop();
   suspension_watch_.stop();
   report_maker_.stop();
+  if (solana_) solana_->stop();
 }
 
 }  // namespace payrollx

@@ -20,6 +20,7 @@
 #include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
 #include "reports/maker.hpp"
+#include "settlement/adapter.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -71,6 +72,7 @@ class App {
   organization::SuspensionWatch suspension_watch_;
   compliance::Reports reports_;
   reports::ReportMaker report_maker_;
+  std::unique_ptr<settlement::SolanaAdapter> solana_;  // when PAYROLLX_SOLANA_* configure it
 };
 
 }  // namespace payrollx

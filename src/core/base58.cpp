@@ -24,6 +24,28 @@ constexpr std::size_t k_solana_key_max_chars = 44;
 
 }  // namespace
 
+std::string base58_encode(std::span<const std::uint8_t> bytes) {
+  std::size_t leading_zeros = 0;
+  while (leading_zeros < bytes.size() && bytes[leading_zeros] == 0) ++leading_zeros;
+
+  // The number in base 58, least significant digit first: every byte multiplies it by 256.
+  std::vector<std::uint8_t> digits;
+  digits.reserve(bytes.size() * 138 / 100 + 1);  // log(256) / log(58) < 1.38
+  for (std::size_t i = leading_zeros; i < bytes.size(); ++i) {
+    unsigned carry = bytes[i];
+    for (auto& digit : digits) {
+      carry += static_cast<unsigned>(digit) << 8;
+      digit = static_cast<std::uint8_t>(carry % 58);
+      carry /= 58;
+    }
+    for (; carry > 0; carry /= 58) digits.push_back(static_cast<std::uint8_t>(carry % 58));
+  }
+
+  std::string text(leading_zeros, k_alphabet[0]);
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) text += k_alphabet[*it];
+  return text;
+}
+
 std::optional<std::vector<std::uint8_t>> base58_decode(std::string_view text) {
   std::size_t leading_zeros = 0;
   while (leading_zeros < text.size() && text[leading_zeros] == k_alphabet[0]) ++leading_zeros;

@@ -2,10 +2,15 @@
 // Base58 with the Bitcoin alphabet, as Solana writes public keys and signatures.
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace payrollx {
+
+// `bytes` in base58: each leading zero byte is a '1', so the encoding is unique.
+std::string base58_encode(std::span<const std::uint8_t> bytes);
 
 // The bytes `text` encodes; nullopt when it holds a character outside the alphabet (0, O, I
 // and l are not in it). Each leading '1' is a leading zero byte.

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base58.hpp"
 #include "core/http/client_address.hpp"
 #include "core/log.hpp"
 
@@ -177,6 +178,26 @@ void apply_smtp_from(Config& config, const Field& field) {
   config.smtp_from = from;
 }
 
+void apply_solana_rpc_url(Config& config, const Field& field) {
+  auto url = field.text();
+  if (!url.empty() && !url.starts_with("http://") && !url.starts_with("https://"))
+    field.fail("must be an http:// or https:// URL (or empty: withdrawals are settled by hand)");
+  config.solana_rpc_url = url;
+}
+
+void apply_solana_mint(Config& config, const Field& field) {
+  auto mint = field.text();
+  if (!is_solana_public_key(mint)) field.fail("must be a Solana address (base58 of 32 bytes)");
+  config.solana_usdc_mint = mint;
+}
+
+void apply_solana_commitment(Config& config, const Field& field) {
+  auto commitment = field.text();
+  if (commitment != "confirmed" && commitment != "finalized")
+    field.fail("must be confirmed or finalized");
+  config.solana_commitment = commitment;
+}
+
 void apply_trusted_proxies(Config& config, const Field& field) {
   auto list = field.text();
   if (!http::TrustedProxies::parse(list))
@@ -247,6 +268,15 @@ constexpr std::array k_settings{
             [](Config& c, const Field& f) { c.outbox_max_attempts = int(f.integer(1, 100)); }},
     Setting{"webhooks", "allowPrivate", "PAYROLLX_WEBHOOK_ALLOW_PRIVATE",
             [](Config& c, const Field& f) { c.webhook_allow_private = f.boolean(); }},
+    Setting{"solana", "rpcUrl", "PAYROLLX_SOLANA_RPC_URL", apply_solana_rpc_url},
+    Setting{"solana", "keypairFile", "PAYROLLX_SOLANA_KEYPAIR_FILE",
+            [](Config& c, const Field& f) { c.solana_keypair_file = f.text(); }},
+    Setting{"solana", "usdcMint", "PAYROLLX_SOLANA_USDC_MINT", apply_solana_mint},
+    Setting{"solana", "commitment", "PAYROLLX_SOLANA_COMMITMENT", apply_solana_commitment},
+    Setting{"solana", "retryBackoffMs", "PAYROLLX_SOLANA_RETRY_BACKOFF_MS",
+            [](Config& c, const Field& f) { c.solana_retry_backoff = f.millis(1); }},
+    Setting{"solana", "maxRpcFailures", "PAYROLLX_SOLANA_MAX_RPC_FAILURES",
+            [](Config& c, const Field& f) { c.solana_max_rpc_failures = int(f.integer(1, 1000)); }},
 };
 
 // Keys starting with "_" document the file ("_comment", "_doc") and are ignored.
@@ -329,6 +359,13 @@ void finish(Config& config) {
     throw ConfigError(fmt::format("auth.jwtSecret (PAYROLLX_JWT_SECRET) must be at least {} bytes",
                                   k_min_jwt_secret_bytes));
   }
+
+  // Half an adapter is a mistake, not "off": withdrawals would wait for a settlement that never
+  // comes, or be settled by hand while the operator believes they are paid on chain.
+  if (config.solana_rpc_url.empty() != config.solana_keypair_file.empty())
+    throw ConfigError(
+        "solana.rpcUrl (PAYROLLX_SOLANA_RPC_URL) and solana.keypairFile "
+        "(PAYROLLX_SOLANA_KEYPAIR_FILE) are set together or not at all");
 
   if (config.threads == 0) config.threads = int(std::max(1u, std::thread::hardware_concurrency()));
 }

@@ -55,6 +55,16 @@ struct Config {
   int outbox_max_attempts = 8;
   bool webhook_allow_private = false;  // http:// and loopback/private webhook targets (tests)
 
+  // The Solana settlement adapter: on when both the RPC URL and the keypair file are set.
+  std::string solana_rpc_url;
+  std::string solana_keypair_file;  // the custody keypair (solana-keygen's JSON array)
+  std::string solana_usdc_mint = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";  // mainnet's
+  std::string solana_commitment = "finalized";  // confirmed or finalized: when COMPLETED
+  // An RPC outage: the first retry after this, doubling to a minute; after max failures in a row
+  // the settlement is FAILED (retryable by POST /transactions/{id}/settle).
+  std::chrono::milliseconds solana_retry_backoff{1000};
+  int solana_max_rpc_failures = 12;
+
   // How often every instance's background jobs run (expired idempotency keys, later the payroll
   // scheduler); tests use a short one.
   std::chrono::milliseconds jobs_interval{60000};

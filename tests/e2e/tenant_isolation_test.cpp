@@ -170,6 +170,7 @@ TEST_CASE("tenant isolation: another organisation's ids answer 404 and change no
       {"GET /api/v1/transactions/{id}", {{a_deposit, ""}, {a_withdrawal, ""}}},
       {"POST /api/v1/transactions/{id}/complete", {{a_withdrawal, R"({"externalReference":"x"})"}}},
       {"POST /api/v1/transactions/{id}/fail", {{a_withdrawal, reason}}},
+      {"POST /api/v1/transactions/{id}/settle", {{a_withdrawal, ""}}},
       {"POST /api/v1/transactions/{id}/reverse", {{a_deposit, reason}}},
       {"PATCH /api/v1/payroll/schedules/{id}", {{a_schedule, R"({"status":"PAUSED"})"}}},
       {"GET /api/v1/payroll/runs/{id}", {{a_run, ""}}},

@@ -65,3 +65,24 @@ TEST_CASE("base58: a Solana public key is 32..44 characters decoding to exactly 
   CHECK_FALSE(is_solana_public_key("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5D0"));
   CHECK_FALSE(is_solana_public_key(""));
 }
+
+TEST_CASE("base58: encoding round-trips, a leading zero byte per leading '1'", "[base58]") {
+  using payrollx::base58_decode;
+  using payrollx::base58_encode;
+  CHECK(base58_encode(std::vector<std::uint8_t>{}) == "");
+  CHECK(base58_encode(std::vector<std::uint8_t>{0x61}) == "2g");
+  CHECK(base58_encode(std::vector<std::uint8_t>(32, 0)) == "11111111111111111111111111111111");
+  CHECK(base58_encode(std::vector<std::uint8_t>{0, 0, 1}) == "112");
+  CHECK(base58_encode(std::vector<std::uint8_t>(32, 0xff)) ==
+        "JEKNVnkbo3jma5nREBBJCDoXFVeKkD56V3xKrvRmWxFG");
+
+  for (std::string_view text : {"1NS17iag9jJgTHD1VXjvLCEnZuQ3rJDE9L", "11", "z", "1z",
+                                "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"}) {
+    auto bytes = base58_decode(text);
+    REQUIRE(bytes);
+    CHECK(base58_encode(*bytes) == text);
+  }
+  std::vector<std::uint8_t> every_byte;
+  for (int i = 0; i < 256; ++i) every_byte.push_back(static_cast<std::uint8_t>(i));
+  CHECK(base58_decode(base58_encode(every_byte)) == every_byte);
+}

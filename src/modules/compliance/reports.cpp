@@ -2,6 +2,7 @@
 // reads of the API. The SQL lives here, behind these typed functions.
 #include <sodium.h>
 
+#include "core/db/bytea.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "modules/compliance/compliance.hpp"
@@ -135,27 +136,6 @@ Report report_from(const db::Row& row) {
   return report;
 }
 
-std::string hex_bytea(std::string_view data) {
-  std::string text(2 + data.size() * 2 + 1, '\0');
-  text[0] = '\\';
-  text[1] = 'x';
-  sodium_bin2hex(text.data() + 2, text.size() - 2,
-                 reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  text.pop_back();  // the terminating NUL
-  return text;
-}
-
-std::string bytes_of_hex_bytea(const std::string& text) {
-  if (!text.starts_with("\\x")) throw std::logic_error("compliance: bytea not in hex form");
-  std::string bytes(text.size() / 2, '\0');
-  std::size_t length = 0;
-  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), text.data() + 2,
-                     text.size() - 2, nullptr, &length, nullptr) != 0)
-    throw std::logic_error("compliance: bad bytea hex");
-  bytes.resize(length);
-  return bytes;
-}
-
 void require_owned(const db::Result& result, const Report& report) {
   if (result.size() == 0)
     throw ReportClaimLost("report " + report.id.str() + ": another maker took it over");
@@ -249,7 +229,7 @@ awaitable<std::optional<std::string>> Reports::chunk(const Uuid& organization_id
                                      static_cast<std::int64_t>(position));
   auto row = result.first();
   if (!row) co_return std::nullopt;
-  co_return bytes_of_hex_bytea(row->get<std::string>("data"));
+  co_return db::from_bytea_text(row->get<std::string>("data"));
 }
 
 awaitable<std::optional<Report>> Reports::claim(std::chrono::seconds lease) {
@@ -262,7 +242,7 @@ awaitable<std::optional<Report>> Reports::claim(std::chrono::seconds lease) {
 awaitable<void> Reports::append(const Report& report, int position, std::string_view data,
                                 int progress, std::chrono::seconds lease) {
   auto result = co_await pool_.query(k_append, report.id, static_cast<std::int64_t>(report.attempt),
-                                     static_cast<std::int64_t>(position), hex_bytea(data),
+                                     static_cast<std::int64_t>(position), db::to_bytea_text(data),
                                      static_cast<std::int64_t>(progress),
                                      static_cast<std::int64_t>(lease.count()));
   require_owned(result, report);

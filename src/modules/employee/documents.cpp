@@ -6,6 +6,7 @@
 
 #include <array>
 
+#include "core/db/bytea.hpp"
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
@@ -60,29 +61,6 @@ std::string sha256_hex(std::string_view bytes) {
   return std::string(hex.data(), crypto_hash_sha256_BYTES * 2);
 }
 
-std::string to_bytea_text(std::string_view bytes) {
-  std::string text(2 + bytes.size() * 2 + 1, '\0');
-  text[0] = '\\';
-  text[1] = 'x';
-  sodium_bin2hex(text.data() + 2, text.size() - 2,
-                 reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  text.pop_back();  // sodium_bin2hex's terminating NUL
-  return text;
-}
-
-std::string from_bytea_text(std::string_view text) {
-  if (!text.starts_with("\\x") || text.size() % 2 != 0)
-    throw db::DecodeError("not bytea hex output");
-  std::string bytes((text.size() - 2) / 2, '\0');
-  std::size_t written = 0;
-  const char* end = nullptr;
-  int failed = sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
-                              text.data() + 2, text.size() - 2, nullptr, &written, &end);
-  if (failed != 0 || written != bytes.size() || end != text.data() + text.size())
-    throw db::DecodeError("not bytea hex output");
-  return bytes;
-}
-
 }  // namespace documents
 
 boost::json::object to_json(const Document& document) {
@@ -105,7 +83,7 @@ boost::asio::awaitable<Document> Service::add_document(db::Tx& tx, const Uuid& o
   auto inserted = co_await tx.query(
       store::k_insert_document, Uuid::random(), organization_id, employee_id, input.document_type,
       input.file_name, input.content_type, static_cast<std::int64_t>(input.bytes.size()),
-      documents::sha256_hex(input.bytes), documents::to_bytea_text(input.bytes), actor.user_id);
+      documents::sha256_hex(input.bytes), db::to_bytea_text(input.bytes), actor.user_id);
   auto document = store::document_from(inserted.one());
   compliance::AuditEntry entry{.organization_id = organization_id,
                                .actor = actor,
@@ -141,7 +119,7 @@ boost::asio::awaitable<DocumentContent> Service::document_content(const Uuid& or
   if (!row) throw not_found("The document does not exist.");
   co_return DocumentContent{.content_type = row->get<std::string>("content_type"),
                             .file_name = row->get<std::string>("file_name"),
-                            .bytes = documents::from_bytea_text(row->get<std::string>("content"))};
+                            .bytes = db::from_bytea_text(row->get<std::string>("content"))};
 }
 
 }  // namespace payrollx::employee

@@ -1,7 +1,6 @@
 #pragma once
 // What a document upload is checked and stored with: the accepted media types and their magic
-// bytes, the SHA-256 of the bytes, and bytea's hex text form (parameters and results travel as
-// text). Private to the employee module (unit tests include it).
+// bytes, and the SHA-256 of the bytes. Private to the employee module (unit tests include it).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,10 +15,5 @@ bool has_magic_of(std::string_view media_type, std::string_view bytes);
 
 // Lower-case hex SHA-256 (libsodium crypto_hash_sha256).
 std::string sha256_hex(std::string_view bytes);
-
-// "\x<hex>": bytea's input form, for a text parameter cast to bytea.
-std::string to_bytea_text(std::string_view bytes);
-// The bytes of bytea's hex output ("\x<hex>"); throws db::DecodeError on anything else.
-std::string from_bytea_text(std::string_view text);
 
 }  // namespace payrollx::employee::documents

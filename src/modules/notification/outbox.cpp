@@ -19,6 +19,7 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 
+#include "core/backoff.hpp"
 #include "core/db/listener.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -57,17 +58,6 @@ struct Outcome {
 
 std::string_view channel_label(Channel channel) {
   return channel == Channel::email ? "email" : "webhook";
-}
-
-// base × 2^(attempt−1), at most an hour, then a uniformly random part of it between a half and
-// all of it: retries of many deliveries that failed together spread out instead of stampeding.
-std::chrono::milliseconds backoff(std::chrono::milliseconds base, int attempt) {
-  auto delay = base;
-  for (int i = 1; i < attempt && delay < k_max_backoff; ++i) delay *= 2;
-  delay = std::min<std::chrono::milliseconds>(delay, k_max_backoff);
-  const auto half = delay.count() / 2;
-  const auto spread = static_cast<std::uint32_t>(std::min<std::int64_t>(half, UINT32_MAX - 1));
-  return std::chrono::milliseconds(half + randombytes_uniform(spread + 1));
 }
 
 // A webhook whose endpoint was deleted since it was queued: failed at once, never retried.
@@ -181,7 +171,7 @@ awaitable<void> Outbox::Impl::record(const Claimed& delivery, const Outcome& out
   } else {
     std::optional<Timestamp> retry_at;
     if (delivery.attempts < options.max_attempts && !endpoint_deleted(delivery))
-      retry_at = now() + backoff(options.backoff, delivery.attempts);
+      retry_at = now() + backoff_with_jitter(options.backoff, delivery.attempts, k_max_backoff);
     result = retry_at ? "retry" : "failed";
     co_await outbox_store::mark_failed(pool, attempt, retry_at);
     log::warn("outbox.delivery_failed", {{"delivery", delivery.id.str()},

@@ -16,9 +16,21 @@ boost::json::value or_null(const std::optional<T>& value) {
     return boost::json::value(*value);
 }
 
-}  // namespace
+// A withdrawal's settlement: the adapter's state, or "manual" for one settled by hand (no
+// status: there is nothing between PENDING and COMPLETED or FAILED to show).
+boost::json::object settlement_json(const std::optional<Settlement>& settlement) {
+  if (!settlement) return {{"adapter", "manual"}, {"attempts", 0}};
+  boost::json::object answer{{"adapter", "solana"}, {"attempts", settlement->attempts}};
+  // QUEUED is the job's own state: nothing was built yet, so there is no status to show.
+  if (settlement->status != SettlementStatus::queued)
+    answer["status"] = to_string(settlement->status);
+  if (settlement->status == SettlementStatus::failed) answer["retryable"] = settlement->retryable;
+  if (settlement->signature) answer["signature"] = *settlement->signature;
+  if (settlement->last_error) answer["lastError"] = *settlement->last_error;
+  return answer;
+}
 
-boost::json::object to_json(const Transaction& transaction) {
+boost::json::object fields_json(const Transaction& transaction) {
   return {{"id", transaction.id.str()},
           {"type", transaction.type},
           {"status", transaction.status},
@@ -39,6 +51,15 @@ boost::json::object to_json(const Transaction& transaction) {
           {"updatedAt", to_rfc3339(transaction.updated_at)},
           {"completedAt", or_null(transaction.completed_at)},
           {"source", to_string(transaction.source)}};
+}
+
+}  // namespace
+
+boost::json::object to_json(const Transaction& transaction) {
+  auto answer = fields_json(transaction);
+  if (transaction.type == "WITHDRAWAL" && transaction.source == Source::payrollx)
+    answer["settlement"] = settlement_json(transaction.settlement);
+  return answer;
 }
 
 }  // namespace payrollx::transaction

@@ -6,6 +6,7 @@
 
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
+#include "modules/transaction/settlement_store.hpp"
 #include "modules/transaction/store.hpp"
 #include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
@@ -95,6 +96,7 @@ awaitable<std::vector<Transaction>> Service::list(const Uuid& organization_id, c
                                      filter.to, after_created_at, after_id, page.limit + 1);
   std::vector<Transaction> transactions;
   for (auto row : result) transactions.push_back(store::transaction_of(row));
+  co_await settlement_store::attach(pool_, organization_id, transactions);
   co_return transactions;
 }
 
@@ -102,7 +104,9 @@ awaitable<Transaction> Service::get(const Uuid& organization_id, const Uuid& tra
   auto result = co_await pool_.query(store::k_select, organization_id, transaction_id);
   auto row = result.first();
   if (!row) throw not_found("The transaction does not exist.");
-  co_return store::transaction_of(*row);
+  std::vector<Transaction> found{store::transaction_of(*row)};
+  co_await settlement_store::attach(pool_, organization_id, found);
+  co_return found.front();
 }
 
 awaitable<std::vector<StatusChange>> Service::history(const Uuid& organization_id,

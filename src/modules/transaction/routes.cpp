@@ -143,6 +143,14 @@ awaitable<http::Response> post_fail(Service& service, http::RequestContext& ctx)
   });
 }
 
+awaitable<http::Response> post_settle(Service& service, http::RequestContext& ctx) {
+  auto id = ctx.id_param("id");
+  auto actor = compliance::actor_of(ctx);
+  co_return co_await money_route(service, ctx, 200, [&](db::Tx& tx) {
+    return service.retry_settlement(tx, ctx.user().org(), id, actor);
+  });
+}
+
 awaitable<http::Response> post_reverse(Service& service, http::RequestContext& ctx) {
   auto id = ctx.id_param("id");
   auto reason = read_one_text(ctx, "reason", k_reason_rule);
@@ -305,6 +313,19 @@ boost::json::value transaction_schema() {
        {"createdAt", schema::date_time()},
        {"updatedAt", schema::date_time()},
        {"completedAt", schema::nullable(schema::date_time())},
+       {"settlement",
+        schema::described(
+            schema::object({{"adapter", schema::enumeration({"solana", "manual"})},
+                            {"status", schema::enumeration({"SUBMITTED", "CONFIRMED", "FINALIZED",
+                                                            "EXPIRED", "FAILED"})},
+                            {"retryable", schema::boolean()},
+                            {"attempts", schema::integer(0)},
+                            {"signature", schema::string(88, 64)},
+                            {"lastError", schema::string(1000)}},
+                           {"adapter", "attempts"}),
+            "Withdrawals only. solana: paid on chain by the settlement job (no status until its "
+            "first transaction is signed and stored; signature: the latest transaction's; "
+            "retryable with FAILED: POST .../settle resumes it). manual: settled by hand.")},
        {"source",
         schema::described(
             schema::enumeration({"PAYROLLX", "LEGACY"}),
@@ -453,6 +474,15 @@ void register_routes(http::Router& router, Service& service) {
               .doc = money_doc("Fail a PENDING withdrawal: the held money is available again",
                                text_body("reason", 1000), 200),
               .handler = bind<post_fail>(service)});
+
+  router.add({.method = "POST",
+              .pattern = "/api/v1/transactions/{id}/settle",
+              .access = finance,
+              .doc = money_doc("Resume the on-chain settlement of a withdrawal that FAILED for a "
+                               "reason that may pass (an RPC outage); a transaction already "
+                               "sent is looked for first, never replaced while it may land",
+                               nullptr, 200),
+              .handler = bind<post_settle>(service)});
 
   router.add({.method = "POST",
               .pattern = "/api/v1/transactions/{id}/reverse",

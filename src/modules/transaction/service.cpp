@@ -4,12 +4,14 @@
 // the wallet module, then the audit entry and the notices.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "modules/compliance/compliance.hpp"
 #include "modules/notification/notification.hpp"
+#include "modules/transaction/settlement_store.hpp"
 #include "modules/transaction/store.hpp"
 #include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
@@ -201,6 +203,11 @@ awaitable<Transaction> Service::withdraw(db::Tx& tx, const Uuid& organization_id
                            .destination_address = withdrawal.destination_address};
   auto created = co_await insert(tx, organization_id, id, row, actor);
   co_await wallets_.hold(tx, organization_id, source.id, id, withdrawal.amount);
+  if (std::find(on_chain_currencies_.begin(), on_chain_currencies_.end(), source.currency) !=
+      on_chain_currencies_.end()) {
+    co_await settlement_store::enqueue(tx, created);
+    created.settlement = Settlement{};
+  }
   co_await audit_.append(
       tx, audit_entry(created, created, "transaction.withdrawal_requested", actor, true));
   co_return created;
@@ -263,18 +270,8 @@ awaitable<Transaction> Service::complete(db::Tx& tx, const Uuid& organization_id
                                          const compliance::Actor& actor) {
   auto pending = co_await lock(tx, organization_id, transaction_id);
   require_pending_withdrawal(pending);
-  auto source = co_await lock_one(wallets_, tx, organization_id, pending.from_wallet_id);
-  auto clearing = co_await wallets_.external(tx, organization_id, pending.currency);
-  co_await wallets_.release(tx, organization_id, pending.id);
-  co_await wallets_.post(tx, organization_id, moving(pending.id, pending.amount, source, clearing));
-  auto completed = co_await change_status(tx, organization_id, pending.id, "COMPLETED",
-                                          external_reference, std::nullopt, actor);
-  co_await audit_.append(
-      tx, audit_entry(pending, completed, "transaction.withdrawal_completed", actor, false));
-  auto recipients = co_await withdrawal_recipients(wallets_, tx, source, completed);
-  co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, completed, true));
-  co_await inbox_.publish(tx, withdrawal_settled(completed, true));
-  co_return completed;
+  co_await settlement_store::require_manual_completion(tx, pending);
+  co_return co_await completed(tx, pending, external_reference, actor);
 }
 
 awaitable<Transaction> Service::fail(db::Tx& tx, const Uuid& organization_id,
@@ -282,16 +279,79 @@ awaitable<Transaction> Service::fail(db::Tx& tx, const Uuid& organization_id,
                                      const compliance::Actor& actor) {
   auto pending = co_await lock(tx, organization_id, transaction_id);
   require_pending_withdrawal(pending);
+  co_await settlement_store::abandon_for_manual_failure(tx, pending, reason);
+  co_return co_await failed(tx, pending, reason, actor);
+}
+
+awaitable<Transaction> Service::complete_settled(db::Tx& tx, const Uuid& organization_id,
+                                                 const Uuid& transaction_id,
+                                                 const std::string& signature,
+                                                 const compliance::Actor& actor) {
+  auto pending = co_await lock(tx, organization_id, transaction_id);
+  require_pending_withdrawal(pending);
+  co_return co_await completed(tx, pending, signature, actor);
+}
+
+awaitable<Transaction> Service::fail_settled(db::Tx& tx, const Uuid& organization_id,
+                                             const Uuid& transaction_id, const std::string& reason,
+                                             const compliance::Actor& actor) {
+  auto pending = co_await lock(tx, organization_id, transaction_id);
+  require_pending_withdrawal(pending);
+  co_return co_await failed(tx, pending, reason, actor);
+}
+
+awaitable<Transaction> Service::retry_settlement(db::Tx& tx, const Uuid& organization_id,
+                                                 const Uuid& transaction_id,
+                                                 const compliance::Actor& actor) {
+  auto pending = co_await lock(tx, organization_id, transaction_id);
+  require_pending_withdrawal(pending);
+  const bool resumable = co_await settlement_store::retry(tx, organization_id, transaction_id);
+  if (!resumable)
+    throw invalid_state(
+        "Only a settlement that FAILED for a reason that may pass (an RPC outage, transactions "
+        "that expired) is retried.");
+  std::vector<Transaction> resumed{pending};
+  co_await settlement_store::attach(tx, organization_id, resumed);
+  co_await audit_.append(
+      tx, audit_entry(pending, resumed.front(), "transaction.settlement_retried", actor, false));
+  co_return resumed.front();
+}
+
+awaitable<Transaction> Service::completed(db::Tx& tx, const Transaction& pending,
+                                          const std::string& external_reference,
+                                          const compliance::Actor& actor) {
+  const auto& organization_id = pending.organization_id;
+  auto source = co_await lock_one(wallets_, tx, organization_id, pending.from_wallet_id);
+  auto clearing = co_await wallets_.external(tx, organization_id, pending.currency);
+  co_await wallets_.release(tx, organization_id, pending.id);
+  co_await wallets_.post(tx, organization_id, moving(pending.id, pending.amount, source, clearing));
+  auto changed = co_await change_status(tx, organization_id, pending.id, "COMPLETED",
+                                        external_reference, std::nullopt, actor);
+  std::vector<Transaction> completed{std::move(changed)};
+  co_await settlement_store::attach(tx, organization_id, completed);
+  co_await audit_.append(tx, audit_entry(pending, completed.front(),
+                                         "transaction.withdrawal_completed", actor, false));
+  auto recipients = co_await withdrawal_recipients(wallets_, tx, source, completed.front());
+  co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, completed.front(), true));
+  co_await inbox_.publish(tx, withdrawal_settled(completed.front(), true));
+  co_return completed.front();
+}
+
+awaitable<Transaction> Service::failed(db::Tx& tx, const Transaction& pending,
+                                       const std::string& reason, const compliance::Actor& actor) {
+  const auto& organization_id = pending.organization_id;
   auto source = co_await lock_one(wallets_, tx, organization_id, pending.from_wallet_id);
   co_await wallets_.release(tx, organization_id, pending.id);
-  auto failed = co_await change_status(tx, organization_id, pending.id, "FAILED", std::nullopt,
-                                       reason, actor);
+  auto changed = co_await change_status(tx, organization_id, pending.id, "FAILED", std::nullopt,
+                                        reason, actor);
+  std::vector<Transaction> failed{std::move(changed)};
+  co_await settlement_store::attach(tx, organization_id, failed);
   co_await audit_.append(
-      tx, audit_entry(pending, failed, "transaction.withdrawal_failed", actor, false));
-  auto recipients = co_await withdrawal_recipients(wallets_, tx, source, failed);
-  co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, failed, false));
-  co_await inbox_.publish(tx, withdrawal_settled(failed, false));
-  co_return failed;
+      tx, audit_entry(pending, failed.front(), "transaction.withdrawal_failed", actor, false));
+  auto recipients = co_await withdrawal_recipients(wallets_, tx, source, failed.front());
+  co_await inbox_.enqueue_many(tx, withdrawal_notices(recipients, failed.front(), false));
+  co_await inbox_.publish(tx, withdrawal_settled(failed.front(), false));
+  co_return failed.front();
 }
 
 awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,

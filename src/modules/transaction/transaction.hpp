@@ -5,6 +5,7 @@
 // interface, in the same database transaction.
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,20 @@ enum class Source { payrollx, legacy };
 std::string_view to_string(Source source);
 Source source_of(std::string_view text);  // throws std::logic_error for an unknown one
 
+// On-chain settlement of a withdrawal (sql/transaction/0003_settlements.sql tells the life of
+// one): the adapter's state, as the transaction shows it.
+enum class SettlementStatus { queued, submitted, expired, confirmed, finalized, failed };
+std::string_view to_string(SettlementStatus status);
+SettlementStatus settlement_status_of(std::string_view text);  // std::logic_error if unknown
+
+struct Settlement {
+  SettlementStatus status = SettlementStatus::queued;
+  bool retryable = false;  // FAILED: may POST /settle (an outage), not a definite failure
+  int attempts = 0;        // transactions built and signed
+  std::optional<std::string> signature;
+  std::optional<std::string> last_error;
+};
+
 struct Transaction {
   Uuid id;
   Uuid organization_id;
@@ -66,6 +81,8 @@ struct Transaction {
   Timestamp updated_at;
   std::optional<Timestamp> completed_at;
   Source source = Source::payrollx;
+  // A withdrawal the Solana adapter settles; none for one settled by hand (adapter "manual").
+  std::optional<Settlement> settlement;
 };
 
 boost::json::object to_json(const Transaction& transaction);
@@ -130,6 +147,14 @@ class Service {
   Service(db::Pool& pool, wallet::Service& wallets, compliance::AuditLog& audit,
           notification::Inbox& inbox);
 
+  // The currencies an on-chain adapter settles (the composition root sets them when the Solana
+  // adapter is configured): a withdrawal in one of them is queued for its settlement job in the
+  // withdrawal's own transaction, and cannot be completed by hand; failed by hand only while no
+  // signed transaction of it may still land.
+  void settle_on_chain(std::vector<std::string> currencies) {
+    on_chain_currencies_ = std::move(currencies);
+  }
+
   // Each flow runs in the caller's transaction, writes its transaction row, its status history,
   // its audit entry and (where a person is concerned) an inbox notice. 404 for a wallet or
   // transaction that is not the organisation's; 409 insufficient_funds; 409 invalid_state.
@@ -151,6 +176,12 @@ class Service {
                                                const Uuid& transaction_id,
                                                const std::string& external_reference,
                                                const compliance::Actor& actor);
+  // Resumes the settlement of a withdrawal whose adapter gave up on an outage (FAILED,
+  // retryable): a stored transaction that may still land is looked for first, never replaced
+  // while it may. 409 invalid_state otherwise.
+  boost::asio::awaitable<Transaction> retry_settlement(db::Tx& tx, const Uuid& organization_id,
+                                                       const Uuid& transaction_id,
+                                                       const compliance::Actor& actor);
   // Fails a PENDING withdrawal: the held money is available again.
   boost::asio::awaitable<Transaction> fail(db::Tx& tx, const Uuid& organization_id,
                                            const Uuid& transaction_id, const std::string& reason,
@@ -200,10 +231,87 @@ class Service {
   notification::Inbox& inbox() { return inbox_; }
 
  private:
+  friend class Settlements;
+  // The settlement job's outcomes: complete() and fail() without the guard that keeps hands off
+  // a withdrawal the adapter settles.
+  boost::asio::awaitable<Transaction> complete_settled(db::Tx& tx, const Uuid& organization_id,
+                                                       const Uuid& transaction_id,
+                                                       const std::string& signature,
+                                                       const compliance::Actor& actor);
+  boost::asio::awaitable<Transaction> fail_settled(db::Tx& tx, const Uuid& organization_id,
+                                                   const Uuid& transaction_id,
+                                                   const std::string& reason,
+                                                   const compliance::Actor& actor);
+  // A locked PENDING withdrawal settled: its money leaves with the clearing wallet, or is released.
+  boost::asio::awaitable<Transaction> completed(db::Tx& tx, const Transaction& pending,
+                                                const std::string& external_reference,
+                                                const compliance::Actor& actor);
+  boost::asio::awaitable<Transaction> failed(db::Tx& tx, const Transaction& pending,
+                                             const std::string& reason,
+                                             const compliance::Actor& actor);
+
   db::Pool& pool_;
   wallet::Service& wallets_;
   compliance::AuditLog& audit_;
   notification::Inbox& inbox_;
+  std::vector<std::string> on_chain_currencies_;
+};
+
+// A withdrawal the settlement job holds under a lease, with what it needs to pay it.
+struct ClaimedSettlement {
+  Uuid transaction_id;
+  Uuid organization_id;
+  Uuid claim;  // this lease's owner: every write below holds only while it is the current one
+  SettlementStatus status = SettlementStatus::queued;
+  int attempts = 0;
+  int rpc_failures = 0;
+  std::optional<std::string> signature;
+  std::optional<std::vector<std::uint8_t>> signed_transaction;  // may land: re-send, never replace
+  std::optional<std::int64_t> last_valid_block_height;
+  std::int64_t amount = 0;
+  std::string currency;
+  std::string destination_address;
+};
+
+// The settlement job's side of the settlements: claims with leases in PostgreSQL (one instance
+// moves a settlement at a time), and each step's outcome. A step whose claim was taken over by
+// another instance (its lease lapsed) changes nothing and answers false.
+class Settlements {
+ public:
+  explicit Settlements(Service& service) : service_(service) {}
+
+  // Due settlements (QUEUED, SUBMITTED, EXPIRED whose next attempt is due and whose lease is
+  // free or lapsed), oldest first, of organisations not in `suspended`.
+  boost::asio::awaitable<std::vector<ClaimedSettlement>> claim(int limit,
+                                                               std::chrono::seconds lease,
+                                                               const std::vector<Uuid>& suspended);
+  // Stores a newly signed transaction (SUBMITTED, attempts + 1, and its attempt row) before it
+  // is sent; only if no signed transaction of it may still land.
+  boost::asio::awaitable<bool> store_signed(const ClaimedSettlement& settlement,
+                                            const std::string& signature,
+                                            const std::vector<std::uint8_t>& bytes,
+                                            std::int64_t last_valid_block_height);
+  // The chain passed the stored transaction's last valid block height without it: EXPIRED (a
+  // new one may be built), or FAILED retryable after `max_attempts` transactions.
+  boost::asio::awaitable<bool> expire(const ClaimedSettlement& settlement, int max_attempts);
+  // Not settled yet: the lease is released and the settlement is due again after `delay`.
+  boost::asio::awaitable<bool> later(const ClaimedSettlement& settlement,
+                                     std::chrono::milliseconds delay);
+  // An RPC call failed: due again after `delay`; FAILED retryable after `max_failures` in a row
+  // (its stored transaction kept: it may still land).
+  boost::asio::awaitable<bool> rpc_failed(const ClaimedSettlement& settlement,
+                                          const std::string& error, std::chrono::milliseconds delay,
+                                          int max_failures);
+  // Landed at `status` (CONFIRMED or FINALIZED): the withdrawal is COMPLETED with the signature
+  // as its external reference, in the same database transaction.
+  boost::asio::awaitable<bool> landed(const ClaimedSettlement& settlement, SettlementStatus status);
+  // The chain says the transaction failed (finalized): FAILED, and the withdrawal FAILED with its
+  // money released, in the same database transaction.
+  boost::asio::awaitable<bool> failed_on_chain(const ClaimedSettlement& settlement,
+                                               const std::string& error);
+
+ private:
+  Service& service_;
 };
 
 void register_routes(http::Router& router, Service& service);

@@ -1,0 +1,63 @@
+#pragma once
+// The Solana settlement job of every server instance (on when the adapter is configured). Woken
+// by the NOTIFY of a withdrawal's commit and by a short poll, it claims due settlements in
+// batches under leases in PostgreSQL (transaction::Settlements), so one instance moves each at a
+// time, and for each:
+//   - nothing that may land is stored: build the payout, sign it with the custody key, store the
+//     signed bytes and the signature (committed) and only then send them;
+//   - a stored transaction: ask the chain. Landed at the commitment asked for: the withdrawal is
+//     COMPLETED with the signature as its external reference. Failed, finalized: the withdrawal
+//     FAILS and its money is released. Unknown and still valid: the same bytes are sent again.
+//     Unknown once the chain finalized past its last valid block height: EXPIRED, and only then
+//     is a new transaction built.
+// An RPC failure never fails a withdrawal: it is retried with backoff, and after many in a row
+// the settlement is FAILED retryable, its stored transaction kept, until POST .../settle.
+// A suspended organisation's settlements wait.
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "solana/key.hpp"
+#include "solana/rpc.hpp"
+
+namespace payrollx {
+class Suspensions;
+namespace transaction {
+class Settlements;
+}
+namespace solana {
+class Keypair;
+}
+}  // namespace payrollx
+
+namespace payrollx::settlement {
+
+struct JobOptions {
+  solana::PublicKey usdc_mint;
+  solana::Commitment commitment = solana::Commitment::finalized;
+  std::chrono::milliseconds retry_backoff{1000};
+  int max_rpc_failures = 12;
+  std::chrono::milliseconds poll{400};  // about a slot: how often a sent transaction is looked at
+  std::string listen_conninfo;          // empty: no LISTEN, the poll alone
+};
+
+class SettlementJob {
+ public:
+  // The keypair and the client outlive the job.
+  SettlementJob(boost::asio::any_io_executor executor, transaction::Settlements& settlements,
+                const Suspensions& suspensions, solana::RpcClient& rpc,
+                const solana::Keypair& custody, JobOptions options);
+  ~SettlementJob();
+  SettlementJob(const SettlementJob&) = delete;
+  SettlementJob& operator=(const SettlementJob&) = delete;
+
+  void start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;  // shared with the run in flight
+};
+
+}  // namespace payrollx::settlement

@@ -23,6 +23,7 @@ CREATE TABLE transaction.settlements (
   signature               text,  -- the latest transaction's (base58)
   signed_transaction      bytea,  -- its wire bytes while it may still land
   last_valid_block_height bigint,
+  blockhash_slot          bigint,  -- the slot its blockhash was read at: a node must hold it
   rpc_failures            integer NOT NULL DEFAULT 0 CHECK (rpc_failures >= 0),  -- in a row
   last_error              text CHECK (char_length(last_error) <= 1000),
   next_attempt_at         timestamptz NOT NULL DEFAULT now(),
@@ -31,9 +32,13 @@ CREATE TABLE transaction.settlements (
   created_at              timestamptz NOT NULL DEFAULT now(),
   updated_at              timestamptz NOT NULL DEFAULT now(),
   CHECK ((signed_transaction IS NULL) OR (signature IS NOT NULL AND
-                                          last_valid_block_height IS NOT NULL)),
+                                          last_valid_block_height IS NOT NULL AND
+                                          blockhash_slot IS NOT NULL)),
   CHECK (status <> 'SUBMITTED' OR signed_transaction IS NOT NULL),
-  CHECK (status NOT IN ('QUEUED', 'EXPIRED') OR signed_transaction IS NULL),
+  CHECK (status NOT IN ('QUEUED', 'EXPIRED', 'CONFIRMED', 'FINALIZED')
+         OR signed_transaction IS NULL),
+  CHECK (status NOT IN ('SUBMITTED', 'CONFIRMED', 'FINALIZED') OR signature IS NOT NULL),
+  CHECK (status <> 'FAILED' OR retryable OR signed_transaction IS NULL),
   CHECK (retryable = false OR status = 'FAILED')
 );
 
@@ -49,6 +54,7 @@ CREATE TABLE transaction.settlement_attempts (
   signature               text NOT NULL UNIQUE,
   signed_transaction      bytea NOT NULL,
   last_valid_block_height bigint NOT NULL,
+  blockhash_slot          bigint NOT NULL,
   created_at              timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (transaction_id, attempt)
 );

@@ -79,8 +79,14 @@ App::App(const Config& config, boost::asio::io_context& io)
                     config.jobs_interval) {
   wallets_.set_employee_directory(employees_);
   if (!config.solana_rpc_url.empty()) {
+    // Read from the database before every claim, not this instance's in-memory set: a server
+    // that just started must not pay an organisation suspended before it heard of it.
+    auto suspended = [this]() -> boost::asio::awaitable<std::vector<Uuid>> {
+      const auto ids = co_await organizations_.suspended();
+      co_return std::vector<Uuid>(ids.begin(), ids.end());
+    };
     solana_ = std::make_unique<settlement::SolanaAdapter>(io.get_executor(), config, transactions_,
-                                                          suspensions_);
+                                                          std::move(suspended));
     transactions_.settle_on_chain(settlement::SolanaAdapter::currencies());
   }
   if (!config.smtp_url.empty()) inbox_.enable_email(directory_);

@@ -19,11 +19,11 @@ JobOptions job_options(const Config& config) {
 }  // namespace
 
 SolanaAdapter::SolanaAdapter(boost::asio::any_io_executor executor, const Config& config,
-                             transaction::Service& transactions, const Suspensions& suspensions)
+                             transaction::Service& transactions, SuspendedOrganizations suspended)
     : custody_(solana::Keypair::load_file(config.solana_keypair_file)),
       rpc_({.url = config.solana_rpc_url}),
       settlements_(transactions),
-      job_(executor, settlements_, suspensions, rpc_, custody_, job_options(config)) {
+      job_(executor, settlements_, std::move(suspended), rpc_, custody_, job_options(config)) {
   // The public key only: which account pays is worth knowing, and it is public.
   log::info("settlement.solana_enabled", {{"custody", custody_.public_key().to_base58()},
                                           {"commitment", config.solana_commitment}});

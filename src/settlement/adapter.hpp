@@ -16,7 +16,7 @@ class SolanaAdapter {
  public:
   // Throws solana::KeypairError for a keypair file it refuses (the message never holds the key).
   SolanaAdapter(boost::asio::any_io_executor executor, const Config& config,
-                transaction::Service& transactions, const Suspensions& suspensions);
+                transaction::Service& transactions, SuspendedOrganizations suspended);
 
   void start() { job_.start(); }
   void stop() { job_.stop(); }

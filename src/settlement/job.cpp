@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/auth/suspensions.hpp"
 #include "core/backoff.hpp"
+#include "core/db/error.hpp"
 #include "core/db/listener.hpp"
 #include "core/invariant.hpp"
 #include "core/jobs.hpp"
@@ -26,11 +26,12 @@ using asio::awaitable;
 using transaction::ClaimedSettlement;
 using transaction::SettlementStatus;
 
-constexpr int k_batch = 32;
-// Longer than a batch's calls may take (each is bounded by the RPC timeout); a lapsed lease lets
-// another instance go on, which is safe at any point: nothing is sent that is not stored, and
-// the stored bytes are the same whoever sends them.
-constexpr std::chrono::seconds k_lease{120};
+// A batch is at most 8 × 2 calls of at most the RPC timeout (10 s) to build, and 3 calls plus 8
+// re-sends to check: within the lease, so another instance takes over only from one that died.
+// A lapse is safe at any point anyway: every write checks the claim, nothing is sent that is not
+// stored, and the stored bytes are the same whoever sends them.
+constexpr int k_batch = 8;
+constexpr std::chrono::seconds k_lease{180};
 constexpr std::chrono::milliseconds k_max_backoff{60000};
 // After this many transactions expired without landing (the custody account cannot pay the fee,
 // the cluster drops them), a person should look: FAILED, retryable.
@@ -40,11 +41,11 @@ constexpr int k_max_transactions = 8;
 
 struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
   Impl(asio::any_io_executor executor, transaction::Settlements& settlements,
-       const Suspensions& suspensions, solana::RpcClient& rpc, const solana::Keypair& custody,
+       SuspendedOrganizations suspended, solana::RpcClient& rpc, const solana::Keypair& custody,
        JobOptions options)
       : executor(executor),
         settlements(settlements),
-        suspensions(suspensions),
+        suspended(std::move(suspended)),
         rpc(rpc),
         custody(custody),
         options(std::move(options)),
@@ -62,7 +63,8 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
       do {
         again = false;
         for (;;) {
-          auto batch = co_await settlements.claim(k_batch, k_lease, suspensions.all());
+          const auto held = co_await suspended();
+          auto batch = co_await settlements.claim(k_batch, k_lease, held);
           if (batch.empty()) break;
           co_await step(batch);
         }
@@ -82,17 +84,22 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
     if (!to_build.empty()) co_await build(to_build);
   }
 
-  // What became of the stored transactions: one height and one status call for the batch.
+  // What became of the stored transactions: the finalized slot and height, then the statuses
+  // (searching history), then the oldest slot the node holds — one call each for the batch, in
+  // that order (verdict.hpp says why).
   awaitable<void> check(const std::vector<ClaimedSettlement>& batch) {
     std::vector<std::string> signatures;
     for (const auto& settlement : batch) signatures.push_back(*settlement.signature);
-    std::uint64_t finalized_height = 0;
-    std::vector<std::optional<solana::SignatureStatus>> statuses;
+    ChainView chain;
+    solana::SignatureStatuses answer;
     std::string failure;
     try {
-      // The height first: see verdict.hpp.
-      finalized_height = co_await rpc.block_height(solana::Commitment::finalized);
-      statuses = co_await rpc.signature_statuses(signatures, true);
+      const auto finalized = co_await rpc.epoch_info(solana::Commitment::finalized);
+      chain.finalized_slot = finalized.absolute_slot;
+      chain.finalized_height = finalized.block_height;
+      answer = co_await rpc.signature_statuses(signatures, true);
+      chain.statuses_slot = answer.context_slot;
+      chain.minimum_ledger_slot = co_await rpc.minimum_ledger_slot();
     } catch (const solana::RpcError& e) {
       failure = e.what();
     }
@@ -100,20 +107,24 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
       for (const auto& settlement : batch) co_await rpc_failed(settlement, failure);
       co_return;
     }
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      co_await act(batch[i], statuses.at(i), finalized_height);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto act_on_it = [&]() { return act(batch[i], answer.statuses.at(i), chain); };
+      co_await guarded(batch[i], act_on_it);
+    }
   }
 
   awaitable<void> act(const ClaimedSettlement& settlement,
                       const std::optional<solana::SignatureStatus>& status,
-                      std::uint64_t finalized_height) {
-    const auto last_valid = static_cast<std::uint64_t>(*settlement.last_valid_block_height);
-    switch (judge(status, finalized_height, last_valid, options.commitment)) {
+                      const ChainView& chain) {
+    const Sent sent{
+        .last_valid_block_height = static_cast<std::uint64_t>(*settlement.last_valid_block_height),
+        .blockhash_slot = static_cast<std::uint64_t>(*settlement.blockhash_slot)};
+    switch (judge(status, chain, sent, options.commitment)) {
       case Verdict::completed: {
-        const bool final = status->confirmation.value_or(solana::Commitment::finalized) ==
-                           solana::Commitment::finalized;
-        const bool done = co_await settlements.landed(
-            settlement, final ? SettlementStatus::finalized : SettlementStatus::confirmed);
+        const auto reached = status->confirmation == solana::Commitment::finalized
+                                 ? SettlementStatus::finalized
+                                 : SettlementStatus::confirmed;
+        const bool done = co_await settlements.landed(settlement, reached);
         if (done) log_outcome("settlement.completed", settlement);
         co_return;
       }
@@ -129,9 +140,17 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
       case Verdict::resend:
         co_await send(settlement, *settlement.signed_transaction);
         co_return;
-      case Verdict::expired:
-        co_await settlements.expire(settlement, k_max_transactions);
-        log_outcome("settlement.expired", settlement);
+      case Verdict::expired: {
+        const bool done = co_await settlements.expire(settlement, k_max_transactions);
+        if (done) log_outcome("settlement.expired", settlement);
+        co_return;
+      }
+      case Verdict::unprovable:
+        // Counted as an RPC failure: a node with more history may answer; if none does, the
+        // settlement ends FAILED retryable for a person, its transaction kept.
+        co_await rpc_failed(settlement,
+                            "the RPC node no longer holds the slots where the transaction could "
+                            "have landed: it cannot prove that it did not");
         co_return;
     }
   }
@@ -149,7 +168,10 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
       for (const auto& settlement : batch) co_await rpc_failed(settlement, failure);
       co_return;
     }
-    for (const auto& settlement : batch) co_await build_one(settlement, recent);
+    for (const auto& settlement : batch) {
+      auto build_it = [&]() { return build_one(settlement, recent); };
+      co_await guarded(settlement, build_it);
+    }
   }
 
   awaitable<void> build_one(const ClaimedSettlement& settlement,
@@ -172,15 +194,17 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
     auto message = solana::compile_legacy_message(custody.public_key(), recent.blockhash,
                                                   payout_instructions(payout));
     auto signed_transaction = solana::sign_transaction(message, custody);
-    const auto signature = solana::to_base58(signed_transaction.signature);
+    const transaction::SignedSettlement stored_form{
+        .signature = solana::to_base58(signed_transaction.signature),
+        .bytes = signed_transaction.bytes,
+        .last_valid_block_height = static_cast<std::int64_t>(recent.last_valid_block_height),
+        .blockhash_slot = static_cast<std::int64_t>(recent.context_slot)};
     // Stored and committed before it is sent: from here on it may land, and every owner of this
     // settlement will look for it before building another.
-    const bool stored = co_await settlements.store_signed(
-        settlement, signature, signed_transaction.bytes,
-        static_cast<std::int64_t>(recent.last_valid_block_height));
+    const bool stored = co_await settlements.store_signed(settlement, stored_form);
     if (!stored) co_return;  // another instance took it over, or it was failed by hand
-    log::info("settlement.submitted",
-              {{"transaction", settlement.transaction_id.str()}, {"signature", signature}});
+    log::info("settlement.submitted", {{"transaction", settlement.transaction_id.str()},
+                                       {"signature", stored_form.signature}});
     co_await send(settlement, signed_transaction.bytes);
   }
 
@@ -208,6 +232,26 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
     co_await settlements.rpc_failed(settlement, error, delay, options.max_rpc_failures);
   }
 
+  // One settlement's step: whatever goes wrong with it that is not the RPC node's doing (a bug,
+  // a row the database refuses) is logged and backed off like an outage, so that it neither
+  // stops the rest of the batch nor comes back first forever. The database itself failing still
+  // ends the run (the rows' leases lapse, the next run takes them again).
+  template <class Step>
+  awaitable<void> guarded(const ClaimedSettlement& settlement, Step step) {
+    std::string failure;
+    try {
+      co_await step();
+    } catch (const db::ConnectionError&) {
+      throw;
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (failure.empty()) co_return;
+    log::error("settlement.step_failed",
+               {{"transaction", settlement.transaction_id.str()}, {"error", failure}});
+    co_await rpc_failed(settlement, "an internal error (logged); retried");
+  }
+
   Payout payout_of(const ClaimedSettlement& settlement) const {
     auto asset = asset_of(settlement.currency);
     auto destination = solana::PublicKey::from_base58(settlement.destination_address);
@@ -220,7 +264,8 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
             .asset = *asset,
             .amount = static_cast<std::uint64_t>(settlement.amount),
             .usdc_mint = options.usdc_mint,
-            .create_destination_account = false};
+            .create_destination_account = false,
+            .memo = "payrollx withdrawal " + settlement.transaction_id.str()};
   }
 
   void log_outcome(std::string_view event, const ClaimedSettlement& settlement,
@@ -246,7 +291,7 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
 
   asio::any_io_executor executor;
   transaction::Settlements& settlements;
-  const Suspensions& suspensions;
+  SuspendedOrganizations suspended;
   solana::RpcClient& rpc;
   const solana::Keypair& custody;
   JobOptions options;
@@ -257,9 +302,9 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
 };
 
 SettlementJob::SettlementJob(asio::any_io_executor executor, transaction::Settlements& settlements,
-                             const Suspensions& suspensions, solana::RpcClient& rpc,
+                             SuspendedOrganizations suspended, solana::RpcClient& rpc,
                              const solana::Keypair& custody, JobOptions options)
-    : impl_(std::make_shared<Impl>(executor, settlements, suspensions, rpc, custody,
+    : impl_(std::make_shared<Impl>(executor, settlements, std::move(suspended), rpc, custody,
                                    std::move(options))) {
   if (impl_->options.listen_conninfo.empty()) return;
   std::weak_ptr<Impl> weak = impl_;

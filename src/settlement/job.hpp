@@ -14,15 +14,18 @@
 // the settlement is FAILED retryable, its stored transaction kept, until POST .../settle.
 // A suspended organisation's settlements wait.
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "core/uuid.hpp"
 #include "solana/key.hpp"
 #include "solana/rpc.hpp"
 
 namespace payrollx {
-class Suspensions;
 namespace transaction {
 class Settlements;
 }
@@ -42,11 +45,15 @@ struct JobOptions {
   std::string listen_conninfo;          // empty: no LISTEN, the poll alone
 };
 
+// The organisations suspended now, read from the database before every claim (an instance that
+// just started must not pay a suspended organisation before it has heard of the suspension).
+using SuspendedOrganizations = std::function<boost::asio::awaitable<std::vector<Uuid>>()>;
+
 class SettlementJob {
  public:
   // The keypair and the client outlive the job.
   SettlementJob(boost::asio::any_io_executor executor, transaction::Settlements& settlements,
-                const Suspensions& suspensions, solana::RpcClient& rpc,
+                SuspendedOrganizations suspended, solana::RpcClient& rpc,
                 const solana::Keypair& custody, JobOptions options);
   ~SettlementJob();
   SettlementJob(const SettlementJob&) = delete;

@@ -2,6 +2,7 @@
 // What a withdrawal pays on chain: the instructions of its transaction, from the custody account.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,10 +27,13 @@ struct Payout {
   // USDC: the destination's associated token account does not exist yet; it is created first
   // (idempotently: a no-op if it appeared meanwhile), paid by the custody account.
   bool create_destination_account = false;
+  // Recorded on chain with the payment (SPL Memo): the withdrawal it pays, so that two payouts of
+  // the same amount to the same address are different transactions, and either can be traced.
+  std::string memo;
 };
 
 // SOL: one System Program transfer. USDC: TransferChecked between the custody's and the
-// destination's associated token accounts, after CreateIdempotent when asked.
+// destination's associated token accounts, after CreateIdempotent when asked. Then the memo.
 std::vector<solana::Instruction> payout_instructions(const Payout& payout);
 
 }  // namespace payrollx::settlement

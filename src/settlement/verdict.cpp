@@ -7,19 +7,24 @@ int rank(solana::Commitment commitment) {
   return static_cast<int>(commitment);  // processed < confirmed < finalized
 }
 
+Verdict unknown(const ChainView& chain, const Sent& sent) {
+  if (chain.finalized_height <= sent.last_valid_block_height) return Verdict::resend;
+  if (chain.statuses_slot < chain.finalized_slot) return Verdict::wait;
+  if (chain.minimum_ledger_slot > sent.blockhash_slot) return Verdict::unprovable;
+  return Verdict::expired;
+}
+
 }  // namespace
 
-Verdict judge(const std::optional<solana::SignatureStatus>& status, std::uint64_t finalized_height,
-              std::uint64_t last_valid_block_height, solana::Commitment wanted) {
-  if (!status)
-    return finalized_height > last_valid_block_height ? Verdict::expired : Verdict::resend;
-  // No confirmation status: rooted long ago.
-  const auto reached = status->confirmation.value_or(solana::Commitment::finalized);
+Verdict judge(const std::optional<solana::SignatureStatus>& status, const ChainView& chain,
+              const Sent& sent, solana::Commitment wanted) {
+  if (!status) return unknown(chain, sent);
   if (status->error)
     // An error seen on a fork that is then abandoned is no verdict: the same bytes could still
     // land elsewhere. Only a finalized failure is final.
-    return reached == solana::Commitment::finalized ? Verdict::failed_on_chain : Verdict::wait;
-  return rank(reached) >= rank(wanted) ? Verdict::completed : Verdict::wait;
+    return status->confirmation == solana::Commitment::finalized ? Verdict::failed_on_chain
+                                                                 : Verdict::wait;
+  return rank(status->confirmation) >= rank(wanted) ? Verdict::completed : Verdict::wait;
 }
 
 }  // namespace payrollx::settlement

@@ -47,4 +47,9 @@ const PublicKey& associated_token_account_program() {
   return key;
 }
 
+const PublicKey& memo_program() {
+  static const PublicKey key = program_id("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+  return key;
+}
+
 }  // namespace payrollx::solana

@@ -71,6 +71,10 @@ Instruction system_transfer(const PublicKey& from, const PublicKey& to, std::uin
   return instruction;
 }
 
+Instruction memo(std::string_view text) {
+  return {memo_program(), {}, std::vector<std::uint8_t>(text.begin(), text.end())};
+}
+
 Instruction token_transfer_checked(const PublicKey& source, const PublicKey& mint,
                                    const PublicKey& destination, const PublicKey& owner,
                                    std::uint64_t amount, std::uint8_t decimals) {

@@ -2,6 +2,7 @@
 // Legacy Solana transactions, built and signed: instructions, the message that orders their
 // accounts, and the wire bytes.
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "solana/key.hpp"
@@ -35,6 +36,9 @@ Instruction create_associated_token_account_idempotent(const PublicKey& payer,
                                                        const PublicKey& account,
                                                        const PublicKey& owner,
                                                        const PublicKey& mint);
+
+// SPL Memo (v2): `text` (UTF-8) recorded on chain with the transaction; no account signs it.
+Instruction memo(std::string_view text);
 
 // The legacy message: the fee payer first, then every other account in the order it first
 // appears (each instruction's program, then its accounts), grouped as writable signers, read-only

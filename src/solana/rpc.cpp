@@ -200,13 +200,17 @@ class Reader {
   const json::value& response_value(const json::value& result) const {
     return field(object(result, "result"), "value");
   }
+  // Its context.slot: the slot the node answered at.
+  std::uint64_t context_slot(const json::value& result) const {
+    return u64(field(object(field(object(result, "result"), "context"), "context"), "slot"),
+               "context.slot");
+  }
 
  private:
   std::string_view method_;
 };
 
-std::optional<Commitment> commitment_of(const Reader& read, const json::value& value) {
-  if (value.is_null()) return std::nullopt;
+Commitment commitment_of(const Reader& read, const json::value& value) {
   const std::string_view text = read.string(value, "confirmationStatus");
   for (const Commitment commitment :
        {Commitment::processed, Commitment::confirmed, Commitment::finalized})
@@ -218,9 +222,16 @@ SignatureStatus status_of(const Reader& read, const json::value& value) {
   const json::object& fields = read.object(value, "a status");
   SignatureStatus status;
   status.slot = read.u64(read.field(fields, "slot"), "slot");
-  // Nodes before 1.5 leave confirmationStatus out; null and missing both mean rooted.
-  if (const json::value* confirmation = fields.if_contains("confirmationStatus"))
+  // Nodes before 1.5 leave confirmationStatus out for every status; then only
+  // `confirmations: null` says rooted, and anything else is taken as the weakest claim.
+  const json::value* confirmation = fields.if_contains("confirmationStatus");
+  const json::value* confirmations = fields.if_contains("confirmations");
+  if (confirmation != nullptr && !confirmation->is_null())
     status.confirmation = commitment_of(read, *confirmation);
+  else if (confirmations != nullptr && confirmations->is_null())
+    status.confirmation = Commitment::finalized;
+  else
+    status.confirmation = Commitment::processed;
   const json::value& error = read.field(fields, "err");
   if (!error.is_null()) status.error = error;
   return status;
@@ -278,6 +289,7 @@ asio::awaitable<LatestBlockhash> RpcClient::latest_blockhash(Commitment commitme
   std::copy(bytes->begin(), bytes->end(), latest.blockhash.begin());
   latest.last_valid_block_height =
       read.u64(read.field(value, "lastValidBlockHeight"), "lastValidBlockHeight");
+  latest.context_slot = read.context_slot(result);
   co_return latest;
 }
 
@@ -294,7 +306,7 @@ asio::awaitable<std::string> RpcClient::send_transaction(const std::vector<std::
   co_return std::string(signature);
 }
 
-asio::awaitable<std::vector<std::optional<SignatureStatus>>> RpcClient::signature_statuses(
+asio::awaitable<SignatureStatuses> RpcClient::signature_statuses(
     const std::vector<std::string>& signatures, bool search_history) {
   constexpr std::string_view method = "getSignatureStatuses";
   json::array params{json::array(signatures.begin(), signatures.end()),
@@ -304,21 +316,37 @@ asio::awaitable<std::vector<std::optional<SignatureStatus>>> RpcClient::signatur
   const json::array* values = read.response_value(result).if_array();
   if (values == nullptr || values->size() != signatures.size())
     read.fail("value is not an array of one status per signature");
-  std::vector<std::optional<SignatureStatus>> statuses;
-  statuses.reserve(values->size());
+  SignatureStatuses answer{.context_slot = read.context_slot(result), .statuses = {}};
+  answer.statuses.reserve(values->size());
   for (const json::value& value : *values) {
     if (value.is_null())
-      statuses.emplace_back();
+      answer.statuses.emplace_back();
     else
-      statuses.emplace_back(status_of(read, value));
+      answer.statuses.emplace_back(status_of(read, value));
   }
-  co_return statuses;
+  co_return answer;
 }
 
 asio::awaitable<std::uint64_t> RpcClient::block_height(Commitment commitment) {
   constexpr std::string_view method = "getBlockHeight";
   json::array params{commitment_config(commitment)};
   const json::value result = co_await impl_->call(method, std::move(params));
+  co_return Reader(method).u64(result, "result");
+}
+
+asio::awaitable<EpochInfo> RpcClient::epoch_info(Commitment commitment) {
+  constexpr std::string_view method = "getEpochInfo";
+  json::array params{commitment_config(commitment)};
+  const json::value result = co_await impl_->call(method, std::move(params));
+  const Reader read(method);
+  const json::object& fields = read.object(result, "result");
+  co_return EpochInfo{.absolute_slot = read.u64(read.field(fields, "absoluteSlot"), "absoluteSlot"),
+                      .block_height = read.u64(read.field(fields, "blockHeight"), "blockHeight")};
+}
+
+asio::awaitable<std::uint64_t> RpcClient::minimum_ledger_slot() {
+  constexpr std::string_view method = "minimumLedgerSlot";
+  const json::value result = co_await impl_->call(method, json::array{});
   co_return Reader(method).u64(result, "result");
 }
 

@@ -31,13 +31,28 @@ std::string_view to_string(Commitment commitment);
 struct LatestBlockhash {
   Blockhash blockhash{};
   std::uint64_t last_valid_block_height = 0;
+  std::uint64_t context_slot = 0;  // the slot the node answered at
 };
 
 // A signature's status as getSignatureStatuses reports it.
 struct SignatureStatus {
   std::uint64_t slot = 0;
-  std::optional<Commitment> confirmation;   // null in the answer: rooted long ago (finalized)
+  // confirmationStatus; a node that leaves it out says "rooted" by `confirmations: null`, and
+  // anything else is read as processed (the weakest claim).
+  Commitment confirmation = Commitment::processed;
   std::optional<boost::json::value> error;  // the transaction's error when it failed on chain
+};
+
+struct SignatureStatuses {
+  // The slot the node answered at: a status is only as recent as that.
+  std::uint64_t context_slot = 0;
+  std::vector<std::optional<SignatureStatus>> statuses;  // nullopt: unknown to that node
+};
+
+// getEpochInfo: a slot and the block height at it, read together from one node.
+struct EpochInfo {
+  std::uint64_t absolute_slot = 0;
+  std::uint64_t block_height = 0;
 };
 
 struct AccountInfo {
@@ -63,9 +78,13 @@ class RpcClient {
   boost::asio::awaitable<std::string> send_transaction(const std::vector<std::uint8_t>& bytes);
   // One status per signature, in order: nullopt for a signature the node does not know.
   // `search_history`: look beyond the recent status cache (searchTransactionHistory).
-  boost::asio::awaitable<std::vector<std::optional<SignatureStatus>>> signature_statuses(
+  boost::asio::awaitable<SignatureStatuses> signature_statuses(
       const std::vector<std::string>& signatures, bool search_history);
   boost::asio::awaitable<std::uint64_t> block_height(Commitment commitment);
+  boost::asio::awaitable<EpochInfo> epoch_info(Commitment commitment);
+  // minimumLedgerSlot: the oldest slot the node still holds; older transactions are unknown
+  // to it even with searchTransactionHistory.
+  boost::asio::awaitable<std::uint64_t> minimum_ledger_slot();
   // nullopt when the account does not exist.
   boost::asio::awaitable<std::optional<AccountInfo>> account_info(const PublicKey& account,
                                                                   Commitment commitment);

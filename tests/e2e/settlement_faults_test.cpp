@@ -135,6 +135,63 @@ TEST_CASE("settlement: a dropped transaction is re-sent, and replaced only once 
   CHECK(reconciliation(http, admin.access_token).at("ok").as_bool());
 }
 
+TEST_CASE("settlement: unknown to a node that lags is no proof: nothing is built twice") {
+  // Blockhashes live 5 blocks; the transaction lands in the next block; the node that answers
+  // the statuses is 50 blocks (a second) behind the one that gives the finalized height, as two
+  // nodes behind one load balancer can be. Taking its "unknown" as "expired" would pay twice.
+  FakeSolana chain({.blockhash_validity = 5});
+  CustodyFile custody("lagging");
+  TestApp app("settlement-lagging", solana_settings(chain, custody));
+  fund_custody(chain, custody);
+  auto admin = app.signup("lagging");
+  auto& http = app.http();
+  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
+  const auto destination = new_address();
+  chain.set_status_lag(50);
+
+  auto done = settled(
+      http, admin.access_token,
+      id_of_object(withdraw_to(http, admin.access_token, wallet, 150'000'000, destination)));
+  CHECK(done.at("status").as_string() == "COMPLETED");
+  CHECK(done.at("settlement").as_object().at("attempts").as_int64() == 1);
+  CHECK(chain.paid_to(key_of(destination)).size() == 1);
+  CHECK(chain.landed().size() == 1);
+}
+
+TEST_CASE("settlement: a node that pruned the slots cannot prove expiry: nothing is rebuilt") {
+  FakeSolana chain({.blockhash_validity = 5});
+  CustodyFile custody("pruned");
+  TestApp app("settlement-pruned",
+              solana_settings(chain, custody, {{"PAYROLLX_SOLANA_MAX_RPC_FAILURES", "3"}}));
+  fund_custody(chain, custody);
+  auto admin = app.signup("pruned");
+  auto& http = app.http();
+  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
+  const auto destination = new_address();
+  chain.drop_next(1);  // the first transaction never lands...
+  auto requested = withdraw_to(http, admin.access_token, wallet, 120'000'000, destination);
+  const auto id = id_of_object(requested);
+  REQUIRE(eventually([&] { return chain.sends() >= 1; }));
+  chain.set_minimum_ledger_slot(chain.slot());  // ...and the node forgets the slots it could be in
+
+  REQUIRE(eventually(
+      [&] { return settlement_status(transaction(http, admin.access_token, id)) == "FAILED"; }));
+  auto stuck = transaction(http, admin.access_token, id);
+  CHECK(stuck.at("status").as_string() == "PENDING");
+  const auto& settlement = stuck.at("settlement").as_object();
+  CHECK(settlement.at("attempts").as_int64() == 1);
+  CHECK(settlement.at("retryable").as_bool());
+  CHECK(settlement.at("lastError").as_string().find("cannot prove") != std::string::npos);
+
+  // A node with the history: the transaction is proven expired, and only then replaced.
+  chain.set_minimum_ledger_slot(0);
+  expect(post_money(http, settle_path(id), json::object{}, admin.access_token), 200);
+  auto done = settled(http, admin.access_token, id);
+  CHECK(done.at("status").as_string() == "COMPLETED");
+  CHECK(done.at("settlement").as_object().at("attempts").as_int64() == 2);
+  CHECK(chain.paid_to(key_of(destination)).size() == 1);
+}
+
 TEST_CASE("settlement: a server killed between sending and confirmation pays once") {
   FakeSolana chain({.block_time = std::chrono::milliseconds(0)});
   CustodyFile custody("killed");
@@ -144,12 +201,20 @@ TEST_CASE("settlement: a server killed between sending and confirmation pays onc
   auto admin = app.signup("killed");
   auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
   const auto destination = new_address();
+  // The node takes the transaction at once but answers late: the server is killed while it waits
+  // for the answer, its lease still held and the transaction stored and sent.
+  chain.set_answer_delay(std::chrono::seconds(5));
   auto requested = withdraw_to(http, admin.access_token, wallet, 600'000'000, destination);
   const auto id = id_of_object(requested);
   REQUIRE(eventually([&] { return chain.sends() >= 1; }));
+  CHECK(app.sql().count("SELECT count(*) FROM transaction.settlements WHERE status = 'SUBMITTED'"
+                        " AND lease_until > now()") == 1);
   CHECK(app.server().stop(SIGKILL) == 128 + SIGKILL);
+  chain.set_answer_delay(std::chrono::milliseconds(0));
 
   chain.advance(5);  // it lands while no server runs
+  // The dead server's lease runs out (three minutes, taken as passed).
+  app.sql().exec("UPDATE transaction.settlements SET lease_until = now() - interval '1 second'");
   auto settings = solana_settings(chain, custody);
   settings.database_url = app.database_url();
   ServerProcess second(settings);
@@ -174,19 +239,25 @@ TEST_CASE("settlement: two instances pay each of many withdrawals exactly once")
   auto admin = app.signup("two-instances");
   auto wallet = funded_wallet(http_one, admin.access_token, "SOL", 100'000'000'000);
 
+  // Pairs of identical payouts (same amount, same address): each is a payment of its own.
   std::map<std::string, std::string> destination_of;
+  std::map<std::string, int> payouts_to;
   for (int i = 0; i < 24; ++i) {
     auto& http = i % 2 ? http_one : http_two;
-    const auto destination = new_address();
-    auto requested = withdraw_to(http, admin.access_token, wallet, 1'000'000 + i, destination);
+    const auto destination = i % 2 ? destination_of.rbegin()->second : new_address();
+    auto requested = withdraw_to(http, admin.access_token, wallet, 1'000'000, destination);
     destination_of[id_of_object(requested)] = destination;
+    ++payouts_to[destination];
   }
   for (const auto& [id, destination] : destination_of) {
     auto done = settled(http_one, admin.access_token, id);
     CHECK(done.at("status").as_string() == "COMPLETED");
-    CHECK(chain.paid_to(key_of(destination)).size() == 1);
   }
+  for (const auto& [destination, payouts] : payouts_to)
+    CHECK(chain.paid_to(key_of(destination)).size() == static_cast<std::size_t>(payouts));
   CHECK(chain.landed().size() == destination_of.size());
+  CHECK(app.sql().count("SELECT count(*) FROM transaction.settlement_attempts") ==
+        static_cast<long long>(destination_of.size()));
   CHECK(reconciliation(http_two, admin.access_token).at("ok").as_bool());
 }
 
@@ -215,6 +286,39 @@ TEST_CASE("settlement: a suspended organisation's withdrawals wait until it is r
 
   expect(http.post(organization_path + "/reactivate", json::object{}, operator_.access_token), 200);
   auto done = settled(http, admin.access_token, id_of_object(requested));
+  CHECK(done.at("status").as_string() == "COMPLETED");
+}
+
+TEST_CASE("settlement: a server that starts does not pay an organisation suspended meanwhile") {
+  FakeSolana chain;
+  CustodyFile custody("suspended-start");
+  TestApp app("settlement-suspended-start", solana_settings(chain, custody));
+  fund_custody(chain, custody);
+  auto admin = app.signup("suspended-start");
+  auto operator_ = app.super_admin();
+  auto& http = app.http();
+  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
+  chain.set_outage(true);
+  auto requested = withdraw_to(http, admin.access_token, wallet, 100'000'000, new_address());
+  const auto organization_path = "/api/v1/admin/organizations/" + admin.organization_id;
+  expect(http.post(organization_path + "/suspend", json::object{{"reason", "audit"}},
+                   operator_.access_token),
+         200);
+  app.server().stop();
+  chain.set_outage(false);
+
+  // A fresh instance: its first claim comes before anything else it reads.
+  auto settings = solana_settings(chain, custody);
+  settings.database_url = app.database_url();
+  ServerProcess second(settings);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(chain.calls("sendTransaction") == 0);
+  CHECK(chain.landed().empty());
+
+  HttpClient again(second.port());
+  expect(again.post(organization_path + "/reactivate", json::object{}, operator_.access_token),
+         200);
+  auto done = settled(again, admin.access_token, id_of_object(requested));
   CHECK(done.at("status").as_string() == "COMPLETED");
 }
 

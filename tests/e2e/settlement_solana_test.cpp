@@ -87,13 +87,16 @@ TEST_CASE("settlement: USDC goes between associated token accounts, created when
   };
   using Kind = ChainInstruction::Kind;
   auto first_landed = landed_by(first);
-  REQUIRE(first_landed.instructions.size() == 2);
+  REQUIRE(first_landed.instructions.size() == 3);
   CHECK(first_landed.instructions[0].kind == Kind::create_associated_token_account);
   CHECK(first_landed.instructions[1].kind == Kind::token_transfer_checked);
+  CHECK(first_landed.instructions[2].kind == Kind::memo);
+  CHECK(first_landed.instructions[2].memo == "payrollx withdrawal " + id_of_object(first));
   auto second_landed = landed_by(second);
-  REQUIRE(second_landed.instructions.size() == 1);
+  REQUIRE(second_landed.instructions.size() == 2);
   CHECK(second_landed.instructions[0].kind == Kind::token_transfer_checked);
   CHECK(second_landed.instructions[0].recipient == key_of(destination));
+  CHECK(second_landed.instructions[1].kind == Kind::memo);
 
   CHECK(world.chain.paid_to(key_of(destination)).size() == 2);
   CHECK(balance_of(http, token, wallet) == 649'000'000);

@@ -204,6 +204,16 @@ void FakeSolana::set_answer_delay(std::chrono::milliseconds delay) {
   impl_->answer_delay = delay;
 }
 
+void FakeSolana::set_minimum_ledger_slot(std::uint64_t slot) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->chain.set_minimum_ledger_slot(slot);
+}
+
+void FakeSolana::set_status_lag(std::uint64_t blocks) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->chain.set_status_lag(blocks);
+}
+
 int FakeSolana::calls(std::string_view method) const {
   std::lock_guard lock(impl_->mutex);
   const auto found = impl_->calls.find(method);

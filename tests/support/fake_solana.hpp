@@ -1,11 +1,12 @@
 #pragma once
 // A Solana cluster for tests: a Beast HTTP server on a free loopback port, on its own thread, that
-// answers the five JSON-RPC calls of solana/rpc.hpp as a node does, over a small chain of its own.
+// answers the seven JSON-RPC calls of solana/rpc.hpp as a node does, over a small chain of its own.
 // The block height advances on a timer (and by hand); blockhashes expire; a transaction sent lands
 // a few blocks later and is executed (System Transfer, SPL Token TransferChecked, Associated Token
-// Account CreateIdempotent: all its instructions or none) against lamport and token balances; its
-// status moves from processed to confirmed to finalized. Knobs script outages, transactions the
-// cluster drops and transfers that fail on chain; accessors tell what was paid to whom.
+// Account CreateIdempotent, SPL Memo: all its instructions or none) against lamport and token
+// balances; its status moves from processed to confirmed to finalized. Knobs script outages,
+// transactions the cluster drops, transfers that fail on chain, a pruned ledger and a status node
+// that lags; accessors tell what was paid to whom.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -28,6 +29,9 @@ struct FakeSolanaOptions {
   std::uint64_t finalize_blocks = 3;       // blocks after landing until finalized
   // How far back getSignatureStatuses looks without searchTransactionHistory.
   std::uint64_t status_cache_blocks = 150;
+  // Statuses without confirmationStatus, as nodes before 1.5 answer: only `confirmations` (null
+  // once finalized, else the blocks since landing) tells how settled a transaction is.
+  bool omit_confirmation_status = false;
   // Lamports per signature, taken from the fee payer when the transaction lands, even with an
   // err; a fee payer that cannot pay it makes the transaction never land.
   std::uint64_t fee_per_signature = 5000;
@@ -49,6 +53,7 @@ struct ChainInstruction {
     system_transfer,
     token_transfer_checked,
     create_associated_token_account,
+    memo,  // SPL Memo v2: a no-op that records its text
     unknown
   };
   Kind kind = Kind::unknown;
@@ -62,6 +67,9 @@ struct ChainInstruction {
   solana::PublicKey recipient;
   std::optional<solana::PublicKey> mint;  // token instructions
   std::uint64_t amount = 0;               // lamports, or the token's base units
+  // Memo: the instruction's data as text (its bytes as sent, even when they are not UTF-8 and the
+  // transaction landed with an err for it).
+  std::string memo;
 };
 
 struct LandedTransaction {
@@ -114,6 +122,16 @@ class FakeSolana {
   // The next `count` requests fail as `how` says.
   void fail_next(int count, RpcFailure how = RpcFailure::http_503);
   void set_answer_delay(std::chrono::milliseconds delay);
+  // A pruned node (or one started from a recent snapshot): minimumLedgerSlot answers `slot`, and
+  // getSignatureStatuses answers null for a transaction that landed in a slot below it, even with
+  // searchTransactionHistory. 0 (everything held) until set; std::invalid_argument above slot().
+  void set_minimum_ledger_slot(std::uint64_t slot);
+  // getSignatureStatuses answers as a node `blocks` blocks behind (0: none): its context.slot is
+  // the slot of the block at height() - blocks, a transaction that landed after that block is
+  // null (not yet seen), one before it has the confirmation it had then. The other calls still
+  // answer from the current view, as a second node behind the same load balancer would, so a
+  // getEpochInfo or getBlockHeight can be ahead of the statuses that follow it.
+  void set_status_lag(std::uint64_t blocks);
 
   // Requests of `method` received so far, failed ones included.
   int calls(std::string_view method) const;

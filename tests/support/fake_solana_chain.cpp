@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -15,6 +16,9 @@ namespace payrollx::test::fake_solana {
 namespace json = boost::json;
 using solana::Commitment;
 using solana::PublicKey;
+
+// Mainnet's epoch length: the fake's slots stay in epoch 0 unless a test starts it far on.
+constexpr std::uint64_t k_slots_per_epoch = 432'000;
 
 Chain::Chain(const FakeSolanaOptions& options)
     : options_(options), height_(options.initial_height) {
@@ -34,6 +38,22 @@ void Chain::advance(std::uint64_t blocks) {
     ++height_;
     land_due();
   }
+}
+
+json::object Chain::epoch_info(Commitment commitment) const {
+  const std::uint64_t height = height_at(commitment);
+  const std::uint64_t slot = slot_of(height);
+  // The transactions in the blocks up to that one (a node's count has the votes too); landed_ is
+  // in height order.
+  const auto after = std::partition_point(
+      landed_.begin(), landed_.end(),
+      [height](const LandedTransaction& landed) { return landed.height <= height; });
+  return json::object{{"absoluteSlot", slot},
+                      {"blockHeight", height},
+                      {"epoch", slot / k_slots_per_epoch},
+                      {"slotIndex", slot % k_slots_per_epoch},
+                      {"slotsInEpoch", k_slots_per_epoch},
+                      {"transactionCount", after - landed_.begin()}};
 }
 
 solana::LatestBlockhash Chain::issue_blockhash(Commitment commitment) {
@@ -111,23 +131,35 @@ bool Chain::land(const Pending& pending) {
   return true;
 }
 
+std::uint64_t Chain::status_height() const {
+  return height_ > status_lag_ ? height_ - status_lag_ : 0;
+}
+
 json::value Chain::status(const std::string& signature, bool search_history) const {
   const auto found = landed_index_.find(signature);
   if (found == landed_index_.end()) return nullptr;
   const LandedTransaction& landed = landed_[found->second];
-  const std::uint64_t depth = height_ - landed.height;
+  const std::uint64_t seen_at = status_height();
+  if (landed.height > seen_at) return nullptr;  // a lagging node has not seen its block yet
+  // Pruned, whether or not it is still in the status cache window: on a real cluster pruning
+  // reaches only slots long out of that cache, so the difference never shows there, and a test
+  // needs no 150 blocks of history to see a pruned node.
+  if (landed.slot < minimum_ledger_slot_) return nullptr;
+  const std::uint64_t depth = seen_at - landed.height;
   if (!search_history && depth > options_.status_cache_blocks) return nullptr;
   const json::value err = landed.err ? json::parse(*landed.err) : json::value(nullptr);
   const bool finalized = depth >= options_.finalize_blocks;
   const Commitment confirmation = finalized                          ? Commitment::finalized
                                   : depth >= options_.confirm_blocks ? Commitment::confirmed
                                                                      : Commitment::processed;
-  return json::object{
+  json::object status{
       {"slot", landed.slot},
       {"confirmations", finalized ? json::value(nullptr) : json::value(depth)},
       {"err", err},
-      {"status", err.is_null() ? json::object{{"Ok", nullptr}} : json::object{{"Err", err}}},
-      {"confirmationStatus", solana::to_string(confirmation)}};
+      {"status", err.is_null() ? json::object{{"Ok", nullptr}} : json::object{{"Err", err}}}};
+  if (!options_.omit_confirmation_status)
+    status["confirmationStatus"] = solana::to_string(confirmation);
+  return status;
 }
 
 json::value Chain::account_info(const PublicKey& key) const {
@@ -143,6 +175,12 @@ json::value Chain::account_info(const PublicKey& key) const {
                       {"executable", false},
                       {"rentEpoch", 0},
                       {"space", 0}};
+}
+
+void Chain::set_minimum_ledger_slot(std::uint64_t slot) {
+  if (slot > this->slot())
+    throw std::invalid_argument("FakeSolana: a minimum ledger slot above the current slot");
+  minimum_ledger_slot_ = slot;
 }
 
 void Chain::fund_lamports(const PublicKey& key, std::uint64_t lamports) {

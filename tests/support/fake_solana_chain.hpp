@@ -32,16 +32,23 @@ class Chain {
   explicit Chain(const FakeSolanaOptions& options);
 
   std::uint64_t height() const { return height_; }
-  std::uint64_t slot() const { return height_ + k_skipped_slots; }
+  std::uint64_t slot() const { return slot_of(height_); }
+  // The slot of the block at `height`: every block here skips the same number of slots.
+  static std::uint64_t slot_of(std::uint64_t height) { return height + k_skipped_slots; }
   // The height of the newest block at `commitment`.
   std::uint64_t height_at(solana::Commitment commitment) const;
   void advance(std::uint64_t blocks);
+  // getEpochInfo's result at `commitment`, from the current view (never the lagging one).
+  boost::json::object epoch_info(solana::Commitment commitment) const;
 
   // A new blockhash, valid until the answered height.
   solana::LatestBlockhash issue_blockhash(solana::Commitment commitment);
   // sendTransaction of wire bytes: the signature (base58), or why they are refused.
   std::variant<std::string, Refusal> submit(std::span<const std::uint8_t> bytes);
-  // getSignatureStatuses' entry for one signature: null, or the status object.
+  // The height getSignatureStatuses answers at: height() less the status lag.
+  std::uint64_t status_height() const;
+  // getSignatureStatuses' entry for one signature, as seen at status_height(): null, or the
+  // status object.
   boost::json::value status(const std::string& signature, bool search_history) const;
   // getAccountInfo's value: null, or the account object.
   boost::json::value account_info(const solana::PublicKey& key) const;
@@ -51,6 +58,9 @@ class Chain {
                                 std::uint64_t amount, std::uint8_t decimals);
   void drop_next(int count) { drops_ += count; }
   void fail_on_land(const solana::PublicKey& destination) { failing_.insert(destination); }
+  std::uint64_t minimum_ledger_slot() const { return minimum_ledger_slot_; }
+  void set_minimum_ledger_slot(std::uint64_t slot);
+  void set_status_lag(std::uint64_t blocks) { status_lag_ = blocks; }
 
   const std::vector<LandedTransaction>& landed() const { return landed_; }
   std::uint64_t lamports(const solana::PublicKey& key) const;
@@ -80,6 +90,8 @@ class Chain {
   Ledger ledger_;
   int drops_ = 0;
   std::set<solana::PublicKey> failing_;
+  std::uint64_t minimum_ledger_slot_ = 0;
+  std::uint64_t status_lag_ = 0;  // blocks
 };
 
 }  // namespace payrollx::test::fake_solana

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 
+#include "core/utf8.hpp"
 #include "solana/address.hpp"
 
 namespace payrollx::test::fake_solana {
@@ -14,7 +15,8 @@ using solana::PublicKey;
 using Kind = ChainInstruction::Kind;
 
 // Data layouts (little-endian): System Transfer is u32 2 + u64 lamports; SPL Token
-// TransferChecked is u8 12 + u64 amount + u8 decimals; ATA CreateIdempotent is u8 1.
+// TransferChecked is u8 12 + u64 amount + u8 decimals; ATA CreateIdempotent is u8 1; SPL Memo
+// takes any bytes (its text), with any accounts.
 constexpr std::uint32_t k_system_transfer = 2;
 constexpr std::uint8_t k_transfer_checked = 12;
 constexpr std::uint8_t k_create_idempotent = 1;
@@ -65,6 +67,7 @@ Kind kind_of(const Call& call) {
   if (call.program() == solana::associated_token_account_program() && data.size() == 1 &&
       call.account_count() >= 6 && data[0] == k_create_idempotent)
     return Kind::create_associated_token_account;
+  if (call.program() == solana::memo_program()) return Kind::memo;
   return Kind::unknown;
 }
 
@@ -96,6 +99,9 @@ ChainInstruction summary_of(const Call& call, const Ledger& ledger) {
       summary.destination = call.key(1);
       summary.recipient = call.key(2);
       summary.mint = call.key(3);
+      break;
+    case Kind::memo:
+      summary.memo.assign(call.data().begin(), call.data().end());
       break;
     case Kind::unknown:
       break;
@@ -156,6 +162,15 @@ Failure create_token_account(const Call& call, const ChainInstruction& summary, 
   return std::nullopt;
 }
 
+// What the Memo program checks, in its order: every account given signs, then the data is UTF-8
+// (Rust's from_utf8: strict, as is_valid_utf8). It changes no account.
+Failure memo(const Call& call, const ChainInstruction& summary) {
+  for (std::size_t i = 0; i < call.account_count(); ++i)
+    if (!call.signer(i)) return named("MissingRequiredSignature");
+  if (!is_valid_utf8(summary.memo)) return named("InvalidInstructionData");
+  return std::nullopt;
+}
+
 bool is_known_program(const PublicKey& program) {
   return program == solana::system_program() || program == solana::token_program() ||
          program == solana::associated_token_account_program();
@@ -172,6 +187,8 @@ Failure run(const Call& call, const ChainInstruction& summary, const std::set<Pu
                                                    : transfer_tokens(call, summary, ledger);
     case Kind::create_associated_token_account:
       return create_token_account(call, summary, ledger);
+    case Kind::memo:
+      return memo(call, summary);
     case Kind::unknown:
       break;
   }

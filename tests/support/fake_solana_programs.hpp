@@ -1,7 +1,7 @@
 #pragma once
-// The fake cluster's accounts and the three programs it runs (System Transfer, SPL Token
-// TransferChecked, Associated Token Account CreateIdempotent), executed as the runtime does: every
-// instruction of a transaction, or none. Internal to fake_solana.
+// The fake cluster's accounts and the four programs it runs (System Transfer, SPL Token
+// TransferChecked, Associated Token Account CreateIdempotent, SPL Memo v2), executed as the runtime
+// does: every instruction of a transaction, or none. Internal to fake_solana.
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <map>

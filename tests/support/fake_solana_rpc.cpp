@@ -81,14 +81,17 @@ std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
   return bytes;
 }
 
-json::object with_context(const Chain& chain, json::value value) {
-  return json::object{{"context", json::object{{"slot", chain.slot()}, {"apiVersion", "1.18.26"}}},
+// An RpcResponse: `value` as of the block in `slot` (its context.slot).
+json::object with_context(std::uint64_t slot, json::value value) {
+  return json::object{{"context", json::object{{"slot", slot}, {"apiVersion", "1.18.26"}}},
                       {"value", std::move(value)}};
 }
 
 json::value latest_blockhash(Chain& chain, const Params& params) {
-  const solana::LatestBlockhash latest = chain.issue_blockhash(commitment_of(params.config(0)));
-  return with_context(chain,
+  const Commitment commitment = commitment_of(params.config(0));
+  const solana::LatestBlockhash latest = chain.issue_blockhash(commitment);
+  // A node answers from its bank at that commitment: the block lastValidBlockHeight counts from.
+  return with_context(Chain::slot_of(chain.height_at(commitment)),
                       json::object{{"blockhash", base58_encode(latest.blockhash)},
                                    {"lastValidBlockHeight", latest.last_valid_block_height}});
 }
@@ -118,11 +121,21 @@ json::value signature_statuses(Chain& chain, const Params& params) {
       throw InvalidParams{"Invalid param: Invalid"};
     statuses.push_back(chain.status(std::string(signature.get_string()), search_history));
   }
-  return with_context(chain, std::move(statuses));
+  // A node answers statuses from its processed bank: here a lagging node's, when one is scripted.
+  return with_context(Chain::slot_of(chain.status_height()), std::move(statuses));
 }
 
 json::value block_height(Chain& chain, const Params& params) {
   return chain.height_at(commitment_of(params.config(0)));
+}
+
+// Not an RpcResponse: a node answers the bare object.
+json::value epoch_info(Chain& chain, const Params& params) {
+  return chain.epoch_info(commitment_of(params.config(0)));
+}
+
+json::value minimum_ledger_slot(Chain& chain, const Params&) {
+  return chain.minimum_ledger_slot();
 }
 
 json::value account_info(Chain& chain, const Params& params) {
@@ -130,9 +143,10 @@ json::value account_info(Chain& chain, const Params& params) {
   if (!key) throw InvalidParams{"Invalid param: Invalid"};
   const json::object config = params.config(1);
   require_base64(config);
-  // The commitment is checked, not used: the fake's accounts are as of the newest block.
+  // The commitment is checked, not used: the fake's accounts are as of the newest block, and so
+  // is the context.slot that says so.
   commitment_of(config);
-  return with_context(chain, chain.account_info(*key));
+  return with_context(chain.slot(), chain.account_info(*key));
 }
 
 }  // namespace
@@ -158,6 +172,8 @@ json::object answer(Chain& chain, const RpcRequest& request) {
                     : request.method == "sendTransaction"      ? send_transaction
                     : request.method == "getSignatureStatuses" ? signature_statuses
                     : request.method == "getBlockHeight"       ? block_height
+                    : request.method == "getEpochInfo"         ? epoch_info
+                    : request.method == "minimumLedgerSlot"    ? minimum_ledger_slot
                     : request.method == "getAccountInfo"       ? account_info
                                                                : nullptr;
   if (handler == nullptr) return error_answer(request.id, -32601, "Method not found");

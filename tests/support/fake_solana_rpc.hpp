@@ -1,5 +1,5 @@
 #pragma once
-// The fake cluster's JSON-RPC: requests read and the five methods answered, in the shapes (and
+// The fake cluster's JSON-RPC: requests read and the seven methods answered, in the shapes (and
 // with the error codes) a node uses. Internal to fake_solana.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>

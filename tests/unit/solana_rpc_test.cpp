@@ -1,5 +1,6 @@
 // The JSON-RPC client against the fake cluster: each call's answer, transactions sent and landed,
-// commitment moving on, and every way a call fails becoming an RpcError.
+// commitment moving on, pruned and lagging nodes, memos, and every way a call fails becoming an
+// RpcError.
 #include <sodium.h>
 
 #include <array>
@@ -12,6 +13,7 @@
 #include "async.hpp"
 #include "eventually.hpp"
 #include "fake_solana.hpp"
+#include "http_client.hpp"
 #include "solana/address.hpp"
 #include "solana/keypair.hpp"
 #include "solana/message.hpp"
@@ -19,6 +21,7 @@
 
 using namespace payrollx::solana;
 using boost::asio::awaitable;
+using payrollx::test::ChainInstruction;
 using payrollx::test::FakeSolana;
 using payrollx::test::FakeSolanaOptions;
 using payrollx::test::IoThreads;
@@ -54,6 +57,19 @@ std::string error_text(const std::optional<SignatureStatus>& status) {
   return status->error ? boost::json::serialize(*status->error) : "none";
 }
 
+// The SPL Memo v2 program's id, and a memo instruction built by hand (not with message.hpp's
+// builder, so that the fake is checked against the program's own shape): `text` as data, and
+// `accounts`, which the program requires to sign.
+PublicKey memo_program_id() {
+  return *PublicKey::from_base58("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+}
+
+Instruction memo_instruction(std::string_view text, std::vector<AccountMeta> accounts = {}) {
+  return Instruction{.program = memo_program_id(),
+                     .accounts = std::move(accounts),
+                     .data = std::vector<std::uint8_t>(text.begin(), text.end())};
+}
+
 // A fake cluster whose blocks come only from advance(), and a client of it.
 struct Cluster {
   explicit Cluster(FakeSolanaOptions options = {.block_time = 0ms},
@@ -73,14 +89,38 @@ struct Cluster {
     return io.run(
         [&]() -> awaitable<std::string> { co_return co_await client.send_transaction(bytes); });
   }
-  std::vector<std::optional<SignatureStatus>> statuses(const std::vector<std::string>& signatures,
-                                                       bool search_history = false) {
-    return io.run([&]() -> awaitable<std::vector<std::optional<SignatureStatus>>> {
+  SignatureStatuses statuses(const std::vector<std::string>& signatures,
+                             bool search_history = false) {
+    return io.run([&]() -> awaitable<SignatureStatuses> {
       co_return co_await client.signature_statuses(signatures, search_history);
     });
   }
   std::optional<SignatureStatus> status(const std::string& signature, bool search_history = false) {
-    return statuses({signature}, search_history).at(0);
+    return statuses({signature}, search_history).statuses.at(0);
+  }
+  EpochInfo epoch_info(Commitment commitment) {
+    return io.run(
+        [&]() -> awaitable<EpochInfo> { co_return co_await client.epoch_info(commitment); });
+  }
+  std::uint64_t minimum_ledger_slot() {
+    return io.run(
+        [&]() -> awaitable<std::uint64_t> { co_return co_await client.minimum_ledger_slot(); });
+  }
+  // The `result` of a request sent by hand, for the fields the client does not read.
+  boost::json::value raw_result(const std::string& method, boost::json::array params) {
+    const std::string url = fake.url();  // "http://127.0.0.1:<port>/"
+    const auto port = static_cast<std::uint16_t>(
+        std::stoi(url.substr(url.rfind(':') + 1, url.size() - url.rfind(':') - 2)));
+    payrollx::test::HttpClient http(port);
+    const auto response = http.post(
+        "/", boost::json::object{
+                 {"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}});
+    REQUIRE(response.status == 200);
+    return response.json().at("result");
+  }
+  // A transfer of `lamports` from `payer` to `to`, sent: its signature.
+  std::string send_transfer(const Keypair& payer, const PublicKey& to, std::uint64_t lamports) {
+    return send(transaction(payer, {system_transfer(payer.public_key(), to, lamports)}).bytes);
   }
   std::optional<AccountInfo> account(const PublicKey& key) {
     return io.run([&]() -> awaitable<std::optional<AccountInfo>> {
@@ -128,6 +168,10 @@ TEST_CASE("solana: rpc getLatestBlockhash answers a new blockhash and its last v
   CHECK(finalized.last_valid_block_height == 997 + 150);
   CHECK(processed.blockhash != finalized.blockhash);
   CHECK(processed.blockhash != Blockhash{});
+  // Answered from the block at that commitment, whose slot runs ahead of its height.
+  CHECK(processed.context_slot == cluster.fake.slot());
+  CHECK(finalized.context_slot < processed.context_slot);
+  CHECK(finalized.context_slot >= 997);
 }
 
 TEST_CASE("solana: rpc a SOL transfer is sent, lands and goes processed, confirmed, finalized") {
@@ -174,12 +218,14 @@ TEST_CASE("solana: rpc statuses come in order, null for unknown signatures") {
       cluster.transaction(payer, {system_transfer(payer.public_key(), address(2), 2)}).bytes);
   cluster.fake.advance();
   const std::string unknown = to_base58(Signature{});
-  const auto statuses = cluster.statuses({second, unknown, first});
+  const SignatureStatuses answer = cluster.statuses({second, unknown, first});
+  CHECK(answer.context_slot == cluster.fake.slot());
+  const auto& statuses = answer.statuses;
   REQUIRE(statuses.size() == 3);
   CHECK(statuses[0]);
   CHECK_FALSE(statuses[1]);
   CHECK(statuses[2]);
-  CHECK(cluster.statuses({}).empty());
+  CHECK(cluster.statuses({}).statuses.empty());
 }
 
 TEST_CASE("solana: rpc a duplicate send answers the same signature and changes nothing") {
@@ -421,4 +467,206 @@ TEST_CASE("solana: rpc old statuses need searchTransactionHistory") {
   const auto status = cluster.status(signature, true);
   REQUIRE(status);
   CHECK(status->confirmation == Commitment::finalized);
+}
+
+TEST_CASE("solana: rpc getEpochInfo answers the slot and height of the block at each commitment") {
+  Cluster cluster;
+  const Keypair payer = keypair(11);
+  cluster.fake.fund_lamports(payer.public_key(), k_sol);
+  cluster.send_transfer(payer, address(0x4b), 1);
+  cluster.fake.advance(2);  // landed at 1001; the height is 1002
+
+  const EpochInfo processed = cluster.epoch_info(Commitment::processed);
+  const EpochInfo confirmed = cluster.epoch_info(Commitment::confirmed);
+  const EpochInfo finalized = cluster.epoch_info(Commitment::finalized);
+  CHECK(processed.block_height == 1002);
+  CHECK(processed.absolute_slot == cluster.fake.slot());
+  CHECK(confirmed.block_height == 1001);
+  CHECK(finalized.block_height == 999);
+  CHECK(finalized.block_height == cluster.block_height(Commitment::finalized));
+  for (const EpochInfo& info : {processed, confirmed, finalized})
+    CHECK(info.absolute_slot >= info.block_height);
+  CHECK(finalized.absolute_slot < confirmed.absolute_slot);
+  CHECK(confirmed.absolute_slot < processed.absolute_slot);
+  // The transaction's block is the confirmed one.
+  REQUIRE(cluster.fake.landed().size() == 1);
+  CHECK(confirmed.absolute_slot == cluster.fake.landed()[0].slot);
+
+  // The fields the client does not read, as a node gives them.
+  const auto raw = cluster.raw_result(
+      "getEpochInfo", boost::json::array{boost::json::object{{"commitment", "confirmed"}}});
+  CHECK(raw.at("absoluteSlot").to_number<std::uint64_t>() == confirmed.absolute_slot);
+  CHECK(raw.at("blockHeight").to_number<std::uint64_t>() == 1001);
+  CHECK(raw.at("epoch").to_number<std::uint64_t>() == 0);
+  CHECK(raw.at("slotIndex").to_number<std::uint64_t>() == confirmed.absolute_slot);
+  CHECK(raw.at("slotsInEpoch").to_number<std::uint64_t>() == 432'000);
+  CHECK(raw.at("transactionCount").to_number<std::uint64_t>() == 1);
+  const auto finalized_raw = cluster.raw_result("getEpochInfo", boost::json::array{});
+  CHECK(finalized_raw.at("blockHeight").to_number<std::uint64_t>() == 999);  // the default
+  CHECK(finalized_raw.at("transactionCount").to_number<std::uint64_t>() == 0);
+  CHECK(cluster.fake.calls("getEpochInfo") == 5);
+}
+
+TEST_CASE("solana: rpc a pruned node answers minimumLedgerSlot and null for what it dropped") {
+  Cluster cluster;
+  const Keypair payer = keypair(12);
+  cluster.fake.fund_lamports(payer.public_key(), k_sol);
+  CHECK(cluster.minimum_ledger_slot() == 0);
+  const std::string old = cluster.send_transfer(payer, address(0x4c), 1);
+  cluster.fake.advance(5);
+  REQUIRE(cluster.fake.landed().size() == 1);
+  const std::uint64_t landed_slot = cluster.fake.landed()[0].slot;
+
+  cluster.fake.set_minimum_ledger_slot(landed_slot);  // its block still held
+  CHECK(cluster.minimum_ledger_slot() == landed_slot);
+  REQUIRE(cluster.status(old, true));
+  CHECK(cluster.status(old, true)->confirmation == Commitment::finalized);
+
+  cluster.fake.set_minimum_ledger_slot(landed_slot + 1);
+  CHECK(cluster.minimum_ledger_slot() == landed_slot + 1);
+  CHECK_FALSE(cluster.status(old, true));
+  CHECK_FALSE(cluster.status(old, false));
+  CHECK(cluster.fake.paid_to(address(0x4c)).size() == 1);  // pruned, still paid
+
+  // What lands after the pruned slots is answered as before.
+  const std::string recent = cluster.send_transfer(payer, address(0x4d), 1);
+  cluster.fake.advance();
+  CHECK(cluster.status(recent, true));
+  CHECK_THROWS_AS(cluster.fake.set_minimum_ledger_slot(cluster.fake.slot() + 1),
+                  std::invalid_argument);
+  CHECK(cluster.fake.calls("minimumLedgerSlot") == 3);
+}
+
+TEST_CASE("solana: rpc a lagging status node answers from an older block than the others") {
+  Cluster cluster;  // confirmed one block after landing, finalized three
+  const Keypair payer = keypair(13);
+  cluster.fake.fund_lamports(payer.public_key(), k_sol);
+  const std::string first = cluster.send_transfer(payer, address(0x4e), 1);
+  cluster.fake.advance(7);  // landed at 1001; the height is 1007
+  cluster.fake.set_status_lag(5);
+  const std::string second = cluster.send_transfer(payer, address(0x4f), 1);
+  cluster.fake.advance();  // landed at 1008; the status node is at 1003
+  REQUIRE(cluster.fake.landed().size() == 2);
+  const std::uint64_t second_slot = cluster.fake.landed()[1].slot;
+
+  const SignatureStatuses answer = cluster.statuses({first, second});
+  CHECK(answer.context_slot < second_slot);
+  CHECK(answer.context_slot < cluster.fake.slot());
+  REQUIRE(answer.statuses.size() == 2);
+  REQUIRE(answer.statuses[0]);
+  // Two blocks deep as that node sees it: confirmed, not yet the finalized it is by now.
+  CHECK(answer.statuses[0]->confirmation == Commitment::confirmed);
+  CHECK_FALSE(answer.statuses[1]);  // not seen there yet
+  CHECK_FALSE(cluster.status(second, true));
+
+  // The other node behind the balancer: finalized there is ahead of the status node.
+  const EpochInfo finalized = cluster.epoch_info(Commitment::finalized);
+  CHECK(finalized.block_height == 1005);
+  CHECK(finalized.absolute_slot > answer.context_slot);
+  CHECK(cluster.block_height(Commitment::processed) == 1008);
+
+  cluster.fake.set_status_lag(0);
+  const SignatureStatuses caught_up = cluster.statuses({first, second});
+  CHECK(caught_up.context_slot == cluster.fake.slot());
+  REQUIRE(caught_up.statuses[0]);
+  CHECK(caught_up.statuses[0]->confirmation == Commitment::finalized);
+  REQUIRE(caught_up.statuses[1]);
+  CHECK(caught_up.statuses[1]->confirmation == Commitment::processed);
+}
+
+TEST_CASE("solana: rpc a node without confirmationStatus reads as processed until rooted") {
+  Cluster cluster(FakeSolanaOptions{.block_time = 0ms, .omit_confirmation_status = true});
+  const Keypair payer = keypair(14);
+  cluster.fake.fund_lamports(payer.public_key(), k_sol);
+  const std::string signature = cluster.send_transfer(payer, address(0x50), 1);
+  const auto raw_status = [&] {
+    const auto raw = cluster.raw_result("getSignatureStatuses",
+                                        boost::json::array{boost::json::array{signature.c_str()}});
+    return raw.at("value").at(0).as_object();
+  };
+
+  cluster.fake.advance();  // processed
+  CHECK_FALSE(raw_status().contains("confirmationStatus"));
+  CHECK(raw_status().at("confirmations") == 0);
+  REQUIRE(cluster.status(signature));
+  CHECK(cluster.status(signature)->confirmation == Commitment::processed);
+
+  cluster.fake.advance();  // confirmed, which this node cannot say
+  CHECK(raw_status().at("confirmations") == 1);
+  CHECK(cluster.status(signature)->confirmation == Commitment::processed);
+
+  cluster.fake.advance(2);  // finalized: confirmations null
+  CHECK(raw_status().at("confirmations").is_null());
+  CHECK_FALSE(raw_status().contains("confirmationStatus"));
+  CHECK(cluster.status(signature)->confirmation == Commitment::finalized);
+}
+
+TEST_CASE("solana: rpc a transfer with a memo lands with the memo recorded") {
+  Cluster cluster;
+  const Keypair payer = keypair(15);
+  const PublicKey employee = address(0x51);
+  cluster.fake.fund_lamports(payer.public_key(), k_sol);
+  const std::string text = "withdrawal 5d0c7a8e-1f2b-4c3d-9e8f-0a1b2c3d4e5f \xc3\xa9t\xc3\xa9";
+  std::vector<AccountMeta> signers;
+  SECTION("no accounts") {}
+  SECTION("signed by the payer") {
+    signers = {AccountMeta{.key = payer.public_key(), .signer = true, .writable = false}};
+  }
+  const std::string signature =
+      cluster.send(cluster
+                       .transaction(payer, {system_transfer(payer.public_key(), employee, 3000),
+                                            memo_instruction(text, signers)})
+                       .bytes);
+  cluster.fake.advance();
+
+  CHECK(error_text(cluster.status(signature)) == "none");
+  const auto landed = cluster.fake.landed();
+  REQUIRE(landed.size() == 1);
+  REQUIRE(landed[0].instructions.size() == 2);
+  CHECK(landed[0].instructions[0].kind == ChainInstruction::Kind::system_transfer);
+  CHECK(landed[0].instructions[1].kind == ChainInstruction::Kind::memo);
+  CHECK(landed[0].instructions[1].program == memo_program_id());
+  CHECK(landed[0].instructions[1].memo == text);
+  CHECK(cluster.fake.lamports(employee) == 3000);
+  CHECK(cluster.fake.lamports(payer.public_key()) == k_sol - 3000 - k_fee);
+  const auto payments = cluster.fake.paid_to(employee);
+  REQUIRE(payments.size() == 1);
+  CHECK(payments[0].amount == 3000);
+}
+
+TEST_CASE("solana: rpc a memo the program refuses lands with an err and applies nothing") {
+  Cluster cluster;
+  const Keypair payer = keypair(16);
+  const PublicKey employee = address(0x52);
+  cluster.fake.fund_lamports(payer.public_key(), k_sol);
+  Instruction refused;
+  std::string expected;
+  SECTION("not UTF-8") {
+    refused = memo_instruction("withdrawal \xff\xfe");
+    expected = R"({"InstructionError":[1,"InvalidInstructionData"]})";
+  }
+  SECTION("a surrogate, which UTF-8 does not encode") {
+    refused = memo_instruction("\xed\xa0\x80");
+    expected = R"({"InstructionError":[1,"InvalidInstructionData"]})";
+  }
+  SECTION("an account that does not sign") {
+    refused = memo_instruction("withdrawal", {AccountMeta{.key = address(0x53)}});
+    expected = R"({"InstructionError":[1,"MissingRequiredSignature"]})";
+  }
+  const std::string signature = cluster.send(
+      cluster.transaction(payer, {system_transfer(payer.public_key(), employee, 3000), refused})
+          .bytes);
+  cluster.fake.advance();
+
+  CHECK(error_text(cluster.status(signature)) == expected);
+  const auto landed = cluster.fake.landed();
+  REQUIRE(landed.size() == 1);
+  CHECK(landed[0].err == expected);
+  REQUIRE(landed[0].instructions.size() == 2);
+  CHECK(landed[0].instructions[1].kind == ChainInstruction::Kind::memo);
+  CHECK(landed[0].instructions[1].memo ==
+        std::string(refused.data.begin(), refused.data.end()));  // the bytes as sent
+  CHECK(cluster.fake.lamports(employee) == 0);
+  CHECK(cluster.fake.lamports(payer.public_key()) == k_sol - k_fee);  // the fee only
+  CHECK(cluster.fake.paid_to(employee).empty());
 }

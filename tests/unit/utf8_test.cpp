@@ -20,3 +20,17 @@ TEST_CASE("utf8: strict validation") {
       is_valid_utf8("ab\x80"
                     "cd"));  // a lone continuation byte
 }
+
+TEST_CASE("utf8: a prefix never cuts a character in two") {
+  using payrollx::utf8_prefix;
+  CHECK(utf8_prefix("abc", 5) == "abc");
+  CHECK(utf8_prefix("abc", 2) == "ab");
+  CHECK(utf8_prefix("a\xC3\xA9"
+                    "b",
+                    2) == "a");  // é is two bytes
+  CHECK(utf8_prefix("a\xC3\xA9"
+                    "b",
+                    3) == "a\xC3\xA9");
+  CHECK(utf8_prefix("\xE2\x82\xAC\xE2\x82\xAC", 5) == "\xE2\x82\xAC");  // euro signs
+  CHECK(utf8_prefix("\xF0\x9F\x92\xB0", 3).empty());
+}

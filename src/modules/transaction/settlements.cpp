@@ -10,6 +10,7 @@
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/invariant.hpp"
+#include "core/utf8.hpp"
 #include "modules/compliance/compliance.hpp"
 #include "modules/transaction/settlement_store.hpp"
 #include "modules/transaction/transaction.hpp"
@@ -22,10 +23,10 @@ using boost::asio::awaitable;
 constexpr std::array<std::string_view, 6> k_status_names{"QUEUED",    "SUBMITTED", "EXPIRED",
                                                          "CONFIRMED", "FINALIZED", "FAILED"};
 
-#define PAYROLLX_CLAIMED_COLUMNS                                                         \
-  "s.transaction_id, s.organization_id, s.claim, s.status, s.attempts, s.rpc_failures,"  \
-  " s.signature, s.signed_transaction, s.last_valid_block_height, t.amount, t.currency," \
-  " t.destination_address"
+#define PAYROLLX_CLAIMED_COLUMNS                                                        \
+  "s.transaction_id, s.organization_id, s.claim, s.status, s.attempts, s.rpc_failures," \
+  " s.signature, s.signed_transaction, s.last_valid_block_height, s.blockhash_slot,"    \
+  " t.amount, t.currency, t.destination_address"
 
 // Due settlements under a new lease. $1 limit, $2 lease seconds, $3 suspended organisations.
 constexpr db::Query k_claim{
@@ -44,20 +45,22 @@ constexpr db::Query k_claim{
     " FROM claimed s JOIN transaction.transactions t ON t.id = s.transaction_id"};
 
 // $1 transaction_id, $2 claim, $3 signature, $4 signed bytes (bytea text), $5 last valid block
-// height. Only while nothing that may land is stored, and the withdrawal is still PENDING.
+// height, $6 blockhash slot. Only while nothing that may land is stored, and the withdrawal is
+// still PENDING.
 constexpr db::Query k_store_signed{
     "transaction.store_signed_settlement",
     "WITH stored AS ("
     "  UPDATE transaction.settlements s SET status = 'SUBMITTED', attempts = s.attempts + 1,"
     "    signature = $3, signed_transaction = $4::bytea, last_valid_block_height = $5::bigint,"
-    "    rpc_failures = 0, last_error = NULL, updated_at = now()"
+    "    blockhash_slot = $6::bigint, rpc_failures = 0, last_error = NULL, updated_at = now()"
     "  FROM transaction.transactions t"
     "  WHERE s.transaction_id = $1 AND s.claim = $2 AND s.status IN ('QUEUED', 'EXPIRED')"
     "    AND s.signed_transaction IS NULL AND t.id = s.transaction_id AND t.status = 'PENDING'"
     "  RETURNING s.transaction_id, s.organization_id, s.attempts"
     ") INSERT INTO transaction.settlement_attempts (transaction_id, attempt, organization_id,"
-    "    signature, signed_transaction, last_valid_block_height)"
-    "  SELECT transaction_id, attempts, organization_id, $3, $4::bytea, $5::bigint FROM stored"
+    "    signature, signed_transaction, last_valid_block_height, blockhash_slot)"
+    "  SELECT transaction_id, attempts, organization_id, $3, $4::bytea, $5::bigint, $6::bigint"
+    "  FROM stored"
     "  RETURNING 1"};
 
 // $1 transaction_id, $2 claim, $3 max attempts. The stored bytes can never land now: dropped
@@ -163,6 +166,7 @@ ClaimedSettlement claimed_of(const db::Row& row) {
       .signature = row.get<std::optional<std::string>>("signature"),
       .signed_transaction = std::nullopt,
       .last_valid_block_height = row.get<std::optional<std::int64_t>>("last_valid_block_height"),
+      .blockhash_slot = row.get<std::optional<std::int64_t>>("blockhash_slot"),
       .amount = row.get<std::int64_t>("amount"),
       .currency = row.get<std::string>("currency"),
       .destination_address =
@@ -211,6 +215,16 @@ void attach_rows(const db::Result& result, std::vector<Transaction>& transaction
       if (transaction.id == found.transaction_id) transaction.settlement = found.settlement;
   }
 }
+
+// Text from elsewhere (a node's error, a person's reason) cut to the columns' 1000 characters'
+// worth of bytes, never inside a character.
+std::string column_text(std::string_view text) {
+  return std::string(utf8_prefix(text, 1000));
+}
+
+// Thrown inside a settlement's database transaction when its claim was lost, to roll back what
+// the withdrawal's side already wrote.
+struct ClaimLost {};
 
 bool changed(const db::Result& result) {
   return result.size() > 0;
@@ -276,7 +290,7 @@ awaitable<void> abandon_for_manual_failure(db::Tx& tx, const Transaction& withdr
         "by hand until the chain has said it did not (retry the settlement with POST "
         "/api/v1/transactions/{id}/settle to find out).");
   auto abandoned = co_await tx.query(k_abandon, withdrawal.organization_id, withdrawal.id,
-                                     "failed by hand: " + reason);
+                                     column_text("failed by hand: " + reason));
   PAYROLLX_INVARIANT(changed(abandoned), "a resting settlement locked above is abandoned");
 }
 
@@ -297,13 +311,13 @@ awaitable<std::vector<ClaimedSettlement>> Settlements::claim(int limit, std::chr
 }
 
 awaitable<bool> Settlements::store_signed(const ClaimedSettlement& settlement,
-                                          const std::string& signature,
-                                          const std::vector<std::uint8_t>& bytes,
-                                          std::int64_t last_valid_block_height) {
+                                          const SignedSettlement& signed_settlement) {
+  const auto& bytes = signed_settlement.bytes;
   const std::string_view raw(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  auto result =
-      co_await service_.pool().query(k_store_signed, settlement.transaction_id, settlement.claim,
-                                     signature, db::to_bytea_text(raw), last_valid_block_height);
+  auto result = co_await service_.pool().query(
+      k_store_signed, settlement.transaction_id, settlement.claim, signed_settlement.signature,
+      db::to_bytea_text(raw), signed_settlement.last_valid_block_height,
+      signed_settlement.blockhash_slot);
   co_return changed(result);
 }
 
@@ -325,41 +339,50 @@ awaitable<bool> Settlements::rpc_failed(const ClaimedSettlement& settlement,
                                         const std::string& error, std::chrono::milliseconds delay,
                                         int max_failures) {
   auto result = co_await service_.pool().query(
-      k_rpc_failed, settlement.transaction_id, settlement.claim, error.substr(0, 1000),
+      k_rpc_failed, settlement.transaction_id, settlement.claim, column_text(error),
       static_cast<std::int64_t>(delay.count()), static_cast<std::int64_t>(max_failures));
   co_return changed(result);
 }
 
+// Both outcomes lock the withdrawal first (complete_settled and fail_settled do), then the
+// settlement: the order of the flows by hand, so that the two never wait on each other in a cycle.
 awaitable<bool> Settlements::landed(const ClaimedSettlement& settlement, SettlementStatus status) {
   PAYROLLX_INVARIANT(status == SettlementStatus::confirmed || status == SettlementStatus::finalized,
                      "a settlement lands CONFIRMED or FINALIZED");
   PAYROLLX_INVARIANT(settlement.signature.has_value(), "a landed settlement has its signature");
-  auto body = [&](db::Tx& tx) -> awaitable<bool> {
-    auto settled = co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
-                                     std::string(to_string(status)), std::optional<std::string>());
-    if (!changed(settled)) co_return false;
+  auto body = [&](db::Tx& tx) -> awaitable<void> {
     auto completed = co_await service_.complete_settled(tx, settlement.organization_id,
                                                         settlement.transaction_id,
                                                         *settlement.signature, system_actor());
     PAYROLLX_INVARIANT(completed.status == "COMPLETED", "the settled withdrawal is COMPLETED");
-    co_return true;
+    auto settled = co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
+                                     std::string(to_string(status)), std::optional<std::string>());
+    if (!changed(settled)) throw ClaimLost{};
   };
-  co_return co_await service_.pool().transaction(body);
+  co_return co_await settle(body);
 }
 
 awaitable<bool> Settlements::failed_on_chain(const ClaimedSettlement& settlement,
                                              const std::string& error) {
-  auto body = [&](db::Tx& tx) -> awaitable<bool> {
-    auto settled = co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
-                                     std::string("FAILED"), error.substr(0, 1000));
-    if (!changed(settled)) co_return false;
+  auto body = [&](db::Tx& tx) -> awaitable<void> {
     auto failed =
         co_await service_.fail_settled(tx, settlement.organization_id, settlement.transaction_id,
-                                       "failed on chain: " + error, system_actor());
+                                       column_text("failed on chain: " + error), system_actor());
     PAYROLLX_INVARIANT(failed.status == "FAILED", "the settled withdrawal is FAILED");
-    co_return true;
+    auto settled = co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
+                                     std::string("FAILED"), column_text(error));
+    if (!changed(settled)) throw ClaimLost{};
   };
-  co_return co_await service_.pool().transaction(body);
+  co_return co_await settle(body);
+}
+
+awaitable<bool> Settlements::settle(std::function<awaitable<void>(db::Tx&)> body) {
+  try {
+    co_await service_.pool().transaction(body);
+  } catch (const ClaimLost&) {
+    co_return false;
+  }
+  co_return true;
 }
 
 }  // namespace payrollx::transaction

@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -268,9 +269,18 @@ struct ClaimedSettlement {
   std::optional<std::string> signature;
   std::optional<std::vector<std::uint8_t>> signed_transaction;  // may land: re-send, never replace
   std::optional<std::int64_t> last_valid_block_height;
+  std::optional<std::int64_t> blockhash_slot;  // the slot its blockhash was read at
   std::int64_t amount = 0;
   std::string currency;
   std::string destination_address;
+};
+
+// A transaction built and signed for a settlement, as it is stored before it is sent.
+struct SignedSettlement {
+  std::string signature;
+  std::vector<std::uint8_t> bytes;
+  std::int64_t last_valid_block_height = 0;
+  std::int64_t blockhash_slot = 0;
 };
 
 // The settlement job's side of the settlements: claims with leases in PostgreSQL (one instance
@@ -288,9 +298,7 @@ class Settlements {
   // Stores a newly signed transaction (SUBMITTED, attempts + 1, and its attempt row) before it
   // is sent; only if no signed transaction of it may still land.
   boost::asio::awaitable<bool> store_signed(const ClaimedSettlement& settlement,
-                                            const std::string& signature,
-                                            const std::vector<std::uint8_t>& bytes,
-                                            std::int64_t last_valid_block_height);
+                                            const SignedSettlement& signed_settlement);
   // The chain passed the stored transaction's last valid block height without it: EXPIRED (a
   // new one may be built), or FAILED retryable after `max_attempts` transactions.
   boost::asio::awaitable<bool> expire(const ClaimedSettlement& settlement, int max_attempts);
@@ -311,6 +319,10 @@ class Settlements {
                                                const std::string& error);
 
  private:
+  // Runs an outcome's database transaction; false when the claim was lost meanwhile (rolled
+  // back).
+  boost::asio::awaitable<bool> settle(std::function<boost::asio::awaitable<void>(db::Tx&)> body);
+
   Service& service_;
 };
 

@@ -19,6 +19,7 @@ db::PoolOptions pool_options(const Config& config) {
   options.connect_timeout = config.db_connect_timeout;
   options.statement_timeout = config.db_statement_timeout;
   options.slow_query = config.db_slow_query;
+  options.transaction_pooling = config.db_transaction_pooling;
   return options;
 }
 
@@ -38,7 +39,7 @@ notification::OutboxOptions outbox_options(const Config& config) {
           .backoff = config.outbox_backoff,
           .max_attempts = config.outbox_max_attempts,
           .webhook_allow_private = config.webhook_allow_private,
-          .listen_conninfo = config.database_url};
+          .listen_conninfo = listen_url(config)};
 }
 
 }  // namespace
@@ -72,10 +73,10 @@ App::App(const Config& config, boost::asio::io_context& io)
       payroll_scheduler_(
           io.get_executor(), "payroll.scheduler", config.jobs_interval,
           [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(now()); }),
-      suspension_watch_(io.get_executor(), organizations_, suspensions_, config.database_url,
+      suspension_watch_(io.get_executor(), organizations_, suspensions_, listen_url(config),
                         k_suspensions_poll),
       reports_(pool_),
-      report_maker_(io.get_executor(), reports_, payroll_, wallets_, config.database_url,
+      report_maker_(io.get_executor(), reports_, payroll_, wallets_, listen_url(config),
                     config.jobs_interval) {
   wallets_.set_employee_directory(employees_);
   if (!config.solana_rpc_url.empty()) {

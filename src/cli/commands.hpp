@@ -23,5 +23,8 @@ bool apply_migrations(const Config& config);
 // Warns (db.server_is_schema_owner) when the server's own connection owns the module schemas or
 // is a superuser: it should be the runtime role (OPERATIONS.md, database roles).
 void warn_if_schema_owner(const Config& config);
+// Behind a transaction pooler: whether the server's connections start with the session settings
+// its SQL relies on (logs what is wrong otherwise). True when not behind one.
+bool session_defaults_ok(const Config& config);
 
 }  // namespace payrollx::cli

@@ -15,6 +15,7 @@
 #include "core/http/dispatcher.hpp"
 #include "core/http/server.hpp"
 #include "core/log.hpp"
+#include "core/systemd_notify.hpp"
 
 namespace payrollx::cli {
 namespace {
@@ -85,10 +86,13 @@ int serve(const Invocation& invocation) {
               {{"detail", "dev mode without PAYROLLX_JWT_SECRET: tokens die with the process"}});
   bool migrate_first = config.migrate_on_start && !invocation.has("--no-migrate");
   if (migrate_first && !apply_migrations(config)) return k_exit_failure;
+  if (!session_defaults_ok(config)) return k_exit_failure;
   warn_if_schema_owner(config);
 
   Threads threads(config.threads);
   auto& io = threads.main();
+  // After the contexts, so that its watchdog's timer goes before they do.
+  auto systemd = SystemdNotifier::from_environment();
   // Taken over before the server says it listens: a SIGTERM from then on is queued for the
   // graceful shutdown below, never the default action that would kill in-flight requests.
   std::optional<boost::asio::signal_set> signals(std::in_place, io, SIGINT, SIGTERM);
@@ -111,10 +115,16 @@ int serve(const Invocation& invocation) {
     return k_exit_failure;
   }
   app.start_jobs();
+  // Listening with the migrations current: serve applied them above, or (--no-migrate, as the
+  // systemd unit runs it) its ExecStartPre did before this process started. The pings come from
+  // the event loops from here on.
+  systemd.ready();
+  systemd.start_watchdog(threads.all());
 
   // Graceful shutdown: readiness goes false first (load balancers stop sending), then the server
   // finishes in-flight requests, then the pool closes; only then does the io_context stop.
   auto shut_down = [&](int signal) -> boost::asio::awaitable<void> {
+    systemd.stopping();
     app.readiness().shutting_down = true;
     log::info("server.shutting_down", {{"signal", signal}});
     app.stop_jobs();
@@ -137,6 +147,7 @@ int serve(const Invocation& invocation) {
   });
 
   threads.run();
+  systemd.stop_watchdog();
   // Once shut down, a repeated SIGTERM (a supervisor insisting) must not kill the process while
   // it tears down: Asio gives the signals back their default action when the set goes, so the
   // set goes now and the signals are ignored from here to the exit.

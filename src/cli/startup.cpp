@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "core/db/blocking.hpp"
 #include "core/db/migrations.hpp"
+#include "core/db/session_defaults.hpp"
 #include "core/log.hpp"
 
 namespace payrollx::cli {
@@ -17,12 +18,42 @@ Config load_configuration(const Invocation& invocation, bool dev) {
   return config;
 }
 
+namespace {
+
+// Behind a transaction pooler the session settings are the server role's defaults in the
+// database (core/db/session_defaults.hpp): set here, by the owner, for the role of the URL.
+void set_pooled_role_defaults(const Config& config) {
+  const auto role = db::role_of(config.database_url);
+  if (!role)
+    throw std::runtime_error(
+        "database.url names no user: the role whose session defaults a transaction pooler needs");
+  db::BlockingConnection owner(config.migrate_database_url);
+  db::set_role_defaults(owner, *role, config.db_statement_timeout);
+  log::info("db.pooled_role_defaults_set", {{"role", *role}});
+}
+
+}  // namespace
+
+bool session_defaults_ok(const Config& config) {
+  if (!config.db_transaction_pooling) return true;
+  try {
+    db::BlockingConnection db(config.database_url);
+    auto problem = db::session_defaults_problem(db);
+    if (!problem) return true;
+    log::error("db.session_defaults_wrong", {{"detail", *problem}});
+  } catch (const std::exception& e) {
+    log::error("db.session_defaults_unchecked", {{"error", e.what()}});
+  }
+  return false;
+}
+
 bool apply_migrations(const Config& config) {
   try {
     auto applied =
         db::migrate(config.migrate_database_url, {config.runtime_role, config.reporting_role});
     boost::json::array ids(applied.begin(), applied.end());
     log::info("migrations.applied", {{"count", applied.size()}, {"ids", std::move(ids)}});
+    if (config.db_transaction_pooling) set_pooled_role_defaults(config);
     return true;
   } catch (const std::exception& e) {
     log::error("migrations.failed", {{"error", e.what()}});

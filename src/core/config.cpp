@@ -215,6 +215,10 @@ constexpr std::array k_settings{
             [](Config& c, const Field& f) { c.runtime_role = role_name(f); }},
     Setting{"database", "reportingRole", "PAYROLLX_DB_REPORTING_ROLE",
             [](Config& c, const Field& f) { c.reporting_role = role_name(f); }},
+    Setting{"database", "transactionPooling", "PAYROLLX_DB_TRANSACTION_POOLING",
+            [](Config& c, const Field& f) { c.db_transaction_pooling = f.boolean(); }},
+    Setting{"database", "listenUrl", "PAYROLLX_DB_LISTEN_URL",
+            [](Config& c, const Field& f) { c.db_listen_url = f.text(); }},
     Setting{"database", "poolSize", "PAYROLLX_DB_POOL_SIZE",
             [](Config& c, const Field& f) { c.db_pool_size = int(f.integer(1, 1000)); }},
     Setting{"database", "connectTimeoutMs", "PAYROLLX_DB_CONNECT_TIMEOUT_MS",
@@ -346,6 +350,13 @@ std::string random_secret() {
 void finish(Config& config) {
   if (config.database_url.empty())
     throw ConfigError("database.url (PAYROLLX_DATABASE_URL) is required");
+  // Behind a transaction pooler, migrations (a session-level advisory lock) and LISTEN (a session
+  // of its own) need a direct connection: the pooler would hand each statement to any server.
+  if (config.db_transaction_pooling && config.migrate_database_url.empty())
+    throw ConfigError(
+        "database.migrateUrl (PAYROLLX_MIGRATE_DATABASE_URL) is required with "
+        "database.transactionPooling (PAYROLLX_DB_TRANSACTION_POOLING): a direct connection, not "
+        "the pooler, for migrations and LISTEN");
   if (config.migrate_database_url.empty()) config.migrate_database_url = config.database_url;
 
   if (config.jwt_secret.empty() && config.dev) {
@@ -371,6 +382,11 @@ void finish(Config& config) {
 }
 
 }  // namespace
+
+const std::string& listen_url(const Config& config) {
+  if (!config.db_listen_url.empty()) return config.db_listen_url;
+  return config.db_transaction_pooling ? config.migrate_database_url : config.database_url;
+}
 
 Config load_config(const std::optional<std::string>& file, bool dev, const EnvLookup& env) {
   Config config;

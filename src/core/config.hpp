@@ -21,6 +21,12 @@ struct Config {
   std::string migrate_database_url;  // database.migrateUrl / PAYROLLX_MIGRATE_DATABASE_URL
   std::string runtime_role;          // database.runtimeRole / PAYROLLX_DB_RUNTIME_ROLE: granted DML
   std::string reporting_role;  // database.reportingRole / PAYROLLX_DB_REPORTING_ROLE: read-only
+  // database.transactionPooling / PAYROLLX_DB_TRANSACTION_POOLING: database_url is a pooler in
+  // transaction mode (PgBouncer); migrate_database_url must then be a direct connection.
+  bool db_transaction_pooling = false;
+  // database.listenUrl / PAYROLLX_DB_LISTEN_URL: where LISTEN connections go (they hold a
+  // session). Empty: the database URL, or behind a transaction pooler the migrate URL.
+  std::string db_listen_url;
   int db_pool_size = 16;
   std::chrono::milliseconds db_connect_timeout{60000};
   std::chrono::milliseconds db_statement_timeout{60000};
@@ -75,6 +81,9 @@ struct Config {
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Where the LISTEN connections go (see db_listen_url).
+const std::string& listen_url(const Config& config);
 
 // Reads `file` (if given) then the environment. Throws ConfigError.
 Config load_config(const std::optional<std::string>& file, bool dev, const EnvLookup& env);

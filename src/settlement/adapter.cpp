@@ -13,7 +13,7 @@ JobOptions job_options(const Config& config) {
                                                                 : solana::Commitment::finalized,
           .retry_backoff = config.solana_retry_backoff,
           .max_rpc_failures = config.solana_max_rpc_failures,
-          .listen_conninfo = config.database_url};
+          .listen_conninfo = listen_url(config)};
 }
 
 }  // namespace

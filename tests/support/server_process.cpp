@@ -55,12 +55,17 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// The inherited environment without PAYROLLX_* variables (a developer's shell may set some), then
-// `env` (a later entry for the same name wins).
+// The inherited environment without PAYROLLX_* variables (a developer's shell may set some) and
+// without systemd's notification variables (a test runner started by systemd has them), then `env`
+// (a later entry for the same name wins).
 std::vector<std::string> child_environment(const Env& env) {
   std::vector<std::string> result;
   for (char** entry = environ; *entry; ++entry) {
-    if (!std::string_view(*entry).starts_with("PAYROLLX_")) result.emplace_back(*entry);
+    std::string_view variable(*entry);
+    if (variable.starts_with("PAYROLLX_") || variable.starts_with("NOTIFY_SOCKET=") ||
+        variable.starts_with("WATCHDOG_"))
+      continue;
+    result.emplace_back(variable);
   }
   std::map<std::string, std::string> chosen;
   for (const auto& [name, value] : env) chosen[name] = value;

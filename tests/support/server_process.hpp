@@ -12,7 +12,7 @@ namespace payrollx::test {
 
 struct ServerSettings {
   std::string database_url;
-  // Extra PAYROLLX_* variables (e.g. {"PAYROLLX_AUTH_RATE_LIMIT","5"}).
+  // Extra variables (e.g. {"PAYROLLX_AUTH_RATE_LIMIT","5"}, or systemd's NOTIFY_SOCKET).
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<std::string> args;  // appended after `serve`
 };

@@ -348,3 +348,39 @@ TEST_CASE("config: the example file loads and documents every key") {
   CHECK(config.refresh_token_ttl == defaults.refresh_token_ttl);
   CHECK(config.log_format == defaults.log_format);
 }
+
+TEST_CASE("config: a transaction pooler needs a direct migrate URL, where LISTEN goes too") {
+  auto env = minimal_env();
+  env["PAYROLLX_DB_TRANSACTION_POOLING"] = "true";
+  CHECK_THAT(error_of(std::nullopt, env), Catch::Contains("PAYROLLX_MIGRATE_DATABASE_URL") &&
+                                              Catch::Contains("PAYROLLX_DB_TRANSACTION_POOLING"));
+
+  env["PAYROLLX_MIGRATE_DATABASE_URL"] = "postgresql://owner@127.0.0.1:5432/payrollx";
+  auto pooled = load_env(env);
+  CHECK(pooled.db_transaction_pooling);
+  CHECK(payrollx::listen_url(pooled) == "postgresql://owner@127.0.0.1:5432/payrollx");
+  env["PAYROLLX_DB_LISTEN_URL"] = "postgresql://listener@127.0.0.1:5432/payrollx";
+  CHECK(payrollx::listen_url(load_env(env)) == "postgresql://listener@127.0.0.1:5432/payrollx");
+
+  auto direct = load_env(minimal_env());
+  CHECK_FALSE(direct.db_transaction_pooling);
+  CHECK(payrollx::listen_url(direct) == direct.database_url);
+}
+
+TEST_CASE("config: the Solana adapter takes its URL and keypair together") {
+  auto env = minimal_env();
+  env["PAYROLLX_SOLANA_RPC_URL"] = "https://api.mainnet-beta.solana.com";
+  CHECK_THAT(error_of(std::nullopt, env), Catch::Contains("PAYROLLX_SOLANA_KEYPAIR_FILE"));
+  env["PAYROLLX_SOLANA_KEYPAIR_FILE"] = "/etc/payrollx/custody.json";
+  auto config = load_env(env);
+  CHECK(config.solana_commitment == "finalized");
+  CHECK(config.solana_usdc_mint == "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v");
+  env["PAYROLLX_SOLANA_COMMITMENT"] = "processed";
+  CHECK_THAT(error_of(std::nullopt, env), Catch::Contains("PAYROLLX_SOLANA_COMMITMENT"));
+  env["PAYROLLX_SOLANA_COMMITMENT"] = "confirmed";
+  env["PAYROLLX_SOLANA_USDC_MINT"] = "not-a-mint";
+  CHECK_THAT(error_of(std::nullopt, env), Catch::Contains("PAYROLLX_SOLANA_USDC_MINT"));
+  env["PAYROLLX_SOLANA_USDC_MINT"] = "Gh9ZwEmdLJ8DscKNTkTqPbNwLNNBjuSzaG9Vp2KGtKJr";
+  env["PAYROLLX_SOLANA_RPC_URL"] = "ftp://node";
+  CHECK_THAT(error_of(std::nullopt, env), Catch::Contains("PAYROLLX_SOLANA_RPC_URL"));
+}

@@ -89,12 +89,14 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::open(
 
 asio::awaitable<void> Connection::connect(Clock::time_point deadline) {
   std::string options = connection_options(*settings_);
-  // Keywords after "dbname" override what the URL says; expand_dbname=1 parses the URL.
-  std::array<const char*, 5> keys{"dbname", "application_name", "options", "client_encoding",
+  // Keywords after "dbname" override what the URL says; expand_dbname=1 parses the URL. Behind a
+  // transaction pooler, "options" is left out (the array ends at it).
+  std::array<const char*, 5> keys{"dbname", "application_name", "client_encoding", "options",
                                   nullptr};
   std::array<const char*, 5> values{settings_->conninfo.c_str(),
-                                    settings_->application_name.c_str(), options.c_str(), "UTF8",
+                                    settings_->application_name.c_str(), "UTF8", options.c_str(),
                                     nullptr};
+  if (settings_->transaction_pooling) keys[3] = values[3] = nullptr;
   conn_ = PQconnectStartParams(keys.data(), values.data(), 1);
   if (!conn_) throw ConnectionError("cannot allocate a database connection");
   if (PQstatus(conn_) == CONNECTION_BAD) lost("connect");
@@ -220,7 +222,7 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
   int count = static_cast<int>(values.size());
 
   int sent = 0;
-  if (query.name.empty()) {
+  if (query.name.empty() || settings_->transaction_pooling) {
     std::string sql(query.sql);
     sent =
         PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0);

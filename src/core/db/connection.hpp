@@ -30,6 +30,11 @@ struct ConnectionSettings {
   std::chrono::milliseconds statement_timeout{0};  // 0: none
   std::chrono::milliseconds slow_query{0};
   Metrics* metrics = nullptr;
+  // The conninfo names a pooler in transaction mode (PgBouncer): consecutive transactions may run
+  // on different server connections. No startup `options` (the pooler refuses them: the session
+  // settings come from the role's defaults, docs/deployment.md) and no named prepared statements
+  // (each statement is parsed unnamed, in the same round trip as its execution).
+  bool transaction_pooling = false;
   // Beyond the server's statement_timeout: covers a server or network that stopped answering.
   std::chrono::milliseconds query_timeout() const;
 };

@@ -130,7 +130,8 @@ class Pool::Impl : public std::enable_shared_from_this<Pool::Impl> {
                                .application_name = options_.application_name,
                                .statement_timeout = options_.statement_timeout,
                                .slow_query = options_.slow_query,
-                               .metrics = metrics})) {}
+                               .metrics = metrics,
+                               .transaction_pooling = options_.transaction_pooling})) {}
   // Only when no coroutine can resume any more (its io_context is gone): a waiter's stored
   // coroutine would otherwise keep the waiter, and so itself, alive.
   ~Impl() {
@@ -456,6 +457,9 @@ void Pool::Impl::hand_room_to_waiter_locked() {
 std::shared_ptr<Pipeline> Pool::Impl::pipeline_for(const asio::execution_context& context,
                                                    std::uint64_t& reservation) {
   reservation = 0;
+  // Behind a transaction pooler a pipeline's statements could each land on another server
+  // connection in between; nothing is gained by it there, so there is none.
+  if (options_.transaction_pooling) return nullptr;
   std::lock_guard lock(mutex_);
   if (closing_) return nullptr;
   auto found = find_pipeline_locked([&](const auto& entry) { return entry.context == &context; });

@@ -27,6 +27,9 @@ struct PoolOptions {
   std::chrono::milliseconds idle_check_after{10000};  // ping a connection idle longer than this
   std::chrono::milliseconds slow_query{500};          // logged by name above this
   std::string application_name = "payrollx";
+  // A pooler in transaction mode (ConnectionSettings::transaction_pooling); also no shared
+  // pipeline: its statements go on ordinary connections.
+  bool transaction_pooling = false;
 };
 
 enum class Isolation { read_committed, repeatable_read, serializable };

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""The money flows the scale-out scripts (tests/ha/*) drive through the real HTTP API.
+
+    flows.py BASE_URL [--transfers N] [--clients C]
+
+Signs an organisation up, invites a FINANCE_MANAGER and an HR_MANAGER, hires employees (KYC
+approved), deposits into the treasury, then at once: N transfers from the treasury to the
+employees' wallets on C clients, each retried with the same Idempotency-Key until it is answered,
+and as many GET /auth/me reads; then an OFF_CYCLE payroll run, approved and executed. It exits
+non-zero on any 5xx, on a transfer that exists other than exactly once, on wrong balances, or
+when reconciliation or the audit chain fails, and prints what it did as one JSON line.
+Only the standard library: it runs wherever python3 does.
+"""
+import argparse
+import concurrent.futures
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+TRANSFER_AMOUNT = 1_000
+DEPOSIT = 100_000_000
+
+
+class Failure(Exception):
+    pass
+
+
+class Api:
+    def __init__(self, base):
+        self.base = base.rstrip("/")
+        self.server_errors = 0
+
+    def call(self, method, path, body=None, token=None, key=None):
+        """(status, parsed body or None); a connection failure is status 0."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", "Bearer " + token)
+        if key:
+            request.add_header("Idempotency-Key", key)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                text = answer.read()
+                return answer.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            text = error.read()
+            if error.code >= 500:
+                self.server_errors += 1
+            try:
+                return error.code, json.loads(text)
+            except ValueError:
+                return error.code, None
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return 0, None
+
+    def expect(self, status, method, path, body=None, token=None, key=None):
+        got, answer = self.call(method, path, body, token, key)
+        if got != status:
+            raise Failure(f"{method} {path}: {got} {answer}")
+        return answer
+
+
+def user(api, admin, role, tag):
+    invited = api.expect(201, "POST", "/api/v1/users", {
+        "email": f"{role.lower()}-{tag}@ha.example.com", "firstName": role, "lastName": "Ha",
+        "role": role}, admin)
+    accepted = api.expect(200, "POST", "/api/v1/auth/invitations/accept", {
+        "token": invited["invitation"]["token"], "password": "correct horse battery staple"})
+    return accepted["accessToken"]
+
+
+def transfer(api, token, treasury, wallet, deadline):
+    """One transfer, its request repeated with one key until answered: (key, status)."""
+    key = "ha-" + uuid.uuid4().hex
+    body = {"fromWalletId": treasury, "toWalletId": wallet, "amount": TRANSFER_AMOUNT,
+            "type": "TRANSFER"}
+    while True:
+        status, _ = api.call("POST", "/api/v1/transfers", body, token, key)
+        if status == 201 or time.monotonic() > deadline:
+            return key, status
+        time.sleep(0.05)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("base")
+    parser.add_argument("--transfers", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--employees", type=int, default=20)
+    options = parser.parse_args()
+    api = Api(options.base)
+    tag = uuid.uuid4().hex[:10]
+
+    signed_up = api.expect(201, "POST", "/api/v1/auth/signup", {
+        "email": f"admin-{tag}@ha.example.com", "password": "correct horse battery staple",
+        "firstName": "Ada", "lastName": "Ha", "organizationName": f"HA {tag}"})
+    admin = signed_up["accessToken"]
+    finance = user(api, admin, "FINANCE_MANAGER", tag)
+    hr = user(api, admin, "HR_MANAGER", tag)
+    wallets = api.expect(200, "GET", "/api/v1/wallets", token=admin)["data"]
+    treasury = next(w["id"] for w in wallets if w["ownerType"] == "ORGANIZATION")
+    api.expect(201, "POST", f"/api/v1/wallets/{treasury}/deposits",
+               {"amount": DEPOSIT, "reference": "ha"}, finance, "ha-deposit-" + tag)
+
+    employees = []
+    for i in range(options.employees):
+        hired = api.expect(201, "POST", "/api/v1/employees", {
+            "firstName": f"E{i}", "lastName": "Ha", "email": f"e{i}-{tag}@ha.example.com",
+            "hireDate": "2026-01-05",
+            "salary": {"amount": 6_000_000, "currency": "USD", "period": "ANNUAL"}}, hr)
+        api.expect(200, "POST", f"/api/v1/employees/{hired['id']}/kyc/approve", {}, hr)
+        employees.append(hired)
+
+    deadline = time.monotonic() + 120
+    with concurrent.futures.ThreadPoolExecutor(options.clients) as pool:
+        sent = [pool.submit(transfer, api, finance, treasury,
+                            employees[i % len(employees)]["walletId"], deadline)
+                for i in range(options.transfers)]
+        reads = [pool.submit(api.call, "GET", "/api/v1/auth/me", None, admin)
+                 for _ in range(options.transfers)]
+        answered = [future.result() for future in sent]
+        read_statuses = [future.result()[0] for future in reads]
+    unanswered = [key for key, status in answered if status != 201]
+    if unanswered:
+        raise Failure(f"{len(unanswered)} transfers never answered 201")
+    failed_reads = sum(1 for status in read_statuses if status != 200)
+
+    run = api.expect(201, "POST", "/api/v1/payroll/runs", {
+        "type": "OFF_CYCLE", "periodStart": "2026-02-01", "periodEnd": "2026-02-28",
+        "payDate": "2026-02-27", "currency": "USD",
+        "items": [{"employeeId": e["id"], "amount": 50_000, "description": "HA bonus"}
+                  for e in employees]}, hr)
+    api.expect(200, "POST", f"/api/v1/payroll/runs/{run['id']}/approve", {}, finance)
+    executed = api.expect(200, "POST", f"/api/v1/payroll/runs/{run['id']}/execute", {}, finance,
+                          "ha-execute-" + tag)
+    if executed["status"] != "COMPLETED":
+        raise Failure(f"the run is {executed['status']}")
+
+    transfers = 0
+    cursor = None
+    while True:
+        path = "/api/v1/transactions?type=TRANSFER&limit=200" + (f"&cursor={cursor}" if cursor
+                                                                 else "")
+        page = api.expect(200, "GET", path, token=finance)
+        transfers += len(page["data"])
+        cursor = page.get("nextCursor")
+        if not cursor:
+            break
+    if transfers != options.transfers:
+        raise Failure(f"{transfers} transfers exist, {options.transfers} were asked for")
+    balance = api.expect(200, "GET", f"/api/v1/wallets/{treasury}", token=finance)["balance"]
+    expected = DEPOSIT - options.transfers * TRANSFER_AMOUNT - executed["totals"]["net"]
+    if balance != expected:
+        raise Failure(f"the treasury holds {balance}, not {expected}")
+    reconciliation = api.expect(200, "GET", "/api/v1/ledger/reconciliation", token=finance)
+    if not reconciliation["ok"]:
+        raise Failure(f"reconciliation: {reconciliation['mismatches'][:3]}")
+    chain = api.expect(200, "GET", "/api/v1/audit-logs/verify", token=admin)
+    if not chain["ok"]:
+        raise Failure(f"audit chain: {chain}")
+    if api.server_errors or failed_reads:
+        raise Failure(f"{api.server_errors} answers were 5xx, {failed_reads} reads failed")
+    print(json.dumps({"transfers": transfers, "reads": len(read_statuses),
+                      "payroll_net": executed["totals"]["net"], "server_errors": 0}))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as failure:
+        print(f"flows: {failure}", file=sys.stderr)
+        sys.exit(1)

@@ -254,3 +254,39 @@ LANGUAGE sql STABLE AS $$
 $$;
 SQL
 }
+
+# api METHOD PATH [BODY [IDEMPOTENCY_KEY]]: one call as the signed-up user; the answer on stdout.
+api() {
+  local -a args=(-sS --fail-with-body -X "$1" "$app$2" -H "Authorization: Bearer $token")
+  (($# < 3)) || args+=(-H 'Content-Type: application/json' -d "$3")
+  (($# < 4)) || args+=(-H "Idempotency-Key: $4")
+  curl "${args[@]}" || die "$1 $2 failed"
+}
+
+# setup_wallets EMPLOYEES SHARE: the employees (their wallet ids in $tmp/wallets, one a line),
+# the deposit into the treasury and a share of it to each employee; sets treasury and currency.
+setup_wallets() {
+  local wallet_count=$1 wallet_share=$2
+  say "creating $wallet_count employees and funding their wallets through the API"
+  # Before the employees' wallets: the list is newest first, the treasury is on its first page.
+  local organization_wallet
+  organization_wallet=$(api GET /api/v1/wallets |
+    grep -o '"id":"[^"]*","ownerType":"ORGANIZATION","ownerId":"[^"]*","currency":"[^"]*"' || true)
+  treasury=$(cut -d'"' -f4 <<<"$organization_wallet")
+  currency=$(cut -d'"' -f16 <<<"$organization_wallet")
+  [[ -n $treasury && -n $currency ]] || die "no ORGANIZATION wallet in GET /api/v1/wallets"
+  local i answer wallet
+  : >"$tmp/wallets"
+  for ((i = 1; i <= wallet_count; i++)); do
+    answer=$(api POST /api/v1/employees "{\"firstName\":\"Emma\",\"lastName\":\"Bench\",\"email\":\"emma.bench.$i@example.com\",\"hireDate\":\"2026-01-05\",\"salary\":{\"amount\":6000000,\"currency\":\"USD\",\"period\":\"ANNUAL\"}}")
+    wallet=$(grep -o '"walletId":"[^"]*"' <<<"$answer" | cut -d'"' -f4)
+    [[ -n $wallet ]] || die "employee $i has no walletId: $answer"
+    echo "$wallet" >>"$tmp/wallets"
+  done
+  api POST "/api/v1/wallets/$treasury/deposits" \
+    "{\"amount\":$((wallet_count * wallet_share)),\"reference\":\"bench\"}" bench-deposit >/dev/null
+  while read -r wallet; do
+    api POST /api/v1/transfers "{\"fromWalletId\":\"$treasury\",\"toWalletId\":\"$wallet\",\"amount\":$wallet_share,\"type\":\"TRANSFER\"}" \
+      "bench-share-$wallet" >/dev/null
+  done <"$tmp/wallets"
+}

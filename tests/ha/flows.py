@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """The money flows the scale-out scripts (tests/ha/*) drive through the real HTTP API.
 
-    flows.py BASE_URL [--transfers N] [--clients C]
+    flows.py BASE_URL [--transfers N] [--clients C] [--kill PID --kill-after K]
 
 Signs an organisation up, invites a FINANCE_MANAGER and an HR_MANAGER, hires employees (KYC
 approved), deposits into the treasury, then at once: N transfers from the treasury to the
 employees' wallets on C clients, each retried with the same Idempotency-Key until it is answered,
 and as many GET /auth/me reads; then an OFF_CYCLE payroll run, approved and executed. It exits
 non-zero on any 5xx, on a transfer that exists other than exactly once, on wrong balances, or
-when reconciliation or the audit chain fails, and prints what it did as one JSON line.
+when reconciliation or the audit chain fails, and prints what it did as one JSON line. With
+--kill, it SIGKILLs that process (one instance behind a load balancer) once K transfers were
+answered; the answers lost with it are then expected (the clients retry them with the same key)
+and are counted, not failed.
 Only the standard library: it runs wherever python3 does.
 """
 import argparse
 import concurrent.futures
 import json
+import os
+import signal
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -74,16 +80,37 @@ def user(api, admin, role, tag):
     return accepted["accessToken"]
 
 
-def transfer(api, token, treasury, wallet, deadline):
+class Killer:
+    """SIGKILLs `pid` once `after` transfers were answered (no pid: never)."""
+
+    def __init__(self, pid, after):
+        self.pid, self.after, self.answered = pid, after, 0
+        self.lock = threading.Lock()
+
+    def answered_one(self):
+        with self.lock:
+            self.answered += 1
+            if self.pid and self.answered == self.after:
+                os.kill(self.pid, signal.SIGKILL)
+
+
+def until_answered(api, expected, deadline, method, path, body=None, token=None, key=None):
+    """The request repeated (with the same key) until it answers `expected`: the last status."""
+    while True:
+        status, _ = api.call(method, path, body, token, key)
+        if status == expected or time.monotonic() > deadline:
+            return status
+        time.sleep(0.05)
+
+
+def transfer(api, token, treasury, wallet, deadline, killer):
     """One transfer, its request repeated with one key until answered: (key, status)."""
     key = "ha-" + uuid.uuid4().hex
     body = {"fromWalletId": treasury, "toWalletId": wallet, "amount": TRANSFER_AMOUNT,
             "type": "TRANSFER"}
-    while True:
-        status, _ = api.call("POST", "/api/v1/transfers", body, token, key)
-        if status == 201 or time.monotonic() > deadline:
-            return key, status
-        time.sleep(0.05)
+    status = until_answered(api, 201, deadline, "POST", "/api/v1/transfers", body, token, key)
+    killer.answered_one()
+    return key, status
 
 
 def main():
@@ -92,7 +119,10 @@ def main():
     parser.add_argument("--transfers", type=int, default=400)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--employees", type=int, default=20)
+    parser.add_argument("--kill", type=int, default=0)
+    parser.add_argument("--kill-after", type=int, default=100)
     options = parser.parse_args()
+    killer = Killer(options.kill, options.kill_after)
     api = Api(options.base)
     tag = uuid.uuid4().hex[:10]
 
@@ -119,12 +149,16 @@ def main():
     deadline = time.monotonic() + 120
     with concurrent.futures.ThreadPoolExecutor(options.clients) as pool:
         sent = [pool.submit(transfer, api, finance, treasury,
-                            employees[i % len(employees)]["walletId"], deadline)
+                            employees[i % len(employees)]["walletId"], deadline, killer)
                 for i in range(options.transfers)]
-        reads = [pool.submit(api.call, "GET", "/api/v1/auth/me", None, admin)
+        reads = [pool.submit(until_answered, api, 200, deadline, "GET", "/api/v1/auth/me", None,
+                             admin)
                  for _ in range(options.transfers)]
         answered = [future.result() for future in sent]
-        read_statuses = [future.result()[0] for future in reads]
+        read_statuses = [future.result() for future in reads]
+    lost_to_the_kill = api.server_errors
+    if options.kill:
+        api.server_errors = 0
     unanswered = [key for key, status in answered if status != 201]
     if unanswered:
         raise Failure(f"{len(unanswered)} transfers never answered 201")
@@ -166,7 +200,8 @@ def main():
     if api.server_errors or failed_reads:
         raise Failure(f"{api.server_errors} answers were 5xx, {failed_reads} reads failed")
     print(json.dumps({"transfers": transfers, "reads": len(read_statuses),
-                      "payroll_net": executed["totals"]["net"], "server_errors": 0}))
+                      "payroll_net": executed["totals"]["net"],
+                      "answers_lost_to_the_kill": lost_to_the_kill if options.kill else 0}))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The money flows the scale-out scripts (tests/ha/*) drive through the real HTTP API.
 
-    flows.py BASE_URL [--transfers N] [--clients C] [--kill PID --kill-after K]
+    flows.py BASE_URL [--transfers N] [--clients C] [--kill PID --kill-after K] [--webhooks]
 
 Signs an organisation up, invites a FINANCE_MANAGER and an HR_MANAGER, hires employees (KYC
 approved), deposits into the treasury, then at once: N transfers from the treasury to the
@@ -11,11 +11,17 @@ non-zero on any 5xx, on a transfer that exists other than exactly once, on wrong
 when reconciliation or the audit chain fails, and prints what it did as one JSON line. With
 --kill, it SIGKILLs that process (one instance behind a load balancer) once K transfers were
 answered; the answers lost with it are then expected (the clients retry them with the same key)
-and are counted, not failed.
+and are counted, not failed. With --webhooks, a receiver on loopback (the server needs
+PAYROLLX_WEBHOOK_ALLOW_PRIVATE=true) subscribes to every event and checks each signature; the
+deliveries of the setup are awaited before the transfers start, and at the end every delivery
+must be DELIVERED and every event received exactly once.
 Only the standard library: it runs wherever python3 does.
 """
 import argparse
 import concurrent.futures
+import hashlib
+import hmac
+import http.server
 import json
 import os
 import signal
@@ -71,6 +77,72 @@ class Api:
         return answer
 
 
+class Receiver:
+    """A webhook endpoint on loopback: counts the events it receives, by id, once verified."""
+
+    def __init__(self):
+        self.secret = None
+        self.received = {}
+        self.bad_signatures = 0
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.record(self.headers.get("PayrollX-Signature", ""), body)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def record(self, signature, body):
+        fields = dict(part.split("=", 1) for part in signature.split(",") if "=" in part)
+        expected = hmac.new(self.secret.encode(), f"{fields.get('t')}.".encode() + body,
+                            hashlib.sha256).hexdigest()
+        with self.lock:
+            if not hmac.compare_digest(expected, fields.get("v1", "")):
+                self.bad_signatures += 1
+                return
+            event = json.loads(body)["id"]
+            self.received[event] = self.received.get(event, 0) + 1
+
+
+def deliveries(api, admin, endpoint):
+    """Every delivery of the endpoint: {id: (eventId, status)}."""
+    found, cursor = {}, None
+    while True:
+        path = f"/api/v1/webhooks/{endpoint}/deliveries?limit=200" + (
+            f"&cursor={cursor}" if cursor else "")
+        page = api.expect(200, "GET", path, token=admin)
+        for delivery in page["data"]:
+            found[delivery["id"]] = (delivery["eventId"], delivery["status"])
+        cursor = page.get("nextCursor")
+        if not cursor:
+            return found
+
+
+def all_delivered(api, admin, endpoint, receiver, timeout=60):
+    """Waits until every delivery is DELIVERED and its event arrived; the deliveries."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = deliveries(api, admin, endpoint)
+        done = all(status == "DELIVERED" for _, status in found.values())
+        with receiver.lock:
+            arrived = all(event in receiver.received for event, _ in found.values())
+        if done and arrived:
+            return found
+        if time.monotonic() > deadline:
+            raise Failure(f"deliveries not all DELIVERED and received: {len(found)} deliveries")
+        time.sleep(0.2)
+
+
 def user(api, admin, role, tag):
     invited = api.expect(201, "POST", "/api/v1/users", {
         "email": f"{role.lower()}-{tag}@ha.example.com", "firstName": role, "lastName": "Ha",
@@ -121,6 +193,7 @@ def main():
     parser.add_argument("--employees", type=int, default=20)
     parser.add_argument("--kill", type=int, default=0)
     parser.add_argument("--kill-after", type=int, default=100)
+    parser.add_argument("--webhooks", action="store_true")
     options = parser.parse_args()
     killer = Killer(options.kill, options.kill_after)
     api = Api(options.base)
@@ -130,6 +203,12 @@ def main():
         "email": f"admin-{tag}@ha.example.com", "password": "correct horse battery staple",
         "firstName": "Ada", "lastName": "Ha", "organizationName": f"HA {tag}"})
     admin = signed_up["accessToken"]
+    receiver = endpoint = None
+    if options.webhooks:
+        receiver = Receiver()
+        created = api.expect(201, "POST", "/api/v1/webhooks",
+                             {"url": receiver.url, "events": ["*"]}, admin)
+        receiver.secret, endpoint = created["secret"], created["id"]
     finance = user(api, admin, "FINANCE_MANAGER", tag)
     hr = user(api, admin, "HR_MANAGER", tag)
     wallets = api.expect(200, "GET", "/api/v1/wallets", token=admin)["data"]
@@ -145,6 +224,11 @@ def main():
             "salary": {"amount": 6_000_000, "currency": "USD", "period": "ANNUAL"}}, hr)
         api.expect(200, "POST", f"/api/v1/employees/{hired['id']}/kyc/approve", {}, hr)
         employees.append(hired)
+
+    if receiver:
+        # Nothing in flight when an instance is killed: a delivery sent but not yet recorded by
+        # the dead one would be sent again once its lease ran out (at least once, by design).
+        all_delivered(api, admin, endpoint, receiver)
 
     deadline = time.monotonic() + 120
     with concurrent.futures.ThreadPoolExecutor(options.clients) as pool:
@@ -197,11 +281,21 @@ def main():
     chain = api.expect(200, "GET", "/api/v1/audit-logs/verify", token=admin)
     if not chain["ok"]:
         raise Failure(f"audit chain: {chain}")
+    delivered = 0
+    if receiver:
+        found = all_delivered(api, admin, endpoint, receiver)
+        twice = [event for event, count in receiver.received.items() if count != 1]
+        if twice or receiver.bad_signatures or len(receiver.received) != len(found):
+            raise Failure(f"webhooks: {len(found)} deliveries, {len(receiver.received)} events "
+                          f"received, {len(twice)} more than once, {receiver.bad_signatures} "
+                          "badly signed")
+        delivered = len(found)
     if api.server_errors or failed_reads:
         raise Failure(f"{api.server_errors} answers were 5xx, {failed_reads} reads failed")
     print(json.dumps({"transfers": transfers, "reads": len(read_statuses),
                       "payroll_net": executed["totals"]["net"],
-                      "answers_lost_to_the_kill": lost_to_the_kill if options.kill else 0}))
+                      "answers_lost_to_the_kill": lost_to_the_kill if options.kill else 0,
+                      "webhook_deliveries": delivered}))
 
 
 if __name__ == "__main__":

@@ -60,8 +60,8 @@ build_bench() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
-  local port=$((20000 + RANDOM % 30000))
-  while port_in_use "$port"; do port=$((20000 + RANDOM % 30000)); done
+  local port=$((20000 + RANDOM % 12000))
+  while port_in_use "$port"; do port=$((20000 + RANDOM % 12000)); done
   echo "$port"
 }
 

@@ -1,7 +1,7 @@
 -- The baseline of bench/payroll: what POST /api/v1/payroll/runs/{id}/execute writes for an
--- APPROVED run (PRODUCT.md flow 5, modules/payroll/execution.cpp), written as plain set-based SQL
--- in one transaction from psql, with nothing between the statements: the ceiling of the API's
--- execute on the same database. It writes what the server writes, row for row:
+-- APPROVED run (modules/payroll/execution.cpp), written as plain set-based SQL in one
+-- transaction from psql, with nothing between the statements: the ceiling of the API's execute on
+-- the same database. It writes what the server writes, row for row:
 --   core.idempotency_keys         the key claimed, then the answer stored (core/idempotency.cpp)
 --   payroll.payroll_runs          locked, then COMPLETED
 --   wallet.holds                  the approval's hold released

@@ -17,8 +17,8 @@ namespace payrollx::fuzz {
 }
 
 // Runs a reader of client input: true when it accepted the input, false when it refused it with
-// a 400 problem that says what is wrong (API.md: bad input is a 4xx, never a 5xx). Any other
-// exception escapes, and libFuzzer reports it.
+// a 400 problem that says what is wrong (bad input is a 4xx that changes nothing; a 5xx is a
+// bug). Any other exception escapes, and libFuzzer reports it.
 template <class Read>
 bool accepts(Read&& read) {
   try {

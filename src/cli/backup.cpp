@@ -1,4 +1,4 @@
-// payrollx backup and payrollx restore (OPERATIONS.md, backups): the one database in
+// payrollx backup and payrollx restore (docs/deployment.md, "Backups"): the one database in
 // pg_dump's custom format, checked before it is reported, and restored only into an empty
 // database, then migrated to this binary's schema.
 #include <fcntl.h>

@@ -21,7 +21,8 @@ Config load_configuration(const Invocation& invocation, bool dev);
 // reason and returns false.
 bool apply_migrations(const Config& config);
 // Warns (db.server_is_schema_owner) when the server's own connection owns the module schemas or
-// is a superuser: it should be the runtime role (OPERATIONS.md, database roles).
+// is a superuser: it should be the runtime role, which may change rows but not schemas (README,
+// "Database roles").
 void warn_if_schema_owner(const Config& config);
 // Behind a transaction pooler: whether the server's connections start with the session settings
 // its SQL relies on (logs what is wrong otherwise). True when not behind one.

@@ -45,7 +45,8 @@ class Problem : public std::runtime_error {
   std::string log_detail_;
 };
 
-// One factory per stable error code of API.md.
+// One factory per stable error code: the problem's snake_case `code`, which clients rely on and
+// which never changes.
 Problem validation_failed(std::vector<FieldError> errors,
                           std::string detail = "The request is not valid.");
 Problem validation_failed(std::string field, std::string message);

@@ -1,7 +1,8 @@
 #pragma once
-// Idempotency-Key handling for money-moving routes (API.md, Conventions). The key is claimed by
-// the first statement of the request's transaction, and the answer stored by its last, so effects
-// and stored answer commit or roll back together:
+// Idempotency-Key handling for money-moving routes (marked 💰 in comments and docs), which
+// require the key (1-255 characters, scoped per organisation, kept 24 hours). The key is claimed
+// by the first statement of the request's transaction, and the answer stored by its last, so
+// effects and stored answer commit or roll back together:
 // - a new key: the work runs; a 2xx answer is stored with it;
 // - a key whose first request committed: its answer is replayed (Idempotent-Replayed: true) when
 //   the request is the same (method, path and body), else 409 idempotency_key_reused;

@@ -19,7 +19,7 @@ boost::asio::thread_pool::executor_type offload_executor();
 template <class F>
 boost::asio::awaitable<std::invoke_result_t<F&>> offload(F fn) {
   using T = std::invoke_result_t<F&>;
-  // Named before co_spawn (GCC PR 107288, TOOLCHAIN.md).
+  // Named before co_spawn (a workaround for GCC 12 bug PR 107288).
   auto work = [fn = std::move(fn)]() mutable -> boost::asio::awaitable<T> { co_return fn(); };
   co_return co_await boost::asio::co_spawn(offload_executor(), std::move(work),
                                            boost::asio::use_awaitable);

@@ -1,6 +1,6 @@
 #pragma once
-// The import of the eight legacy databases (OPERATIONS.md, "Migrating from the eight
-// databases"; ../shared/legacy/README.md holds the rules): every legacy table is streamed into a
+// The import of the eight legacy databases (README, "Importing the legacy databases";
+// ../shared/legacy/README.md holds the rules): every legacy table is streamed into a
 // temporary staging table of the target (COPY, text), each row gets one outcome (written,
 // already there, or skipped with a reason) from set-based SQL, the new rows are written from
 // the staging tables, and the whole is one transaction on the owner's connection that commits

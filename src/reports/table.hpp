@@ -1,5 +1,5 @@
 #pragma once
-// A report as a table: typed cells, and the two encodings of it (API.md compliance section).
+// A report as a table: typed cells, and the two encodings of it (compliance report downloads).
 // CSV: RFC 4180, UTF-8, a header row, CRLF line ends, amounts in major units with the currency's
 // scale, text cells that a spreadsheet would run as a formula prefixed with '. JSON: an object
 // with the report's kind and period, "rows" of objects by column name with amounts in integer

@@ -263,7 +263,7 @@ struct RpcClient::Impl {
     const std::uint64_t id = next_id.fetch_add(1);
     std::string body = json::serialize(json::object{
         {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});
-    // Named before co_spawn (GCC PR 107288, TOOLCHAIN.md).
+    // Named before co_spawn (a workaround for GCC 12 bug PR 107288).
     auto work = [this, method, id, body = std::move(body)]() -> asio::awaitable<json::value> {
       co_return result_of(method, id, post(options, method, body));
     };

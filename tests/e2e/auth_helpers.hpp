@@ -22,7 +22,7 @@ inline std::string text_at(const json::value& value, std::string_view key) {
   return std::string(value.at(key).as_string());
 }
 
-// An RFC 9457 problem with `status` and `code`, as API.md's conventions describe it.
+// An RFC 9457 problem (application/problem+json) with `status` and the stable snake_case `code`.
 inline void require_problem(const HttpResponse& response, int status, std::string_view code) {
   INFO("answered " << response.status << ": " << response.body);
   REQUIRE(response.status == status);

@@ -1,4 +1,4 @@
-// Compliance reports (API.md compliance section) made in the background and downloaded: each kind
+// Compliance reports (/api/v1/compliance/reports) made in the background and downloaded: each kind
 // in CSV and JSON against figures the test reads itself from the database, CSV injection
 // escaping, the file's sha256, roles, tenant isolation, bad input and downloads before READY.
 #include <sodium.h>

@@ -1,5 +1,5 @@
-// The Idempotency-Key contract of API.md on the money routes: required, replayed with the first
-// answer, refused with another body, and never acted on twice — not even by concurrent requests.
+// The Idempotency-Key contract on the money routes: required, replayed with the first answer,
+// refused with another body, and never acted on twice — not even by concurrent requests.
 #include <chrono>
 #include <thread>
 

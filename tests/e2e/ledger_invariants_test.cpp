@@ -1,6 +1,6 @@
-// PRODUCT.md's ledger invariants after a long random (fixed-seed) sequence of every kind of
-// movement: every transaction balances, every balance equals its entries, no ordinary wallet is
-// below zero, and each currency's balances sum to zero, clearing wallets included.
+// The ledger's invariants after a long random (fixed-seed) sequence of every kind of movement:
+// every transaction balances, every balance equals its entries, no ordinary wallet is below zero,
+// and each currency's balances sum to zero, clearing wallets included.
 #include <map>
 #include <random>
 #include <vector>

@@ -1,6 +1,6 @@
-// Revocation reaches money (API.md, Conventions): an access token is good until it expires,
-// except for money. Every 💰 request re-checks, in its own transaction, that its user is active,
-// still holds the token's role and that the session was not revoked.
+// Revocation reaches money: an access token is good until it expires, except for money. Every 💰
+// request re-checks, in its own transaction, that its user is active, still holds the token's role
+// and that the session was not revoked.
 #include <atomic>
 #include <thread>
 #include <vector>

@@ -1,7 +1,7 @@
-// payrollx backup and restore (OPERATIONS.md, backups): a backup taken while the server serves,
-// restored into a new database, serves again: sign-in, balances, reconciliation, the audit
-// chain, new writes. And every refusal: a database with tables, a damaged archive, an
-// unwritable destination.
+// payrollx backup and restore (docs/deployment.md, "Backups"): a backup taken while the server
+// serves, restored into a new database, serves again: sign-in, balances, reconciliation, the audit
+// chain, new writes. And every refusal: a database with tables, a damaged archive, an unwritable
+// destination.
 #include <sys/stat.h>
 
 #include <atomic>

@@ -1,4 +1,4 @@
-// The server as deployed (OPERATIONS.md, database roles): connected as the runtime role, which
+// The server as deployed (README, "Database roles"): connected as the runtime role, which
 // may not alter the schemas nor rewrite history, it runs every money flow — deposits,
 // transfers, a withdrawal settled, a payroll run executed and reversed — and its books
 // reconcile and its audit chain verifies. Connected as an owner, it warns at start.

@@ -1,7 +1,7 @@
-// Suspending an organisation (API.md, organization): the platform operator suspends a tenant and
-// every request of its members — sign-in and refresh too — answers 403 organization_suspended on
-// every instance, its scheduled runs and webhook deliveries wait and no money of it moves, other
-// organisations go on untouched; reactivating resumes everything where it was. Both are audited.
+// Suspending an organisation: the platform operator suspends a tenant and every request of its
+// members — sign-in and refresh too — answers 403 organization_suspended on every instance, its
+// scheduled runs and webhook deliveries wait and no money of it moves, other organisations go on
+// untouched; reactivating resumes everything where it was. Both are audited.
 #include <algorithm>
 #include <chrono>
 #include <thread>

@@ -1,6 +1,6 @@
-// Scheduled payroll (PRODUCT.md flow 6) with two server instances on one database, both running
-// the scheduler every 200 ms: each due period is drafted once, and an approved run of an
-// autoExecute schedule is executed once on its pay date — the money moves once.
+// Scheduled payroll with two server instances on one database, both running the scheduler
+// every 200 ms: each due period is drafted once, and an approved run of an autoExecute schedule is
+// executed once on its pay date — the money moves once.
 #include <chrono>
 #include <set>
 #include <thread>

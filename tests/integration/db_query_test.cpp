@@ -105,7 +105,7 @@ TEST_CASE("db query: every supported type decodes from the server's text output"
 
 TEST_CASE("db query: parameters of every type reach the server as the same values") {
   Fixture f("db_query_param_types");
-  // Built outside the co_await: GCC 12 rejects braced lists inside one (TOOLCHAIN.md).
+  // Built outside the co_await: GCC 12 rejects braced lists inside one.
   auto id = Uuid::random();
   auto at = sys_days{year{2026} / 11 / 25} + hours{6} + microseconds{123456};
   auto leap_eve = Date{year{2024}, month{2}, day{28}};

@@ -21,7 +21,7 @@ struct SignedUp {
 };
 
 // Whom the server connects as: the cluster's superuser (most tests), or a runtime role of its
-// own that migrate granted DML only (OPERATIONS.md, database roles), started --no-migrate.
+// own that migrate granted DML only (README, "Database roles"), started --no-migrate.
 enum class ServerRole { superuser, runtime };
 
 class TestApp {

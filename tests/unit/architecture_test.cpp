@@ -1,4 +1,4 @@
-// The module boundaries of ARCHITECTURE.md, checked on the source tree itself: a module's SQL
+// The module boundaries (docs/modules.md), checked on the source tree itself: a module's SQL
 // touches only its own schema (and core), modules include each other only through their public
 // header and only along the DEPENDS graph of src/CMakeLists.txt, and module headers keep Beast
 // and libpq out. Each violation fails with the file and line that broke the rule.

@@ -1,6 +1,6 @@
 // The served OpenAPI document against the real composition root: every route the server
-// registers is documented, nothing undocumented is served, and the contract of API.md for the
-// modules built so far is all there.
+// registers is documented, nothing undocumented is served, and the API's documented routes for
+// the modules built so far are all there.
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <set>
@@ -30,8 +30,8 @@ Config app_config() {
   return config;
 }
 
-// API.md's routes of the modules this build contains (system, auth, organization, the audit
-// and inbox leaves).
+// The API's documented routes of the modules this build contains (system, auth, organization, the
+// audit and inbox leaves).
 const std::set<Operation> k_contract{
     {"get", "/health/live"},
     {"get", "/health/ready"},

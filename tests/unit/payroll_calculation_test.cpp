@@ -1,6 +1,6 @@
-// PRODUCT.md's payroll calculation against figures worked out by hand: the arithmetic is in the
-// comments, in minor units (USD cents, SOL lamports), so that a reader can check each expected
-// value without running anything. Every calculation is also checked for the invariant the
+// The payroll calculation of calculation.hpp against figures worked out by hand: the arithmetic is
+// in the comments, in minor units (USD cents, SOL lamports), so that a reader can check each
+// expected value without running anything. Every calculation is also checked for the invariant the
 // payslip relies on: each total is the sum of its lines, and net = the lines' signed sum.
 #include <catch2/catch.hpp>
 #include <chrono>

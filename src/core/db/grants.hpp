@@ -1,6 +1,6 @@
 #pragma once
-// What the database roles of OPERATIONS.md may do, granted by every migrate run (so a table a
-// new migration adds is covered at once). The owner (who migrates) is never the server.
+// What the database roles (README, "Database roles") may do, granted by every migrate run (so a
+// table a new migration adds is covered at once). The owner (who migrates) is never the server.
 #include <set>
 #include <string>
 

@@ -1,6 +1,10 @@
 #pragma once
 // The one connection pool of the process: non-blocking libpq connections on the server's
-// io_context. See ARCHITECTURE.md (core/db) for the rules it keeps.
+// io_context. The rules it keeps: no thread ever blocks on the database; one pool with a fixed
+// maximum, an acquire timeout, a check of connections that sat idle and reconnection with
+// backoff; parameters are always bound, never formatted into SQL; a transaction rolls back on any
+// exception and is retried whole, a bounded number of times, on a serialization failure (40001)
+// or deadlock (40P01). docs/design.md tells why and how.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>

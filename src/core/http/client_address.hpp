@@ -1,6 +1,7 @@
 #pragma once
-// Who the client of a request is, behind trusted proxies (API.md, Conventions; OPERATIONS.md,
-// PAYROLLX_TRUSTED_PROXIES), and the key its throttling counts under.
+// Who the client of a request is, behind the trusted proxies of PAYROLLX_TRUSTED_PROXIES (whose
+// X-Forwarded-For entry names the client for rate limits and logs), and the key its throttling
+// counts under.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -21,8 +21,8 @@ namespace payrollx::http {
 
 // Re-checks, in the caller's open transaction, that a token's principal still stands: the user
 // is active, still holds the token's role, and the token's session was not revoked; throws a
-// Problem (401, 403) otherwise. The auth module provides it; money routes call it (API.md,
-// Conventions: an access token is good until it expires, except for money).
+// Problem (401, 403) otherwise. The auth module provides it; money routes call it (an access
+// token is good until it expires, except for money: a deactivated or demoted user moves nothing).
 using StandingCheck = std::function<boost::asio::awaitable<void>(db::Tx&, const Principal&)>;
 
 // Everything a handler knows about the request it serves.

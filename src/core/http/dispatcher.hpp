@@ -23,8 +23,8 @@ class TokenSigner;
 
 namespace payrollx::http {
 
-// What a request's head decides before its body is read (API.md: the body of a request is read
-// only once it is authenticated): the route, and the caller or the refusal.
+// What a request's head decides before its body is read (the body of a request is read only
+// once it is authenticated): the route, and the caller or the refusal.
 struct Admission {
   Match match;
   std::optional<Principal> principal;

@@ -78,7 +78,7 @@ Problem malformed_request() {
 }
 
 // RFC 9112 6.1: a server that receives a transfer coding it does not understand answers 501;
-// API.md makes it 400. Only `chunked` alone is understood (no gzip, no lists).
+// our API answers 400 (docs/design.md). Only `chunked` alone is understood (no gzip, no lists).
 bool has_unsupported_transfer_encoding(const Request& request) {
   for (const auto& [name, value] : request.headers)
     if (name == "transfer-encoding") {

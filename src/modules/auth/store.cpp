@@ -35,8 +35,9 @@ constexpr db::Query k_user_by_id{
         "FROM auth.users WHERE id = $1 AND organization_id IS NOT DISTINCT FROM $2",
     .shared = true};
 
-// Whether a token's principal still stands (API.md: money re-checks it): two primary-key and
-// index lookups in one statement, in the money request's own transaction.
+// Whether a token's principal still stands (a money-moving request re-checks that the caller's
+// user and session still stand): two primary-key and index lookups in one statement, in the
+// money request's own transaction.
 constexpr db::Query k_standing{
     "auth.standing",
     "SELECT u.role, u.is_active, EXISTS (SELECT 1 FROM auth.refresh_tokens t "

@@ -61,7 +61,7 @@ class AuditLog {
   boost::asio::awaitable<void> append_many(db::Tx& tx, std::vector<AuditEntry> entries);
 };
 
-// Tax tables (API.md compliance section): annual progressive brackets per organisation and
+// Tax tables (/api/v1/compliance/tax-tables): annual progressive brackets per organisation and
 // currency, effective from a date. The payroll module asks for the withholding table through
 // TaxTables::effective().
 struct TaxBracket {
@@ -121,7 +121,7 @@ class TaxTables {
   AuditLog audit_;
 };
 
-// Reports (API.md compliance section). A request is stored PENDING and made in the background by
+// Reports (/api/v1/compliance/reports). A request is stored PENDING and made in the background by
 // one instance (src/reports), which claims it with a lease, appends the file chunk by chunk and
 // finishes it READY with its size and sha256, or FAILED. Rows imported from the legacy services
 // are metadata only (kind LEGACY, no file).

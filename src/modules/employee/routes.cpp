@@ -1,6 +1,6 @@
-// The employee section of API.md. Bodies are validated before anything is looked up; an
-// EMPLOYEE caller reaches only their own record (another id is 404, as for another
-// organisation's).
+// The employee routes (/api/v1/employees/..., /api/v1/me/employee). Bodies are validated before
+// anything is looked up; an EMPLOYEE caller reaches only their own record (another id is 404, as
+// for another organisation's).
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #pragma once
 // notification — a leaf: other modules call it, it calls none. The in-app inbox, and the outbox
-// (API.md, notification): email and webhook deliveries written in the caller's transaction, so
+// (docs/design.md): email and webhook deliveries written in the caller's transaction, so
 // nothing is sent for work that rolled back and nothing committed is lost, then sent by the
 // dispatcher of every instance with retries. Templates render the emails.
 #include <boost/asio/any_io_executor.hpp>
@@ -32,7 +32,7 @@ namespace payrollx::notification {
 struct Notice {
   Uuid organization_id;
   Uuid user_id;            // the recipient
-  std::string event_type;  // one of API.md's events, e.g. "user.invited"
+  std::string event_type;  // one of the eleven event types (templates.hpp), e.g. "user.invited"
   std::string title;
   std::string body;
   boost::json::value data;  // event details for clients (ids, amounts); never secrets

@@ -146,7 +146,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
 };
 
 awaitable<Outcome> Outbox::Impl::send(const Claimed& delivery) {
-  // Named before co_spawn (GCC PR 107288, TOOLCHAIN.md).
+  // Named before co_spawn (a workaround for GCC 12 bug PR 107288).
   auto blocking = [this, &delivery]() -> awaitable<Outcome> {
     try {
       co_return delivery.channel == Channel::webhook ? send_webhook(options, delivery)

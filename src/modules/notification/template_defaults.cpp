@@ -1,4 +1,5 @@
-// The event catalog of API.md: each event's placeholders and its system default template.
+// The event catalog, in the API's fixed order: each event's placeholders and its system default
+// template.
 #include <algorithm>
 #include <array>
 #include <stdexcept>

@@ -16,7 +16,9 @@ struct Template {
   std::string body;  // plain text
 };
 
-// The eleven event types, in API.md's order.
+// The eleven event types, in the API's fixed order: payroll.run.created, .approved, .completed,
+// .reversed, payroll.payslip.available, wallet.deposit.completed,
+// transaction.withdrawal.completed, .failed, employee.kyc.approved, .rejected, user.invited.
 std::span<const std::string_view> event_types();
 bool is_event_type(std::string_view name);
 

@@ -55,7 +55,7 @@ boost::json::object delivery_json(const outbox_store::Delivery& delivery) {
       {"createdAt", to_rfc3339(delivery.created_at)}};
 }
 
-// The events an endpoint takes: event types of API.md, or "*" alone.
+// The events an endpoint takes: event types (templates.hpp), or "*" alone.
 std::vector<std::string> read_events(json::FieldReader& reader) {
   std::vector<std::string> events;
   const auto* listed = reader.required_array("events", 64);

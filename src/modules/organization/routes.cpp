@@ -1,5 +1,5 @@
-// The organization section of API.md: the caller's organisation, its settings, and the platform
-// admin's list of every organisation.
+// The organization routes (/api/v1/organization/..., /api/v1/admin/organizations/...): the
+// caller's organisation, its settings, and the platform admin's list of every organisation.
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -20,7 +20,8 @@ namespace {
 
 using boost::asio::awaitable;
 
-// API.md's insufficient_funds with the shortfall (PRODUCT.md flow 5) and what it is about.
+// 409 insufficient_funds with required, available, the shortfall and what it is about: approval
+// is refused, changing nothing, when the treasury cannot hold the run's total net.
 Problem treasury_short(std::string detail, std::int64_t required, std::int64_t available) {
   auto problem = insufficient_funds(required, available, std::move(detail));
   problem.with("shortfall", required - available);

@@ -1,5 +1,5 @@
-// PRODUCT.md's payroll calculation, rule by rule (calculation.hpp states the contract and the
-// choices where PRODUCT.md is silent).
+// The payroll calculation, rule by rule (calculation.hpp states the rules, numbered as cited
+// here, and the choices they leave open).
 //
 // Arithmetic: every product and sum is taken in __int128, where no product of an int64 amount
 // and a rate, a day count or a period count can overflow; a figure is narrowed back to int64
@@ -16,7 +16,7 @@ namespace {
 using Wide = Int128;
 
 constexpr Wide k_basis_points = 10000;
-constexpr Wide k_hours_per_year = 2080;  // 52 weeks of 40 hours (PRODUCT.md rule 1)
+constexpr Wide k_hours_per_year = 2080;  // an hourly salary's year: 52 weeks of 40 hours
 
 constexpr std::string_view k_base_name = "Base pay";
 constexpr std::string_view k_tax_name = "Withholding";

@@ -1,10 +1,30 @@
 #pragma once
-// The payroll calculation of PRODUCT.md ("Payroll calculation", exact and binding), as pure
-// functions: no database, no clock. Every amount is int64 minor units of the run's currency;
-// intermediate values are exact (128-bit integers and exact rationals) and each line is rounded
-// once, half-up (halves away from zero), the one two-step figure being a prorated base (rule 2
-// prorates rule 1's rounded base, see calculate_regular). A result beyond int64 is a
-// CalculationOverflow.
+// The payroll calculation, as pure functions: no database, no clock. Its rules are exact and
+// binding (payslips, tests and reports rely on them), and the code cites them by number:
+//  1. Base pay per period from the salary: ANNUAL annual / periods, MONTHLY monthly × 12 /
+//     periods, HOURLY hourly × 2080 / periods (52 weeks of 40 hours), rounded half-up. Periods a
+//     year: WEEKLY 52, BIWEEKLY 26, SEMIMONTHLY 24, MONTHLY 12.
+//  2. Proration for an employee hired or terminated inside the period: base × employedDays /
+//     periodDays (calendar days, inclusive), rounded half-up. Employed on no day of the period:
+//     not in the run.
+//  3. Earnings (EARNING components effective on the period's end): FIXED adds its amount,
+//     PERCENT adds base × rateBasisPoints / 10000, rounded half-up. gross = base + earnings.
+//  4. Pre-tax deductions (DEDUCTION, preTax): a FIXED amount or a PERCENT of gross, each rounded
+//     half-up. taxable = gross − preTax.
+//  5. Withholding by the organisation's tax table for the run's currency in effect on the
+//     period's end (none: zero tax): annual = max(0, taxable × periods − standardDeduction), the
+//     progressive brackets applied to it, tax = annual tax / periods, rounded half-up.
+//  6. Post-tax deductions (DEDUCTION, not preTax), as in 4.
+//  7. net = gross − preTax − tax − postTax. An item with a negative net blocks approval (409,
+//     naming the employees).
+//  8. Half-up rounds halves away from zero; a run's totals are the sums of its items' rounded
+//     lines. An OFF_CYCLE item pays its given amount as gross, then 4-7 (no base pay, no
+//     proration, no earnings).
+//  9. Who is in a REGULAR run: drafting.hpp.
+// Every amount is int64 minor units of the run's currency; intermediate values are exact
+// (128-bit integers and exact rationals) and each line is rounded once, half-up (halves away from
+// zero), the one two-step figure being a prorated base (rule 2 prorates rule 1's rounded base,
+// see calculate_regular). A result beyond int64 is a CalculationOverflow.
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -53,7 +73,7 @@ struct Salary {
   std::string period;       // ANNUAL, MONTHLY, HOURLY
 };
 
-// An earning or deduction of the employee (API.md's components).
+// An earning or deduction of the employee (their compensation components).
 struct Component {
   std::string kind;  // EARNING, DEDUCTION
   std::string name;
@@ -114,7 +134,7 @@ class CalculationOverflow : public std::overflow_error {
 // period.end. No tax table: zero tax. nullopt when the employee was employed on no day of the
 // period.
 //
-// Where PRODUCT.md leaves a choice, this is what it does:
+// Where the rules leave a choice, this is what it does:
 // - Proration prorates rule 1's rounded base (the figure a payslip shows as the period's base),
 //   so BASE = round(round(annual / periods) × employedDays / periodDays): anyone can redo it from
 //   the payslip. The employed days run from max(hire_date, start) to min(termination_date, end),

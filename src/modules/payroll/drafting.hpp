@@ -1,8 +1,13 @@
 #pragma once
 // Drafting a run, the pure part: which period, pay date and currency a request means, who is in
-// the run and who is skipped (PRODUCT.md rule 9), and each item's calculation (calculation.hpp).
-// No database here: the service reads the schedule, settings, tax table and roster and hands
-// them over. Private to the payroll module.
+// the run and who is skipped, and each item's calculation (calculation.hpp). No database here:
+// the service reads the schedule, settings, tax table and roster and hands them over. Private to
+// the payroll module.
+//
+// Rule 9, who is in a REGULAR run: every employee of the organisation employed on at least one
+// day of the period, whose salary currency is the run's and who passes the KYC policy. Everyone
+// else is listed on the run as skipped with a reason (currency_mismatch, kyc_not_approved,
+// terminated, not_started); nothing is converted between currencies.
 #include <optional>
 #include <string>
 #include <vector>

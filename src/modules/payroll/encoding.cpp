@@ -10,7 +10,7 @@ boost::json::value uuid_or_null(const std::optional<Uuid>& id) {
   return boost::json::value(id->str());
 }
 
-// The amounts of an item or payslip, in API.md's order.
+// The amounts of an item or payslip, in the order the API documents them (the calculation's).
 void put_amounts(boost::json::object& out, const Calculation& amounts) {
   out["basePay"] = amounts.base_pay;
   out["earnings"] = amounts.earnings;

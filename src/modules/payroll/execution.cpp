@@ -1,7 +1,9 @@
-// Executing and reversing a run (PRODUCT.md flows 5 and 7). Each is one database transaction,
-// the caller's (the route runs it under the request's Idempotency-Key): the run row is locked
-// first, so concurrent requests on one run queue behind it and find it changed; then the money
-// moves through the transaction module (set-based, a handful of statements for any number of
+// Executing and reversing a run: execution pays an APPROVED run from its approval's hold;
+// reversal undoes a COMPLETED one by compensating transactions, never by deleting or editing (the
+// original and its reversal point at each other). Each is one database transaction, the
+// caller's (the route runs it under the request's Idempotency-Key): the run row is locked first,
+// so concurrent requests on one run queue behind it and find it changed; then the money moves
+// through the transaction module (set-based, a handful of statements for any number of
 // employees), the items and the run are marked in one statement each, the notices are queued and
 // the audit entry written. Any failure rolls all of it back.
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 #pragma once
 // payroll — pay schedules, payroll runs and their items (one per employee per run): drafting and
-// calculating a run (PRODUCT.md "Payroll calculation", in calculation.hpp), approval with a hold
-// on the organisation's treasury, execution in one database transaction across the wallet,
+// calculating a run (its rules are stated in calculation.hpp), approval with a hold on the
+// organisation's treasury, execution in one database transaction across the wallet,
 // transaction, notification and compliance modules, reversal, and payslips. The payroll module
 // orchestrates those flows because it owns their outcome; it reads employees, settings and tax
 // tables through their modules' interfaces.
@@ -132,8 +132,8 @@ struct Run {
   bool imported = false;  // from the legacy services: history, never reversed here
 };
 
-// API.md's run: {id,type,status,scheduleId,periodStart,periodEnd,payDate,currency,
-//  totals:{gross,preTaxDeductions,tax,postTaxDeductions,net},employeeCount,
+// A run as the API answers it: {id,type,status,scheduleId,periodStart,periodEnd,payDate,
+//  currency,totals:{gross,preTaxDeductions,tax,postTaxDeductions,net},employeeCount,
 //  skipped:[{employeeId,reason}],createdBy,approvedBy}
 boost::json::object to_json(const Run& run);
 
@@ -149,8 +149,8 @@ struct Item {
   std::optional<Uuid> reversal_transaction_id;
 };
 
-// API.md's item: {id,employeeId,basePay,earnings,gross,preTaxDeductions,taxable,tax,
-//  postTaxDeductions,net,lines:[{kind,name,amount}],status,transactionId}
+// An item as the API answers it: {id,employeeId,basePay,earnings,gross,preTaxDeductions,
+//  taxable,tax,postTaxDeductions,net,lines:[{kind,name,amount}],status,transactionId}
 boost::json::object to_json(const Item& item);
 
 struct ItemRequest {

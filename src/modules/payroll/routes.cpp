@@ -1,6 +1,7 @@
-// The payroll section of API.md. Bodies are read and checked before anything is looked up; the
-// two 💰 routes (execute, reverse) run under the request's Idempotency-Key, whose claim, the
-// money's movement and the stored answer share one database transaction.
+// The payroll routes (/api/v1/payroll/..., /api/v1/me/payslips). Bodies are read and checked
+// before anything is looked up; the two 💰 routes (execute, reverse) run under the request's
+// Idempotency-Key, whose claim, the money's movement and the stored answer share one database
+// transaction.
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -1,4 +1,6 @@
-// Scheduled payroll (PRODUCT.md flow 6), run by a background job in every server instance.
+// Scheduled payroll, run by a background job in every server instance: a schedule drafts the
+// REGULAR run of each period once it has ended and, with autoExecute, executes its APPROVED runs
+// on their pay date, each exactly once.
 //
 // Exactly once with several instances: each piece of work is claimed by locking its row with
 // FOR UPDATE SKIP LOCKED in the transaction that does the work. An instance that finds the row

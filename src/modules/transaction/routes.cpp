@@ -1,5 +1,6 @@
-// The money-moving part of API.md's "wallet and transaction" section. Every 💰 route runs its
-// flow through idempotency::run: one database transaction for the key, the effects and the
+// The money-moving routes of wallets and transactions (deposits, withdrawals, transfers,
+// settling and reversing), the transactions and the ledger reconciliation. Every 💰 route runs
+// its flow through idempotency::run: one database transaction for the key, the effects and the
 // stored answer.
 #include <fmt/format.h>
 
@@ -215,7 +216,7 @@ awaitable<Filter> read_filter(Service& service, const http::RequestContext& ctx)
 }
 
 // A transaction as its viewer may see it. An EMPLOYEE sees their own pay, not who in finance
-// made or settled it (API.md: a person sees only their own wallets' entries).
+// made or settled it (a person sees only their own wallets' entries, never the organisation's).
 boost::json::object transaction_json(const Transaction& transaction, const Principal& viewer) {
   auto answer = to_json(transaction);
   if (viewer.role == Role::employee) answer["createdBy"] = nullptr;

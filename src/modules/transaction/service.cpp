@@ -70,7 +70,7 @@ void require_addressable(const wallet::Wallet& wallet) {
   if (wallet.owner_type == OwnerType::external) throw not_found("The wallet does not exist.");
 }
 
-// Braced lists stay out of co_await expressions (GCC 12, TOOLCHAIN.md): these build them.
+// Braced lists stay out of co_await expressions (GCC 12 fails to compile them): these build them.
 awaitable<wallet::Wallet> lock_one(wallet::Service& wallets, db::Tx& tx,
                                    const Uuid& organization_id, const Uuid& wallet_id) {
   const std::vector<Uuid> ids{wallet_id};

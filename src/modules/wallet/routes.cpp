@@ -1,4 +1,4 @@
-// The wallet part of API.md's "wallet and transaction" section: wallets and their statements.
+// The wallet routes (/api/v1/wallets/...): wallets and their statements.
 // An EMPLOYEE sees only their own wallets; anyone else's answer 404, as for an unknown id.
 #include <algorithm>
 #include <boost/json/array.hpp>

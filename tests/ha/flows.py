@@ -2,6 +2,7 @@
 """The money flows the scale-out scripts (tests/ha/*) drive through the real HTTP API.
 
     flows.py BASE_URL [--transfers N] [--clients C] [--kill PID --kill-after K] [--webhooks]
+             [--schedule]
 
 Signs an organisation up, invites a FINANCE_MANAGER and an HR_MANAGER, hires employees (KYC
 approved), deposits into the treasury, then at once: N transfers from the treasury to the
@@ -14,7 +15,10 @@ answered; the answers lost with it are then expected (the clients retry them wit
 and are counted, not failed. With --webhooks, a receiver on loopback (the server needs
 PAYROLLX_WEBHOOK_ALLOW_PRIVATE=true) subscribes to every event and checks each signature; the
 deliveries of the setup are awaited before the transfers start, and at the end every delivery
-must be DELIVERED and every event received exactly once.
+must be DELIVERED and every event received exactly once. With --schedule (the servers' jobs
+running often: PAYROLLX_JOBS_INTERVAL_MS), a MONTHLY autoExecute schedule from two months ago is
+created before the transfers; its two due periods must be drafted once each, and the older run,
+approved after the kill, executed once by the scheduler (one payment per employee).
 Only the standard library: it runs wherever python3 does.
 """
 import argparse
@@ -143,6 +147,27 @@ def all_delivered(api, admin, endpoint, receiver, timeout=60):
         time.sleep(0.2)
 
 
+def month_start_before(months):
+    today = time.gmtime()
+    year, month = today.tm_year, today.tm_mon - months
+    while month < 1:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}-01"
+
+
+def runs_of(api, token, schedule):
+    runs = api.expect(200, "GET", "/api/v1/payroll/runs?limit=200", token=token)["data"]
+    return [run for run in runs if run.get("scheduleId") == schedule]
+
+
+def wait_for(what, condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise Failure(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
 def user(api, admin, role, tag):
     invited = api.expect(201, "POST", "/api/v1/users", {
         "email": f"{role.lower()}-{tag}@ha.example.com", "firstName": role, "lastName": "Ha",
@@ -194,6 +219,7 @@ def main():
     parser.add_argument("--kill", type=int, default=0)
     parser.add_argument("--kill-after", type=int, default=100)
     parser.add_argument("--webhooks", action="store_true")
+    parser.add_argument("--schedule", action="store_true")
     options = parser.parse_args()
     killer = Killer(options.kill, options.kill_after)
     api = Api(options.base)
@@ -224,6 +250,14 @@ def main():
             "salary": {"amount": 6_000_000, "currency": "USD", "period": "ANNUAL"}}, hr)
         api.expect(200, "POST", f"/api/v1/employees/{hired['id']}/kyc/approve", {}, hr)
         employees.append(hired)
+
+    schedule = None
+    if options.schedule:
+        schedule = api.expect(201, "POST", "/api/v1/payroll/schedules", {
+            "name": "HA monthly", "frequency": "MONTHLY",
+            "firstPeriodStart": month_start_before(2), "payDateOffsetDays": 0,
+            "currency": "USD", "autoExecute": True}, hr)["id"]
+        wait_for("two scheduled runs", lambda: len(runs_of(api, finance, schedule)) >= 2)
 
     if receiver:
         # Nothing in flight when an instance is killed: a delivery sent but not yet recorded by
@@ -259,6 +293,24 @@ def main():
     if executed["status"] != "COMPLETED":
         raise Failure(f"the run is {executed['status']}")
 
+    scheduled_net = 0
+    if schedule:
+        runs = runs_of(api, finance, schedule)
+        periods = sorted(run["periodStart"] for run in runs)
+        if periods != [month_start_before(2), month_start_before(1)]:
+            raise Failure(f"scheduled periods drafted: {periods}")
+        older = next(run for run in runs if run["periodStart"] == month_start_before(2))
+        api.expect(200, "POST", f"/api/v1/payroll/runs/{older['id']}/approve", {}, finance)
+        wait_for("the scheduler to execute the approved run", lambda: api.expect(
+            200, "GET", f"/api/v1/payroll/runs/{older['id']}", token=finance)["status"] ==
+            "COMPLETED")
+        paid = api.expect(200, "GET", f"/api/v1/transactions?payrollRunId={older['id']}&limit=200",
+                          token=finance)["data"]
+        if len(paid) != len(employees):
+            raise Failure(f"the scheduled run made {len(paid)} payments for {len(employees)}")
+        scheduled_net = api.expect(200, "GET", f"/api/v1/payroll/runs/{older['id']}",
+                                   token=finance)["totals"]["net"]
+
     transfers = 0
     cursor = None
     while True:
@@ -272,7 +324,8 @@ def main():
     if transfers != options.transfers:
         raise Failure(f"{transfers} transfers exist, {options.transfers} were asked for")
     balance = api.expect(200, "GET", f"/api/v1/wallets/{treasury}", token=finance)["balance"]
-    expected = DEPOSIT - options.transfers * TRANSFER_AMOUNT - executed["totals"]["net"]
+    expected = (DEPOSIT - options.transfers * TRANSFER_AMOUNT - executed["totals"]["net"] -
+                scheduled_net)
     if balance != expected:
         raise Failure(f"the treasury holds {balance}, not {expected}")
     reconciliation = api.expect(200, "GET", "/api/v1/ledger/reconciliation", token=finance)
@@ -295,7 +348,7 @@ def main():
     print(json.dumps({"transfers": transfers, "reads": len(read_statuses),
                       "payroll_net": executed["totals"]["net"],
                       "answers_lost_to_the_kill": lost_to_the_kill if options.kill else 0,
-                      "webhook_deliveries": delivered}))
+                      "webhook_deliveries": delivered, "scheduled_net": scheduled_net}))
 
 
 if __name__ == "__main__":

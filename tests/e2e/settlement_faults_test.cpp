@@ -23,13 +23,9 @@ std::string settle_path(const std::string& id) {
 }  // namespace
 
 TEST_CASE("settlement: an RPC outage is retried and never fails the withdrawal") {
-  FakeSolana chain;
-  CustodyFile custody("outage");
-  TestApp app("settlement-outage", solana_settings(chain, custody));
-  fund_custody(chain, custody);
-  auto admin = app.signup("outage");
+  SolanaWorld world("outage");
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
   const auto destination = new_address();
 
   chain.set_outage(true, RpcFailure::close_connection);
@@ -49,14 +45,10 @@ TEST_CASE("settlement: an RPC outage is retried and never fails the withdrawal")
 }
 
 TEST_CASE("settlement: after many RPC failures it is FAILED retryable, and /settle resumes it") {
-  FakeSolana chain({.block_time = std::chrono::milliseconds(0)});
-  CustodyFile custody("give-up");
-  TestApp app("settlement-give-up",
-              solana_settings(chain, custody, {{"PAYROLLX_SOLANA_MAX_RPC_FAILURES", "3"}}));
-  fund_custody(chain, custody);
-  auto admin = app.signup("give-up");
+  SolanaWorld world("give-up", {.block_time = std::chrono::milliseconds(0)},
+                    {{"PAYROLLX_SOLANA_MAX_RPC_FAILURES", "3"}});
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
   const auto destination = new_address();
 
   // Sent, then the node goes away before anything is known of it.
@@ -89,14 +81,9 @@ TEST_CASE("settlement: after many RPC failures it is FAILED retryable, and /sett
 }
 
 TEST_CASE("settlement: a withdrawal never sent may be failed by hand once its adapter gave up") {
-  FakeSolana chain;
-  CustodyFile custody("never-sent");
-  TestApp app("settlement-never-sent",
-              solana_settings(chain, custody, {{"PAYROLLX_SOLANA_MAX_RPC_FAILURES", "2"}}));
-  fund_custody(chain, custody);
-  auto admin = app.signup("never-sent");
+  SolanaWorld world("never-sent", {}, {{"PAYROLLX_SOLANA_MAX_RPC_FAILURES", "2"}});
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
   chain.set_outage(true);
   auto requested = withdraw_to(http, admin.access_token, wallet, 100'000'000, new_address());
   const auto id = id_of_object(requested);
@@ -113,19 +100,13 @@ TEST_CASE("settlement: a withdrawal never sent may be failed by hand once its ad
 
 TEST_CASE("settlement: a dropped transaction is re-sent, and replaced only once it expired") {
   // Blockhashes live 5 blocks (100 ms): the dropped transaction expires before it is re-sent.
-  FakeSolana chain({.blockhash_validity = 5});
-  CustodyFile custody("dropped");
-  TestApp app("settlement-dropped", solana_settings(chain, custody));
-  fund_custody(chain, custody);
-  auto admin = app.signup("dropped");
+  SolanaWorld world("dropped", {.blockhash_validity = 5});
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
   const auto destination = new_address();
   chain.drop_next(1);
 
-  auto done = settled(
-      http, admin.access_token,
-      id_of_object(withdraw_to(http, admin.access_token, wallet, 250'000'000, destination)));
+  auto done = world.withdrawn(250'000'000, destination);
   REQUIRE(done.at("status").as_string() == "COMPLETED");
   CHECK(done.at("settlement").as_object().at("attempts").as_int64() == 2);
   auto payments = chain.paid_to(key_of(destination));
@@ -139,34 +120,22 @@ TEST_CASE("settlement: unknown to a node that lags is no proof: nothing is built
   // Blockhashes live 5 blocks; the transaction lands in the next block; the node that answers
   // the statuses is 50 blocks (a second) behind the one that gives the finalized height, as two
   // nodes behind one load balancer can be. Taking its "unknown" as "expired" would pay twice.
-  FakeSolana chain({.blockhash_validity = 5});
-  CustodyFile custody("lagging");
-  TestApp app("settlement-lagging", solana_settings(chain, custody));
-  fund_custody(chain, custody);
-  auto admin = app.signup("lagging");
-  auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
+  SolanaWorld world("lagging", {.blockhash_validity = 5});
+  world.chain.set_status_lag(50);
   const auto destination = new_address();
-  chain.set_status_lag(50);
 
-  auto done = settled(
-      http, admin.access_token,
-      id_of_object(withdraw_to(http, admin.access_token, wallet, 150'000'000, destination)));
+  auto done = world.withdrawn(150'000'000, destination);
   CHECK(done.at("status").as_string() == "COMPLETED");
   CHECK(done.at("settlement").as_object().at("attempts").as_int64() == 1);
-  CHECK(chain.paid_to(key_of(destination)).size() == 1);
-  CHECK(chain.landed().size() == 1);
+  CHECK(world.chain.paid_to(key_of(destination)).size() == 1);
+  CHECK(world.chain.landed().size() == 1);
 }
 
 TEST_CASE("settlement: a node that pruned the slots cannot prove expiry: nothing is rebuilt") {
-  FakeSolana chain({.blockhash_validity = 5});
-  CustodyFile custody("pruned");
-  TestApp app("settlement-pruned",
-              solana_settings(chain, custody, {{"PAYROLLX_SOLANA_MAX_RPC_FAILURES", "3"}}));
-  fund_custody(chain, custody);
-  auto admin = app.signup("pruned");
+  SolanaWorld world("pruned", {.blockhash_validity = 5},
+                    {{"PAYROLLX_SOLANA_MAX_RPC_FAILURES", "3"}});
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
   const auto destination = new_address();
   chain.drop_next(1);  // the first transaction never lands...
   auto requested = withdraw_to(http, admin.access_token, wallet, 120'000'000, destination);
@@ -193,13 +162,9 @@ TEST_CASE("settlement: a node that pruned the slots cannot prove expiry: nothing
 }
 
 TEST_CASE("settlement: a server killed between sending and confirmation pays once") {
-  FakeSolana chain({.block_time = std::chrono::milliseconds(0)});
-  CustodyFile custody("killed");
-  TestApp app("settlement-killed", solana_settings(chain, custody));
-  fund_custody(chain, custody);
+  SolanaWorld world("killed", {.block_time = std::chrono::milliseconds(0)});
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto admin = app.signup("killed");
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
   const auto destination = new_address();
   // The node takes the transaction at once but answers late: the server is killed while it waits
   // for the answer, its lease still held and the transaction stored and sent.
@@ -227,17 +192,13 @@ TEST_CASE("settlement: a server killed between sending and confirmation pays onc
 }
 
 TEST_CASE("settlement: two instances pay each of many withdrawals exactly once") {
-  FakeSolana chain;
-  CustodyFile custody("two");
-  TestApp app("settlement-two", solana_settings(chain, custody));
+  SolanaWorld world("two", {}, {}, "SOL", 100'000'000'000);
+  auto& [chain, custody, app, admin, wallet] = world;
   auto settings = solana_settings(chain, custody);
   settings.database_url = app.database_url();
   ServerProcess two(settings);
-  fund_custody(chain, custody);
   auto& http_one = app.http();
   HttpClient http_two(two.port());
-  auto admin = app.signup("two-instances");
-  auto wallet = funded_wallet(http_one, admin.access_token, "SOL", 100'000'000'000);
 
   // Pairs of identical payouts (same amount, same address): each is a payment of its own.
   std::map<std::string, std::string> destination_of;
@@ -262,14 +223,10 @@ TEST_CASE("settlement: two instances pay each of many withdrawals exactly once")
 }
 
 TEST_CASE("settlement: a suspended organisation's withdrawals wait until it is reactivated") {
-  FakeSolana chain;
-  CustodyFile custody("suspended");
-  TestApp app("settlement-suspended", solana_settings(chain, custody));
-  fund_custody(chain, custody);
-  auto admin = app.signup("suspended");
-  auto operator_ = app.super_admin();
+  SolanaWorld world("suspended");
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
+  auto operator_ = app.super_admin();
 
   chain.set_outage(true);  // holds the withdrawal back until the suspension is in place
   auto requested = withdraw_to(http, admin.access_token, wallet, 100'000'000, new_address());
@@ -290,14 +247,10 @@ TEST_CASE("settlement: a suspended organisation's withdrawals wait until it is r
 }
 
 TEST_CASE("settlement: a server that starts does not pay an organisation suspended meanwhile") {
-  FakeSolana chain;
-  CustodyFile custody("suspended-start");
-  TestApp app("settlement-suspended-start", solana_settings(chain, custody));
-  fund_custody(chain, custody);
-  auto admin = app.signup("suspended-start");
-  auto operator_ = app.super_admin();
+  SolanaWorld world("suspended-start");
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
+  auto operator_ = app.super_admin();
   chain.set_outage(true);
   auto requested = withdraw_to(http, admin.access_token, wallet, 100'000'000, new_address());
   const auto organization_path = "/api/v1/admin/organizations/" + admin.organization_id;

@@ -86,6 +86,32 @@ inline std::string funded_wallet(HttpClient& http, const std::string& token,
   return id;
 }
 
+// One test's world: the fake cluster, a funded custody key, the real server with the Solana
+// adapter on (and `extra` settings), an organisation's admin, and one organisation wallet in
+// `currency` holding `amount`. Its members bind by name:
+//   auto& [chain, custody, app, admin, wallet] = world;
+struct SolanaWorld {
+  FakeSolana chain;
+  CustodyFile custody;
+  TestApp app;
+  SignedUp admin;
+  std::string wallet;
+
+  explicit SolanaWorld(const std::string& label, FakeSolanaOptions options = {},
+                       std::vector<std::pair<std::string, std::string>> extra = {},
+                       const std::string& currency = "SOL", std::int64_t amount = 1'000'000'000)
+      : chain(options),
+        custody(label),
+        app("settlement-" + label, solana_settings(chain, custody, std::move(extra))),
+        admin(app.signup(label)) {
+    fund_custody(chain, custody);
+    wallet = funded_wallet(app.http(), admin.access_token, currency, amount);
+  }
+
+  // A withdrawal of `amount` from the wallet to `destination`, once it left PENDING.
+  json::object withdrawn(std::int64_t amount, const std::string& destination);
+};
+
 inline json::object withdraw_to(HttpClient& http, const std::string& token,
                                 const std::string& wallet_id, std::int64_t amount,
                                 const std::string& address) {
@@ -118,6 +144,11 @@ inline std::string id_of_object(const json::object& object) {
 
 inline json::object wallet_json(HttpClient& http, const std::string& token, const std::string& id) {
   return ledger::wallet(http, token, id);
+}
+
+inline json::object SolanaWorld::withdrawn(std::int64_t amount, const std::string& destination) {
+  auto requested = withdraw_to(app.http(), admin.access_token, wallet, amount, destination);
+  return settled(app.http(), admin.access_token, id_of_object(requested));
 }
 
 inline std::string settlement_status(const json::object& transaction) {

@@ -11,28 +11,15 @@ using namespace payrollx::test;
 using namespace payrollx::test::settlement;
 using payrollx::solana::PublicKey;
 
-struct World {
-  FakeSolana chain;
-  CustodyFile custody{"basic"};
-  TestApp app;
-  SignedUp admin;
-
-  World()
-      : app("settlement-basic", solana_settings(chain, custody)), admin(app.signup("custodian")) {
-    fund_custody(chain, custody);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("settlement: a SOL withdrawal is paid on chain once and COMPLETED with its signature") {
-  World world;
+  SolanaWorld world("sol", {}, {}, "SOL", 5'000'000'000);
   auto& http = world.app.http();
   const auto& token = world.admin.access_token;
-  auto wallet = funded_wallet(http, token, "SOL", 5'000'000'000);
   const auto destination = new_address();
 
-  auto requested = withdraw_to(http, token, wallet, 1'500'000'000, destination);
+  auto requested = withdraw_to(http, token, world.wallet, 1'500'000'000, destination);
   CHECK(requested.at("status").as_string() == "PENDING");
   const auto& queued = requested.at("settlement").as_object();
   CHECK(queued.at("adapter").as_string() == "solana");
@@ -54,26 +41,23 @@ TEST_CASE("settlement: a SOL withdrawal is paid on chain once and COMPLETED with
   CHECK_FALSE(payments[0].mint.has_value());
   CHECK(world.chain.lamports(key_of(destination)) == 1'500'000'000);
 
-  CHECK(balance_of(http, token, wallet) == 3'500'000'000);
+  CHECK(balance_of(http, token, world.wallet) == 3'500'000'000);
   CHECK(reconciliation(http, token).at("ok").as_bool());
   CHECK(world.app.sql().count("SELECT count(*) FROM transaction.settlement_attempts") == 1);
 }
 
 TEST_CASE("settlement: USDC goes between associated token accounts, created when missing") {
-  World world;
+  SolanaWorld world("usdc", {}, {}, "USDC", 900'000'000);
   auto& http = world.app.http();
   const auto& token = world.admin.access_token;
-  auto wallet = funded_wallet(http, token, "USDC", 900'000'000);
   const auto destination = new_address();
 
-  auto first = settled(http, token,
-                       id_of_object(withdraw_to(http, token, wallet, 250'000'000, destination)));
+  auto first = world.withdrawn(250'000'000, destination);
   REQUIRE(first.at("status").as_string() == "COMPLETED");
   CHECK(world.chain.token_balance(key_of(destination), usdc_mint()) == 250'000'000);
 
   // The account exists now: the second payment does not create it again.
-  auto second =
-      settled(http, token, id_of_object(withdraw_to(http, token, wallet, 1'000'000, destination)));
+  auto second = world.withdrawn(1'000'000, destination);
   REQUIRE(second.at("status").as_string() == "COMPLETED");
   CHECK(world.chain.token_balance(key_of(destination), usdc_mint()) == 251'000'000);
 
@@ -99,19 +83,18 @@ TEST_CASE("settlement: USDC goes between associated token accounts, created when
   CHECK(second_landed.instructions[1].kind == Kind::memo);
 
   CHECK(world.chain.paid_to(key_of(destination)).size() == 2);
-  CHECK(balance_of(http, token, wallet) == 649'000'000);
+  CHECK(balance_of(http, token, world.wallet) == 649'000'000);
   CHECK(reconciliation(http, token).at("ok").as_bool());
 }
 
 TEST_CASE("settlement: a transfer that fails on chain fails the withdrawal and returns the money") {
-  World world;
+  SolanaWorld world("failing", {}, {}, "SOL", 2'000'000'000);
   auto& http = world.app.http();
   const auto& token = world.admin.access_token;
-  auto wallet = funded_wallet(http, token, "SOL", 2'000'000'000);
   const auto destination = new_address();
   world.chain.fail_on_land(key_of(destination));
 
-  auto requested = withdraw_to(http, token, wallet, 700'000'000, destination);
+  auto requested = withdraw_to(http, token, world.wallet, 700'000'000, destination);
   auto failed = settled(http, token, id_of_object(requested));
   REQUIRE(failed.at("status").as_string() == "FAILED");
   const auto& settlement = failed.at("settlement").as_object();
@@ -121,7 +104,7 @@ TEST_CASE("settlement: a transfer that fails on chain fails the withdrawal and r
   CHECK(failed.at("failureReason").as_string().starts_with("failed on chain"));
   CHECK(world.chain.paid_to(key_of(destination)).empty());
 
-  auto money = wallet_json(http, token, wallet);
+  auto money = wallet_json(http, token, world.wallet);
   CHECK(money.at("balance").as_int64() == 2'000'000'000);
   CHECK(money.at("available").as_int64() == 2'000'000'000);
   CHECK(reconciliation(http, token).at("ok").as_bool());
@@ -134,13 +117,9 @@ TEST_CASE("settlement: a transfer that fails on chain fails the withdrawal and r
 
 TEST_CASE("settlement: a withdrawal the adapter settles is not completed or failed by hand") {
   // The cluster makes no blocks: the transaction is sent and stays in flight.
-  FakeSolana chain({.block_time = std::chrono::milliseconds(0)});
-  CustodyFile custody("by-hand");
-  TestApp app("settlement-by-hand", solana_settings(chain, custody));
-  fund_custody(chain, custody);
-  auto admin = app.signup("hands-off");
+  SolanaWorld world("by-hand", {.block_time = std::chrono::milliseconds(0)});
+  auto& [chain, custody, app, admin, wallet] = world;
   auto& http = app.http();
-  auto wallet = funded_wallet(http, admin.access_token, "SOL", 1'000'000'000);
   auto requested = withdraw_to(http, admin.access_token, wallet, 400'000'000, new_address());
   const auto id = id_of_object(requested);
   REQUIRE(eventually([&] { return chain.sends() >= 1; }));
@@ -161,12 +140,10 @@ TEST_CASE("settlement: a withdrawal the adapter settles is not completed or fail
 }
 
 TEST_CASE("settlement: withdrawals in other currencies stay with the manual adapter") {
-  World world;
+  SolanaWorld world("manual", {}, {}, "EUR", 10'000);
   auto& http = world.app.http();
   const auto& token = world.admin.access_token;
-  auto treasury = treasury_of(http, token);
-  expect(deposit(http, token, treasury, 10'000), 201);
-  auto requested = withdraw_to(http, token, treasury, 2'500, new_address());
+  auto requested = withdraw_to(http, token, world.wallet, 2'500, new_address());
   CHECK(requested.at("settlement").as_object().at("adapter").as_string() == "manual");
   auto completed = expect(settle(http, token, id_of_object(requested), "complete",
                                  json::object{{"externalReference", "wire 7"}}),

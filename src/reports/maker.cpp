@@ -1,13 +1,9 @@
 #include "reports/maker.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <stdexcept>
 #include <utility>
 
-#include "core/db/listener.hpp"
 #include "core/db/pool.hpp"
-#include "core/jobs.hpp"
 #include "core/log.hpp"
 #include "modules/compliance/compliance.hpp"
 #include "reports/file.hpp"
@@ -27,36 +23,17 @@ constexpr db::Query k_scales{"reports.currency_scales", "SELECT code, scale FROM
 
 }  // namespace
 
-struct ReportMaker::Impl : std::enable_shared_from_this<ReportMaker::Impl> {
-  Impl(asio::any_io_executor executor, compliance::Reports& reports, Sources sources,
-       std::chrono::milliseconds poll)
-      : executor(executor),
-        reports(reports),
-        sources(sources),
-        poller(executor, "reports.make_due", poll, [this] { return make_due(); }) {}
+struct ReportMaker::Impl {
+  Impl(compliance::Reports& reports, Sources sources) : reports(reports), sources(sources) {}
 
-  // Every due report, one after the other; a wake-up during a run makes it look once more.
+  // Every due report, one after the other.
   asio::awaitable<void> make_due() {
-    if (running) {
-      again = true;
-      co_return;
+    // (Not `while (auto r = co_await ...)`: GCC 12 mishandles a co_await in a condition.)
+    for (;;) {
+      auto report = co_await reports.claim(k_lease);
+      if (!report) break;
+      co_await make(*report);
     }
-    running = true;
-    try {
-      do {
-        again = false;
-        // (Not `while (auto r = co_await ...)`: GCC 12 mishandles a co_await in a condition.)
-        for (;;) {
-          auto report = co_await reports.claim(k_lease);
-          if (!report) break;
-          co_await make(*report);
-        }
-      } while (again);
-    } catch (...) {
-      running = false;
-      throw;
-    }
-    running = false;
   }
 
   asio::awaitable<void> make(const compliance::Report& report) {
@@ -108,53 +85,42 @@ struct ReportMaker::Impl : std::enable_shared_from_this<ReportMaker::Impl> {
     log::info("reports.ready", {{"report", report.id.str()}, {"rows", rows}});
   }
 
-  // A run off the notification's callback; a failure waits for the next poll.
-  void make_soon() {
-    auto self = shared_from_this();
-    auto run = [self]() -> asio::awaitable<void> {
-      try {
-        co_await self->make_due();
-      } catch (const std::exception& e) {
-        log::warn("reports.make_due_failed", {{"error", e.what()}});
-      }
-    };
-    asio::co_spawn(executor, std::move(run), asio::detached);
-  }
-
-  asio::any_io_executor executor;
   compliance::Reports& reports;
   Sources sources;
-  PeriodicJob poller;
-  std::unique_ptr<db::Listener> listener;
-  bool running = false;
-  bool again = false;
 };
+
+namespace {
+
+// The job's body: the maker while it lives (the job's run may outlast a ReportMaker destroyed
+// meanwhile).
+WokenJob::Body make_due_of(const std::shared_ptr<ReportMaker::Impl>& impl) {
+  std::weak_ptr<ReportMaker::Impl> weak = impl;
+  return [weak]() -> asio::awaitable<void> {
+    auto maker = weak.lock();
+    if (!maker) co_return;
+    co_await maker->make_due();
+  };
+}
+
+}  // namespace
 
 ReportMaker::ReportMaker(asio::any_io_executor executor, compliance::Reports& reports,
                          payroll::Service& payroll, wallet::Service& wallets,
                          std::string listen_conninfo, std::chrono::milliseconds poll)
-    : impl_(std::make_shared<Impl>(executor, reports, Sources{payroll, wallets}, poll)) {
-  if (listen_conninfo.empty()) return;
-  std::weak_ptr<Impl> weak = impl_;
-  impl_->listener = std::make_unique<db::Listener>(executor, std::move(listen_conninfo),
-                                                   "payrollx_reports", [weak] {
-                                                     if (auto impl = weak.lock()) impl->make_soon();
-                                                   });
-}
+    : impl_(std::make_shared<Impl>(reports, Sources{payroll, wallets})),
+      job_(executor, "reports.make_due", poll, std::move(listen_conninfo), "payrollx_reports",
+           make_due_of(impl_)) {}
 
 ReportMaker::~ReportMaker() {
   stop();
 }
 
 void ReportMaker::start() {
-  impl_->make_soon();
-  impl_->poller.start();
-  if (impl_->listener) impl_->listener->start();
+  job_.start();
 }
 
 void ReportMaker::stop() {
-  impl_->poller.stop();
-  if (impl_->listener) impl_->listener->stop();
+  job_.stop();
 }
 
 }  // namespace payrollx::reports

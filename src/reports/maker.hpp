@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "core/woken_job.hpp"
+
 namespace payrollx {
 namespace compliance {
 class Reports;
@@ -34,9 +36,11 @@ class ReportMaker {
   void start();
   void stop();
 
+  struct Impl;  // defined in maker.cpp
+
  private:
-  struct Impl;
-  std::shared_ptr<Impl> impl_;  // shared with the run in flight
+  std::shared_ptr<Impl> impl_;  // kept by a run in flight
+  WokenJob job_;
 };
 
 }  // namespace payrollx::reports

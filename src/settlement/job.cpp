@@ -1,16 +1,12 @@
 #include "settlement/job.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/json/serialize.hpp>
 #include <utility>
 #include <vector>
 
 #include "core/backoff.hpp"
 #include "core/db/error.hpp"
-#include "core/db/listener.hpp"
 #include "core/invariant.hpp"
-#include "core/jobs.hpp"
 #include "core/log.hpp"
 #include "modules/transaction/transaction.hpp"
 #include "settlement/payout.hpp"
@@ -39,41 +35,23 @@ constexpr int k_max_transactions = 8;
 
 }  // namespace
 
-struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
-  Impl(asio::any_io_executor executor, transaction::Settlements& settlements,
-       SuspendedOrganizations suspended, solana::RpcClient& rpc, const solana::Keypair& custody,
-       JobOptions options)
-      : executor(executor),
-        settlements(settlements),
+struct SettlementJob::Impl {
+  Impl(transaction::Settlements& settlements, SuspendedOrganizations suspended,
+       solana::RpcClient& rpc, const solana::Keypair& custody, JobOptions options)
+      : settlements(settlements),
         suspended(std::move(suspended)),
         rpc(rpc),
         custody(custody),
-        options(std::move(options)),
-        poller(executor, "settlement.settle_due", this->options.poll,
-               [this] { return settle_due(); }) {}
+        options(std::move(options)) {}
 
-  // Every due settlement, a batch at a time; a wake-up during a run makes it look once more.
+  // Every due settlement, a batch at a time.
   awaitable<void> settle_due() {
-    if (running) {
-      again = true;
-      co_return;
+    for (;;) {
+      const auto held = co_await suspended();
+      auto batch = co_await settlements.claim(k_batch, k_lease, held);
+      if (batch.empty()) break;
+      co_await step(batch);
     }
-    running = true;
-    try {
-      do {
-        again = false;
-        for (;;) {
-          const auto held = co_await suspended();
-          auto batch = co_await settlements.claim(k_batch, k_lease, held);
-          if (batch.empty()) break;
-          co_await step(batch);
-        }
-      } while (again);
-    } catch (...) {
-      running = false;
-      throw;
-    }
-    running = false;
   }
 
   awaitable<void> step(const std::vector<ClaimedSettlement>& batch) {
@@ -276,58 +254,45 @@ struct SettlementJob::Impl : std::enable_shared_from_this<SettlementJob::Impl> {
     log::info(event, std::move(fields));
   }
 
-  // A run off the notification's callback; a failure waits for the next poll.
-  void settle_soon() {
-    auto self = shared_from_this();
-    auto run = [self]() -> awaitable<void> {
-      try {
-        co_await self->settle_due();
-      } catch (const std::exception& e) {
-        log::warn("settlement.settle_due_failed", {{"error", e.what()}});
-      }
-    };
-    asio::co_spawn(executor, std::move(run), asio::detached);
-  }
-
-  asio::any_io_executor executor;
   transaction::Settlements& settlements;
   SuspendedOrganizations suspended;
   solana::RpcClient& rpc;
   const solana::Keypair& custody;
   JobOptions options;
-  PeriodicJob poller;
-  std::unique_ptr<db::Listener> listener;
-  bool running = false;
-  bool again = false;
 };
+
+namespace {
+
+// The job's body: the settler while it lives (the job's run may outlast a SettlementJob
+// destroyed meanwhile).
+WokenJob::Body settle_due_of(const std::shared_ptr<SettlementJob::Impl>& impl) {
+  std::weak_ptr<SettlementJob::Impl> weak = impl;
+  return [weak]() -> awaitable<void> {
+    auto settler = weak.lock();
+    if (!settler) co_return;
+    co_await settler->settle_due();
+  };
+}
+
+}  // namespace
 
 SettlementJob::SettlementJob(asio::any_io_executor executor, transaction::Settlements& settlements,
                              SuspendedOrganizations suspended, solana::RpcClient& rpc,
                              const solana::Keypair& custody, JobOptions options)
-    : impl_(std::make_shared<Impl>(executor, settlements, std::move(suspended), rpc, custody,
-                                   std::move(options))) {
-  if (impl_->options.listen_conninfo.empty()) return;
-  std::weak_ptr<Impl> weak = impl_;
-  impl_->listener = std::make_unique<db::Listener>(executor, impl_->options.listen_conninfo,
-                                                   "payrollx_settlements", [weak] {
-                                                     if (auto impl = weak.lock())
-                                                       impl->settle_soon();
-                                                   });
-}
+    : impl_(std::make_shared<Impl>(settlements, std::move(suspended), rpc, custody, options)),
+      job_(executor, "settlement.settle_due", options.poll, options.listen_conninfo,
+           "payrollx_settlements", settle_due_of(impl_)) {}
 
 SettlementJob::~SettlementJob() {
   stop();
 }
 
 void SettlementJob::start() {
-  impl_->settle_soon();
-  impl_->poller.start();
-  if (impl_->listener) impl_->listener->start();
+  job_.start();
 }
 
 void SettlementJob::stop() {
-  impl_->poller.stop();
-  if (impl_->listener) impl_->listener->stop();
+  job_.stop();
 }
 
 }  // namespace payrollx::settlement

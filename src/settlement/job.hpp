@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/uuid.hpp"
+#include "core/woken_job.hpp"
 #include "solana/key.hpp"
 #include "solana/rpc.hpp"
 
@@ -62,9 +63,11 @@ class SettlementJob {
   void start();
   void stop();
 
+  struct Impl;  // defined in job.cpp
+
  private:
-  struct Impl;
-  std::shared_ptr<Impl> impl_;  // shared with the run in flight
+  std::shared_ptr<Impl> impl_;  // kept by a run in flight
+  WokenJob job_;
 };
 
 }  // namespace payrollx::settlement

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The money flows the scale-out scripts (tests/ha/*) drive through the real HTTP API.
 
-    flows.py BASE_URL [--transfers N] [--clients C] [--kill PID --kill-after K] [--webhooks]
+    flows.py BASE_URL [--transfers N] [--clients C] [--kill PID | --kill-command CMD]
+             [--kill-after K] [--webhooks]
              [--schedule]
 
 Signs an organisation up, invites a FINANCE_MANAGER and an HR_MANAGER, hires employees (KYC
@@ -10,8 +11,8 @@ employees' wallets on C clients, each retried with the same Idempotency-Key unti
 and as many GET /auth/me reads; then an OFF_CYCLE payroll run, approved and executed. It exits
 non-zero on any 5xx, on a transfer that exists other than exactly once, on wrong balances, or
 when reconciliation or the audit chain fails, and prints what it did as one JSON line. With
---kill, it SIGKILLs that process (one instance behind a load balancer) once K transfers were
-answered; the answers lost with it are then expected (the clients retry them with the same key)
+--kill, it SIGKILLs that process (one instance behind a load balancer), or with --kill-command
+runs that command (a database primary's death), once K transfers were answered; the answers lost with it are then expected (the clients retry them with the same key)
 and are counted, not failed. With --webhooks, a receiver on loopback (the server needs
 PAYROLLX_WEBHOOK_ALLOW_PRIVATE=true) subscribes to every event and checks each signature; the
 deliveries of the setup are awaited before the transfers start, and at the end every delivery
@@ -29,6 +30,7 @@ import http.server
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -178,24 +180,44 @@ def user(api, admin, role, tag):
 
 
 class Killer:
-    """SIGKILLs `pid` once `after` transfers were answered (no pid: never)."""
+    """SIGKILLs `pid` (or runs `command`) once `after` transfers were answered (neither: never),
+    and tells how long writes then failed: from the kill to the next transfer answered."""
 
-    def __init__(self, pid, after):
-        self.pid, self.after, self.answered = pid, after, 0
+    def __init__(self, pid, command, after):
+        self.pid, self.command, self.after, self.answered = pid, command, after, 0
+        self.killed_at = self.recovered_at = None
         self.lock = threading.Lock()
 
-    def answered_one(self):
+    def answered_one(self, started, finished):
         with self.lock:
             self.answered += 1
-            if self.pid and self.answered == self.after:
-                os.kill(self.pid, signal.SIGKILL)
+            # Recovered: a request sent after the kill was answered.
+            if self.killed_at is not None and started >= self.killed_at and (
+                    self.recovered_at is None or finished < self.recovered_at):
+                self.recovered_at = finished
+            if self.answered == self.after and (self.pid or self.command):
+                if self.pid:
+                    os.kill(self.pid, signal.SIGKILL)
+                else:
+                    subprocess.run(self.command, shell=True, check=True)
+                self.killed_at = time.monotonic()
+
+    def outage_seconds(self):
+        if self.killed_at is None or self.recovered_at is None:
+            return None
+        return round(self.recovered_at - self.killed_at, 2)
 
 
-def until_answered(api, expected, deadline, method, path, body=None, token=None, key=None):
-    """The request repeated (with the same key) until it answers `expected`: the last status."""
+def until_answered(api, expected, deadline, method, path, body=None, token=None, key=None,
+                   timing=None):
+    """The request repeated (with the same key) until it answers `expected`: the last status.
+    `timing`, a list, gets when the last attempt started and ended."""
     while True:
+        started = time.monotonic()
         status, _ = api.call(method, path, body, token, key)
         if status == expected or time.monotonic() > deadline:
+            if timing is not None:
+                timing[:] = [started, time.monotonic()]
             return status
         time.sleep(0.05)
 
@@ -205,8 +227,10 @@ def transfer(api, token, treasury, wallet, deadline, killer):
     key = "ha-" + uuid.uuid4().hex
     body = {"fromWalletId": treasury, "toWalletId": wallet, "amount": TRANSFER_AMOUNT,
             "type": "TRANSFER"}
-    status = until_answered(api, 201, deadline, "POST", "/api/v1/transfers", body, token, key)
-    killer.answered_one()
+    timing = []
+    status = until_answered(api, 201, deadline, "POST", "/api/v1/transfers", body, token, key,
+                            timing)
+    killer.answered_one(*timing)
     return key, status
 
 
@@ -217,11 +241,12 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--employees", type=int, default=20)
     parser.add_argument("--kill", type=int, default=0)
+    parser.add_argument("--kill-command", default="")
     parser.add_argument("--kill-after", type=int, default=100)
     parser.add_argument("--webhooks", action="store_true")
     parser.add_argument("--schedule", action="store_true")
     options = parser.parse_args()
-    killer = Killer(options.kill, options.kill_after)
+    killer = Killer(options.kill, options.kill_command, options.kill_after)
     api = Api(options.base)
     tag = uuid.uuid4().hex[:10]
 
@@ -275,7 +300,8 @@ def main():
         answered = [future.result() for future in sent]
         read_statuses = [future.result() for future in reads]
     lost_to_the_kill = api.server_errors
-    if options.kill:
+    killing = bool(options.kill or options.kill_command)
+    if killing:
         api.server_errors = 0
     unanswered = [key for key, status in answered if status != 201]
     if unanswered:
@@ -347,7 +373,8 @@ def main():
         raise Failure(f"{api.server_errors} answers were 5xx, {failed_reads} reads failed")
     print(json.dumps({"transfers": transfers, "reads": len(read_statuses),
                       "payroll_net": executed["totals"]["net"],
-                      "answers_lost_to_the_kill": lost_to_the_kill if options.kill else 0,
+                      "answers_lost_to_the_kill": lost_to_the_kill if killing else 0,
+                      "writes_failed_for_seconds": killer.outage_seconds(),
                       "webhook_deliveries": delivered, "scheduled_net": scheduled_net}))
 
 

@@ -12,9 +12,10 @@
 --              transaction failed, and the withdrawal is FAILED with its money released
 -- The signed bytes are stored, and committed, before they are first sent: whatever crashes, the
 -- next owner of the row finds what may be in flight.
+-- Keys start with the organisation (every query names it), ready for distribution by it.
 CREATE TABLE transaction.settlements (
-  transaction_id          uuid PRIMARY KEY REFERENCES transaction.transactions (id),
   organization_id         uuid NOT NULL REFERENCES organization.organizations (id),
+  transaction_id          uuid NOT NULL REFERENCES transaction.transactions (id),
   adapter                 text NOT NULL CHECK (adapter IN ('solana')),
   status                  text NOT NULL CHECK (status IN ('QUEUED', 'SUBMITTED', 'EXPIRED',
                                                           'CONFIRMED', 'FINALIZED', 'FAILED')),
@@ -39,7 +40,8 @@ CREATE TABLE transaction.settlements (
          OR signed_transaction IS NULL),
   CHECK (status NOT IN ('SUBMITTED', 'CONFIRMED', 'FINALIZED') OR signature IS NOT NULL),
   CHECK (status <> 'FAILED' OR retryable OR signed_transaction IS NULL),
-  CHECK (retryable = false OR status = 'FAILED')
+  CHECK (retryable = false OR status = 'FAILED'),
+  PRIMARY KEY (organization_id, transaction_id)
 );
 
 CREATE INDEX settlements_due_idx ON transaction.settlements (next_attempt_at)
@@ -47,14 +49,18 @@ CREATE INDEX settlements_due_idx ON transaction.settlements (next_attempt_at)
 
 -- Every transaction ever signed for a withdrawal, append-only: which signatures to look for on
 -- chain, forever, whatever the settlement row says now.
+-- The signature is unique across organisations too: one payment can never complete two
+-- withdrawals.
 CREATE TABLE transaction.settlement_attempts (
-  transaction_id          uuid NOT NULL REFERENCES transaction.settlements (transaction_id),
+  organization_id         uuid NOT NULL,
+  transaction_id          uuid NOT NULL,
   attempt                 integer NOT NULL CHECK (attempt > 0),
-  organization_id         uuid NOT NULL REFERENCES organization.organizations (id),
   signature               text NOT NULL UNIQUE,
   signed_transaction      bytea NOT NULL,
   last_valid_block_height bigint NOT NULL,
   blockhash_slot          bigint NOT NULL,
   created_at              timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (transaction_id, attempt)
+  PRIMARY KEY (organization_id, transaction_id, attempt),
+  FOREIGN KEY (organization_id, transaction_id)
+    REFERENCES transaction.settlements (organization_id, transaction_id)
 );

@@ -32,7 +32,7 @@ constexpr std::array<std::string_view, 6> k_status_names{"QUEUED",    "SUBMITTED
 constexpr db::Query k_claim{
     "transaction.claim_settlements",
     "WITH due AS ("
-    "  SELECT transaction_id FROM transaction.settlements"
+    "  SELECT organization_id, transaction_id FROM transaction.settlements"
     "  WHERE status IN ('QUEUED', 'SUBMITTED', 'EXPIRED') AND next_attempt_at <= now()"
     "    AND (lease_until IS NULL OR lease_until < now())"
     "    AND organization_id <> ALL($3::uuid[])"
@@ -40,13 +40,14 @@ constexpr db::Query k_claim{
     "), claimed AS ("
     "  UPDATE transaction.settlements s SET claim = gen_random_uuid(),"
     "    lease_until = now() + make_interval(secs => $2::bigint), updated_at = now()"
-    "  FROM due WHERE s.transaction_id = due.transaction_id RETURNING s.*"
+    "  FROM due WHERE s.organization_id = due.organization_id"
+    "    AND s.transaction_id = due.transaction_id RETURNING s.*"
     ") SELECT " PAYROLLX_CLAIMED_COLUMNS
     " FROM claimed s JOIN transaction.transactions t ON t.id = s.transaction_id"};
 
 // $1 transaction_id, $2 claim, $3 signature, $4 signed bytes (bytea text), $5 last valid block
-// height, $6 blockhash slot. Only while nothing that may land is stored, and the withdrawal is
-// still PENDING.
+// height, $6 blockhash slot, $7 organization_id. Only while nothing that may land is stored, and
+// the withdrawal is still PENDING.
 constexpr db::Query k_store_signed{
     "transaction.store_signed_settlement",
     "WITH stored AS ("
@@ -54,7 +55,8 @@ constexpr db::Query k_store_signed{
     "    signature = $3, signed_transaction = $4::bytea, last_valid_block_height = $5::bigint,"
     "    blockhash_slot = $6::bigint, rpc_failures = 0, last_error = NULL, updated_at = now()"
     "  FROM transaction.transactions t"
-    "  WHERE s.transaction_id = $1 AND s.claim = $2 AND s.status IN ('QUEUED', 'EXPIRED')"
+    "  WHERE s.organization_id = $7 AND s.transaction_id = $1 AND s.claim = $2"
+    "    AND s.status IN ('QUEUED', 'EXPIRED')"
     "    AND s.signed_transaction IS NULL AND t.id = s.transaction_id AND t.status = 'PENDING'"
     "  RETURNING s.transaction_id, s.organization_id, s.attempts"
     ") INSERT INTO transaction.settlement_attempts (transaction_id, attempt, organization_id,"
@@ -63,8 +65,8 @@ constexpr db::Query k_store_signed{
     "  FROM stored"
     "  RETURNING 1"};
 
-// $1 transaction_id, $2 claim, $3 max attempts. The stored bytes can never land now: dropped
-// from the row (the attempt row keeps them).
+// $1 transaction_id, $2 claim, $3 max attempts, $4 organization_id. The stored bytes can never land
+// now: dropped from the row (the attempt row keeps them).
 constexpr db::Query k_expire{
     "transaction.expire_settlement",
     "UPDATE transaction.settlements SET"
@@ -73,16 +75,18 @@ constexpr db::Query k_expire{
     "  last_error = CASE WHEN attempts >= $3::integer"
     "    THEN format('%s transactions expired without landing', attempts) END,"
     "  signed_transaction = NULL, claim = NULL, lease_until = NULL, updated_at = now() "
-    "WHERE transaction_id = $1 AND claim = $2 AND status = 'SUBMITTED' RETURNING 1"};
+    "WHERE organization_id = $4 AND transaction_id = $1 AND claim = $2 AND status = 'SUBMITTED' "
+    "RETURNING 1"};
 
-// $1 transaction_id, $2 claim, $3 delay in milliseconds.
+// $1 transaction_id, $2 claim, $3 delay in milliseconds, $4 organization_id.
 constexpr db::Query k_later{
     "transaction.settlement_later",
     "UPDATE transaction.settlements SET rpc_failures = 0, claim = NULL, lease_until = NULL,"
     "  next_attempt_at = now() + make_interval(secs => $3::bigint / 1000.0), updated_at = now() "
-    "WHERE transaction_id = $1 AND claim = $2 RETURNING 1"};
+    "WHERE organization_id = $4 AND transaction_id = $1 AND claim = $2 RETURNING 1"};
 
-// $1 transaction_id, $2 claim, $3 error, $4 delay in milliseconds, $5 max failures.
+// $1 transaction_id, $2 claim, $3 error, $4 delay in milliseconds, $5 max failures,
+// $6 organization_id.
 constexpr db::Query k_rpc_failed{
     "transaction.settlement_rpc_failed",
     "UPDATE transaction.settlements SET rpc_failures = rpc_failures + 1, last_error = $3,"
@@ -90,14 +94,15 @@ constexpr db::Query k_rpc_failed{
     "  retryable = rpc_failures + 1 >= $5::integer,"
     "  claim = NULL, lease_until = NULL,"
     "  next_attempt_at = now() + make_interval(secs => $4::bigint / 1000.0), updated_at = now() "
-    "WHERE transaction_id = $1 AND claim = $2 RETURNING 1"};
+    "WHERE organization_id = $6 AND transaction_id = $1 AND claim = $2 RETURNING 1"};
 
-// $1 transaction_id, $2 claim, $3 final status, $4 error. Ends the job's work on it.
+// $1 transaction_id, $2 claim, $3 final status, $4 error, $5 organization_id. Ends the job's work
+// on it.
 constexpr db::Query k_settle{
     "transaction.settle_settlement",
     "UPDATE transaction.settlements SET status = $3, last_error = $4, signed_transaction = NULL,"
     "  retryable = false, claim = NULL, lease_until = NULL, updated_at = now() "
-    "WHERE transaction_id = $1 AND claim = $2 AND status = 'SUBMITTED'"
+    "WHERE organization_id = $5 AND transaction_id = $1 AND claim = $2 AND status = 'SUBMITTED'"
     "  AND signed_transaction IS NOT NULL RETURNING 1"};
 
 // A withdrawal queued for the job; wakes the jobs at commit. $1 transaction_id,
@@ -317,21 +322,22 @@ awaitable<bool> Settlements::store_signed(const ClaimedSettlement& settlement,
   auto result = co_await service_.pool().query(
       k_store_signed, settlement.transaction_id, settlement.claim, signed_settlement.signature,
       db::to_bytea_text(raw), signed_settlement.last_valid_block_height,
-      signed_settlement.blockhash_slot);
+      signed_settlement.blockhash_slot, settlement.organization_id);
   co_return changed(result);
 }
 
 awaitable<bool> Settlements::expire(const ClaimedSettlement& settlement, int max_attempts) {
-  auto result =
-      co_await service_.pool().query(k_expire, settlement.transaction_id, settlement.claim,
-                                     static_cast<std::int64_t>(max_attempts));
+  auto result = co_await service_.pool().query(
+      k_expire, settlement.transaction_id, settlement.claim,
+      static_cast<std::int64_t>(max_attempts), settlement.organization_id);
   co_return changed(result);
 }
 
 awaitable<bool> Settlements::later(const ClaimedSettlement& settlement,
                                    std::chrono::milliseconds delay) {
   auto result = co_await service_.pool().query(k_later, settlement.transaction_id, settlement.claim,
-                                               static_cast<std::int64_t>(delay.count()));
+                                               static_cast<std::int64_t>(delay.count()),
+                                               settlement.organization_id);
   co_return changed(result);
 }
 
@@ -340,7 +346,8 @@ awaitable<bool> Settlements::rpc_failed(const ClaimedSettlement& settlement,
                                         int max_failures) {
   auto result = co_await service_.pool().query(
       k_rpc_failed, settlement.transaction_id, settlement.claim, column_text(error),
-      static_cast<std::int64_t>(delay.count()), static_cast<std::int64_t>(max_failures));
+      static_cast<std::int64_t>(delay.count()), static_cast<std::int64_t>(max_failures),
+      settlement.organization_id);
   co_return changed(result);
 }
 
@@ -356,7 +363,8 @@ awaitable<bool> Settlements::landed(const ClaimedSettlement& settlement, Settlem
                                                         *settlement.signature, system_actor());
     PAYROLLX_INVARIANT(completed.status == "COMPLETED", "the settled withdrawal is COMPLETED");
     auto settled = co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
-                                     std::string(to_string(status)), std::optional<std::string>());
+                                     std::string(to_string(status)), std::optional<std::string>(),
+                                     settlement.organization_id);
     if (!changed(settled)) throw ClaimLost{};
   };
   co_return co_await settle(body);
@@ -369,8 +377,9 @@ awaitable<bool> Settlements::failed_on_chain(const ClaimedSettlement& settlement
         co_await service_.fail_settled(tx, settlement.organization_id, settlement.transaction_id,
                                        column_text("failed on chain: " + error), system_actor());
     PAYROLLX_INVARIANT(failed.status == "FAILED", "the settled withdrawal is FAILED");
-    auto settled = co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
-                                     std::string("FAILED"), column_text(error));
+    auto settled =
+        co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
+                          std::string("FAILED"), column_text(error), settlement.organization_id);
     if (!changed(settled)) throw ClaimLost{};
   };
   co_return co_await settle(body);

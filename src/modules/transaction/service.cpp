@@ -90,6 +90,14 @@ void require_pending_withdrawal(const Transaction& transaction) {
     throw invalid_state(fmt::format("The withdrawal is {}, not PENDING.", transaction.status));
 }
 
+// The withdrawal, locked; 409 unless it is a PENDING one.
+awaitable<Transaction> lock_pending_withdrawal(db::Tx& tx, const Uuid& organization_id,
+                                               const Uuid& id) {
+  auto pending = co_await lock(tx, organization_id, id);
+  require_pending_withdrawal(pending);
+  co_return pending;
+}
+
 }  // namespace
 
 Service::Service(db::Pool& pool, wallet::Service& wallets, compliance::AuditLog& audit,
@@ -268,8 +276,7 @@ awaitable<Transaction> Service::complete(db::Tx& tx, const Uuid& organization_id
                                          const Uuid& transaction_id,
                                          const std::string& external_reference,
                                          const compliance::Actor& actor) {
-  auto pending = co_await lock(tx, organization_id, transaction_id);
-  require_pending_withdrawal(pending);
+  auto pending = co_await lock_pending_withdrawal(tx, organization_id, transaction_id);
   co_await settlement_store::require_manual_completion(tx, pending);
   co_return co_await completed(tx, pending, external_reference, actor);
 }
@@ -277,8 +284,7 @@ awaitable<Transaction> Service::complete(db::Tx& tx, const Uuid& organization_id
 awaitable<Transaction> Service::fail(db::Tx& tx, const Uuid& organization_id,
                                      const Uuid& transaction_id, const std::string& reason,
                                      const compliance::Actor& actor) {
-  auto pending = co_await lock(tx, organization_id, transaction_id);
-  require_pending_withdrawal(pending);
+  auto pending = co_await lock_pending_withdrawal(tx, organization_id, transaction_id);
   co_await settlement_store::abandon_for_manual_failure(tx, pending, reason);
   co_return co_await failed(tx, pending, reason, actor);
 }
@@ -287,24 +293,21 @@ awaitable<Transaction> Service::complete_settled(db::Tx& tx, const Uuid& organiz
                                                  const Uuid& transaction_id,
                                                  const std::string& signature,
                                                  const compliance::Actor& actor) {
-  auto pending = co_await lock(tx, organization_id, transaction_id);
-  require_pending_withdrawal(pending);
+  auto pending = co_await lock_pending_withdrawal(tx, organization_id, transaction_id);
   co_return co_await completed(tx, pending, signature, actor);
 }
 
 awaitable<Transaction> Service::fail_settled(db::Tx& tx, const Uuid& organization_id,
                                              const Uuid& transaction_id, const std::string& reason,
                                              const compliance::Actor& actor) {
-  auto pending = co_await lock(tx, organization_id, transaction_id);
-  require_pending_withdrawal(pending);
+  auto pending = co_await lock_pending_withdrawal(tx, organization_id, transaction_id);
   co_return co_await failed(tx, pending, reason, actor);
 }
 
 awaitable<Transaction> Service::retry_settlement(db::Tx& tx, const Uuid& organization_id,
                                                  const Uuid& transaction_id,
                                                  const compliance::Actor& actor) {
-  auto pending = co_await lock(tx, organization_id, transaction_id);
-  require_pending_withdrawal(pending);
+  auto pending = co_await lock_pending_withdrawal(tx, organization_id, transaction_id);
   const bool resumable = co_await settlement_store::retry(tx, organization_id, transaction_id);
   if (!resumable)
     throw invalid_state(

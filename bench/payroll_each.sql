@@ -67,7 +67,7 @@ WITH released AS (
   RETURNING wallet_id, amount
 )
 UPDATE wallet.wallets w SET held = w.held - r.amount, updated_at = now()
-FROM released r WHERE w.id = r.wallet_id;
+FROM released r WHERE w.organization_id = :'org' AND w.id = r.wallet_id;
 
 \i :lines
 

@@ -1,6 +1,9 @@
-# Generates a C++ file holding every sql/<schema>/NNNN_*.sql, ordered by the schema
-# dependency order below, then by file name. A schema missing from the list is an error, so a
-# new module must say where its migrations go.
+# Generates a C++ file holding every sql/<schema>/NNNN_*.sql, ordered by NNNN, then by the
+# schema dependency order below. NNNN is a step of the whole database, not a counter per
+# schema: a change that spans schemas (a key that other schemas' foreign keys point at) gives
+# its file in each schema the same number, and a fresh database then builds every schema up to
+# the step before it first. A schema missing from the list is an error, so a new module must
+# say where its migrations go.
 set(SCHEMA_ORDER core organization auth compliance notification wallet transaction employee payroll)
 
 file(GLOB_RECURSE files RELATIVE ${SQL_DIR} ${SQL_DIR}/*.sql)
@@ -14,15 +17,16 @@ foreach(rel IN LISTS files)
   if(NOT name MATCHES "^[0-9][0-9][0-9][0-9]_[a-z0-9_]+\\.sql$")
     message(FATAL_ERROR "sql/${rel}: migration files are named NNNN_what.sql")
   endif()
-  list(APPEND keyed "${rank}|${schema}|${name}")
+  string(SUBSTRING ${name} 0 4 step)
+  list(APPEND keyed "${step}|${rank}|${schema}|${name}")
 endforeach()
 list(SORT keyed)
 
 set(body "")
 foreach(key IN LISTS keyed)
   string(REPLACE "|" ";" parts "${key}")
-  list(GET parts 1 schema)
-  list(GET parts 2 name)
+  list(GET parts 2 schema)
+  list(GET parts 3 name)
   file(READ ${SQL_DIR}/${schema}/${name} sql)
   if(sql MATCHES "\\)__sql__\"")
     message(FATAL_ERROR "sql/${schema}/${name} contains the raw-string delimiter )__sql__\"")

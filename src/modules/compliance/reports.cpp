@@ -47,52 +47,60 @@ constexpr db::Query k_select_page{
 constexpr db::Query k_claim{
     "compliance.claim_report",
     "WITH due AS ("
-    "  SELECT id AS due_id FROM compliance.reports"
+    "  SELECT organization_id AS due_organization_id, id AS due_id FROM compliance.reports"
     "  WHERE status = 'PENDING' OR (status = 'RUNNING' AND lease_until < now())"
     "  ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
     "), dropped AS ("
-    "  DELETE FROM compliance.report_chunks c USING due WHERE c.report_id = due.due_id"
+    "  DELETE FROM compliance.report_chunks c USING due"
+    "  WHERE c.organization_id = due.due_organization_id AND c.report_id = due.due_id"
     ") "
     "UPDATE compliance.reports r SET status = 'RUNNING', progress = 0,"
     "  attempts = r.attempts + 1, lease_until = now() + make_interval(secs => $1::bigint) "
-    "FROM due WHERE r.id = due.due_id RETURNING " PAYROLLX_REPORT_COLUMNS};
+    "FROM due WHERE r.organization_id = due.due_organization_id AND r.id = due.due_id "
+    "RETURNING " PAYROLLX_REPORT_COLUMNS};
 
 // The maker's writes hold only while its claim ($2 attempts) is the report's current one.
-// $1 id, $2 attempts, $3 position, $4 data (bytea hex text), $5 progress, $6 lease seconds.
+// $1 organization_id, $2 id, $3 attempts, $4 position, $5 data (bytea hex text), $6 progress,
+// $7 lease seconds.
 constexpr db::Query k_append{
     "compliance.append_report_chunk",
     "WITH owned AS ("
-    "  UPDATE compliance.reports SET progress = $5::integer,"
-    "    lease_until = now() + make_interval(secs => $6::bigint)"
-    "  WHERE id = $1 AND attempts = $2::integer AND status = 'RUNNING' RETURNING id"
+    "  UPDATE compliance.reports SET progress = $6::integer,"
+    "    lease_until = now() + make_interval(secs => $7::bigint)"
+    "  WHERE organization_id = $1 AND id = $2 AND attempts = $3::integer AND status = 'RUNNING'"
+    "  RETURNING id"
     ") "
-    "INSERT INTO compliance.report_chunks (report_id, position, data) "
-    "SELECT id, $3::integer, $4::bytea FROM owned RETURNING 1"};
+    "INSERT INTO compliance.report_chunks (organization_id, report_id, position, data) "
+    "SELECT $1, id, $4::integer, $5::bytea FROM owned RETURNING 1"};
 
-// $1 id, $2 attempts, $3 rows, $4 size, $5 sha256.
+// $1 organization_id, $2 id, $3 attempts, $4 rows, $5 size, $6 sha256.
 constexpr db::Query k_finish{
     "compliance.finish_report",
-    "UPDATE compliance.reports SET status = 'READY', progress = 100, row_count = $3::bigint,"
-    "  size = $4::bigint, sha256 = $5, lease_until = NULL, completed_at = now() "
-    "WHERE id = $1 AND attempts = $2::integer AND status = 'RUNNING' RETURNING 1"};
+    "UPDATE compliance.reports SET status = 'READY', progress = 100, row_count = $4::bigint,"
+    "  size = $5::bigint, sha256 = $6, lease_until = NULL, completed_at = now() "
+    "WHERE organization_id = $1 AND id = $2 AND attempts = $3::integer AND status = 'RUNNING' "
+    "RETURNING 1"};
 
-// $1 id, $2 attempts, $3 error. The chunks go only with the claim that owns them: a maker that
-// lost its claim must not delete the file of the one that took over.
+// $1 organization_id, $2 id, $3 attempts, $4 error. The chunks go only with the claim that owns
+// them: a maker that lost its claim must not delete the file of the one that took over.
 constexpr db::Query k_fail{
     "compliance.fail_report",
     "WITH owned AS ("
-    "  UPDATE compliance.reports SET status = 'FAILED', error = $3, lease_until = NULL,"
+    "  UPDATE compliance.reports SET status = 'FAILED', error = $4, lease_until = NULL,"
     "    completed_at = now() "
-    "  WHERE id = $1 AND attempts = $2::integer AND status = 'RUNNING' RETURNING id"
+    "  WHERE organization_id = $1 AND id = $2 AND attempts = $3::integer AND status = 'RUNNING'"
+    "  RETURNING id"
     "), dropped AS ("
-    "  DELETE FROM compliance.report_chunks c USING owned WHERE c.report_id = owned.id"
+    "  DELETE FROM compliance.report_chunks c USING owned"
+    "  WHERE c.organization_id = $1 AND c.report_id = owned.id"
     ") "
     "SELECT 1 FROM owned"};
 
 // $1 organization_id, $2 id, $3 position → data (bytea hex text).
 constexpr db::Query k_select_chunk{
     "compliance.select_report_chunk",
-    "SELECT c.data FROM compliance.report_chunks c JOIN compliance.reports r ON r.id = c.report_id "
+    "SELECT c.data FROM compliance.report_chunks c JOIN compliance.reports r"
+    "  ON r.organization_id = c.organization_id AND r.id = c.report_id "
     "WHERE r.organization_id = $1 AND r.id = $2 AND r.status = 'READY' AND c.position = $3"};
 
 #undef PAYROLLX_REPORT_COLUMNS
@@ -241,23 +249,23 @@ awaitable<std::optional<Report>> Reports::claim(std::chrono::seconds lease) {
 
 awaitable<void> Reports::append(const Report& report, int position, std::string_view data,
                                 int progress, std::chrono::seconds lease) {
-  auto result = co_await pool_.query(k_append, report.id, static_cast<std::int64_t>(report.attempt),
-                                     static_cast<std::int64_t>(position), db::to_bytea_text(data),
-                                     static_cast<std::int64_t>(progress),
-                                     static_cast<std::int64_t>(lease.count()));
+  auto result = co_await pool_.query(
+      k_append, report.organization_id, report.id, static_cast<std::int64_t>(report.attempt),
+      static_cast<std::int64_t>(position), db::to_bytea_text(data),
+      static_cast<std::int64_t>(progress), static_cast<std::int64_t>(lease.count()));
   require_owned(result, report);
 }
 
 awaitable<void> Reports::finish(const Report& report, std::int64_t rows, std::int64_t size,
                                 const std::string& sha256) {
-  auto result = co_await pool_.query(k_finish, report.id, static_cast<std::int64_t>(report.attempt),
-                                     rows, size, sha256);
+  auto result = co_await pool_.query(k_finish, report.organization_id, report.id,
+                                     static_cast<std::int64_t>(report.attempt), rows, size, sha256);
   require_owned(result, report);
 }
 
 awaitable<void> Reports::fail(const Report& report, const std::string& error) {
-  auto result =
-      co_await pool_.query(k_fail, report.id, static_cast<std::int64_t>(report.attempt), error);
+  auto result = co_await pool_.query(k_fail, report.organization_id, report.id,
+                                     static_cast<std::int64_t>(report.attempt), error);
   require_owned(result, report);
 }
 

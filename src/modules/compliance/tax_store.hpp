@@ -14,7 +14,8 @@ namespace payrollx::compliance::tax_store {
 #define PAYROLLX_TAX_TABLE_COLUMNS                                                          \
   "t.id, t.organization_id, t.name, t.currency, t.effective_from, t.standard_deduction, "   \
   "t.created_at, (SELECT json_agg(json_build_array(b.up_to, b.rate_basis_points) ORDER BY " \
-  "b.position) FROM compliance.tax_brackets b WHERE b.table_id = t.id)::text AS brackets"
+  "b.position) FROM compliance.tax_brackets b WHERE b.organization_id = t.organization_id " \
+  "AND b.table_id = t.id)::text AS brackets"
 
 // $1 currency code → known.
 constexpr db::Query k_currency_known{
@@ -31,8 +32,9 @@ constexpr db::Query k_insert{
     "    standard_deduction, created_by)"
     "  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at"
     "), brackets AS ("
-    "  INSERT INTO compliance.tax_brackets (table_id, position, up_to, rate_basis_points)"
-    "  SELECT $1, (b.ordinal - 1)::smallint, NULLIF(b.up_to, 0), b.rate"
+    "  INSERT INTO compliance.tax_brackets (organization_id, table_id, position, up_to,"
+    "    rate_basis_points)"
+    "  SELECT $2, $1, (b.ordinal - 1)::smallint, NULLIF(b.up_to, 0), b.rate"
     "  FROM unnest($8::bigint[], $9::bigint[]) WITH ORDINALITY AS b(up_to, rate, ordinal)"
     ") SELECT created_at FROM inserted"};
 

@@ -160,7 +160,8 @@ awaitable<Outcome> Outbox::Impl::send(const Claimed& delivery) {
 }
 
 awaitable<void> Outbox::Impl::record(const Claimed& delivery, const Outcome& outcome) {
-  const outbox_store::Attempt attempt{.id = delivery.id,
+  const outbox_store::Attempt attempt{.organization_id = delivery.organization_id,
+                                      .id = delivery.id,
                                       .attempts = delivery.attempts,
                                       .status_code = outcome.status_code,
                                       .error = outcome.error};
@@ -228,8 +229,8 @@ awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/
       if (stopped) break;
       try {
         if (std::chrono::steady_clock::now() - claimed_at > k_lease - k_longest_send) {
-          const bool ours =
-              co_await outbox_store::renew(pool, delivery.id, delivery.attempts, k_lease);
+          const bool ours = co_await outbox_store::renew(pool, delivery.organization_id,
+                                                         delivery.id, delivery.attempts, k_lease);
           if (!ours) continue;
         }
         auto outcome = co_await send(delivery);

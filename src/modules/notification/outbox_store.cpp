@@ -55,7 +55,7 @@ constexpr db::Query k_subscribed_event_types{
 constexpr db::Query k_claim{
     "notification.claim_deliveries",
     "WITH due AS ("
-    "  SELECT id FROM notification.deliveries"
+    "  SELECT organization_id, id FROM notification.deliveries"
     "  WHERE status = 'PENDING' AND next_attempt_at <= now() AND NOT EXISTS ("
     "    SELECT 1 FROM notification.held_organizations h"
     "    WHERE h.organization_id = deliveries.organization_id)"
@@ -63,42 +63,43 @@ constexpr db::Query k_claim{
     "), claimed AS ("
     "  UPDATE notification.deliveries d SET attempts = d.attempts + 1,"
     "    next_attempt_at = now() + make_interval(secs => $2)"
-    "  FROM due WHERE d.id = due.id"
+    "  FROM due WHERE d.organization_id = due.organization_id AND d.id = due.id"
     "  RETURNING d.id, d.organization_id, d.event_id, d.event_type, d.channel, d.endpoint_id,"
     "    d.payload, d.attempts, d.created_at"
     ") SELECT c.id, c.organization_id, c.event_id, c.event_type, c.channel, c.payload,"
     "  c.attempts, c.created_at, e.url, e.secret, t.subject AS template_subject,"
     "  t.body AS template_body"
     " FROM claimed c LEFT JOIN notification.webhook_endpoints e"
-    "  ON e.id = c.endpoint_id AND e.deleted_at IS NULL"
+    "  ON e.organization_id = c.organization_id AND e.id = c.endpoint_id AND e.deleted_at IS NULL"
     " LEFT JOIN notification.templates t ON c.channel = 'EMAIL'"
     "  AND t.organization_id = c.organization_id AND t.event_type = c.event_type"};
 
-// $1 id, $2 the claim's attempts, $3 lease in seconds.
+// $1 organization_id, $2 id, $3 the claim's attempts, $4 lease in seconds.
 constexpr db::Query k_renew{
     "notification.renew_lease",
-    "UPDATE notification.deliveries SET next_attempt_at = now() + make_interval(secs => $3) "
-    "WHERE id = $1 AND attempts = $2 AND status = 'PENDING'"};
+    "UPDATE notification.deliveries SET next_attempt_at = now() + make_interval(secs => $4) "
+    "WHERE organization_id = $1 AND id = $2 AND attempts = $3 AND status = 'PENDING'"};
 
 // An email's text (an invitation carries its token) is not kept once it is settled: emails are
-// never sent again. $1 id, $2 status code.
+// never sent again. $1 organization_id, $2 id, $3 status code.
 constexpr db::Query k_mark_delivered{
     "notification.mark_delivered",
     "UPDATE notification.deliveries SET status = 'DELIVERED', delivered_at = now(),"
-    "  last_status_code = $2, last_error = NULL,"
+    "  last_status_code = $3, last_error = NULL,"
     "  payload = CASE WHEN channel = 'EMAIL' THEN '{}' ELSE payload END "
-    "WHERE id = $1 AND status = 'PENDING'"};
+    "WHERE organization_id = $1 AND id = $2 AND status = 'PENDING'"};
 
-// $1 id, $2 status code, $3 error, $4 retry at (NULL: FAILED), $5 the claim's attempts.
+// $1 organization_id, $2 id, $3 status code, $4 error, $5 retry at (NULL: FAILED), $6 the
+// claim's attempts.
 constexpr db::Query k_mark_failed{
     "notification.mark_failed",
     "UPDATE notification.deliveries SET"
-    "  status = CASE WHEN $4::timestamptz IS NULL THEN 'FAILED' ELSE 'PENDING' END,"
-    "  next_attempt_at = coalesce($4::timestamptz, next_attempt_at),"
-    "  last_status_code = $2, last_error = $3,"
-    "  payload = CASE WHEN channel = 'EMAIL' AND $4::timestamptz IS NULL THEN '{}'"
+    "  status = CASE WHEN $5::timestamptz IS NULL THEN 'FAILED' ELSE 'PENDING' END,"
+    "  next_attempt_at = coalesce($5::timestamptz, next_attempt_at),"
+    "  last_status_code = $3, last_error = $4,"
+    "  payload = CASE WHEN channel = 'EMAIL' AND $5::timestamptz IS NULL THEN '{}'"
     "    ELSE payload END "
-    "WHERE id = $1 AND status = 'PENDING' AND attempts = $5"};
+    "WHERE organization_id = $1 AND id = $2 AND status = 'PENDING' AND attempts = $6"};
 
 constexpr db::Query k_backlog{"notification.backlog",
                               "SELECT channel, count(*) AS count FROM notification.deliveries "
@@ -155,12 +156,13 @@ constexpr db::Query k_redeliver{
     "), queued AS ("
     "  UPDATE notification.deliveries d SET status = 'PENDING', attempts = 0,"
     "    next_attempt_at = now(), last_error = NULL, last_status_code = NULL"
-    "  FROM found WHERE d.id = found.found_id AND found.found_status = 'FAILED'"
+    "  FROM found WHERE d.organization_id = $1 AND d.id = found.found_id"
+    "    AND found.found_status = 'FAILED'"
     "  RETURNING d.id"
     "), woken AS (SELECT pg_notify('payrollx_outbox', '') FROM queued"
     ") SELECT " PAYROLLX_DELIVERY_COLUMNS
     ", found_status = 'FAILED' AS was_failed, (SELECT count(*) FROM woken) AS woken"
-    " FROM found JOIN notification.deliveries ON id = found_id"};
+    " FROM found JOIN notification.deliveries ON organization_id = $1 AND id = found_id"};
 
 #undef PAYROLLX_DELIVERY_COLUMNS
 
@@ -293,20 +295,21 @@ awaitable<std::vector<Claimed>> claim(db::Pool& pool, int limit, std::chrono::se
   co_return claimed;
 }
 
-awaitable<bool> renew(db::Pool& pool, const Uuid& id, int attempts, std::chrono::seconds lease) {
-  auto result =
-      co_await pool.query(k_renew, id, attempts, static_cast<std::int64_t>(lease.count()));
+awaitable<bool> renew(db::Pool& pool, const Uuid& organization_id, const Uuid& id, int attempts,
+                      std::chrono::seconds lease) {
+  auto result = co_await pool.query(k_renew, organization_id, id, attempts,
+                                    static_cast<std::int64_t>(lease.count()));
   co_return result.affected() == 1;
 }
 
 awaitable<void> mark_delivered(db::Pool& pool, const Attempt& attempt) {
-  co_await pool.query(k_mark_delivered, attempt.id, attempt.status_code);
+  co_await pool.query(k_mark_delivered, attempt.organization_id, attempt.id, attempt.status_code);
 }
 
 awaitable<void> mark_failed(db::Pool& pool, const Attempt& attempt,
                             std::optional<Timestamp> retry_at) {
-  co_await pool.query(k_mark_failed, attempt.id, attempt.status_code, attempt.error, retry_at,
-                      attempt.attempts);
+  co_await pool.query(k_mark_failed, attempt.organization_id, attempt.id, attempt.status_code,
+                      attempt.error, retry_at, attempt.attempts);
 }
 
 awaitable<std::vector<Backlog>> backlog(db::Pool& pool) {

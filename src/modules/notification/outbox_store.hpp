@@ -65,10 +65,11 @@ boost::asio::awaitable<std::vector<Claimed>> claim(db::Pool& pool, int limit,
 
 // Pushes a claimed delivery's lease `lease` ahead again; false when it is no longer this claim's
 // (its lease ran out and another worker took it, or it was settled).
-boost::asio::awaitable<bool> renew(db::Pool& pool, const Uuid& id, int attempts,
-                                   std::chrono::seconds lease);
+boost::asio::awaitable<bool> renew(db::Pool& pool, const Uuid& organization_id, const Uuid& id,
+                                   int attempts, std::chrono::seconds lease);
 
 struct Attempt {
+  Uuid organization_id;
   Uuid id;
   int attempts = 0;  // the claim's count: a lease taken over by another instance is not touched
   std::optional<int> status_code;

@@ -262,7 +262,8 @@ constexpr db::Query k_select_items_page{
     " FROM payroll.payroll_items "
     "WHERE organization_id = $1 AND run_id = $2"
     "  AND ($3::uuid IS NULL OR position > (SELECT position FROM payroll.payroll_items"
-    "                                       WHERE id = $3 AND run_id = $2)) "
+    "                                       WHERE organization_id = $1 AND id = $3"
+    "                                         AND run_id = $2)) "
     "ORDER BY position LIMIT $4"};
 
 // The items that block an approval: a negative net, or a net above the cap ($3, NULL: none).
@@ -296,7 +297,8 @@ constexpr db::Query k_mark_items_paid{
     "UPDATE payroll.payroll_items i SET status = 'PAID', transaction_id = p.transaction_id "
     "FROM payroll.payroll_items s"
     "  LEFT JOIN unnest($3::uuid[], $4::uuid[]) AS p(item_id, transaction_id) ON p.item_id = s.id "
-    "WHERE s.id = i.id AND i.organization_id = $1 AND i.run_id = $2 AND i.status = 'PENDING'"};
+    "WHERE s.organization_id = $1 AND s.id = i.id AND i.organization_id = $1 AND i.run_id = $2"
+    "  AND i.status = 'PENDING'"};
 
 // Every paid item of the run becomes REVERSED; those in the arrays with their compensating
 // transaction. $1 organization_id, $2 run_id, $3 item ids, $4 reversal transaction ids.
@@ -306,7 +308,8 @@ constexpr db::Query k_mark_items_reversed{
     "  reversal_transaction_id = p.reversal_id "
     "FROM payroll.payroll_items s"
     "  LEFT JOIN unnest($3::uuid[], $4::uuid[]) AS p(item_id, reversal_id) ON p.item_id = s.id "
-    "WHERE s.id = i.id AND i.organization_id = $1 AND i.run_id = $2 AND i.status = 'PAID'"};
+    "WHERE s.organization_id = $1 AND s.id = i.id AND i.organization_id = $1 AND i.run_id = $2"
+    "  AND i.status = 'PAID'"};
 
 // $1 organization_id, $2 run_id.
 constexpr db::Query k_cancel_items{

@@ -43,7 +43,8 @@ constexpr db::Query k_claim{
     "  FROM due WHERE s.organization_id = due.organization_id"
     "    AND s.transaction_id = due.transaction_id RETURNING s.*"
     ") SELECT " PAYROLLX_CLAIMED_COLUMNS
-    " FROM claimed s JOIN transaction.transactions t ON t.id = s.transaction_id"};
+    " FROM claimed s JOIN transaction.transactions t"
+    "  ON t.organization_id = s.organization_id AND t.id = s.transaction_id"};
 
 // $1 transaction_id, $2 claim, $3 signature, $4 signed bytes (bytea text), $5 last valid block
 // height, $6 blockhash slot, $7 organization_id. Only while nothing that may land is stored, and
@@ -57,7 +58,8 @@ constexpr db::Query k_store_signed{
     "  FROM transaction.transactions t"
     "  WHERE s.organization_id = $7 AND s.transaction_id = $1 AND s.claim = $2"
     "    AND s.status IN ('QUEUED', 'EXPIRED')"
-    "    AND s.signed_transaction IS NULL AND t.id = s.transaction_id AND t.status = 'PENDING'"
+    "    AND s.signed_transaction IS NULL AND t.organization_id = $7"
+    "    AND t.id = s.transaction_id AND t.status = 'PENDING'"
     "  RETURNING s.transaction_id, s.organization_id, s.attempts"
     ") INSERT INTO transaction.settlement_attempts (transaction_id, attempt, organization_id,"
     "    signature, signed_transaction, last_valid_block_height, blockhash_slot)"

@@ -40,7 +40,7 @@ constexpr db::Query k_page{
     "  coalesce(sum(CASE e.direction WHEN 'CREDIT' THEN e.amount ELSE -e.amount END)"
     "    FILTER (WHERE e.created_at >= " PAYROLLX_PERIOD_END
     "), 0)::bigint AS after_period"
-    "  FROM wallet.entries e WHERE e.wallet_id = w.id) s "
+    "  FROM wallet.entries e WHERE e.organization_id = $1 AND e.wallet_id = w.id) s "
     "ORDER BY w.id"};
 
 #undef PAYROLLX_PERIOD_START

@@ -128,17 +128,19 @@ constexpr db::Query k_release{
     "  WHERE organization_id = $1 AND reference = $2 AND status = 'ACTIVE'"
     "  RETURNING wallet_id, amount"
     ") UPDATE wallet.wallets w SET held = w.held - r.amount, updated_at = now()"
-    "  FROM released r WHERE w.id = r.wallet_id RETURNING r.amount"};
+    "  FROM released r WHERE w.organization_id = $1 AND w.id = r.wallet_id RETURNING r.amount"};
 
 // A wallet's statement, newest first, after the entry $3 (the previous page's last) or from the
 // newest when NULL. $1 organization_id, $2 wallet_id, $3 entry id or NULL, $4 limit.
 constexpr db::Query k_select_entries{
-    "wallet.select_entries", "SELECT " PAYROLLX_ENTRY_COLUMNS
-                             " FROM wallet.entries "
-                             "WHERE organization_id = $1 AND wallet_id = $2"
-                             "  AND ($3::uuid IS NULL OR seq < (SELECT seq FROM wallet.entries"
-                             "                                  WHERE id = $3 AND wallet_id = $2)) "
-                             "ORDER BY seq DESC LIMIT $4"};
+    "wallet.select_entries",
+    "SELECT " PAYROLLX_ENTRY_COLUMNS
+    " FROM wallet.entries "
+    "WHERE organization_id = $1 AND wallet_id = $2"
+    "  AND ($3::uuid IS NULL OR seq < (SELECT seq FROM wallet.entries"
+    "                                  WHERE organization_id = $1 AND id = $3 "
+    "                                    AND wallet_id = $2)) "
+    "ORDER BY seq DESC LIMIT $4"};
 
 // The entries of some transactions, in the order they were written. $1 organization_id,
 // $2 transaction_id[].
@@ -159,7 +161,8 @@ constexpr db::Query k_mismatches{
     "SELECT 'balance_mismatch' AS kind, w.id AS wallet_id, NULL::uuid AS transaction_id,"
     "  coalesce(sum(s.delta), 0)::bigint AS expected, w.balance AS actual "
     "FROM wallet.wallets w LEFT JOIN signed s ON s.wallet_id = w.id "
-    "WHERE w.organization_id = $1 GROUP BY w.id HAVING w.balance <> coalesce(sum(s.delta), 0) "
+    "WHERE w.organization_id = $1 GROUP BY w.organization_id, w.id "
+    "HAVING w.balance <> coalesce(sum(s.delta), 0) "
     "UNION ALL "
     "SELECT 'balance_after_mismatch', wallet_id, transaction_id, expected, balance_after FROM ("
     "  SELECT wallet_id, transaction_id, balance_after,"
@@ -168,8 +171,10 @@ constexpr db::Query k_mismatches{
     "  FROM signed) running WHERE balance_after <> expected "
     "UNION ALL "
     "SELECT 'held_mismatch', w.id, NULL, coalesce(sum(h.amount), 0)::bigint, w.held "
-    "FROM wallet.wallets w LEFT JOIN wallet.holds h ON h.wallet_id = w.id AND h.status = 'ACTIVE' "
-    "WHERE w.organization_id = $1 GROUP BY w.id HAVING w.held <> coalesce(sum(h.amount), 0) "
+    "FROM wallet.wallets w LEFT JOIN wallet.holds h"
+    "  ON h.organization_id = w.organization_id AND h.wallet_id = w.id AND h.status = 'ACTIVE' "
+    "WHERE w.organization_id = $1 GROUP BY w.organization_id, w.id HAVING w.held <> "
+    "coalesce(sum(h.amount), 0) "
     "UNION ALL "
     "SELECT 'unbalanced_transaction', NULL, transaction_id, 0, sum(delta)::bigint FROM signed "
     "GROUP BY transaction_id, currency HAVING sum(delta) <> 0 "

@@ -166,8 +166,9 @@ value run_request() {
                        {"amount", described(schema::integer(1), "Paid as gross, minor units.")},
                        {"description", schema::string(200, 1)}},
                       {"employeeId", "amount", "description"})),
-                  "OFF_CYCLE: explicit gross amounts, then pre-tax deductions, tax and "
-                  "post-tax deductions (PRODUCT.md rule 8); employment dates are not checked. "
+                  "OFF_CYCLE: each amount is paid as gross (no base pay, proration or "
+                  "earnings), then pre-tax deductions, tax and post-tax deductions; employment "
+                  "dates are not checked. "
                   "One per employee, up to 10000.")}},
       {"type"});
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/invariant.hpp"
+#include "modules/wallet/wallet.hpp"
 
 namespace {
 
@@ -67,3 +68,9 @@ TEST_CASE("enum names: an unknown name in the database is a broken invariant nam
   CHECK(k_lights.stored(std::optional<std::string>("RED"), "test.lights.colour") == Light::red);
 }
 #endif
+
+TEST_CASE("enum names: wallet owner types and statuses round-trip") {
+  round_trips(wallet::k_owner_types, 3, wallet::parse_owner_type);
+  round_trips(wallet::k_statuses, 2, wallet::parse_status);
+  CHECK(to_string(wallet::Status::frozen) == "FROZEN");
+}

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/invariant.hpp"
+#include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
 
 namespace {
@@ -73,4 +74,10 @@ TEST_CASE("enum names: wallet owner types and statuses round-trip") {
   round_trips(wallet::k_owner_types, 3, wallet::parse_owner_type);
   round_trips(wallet::k_statuses, 2, wallet::parse_status);
   CHECK(to_string(wallet::Status::frozen) == "FROZEN");
+}
+
+TEST_CASE("enum names: transaction types and statuses round-trip") {
+  round_trips(transaction::k_types, 7, transaction::parse_type);
+  round_trips(transaction::k_statuses, 4, transaction::parse_status);
+  CHECK(to_string(transaction::Type::withdrawal) == "WITHDRAWAL");
 }

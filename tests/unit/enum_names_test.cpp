@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/invariant.hpp"
+#include "modules/employee/employee.hpp"
 #include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
 
@@ -80,4 +81,10 @@ TEST_CASE("enum names: transaction types and statuses round-trip") {
   round_trips(transaction::k_types, 7, transaction::parse_type);
   round_trips(transaction::k_statuses, 4, transaction::parse_status);
   CHECK(to_string(transaction::Type::withdrawal) == "WITHDRAWAL");
+}
+
+TEST_CASE("enum names: employee and KYC statuses round-trip") {
+  round_trips(employee::k_statuses, 2, employee::parse_status);
+  round_trips(employee::k_kyc_statuses, 3, employee::parse_kyc_status);
+  CHECK(to_string(employee::KycStatus::approved) == "APPROVED");
 }

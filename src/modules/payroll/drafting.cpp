@@ -89,7 +89,8 @@ std::optional<std::string> skip_reason(const employee::Employee& employee, const
     if (employee.hire_date > header.period.end) return "not_started";
   }
   if (employee.salary.currency != header.currency) return "currency_mismatch";
-  if (kyc_required && employee.kyc_status != "APPROVED") return "kyc_not_approved";
+  if (kyc_required && employee.kyc_status != employee::KycStatus::approved)
+    return "kyc_not_approved";
   return std::nullopt;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/invariant.hpp"
 #include "modules/employee/employee.hpp"
+#include "modules/payroll/payroll.hpp"
 #include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
 
@@ -87,4 +88,12 @@ TEST_CASE("enum names: employee and KYC statuses round-trip") {
   round_trips(employee::k_statuses, 2, employee::parse_status);
   round_trips(employee::k_kyc_statuses, 3, employee::parse_kyc_status);
   CHECK(to_string(employee::KycStatus::approved) == "APPROVED");
+}
+
+TEST_CASE("enum names: payroll's run, item and schedule states and pay frequencies round-trip") {
+  round_trips(payroll::k_run_statuses, 7, payroll::parse_run_status);
+  round_trips(payroll::k_item_statuses, 4, payroll::parse_item_status);
+  round_trips(payroll::k_schedule_statuses, 2, payroll::parse_schedule_status);
+  round_trips(payroll::k_frequencies, 4, payroll::parse_frequency);
+  CHECK(to_string(payroll::RunStatus::completed) == "COMPLETED");
 }

@@ -19,7 +19,7 @@ Date day(int y, unsigned m, unsigned d) {
 
 Schedule monthly() {
   Schedule schedule;
-  schedule.frequency = "MONTHLY";
+  schedule.frequency = Frequency::monthly;
   schedule.first_period_start = day(2026, 1, 15);
   schedule.next_period_start = day(2026, 3, 15);
   schedule.pay_date_offset_days = 3;

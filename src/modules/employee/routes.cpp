@@ -308,21 +308,20 @@ void register_routes(http::Router& router, Service& service, std::size_t upload_
          .success_status = 201},
         create_employee, /*body_limit=*/0, /*carries_secret=*/true);  // an invitation token
 
-  route(
-      "GET", "/api/v1/employees", Access::roles_of({Role::hr_manager, Role::finance_manager}),
-      {.summary = "The organisation's employees, newest first",
-       .request_schema = nullptr,
-       .response_schema = schema::list_of(schemas::employee()),
-       .query = {{"status", "ACTIVE or TERMINATED.", schema::enumeration({"ACTIVE", "TERMINATED"})},
-                 {"department", "Exact department, case-insensitive.",
-                  schema::string(rules::k_department)},
-                 {"kycStatus", "PENDING, APPROVED or REJECTED.",
-                  schema::enumeration({"PENDING", "APPROVED", "REJECTED"})},
-                 {"q", "Case-insensitive substring of the full name or the email.",
-                  schema::string(200, 1)},
-                 limit_doc(),
-                 cursor_doc()}},
-      list_employees);
+  route("GET", "/api/v1/employees", Access::roles_of({Role::hr_manager, Role::finance_manager}),
+        {.summary = "The organisation's employees, newest first",
+         .request_schema = nullptr,
+         .response_schema = schema::list_of(schemas::employee()),
+         .query = {{"status", "ACTIVE or TERMINATED.", schema::enumeration(k_statuses.names())},
+                   {"department", "Exact department, case-insensitive.",
+                    schema::string(rules::k_department)},
+                   {"kycStatus", "PENDING, APPROVED or REJECTED.",
+                    schema::enumeration(k_kyc_statuses.names())},
+                   {"q", "Case-insensitive substring of the full name or the email.",
+                    schema::string(200, 1)},
+                   limit_doc(),
+                   cursor_doc()}},
+        list_employees);
 
   route("POST", "/api/v1/employees/import", hr,
         {.summary = "Import employees from a CSV file, all or nothing: per-row errors, and "

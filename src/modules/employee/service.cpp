@@ -106,13 +106,13 @@ boost::json::object to_json(const Employee& employee) {
           {"position", text_or_null(employee.position)},
           {"hireDate", to_iso_date(employee.hire_date)},
           {"terminationDate", std::move(termination)},
-          {"status", employee.status},
+          {"status", to_string(employee.status)},
           {"salary",
            {{"amount", employee.salary.amount},
             {"currency", employee.salary.currency},
             {"period", employee.salary.period}}},
           {"payFrequency", employee.pay_frequency},
-          {"kycStatus", employee.kyc_status},
+          {"kycStatus", to_string(employee.kyc_status)},
           {"kycRejectionReason", text_or_null(employee.kyc_rejection_reason)},
           {"kycReviewedAt", std::move(reviewed_at)},
           {"walletAddress", text_or_null(employee.wallet_address)},
@@ -274,7 +274,7 @@ awaitable<Employee> Service::terminate(db::Tx& tx, const Uuid& organization_id,
                                        const Uuid& employee_id, Date termination_date,
                                        const compliance::Actor& actor) {
   auto before = co_await lock(tx, organization_id, employee_id);
-  if (before.status != "ACTIVE") throw invalid_state("The employee is already terminated.");
+  if (before.status != Status::active) throw invalid_state("The employee is already terminated.");
   if (termination_date < before.hire_date)
     throw validation_failed("terminationDate", "must not be before the hire date");
   auto updated =
@@ -305,10 +305,10 @@ awaitable<Employee> Service::review_kyc(db::Tx& tx, const Uuid& organization_id,
                                         const std::optional<std::string>& reason,
                                         const compliance::Actor& actor) {
   const bool approve = !reason;
-  const std::string status = approve ? "APPROVED" : "REJECTED";
+  const auto status = approve ? KycStatus::approved : KycStatus::rejected;
   auto before = co_await lock(tx, organization_id, employee_id);
   if (before.kyc_status == status)
-    throw invalid_state(fmt::format("The employee's KYC is already {}.", status));
+    throw invalid_state(fmt::format("The employee's KYC is already {}.", to_string(status)));
 
   auto updated = co_await tx.query(store::k_set_kyc, organization_id, employee_id, status, reason,
                                    actor.user_id);
@@ -318,7 +318,7 @@ awaitable<Employee> Service::review_kyc(db::Tx& tx, const Uuid& organization_id,
                   to_json(before), to_json(after));
   co_await audit_.append(tx, std::move(entry));
 
-  boost::json::object data{{"employeeId", after.id.str()}, {"kycStatus", status}};
+  boost::json::object data{{"employeeId", after.id.str()}, {"kycStatus", to_string(status)}};
   if (reason) data["reason"] = *reason;
   if (after.user_id) {
     notification::Notice notice{

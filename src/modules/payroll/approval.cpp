@@ -102,10 +102,11 @@ awaitable<Run> Service::approve(db::Tx& tx, const Uuid& organization_id, const U
 awaitable<Run> Service::cancel(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                const compliance::Actor& actor) {
   auto before = co_await lock_run(tx, organization_id, run_id);
-  if (before.status != "DRAFT" && before.status != "APPROVED")
-    throw invalid_state(fmt::format(
-        "The payroll run is {}; only DRAFT and APPROVED runs are cancelled.", before.status));
-  if (before.status == "APPROVED" && before.totals.net > 0)
+  if (before.status != RunStatus::draft && before.status != RunStatus::approved)
+    throw invalid_state(
+        fmt::format("The payroll run is {}; only DRAFT and APPROVED runs are cancelled.",
+                    to_string(before.status)));
+  if (before.status == RunStatus::approved && before.totals.net > 0)
     co_await parts_.wallets.release(tx, organization_id, before.id);
   co_await tx.query(store::k_cancel_items, organization_id, before.id);
   auto updated = co_await tx.query(store::k_mark_cancelled, organization_id, before.id);

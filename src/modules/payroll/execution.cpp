@@ -47,9 +47,10 @@ std::vector<Uuid> employees_of(const std::vector<Item>& items) {
   return ids;
 }
 
-void require_status(const Run& run, std::string_view status) {
+void require_status(const Run& run, RunStatus status) {
   if (run.status != status)
-    throw invalid_state(fmt::format("The payroll run is {}, not {}.", run.status, status));
+    throw invalid_state(
+        fmt::format("The payroll run is {}, not {}.", to_string(run.status), to_string(status)));
 }
 
 // payroll.payslip.available for the organisation's webhooks, a slice of the items at a time (as
@@ -98,7 +99,7 @@ awaitable<void> Service::notify_employees(db::Tx& tx, const Run& run,
 awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                 const compliance::Actor& actor) {
   auto before = co_await lock_run(tx, organization_id, run_id);
-  require_status(before, "APPROVED");
+  require_status(before, RunStatus::approved);
   if (!before.treasury_wallet_id) throw std::logic_error("an approved run without a treasury");
   auto items = co_await all_items(tx, before);
   require_totals_of_items(before, items);
@@ -141,7 +142,7 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
 awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                 const std::string& reason, const compliance::Actor& actor) {
   auto before = co_await lock_run(tx, organization_id, run_id);
-  require_status(before, "COMPLETED");
+  require_status(before, RunStatus::completed);
   if (before.imported)
     throw invalid_state(
         "An imported legacy run is history: it was paid on chain, outside PayrollX's wallets, "

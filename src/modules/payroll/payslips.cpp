@@ -21,12 +21,25 @@ db::TxOptions snapshot() {
   return options;
 }
 
+// Every status is listed (no default), so a new one is a compile error here until someone says
+// whether its runs paid anyone.
 bool paid(const Run& run) {
-  return run.status == "COMPLETED" || run.status == "REVERSED";
+  switch (run.status) {
+    case RunStatus::completed:
+    case RunStatus::reversed:
+      return true;
+    case RunStatus::draft:
+    case RunStatus::approved:
+    case RunStatus::processing:
+    case RunStatus::failed:
+    case RunStatus::cancelled:
+      return false;
+  }
+  return false;
 }
 
 bool counts_for_itself(const Run& run) {
-  return run.status != "REVERSED" && run.status != "CANCELLED";
+  return run.status != RunStatus::reversed && run.status != RunStatus::cancelled;
 }
 
 // The year to date of each run of `payslips` (whose run and item are set), in one statement.

@@ -214,9 +214,7 @@ std::vector<http::QueryParamDoc> page_params() {
 std::vector<http::QueryParamDoc> run_filters() {
   auto params = page_params();
   params.insert(params.begin(),
-                {{"status", "One run status.",
-                  schema::enumeration({"DRAFT", "APPROVED", "PROCESSING", "COMPLETED", "FAILED",
-                                       "CANCELLED", "REVERSED"})},
+                {{"status", "One run status.", schema::enumeration(k_run_statuses.names())},
                  {"type", "REGULAR or OFF_CYCLE.", schema::enumeration({"REGULAR", "OFF_CYCLE"})},
                  {"scheduleId", "Runs of this pay schedule.", schema::uuid()}});
   return params;

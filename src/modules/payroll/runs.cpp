@@ -64,13 +64,13 @@ awaitable<Draft> Service::calculate(db::Tx& tx, const Uuid& organization_id,
   run.id = Uuid::random();
   run.organization_id = organization_id;
   run.type = request.type;
-  run.status = "DRAFT";
+  run.status = RunStatus::draft;
   run.schedule_id = request.schedule_id;
   run.period_start = header.period.start;
   run.period_end = header.period.end;
   run.pay_date = header.pay_date;
   run.currency = header.currency;
-  if (header.frequency) run.frequency = std::string(to_string(*header.frequency));
+  run.frequency = header.frequency;
   run.request = encoding::request(request);
   run.totals = calculated.totals;
   run.employee_count = static_cast<std::int64_t>(calculated.items.size());
@@ -146,8 +146,7 @@ awaitable<Run> Service::create_run(db::Tx& tx, const Uuid& organization_id,
   co_await insert_items(tx, organization_id, draft);
   if (found && run.type == "REGULAR") {
     const auto period = Period{run.period_start, run.period_end};
-    const auto next =
-        next_period(drafting::frequency_of(found->frequency), found->first_period_start, period);
+    const auto next = next_period(found->frequency, found->first_period_start, period);
     co_await tx.query(store::k_advance_schedule, organization_id, found->id, next.start);
   }
   co_await parts_.audit.append(

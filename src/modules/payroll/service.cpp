@@ -40,8 +40,8 @@ awaitable<Run> Service::lock_run(db::Tx& tx, const Uuid& organization_id, const 
 
 awaitable<Run> Service::lock_draft(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id) {
   auto run = co_await lock_run(tx, organization_id, run_id);
-  if (run.status != "DRAFT")
-    throw invalid_state(fmt::format("The payroll run is {}, not DRAFT.", run.status));
+  if (run.status != RunStatus::draft)
+    throw invalid_state(fmt::format("The payroll run is {}, not DRAFT.", to_string(run.status)));
   co_return run;
 }
 

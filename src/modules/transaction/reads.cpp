@@ -37,16 +37,16 @@ wallet::Mismatch transaction_mismatch(std::string kind, const Uuid& id, std::str
 
 // A PENDING withdrawal holds exactly its amount; nothing else a transaction did holds money
 // (payroll runs hold too, under their run's id, which is no transaction's).
-void check_holds(const Uuid& id, std::string_view type, std::string_view status,
-                 std::int64_t amount, std::map<Uuid, std::int64_t>& holds,
-                 std::vector<wallet::Mismatch>& mismatches) {
+void check_holds(const Uuid& id, Type type, Status status, std::int64_t amount,
+                 std::map<Uuid, std::int64_t>& holds, std::vector<wallet::Mismatch>& mismatches) {
   auto found = holds.find(id);
   const std::int64_t held = found == holds.end() ? 0 : found->second;
   if (found != holds.end()) holds.erase(found);
-  const bool holding = type == "WITHDRAWAL" && status == "PENDING";
+  const bool holding = type == Type::withdrawal && status == Status::pending;
   if (held != (holding ? amount : 0))
     mismatches.push_back(transaction_mismatch(
-        "hold_mismatch", id, fmt::format("{} {} of {}: {} held", status, type, amount, held)));
+        "hold_mismatch", id,
+        fmt::format("{} {} of {}: {} held", to_string(status), to_string(type), amount, held)));
 }
 
 // The transaction side of the books: a COMPLETED transaction's entries credit exactly its amount
@@ -61,19 +61,20 @@ std::vector<wallet::Mismatch> transaction_mismatches(const db::Result& transacti
   std::vector<wallet::Mismatch> mismatches;
   for (auto row : transactions) {
     auto id = row.get<Uuid>("id");
-    auto type = row.get<std::string>("type");
-    auto status = row.get<std::string>("status");
+    auto type = k_types.stored(row.get<std::string>("type"), "transaction.transactions.type");
+    auto status =
+        k_statuses.stored(row.get<std::string>("status"), "transaction.transactions.status");
     auto amount = row.get<std::int64_t>("amount");
     const bool imported = source_of(row.get<std::string>("source")) == Source::legacy;
     check_holds(id, type, status, amount, holds, mismatches);
     auto found = credited.find(id);
     const std::int64_t moved = found == credited.end() ? 0 : found->second;
     if (found != credited.end()) credited.erase(found);
-    const std::int64_t expected = status == "COMPLETED" && !imported ? amount : 0;
+    const std::int64_t expected = status == Status::completed && !imported ? amount : 0;
     if (moved != expected)
       mismatches.push_back(transaction_mismatch(
           "transaction_amount_mismatch", id,
-          fmt::format("{} of {}: its entries credit {}", status, amount, moved)));
+          fmt::format("{} of {}: its entries credit {}", to_string(status), amount, moved)));
   }
   for (const auto& [id, amount] : credited)
     mismatches.push_back(
@@ -114,11 +115,14 @@ awaitable<std::vector<StatusChange>> Service::history(const Uuid& organization_i
   auto result = co_await pool_.query(store::k_select_logs, organization_id, transaction_id);
   std::vector<StatusChange> changes;
   for (auto row : result)
-    changes.push_back({.from_status = row.get<std::optional<std::string>>("from_status"),
-                       .to_status = row.get<std::string>("to_status"),
-                       .reason = row.get<std::optional<std::string>>("reason"),
-                       .actor_id = row.get<std::optional<Uuid>>("actor_id"),
-                       .created_at = row.get<Timestamp>("created_at")});
+    changes.push_back(
+        {.from_status = k_statuses.stored(row.get<std::optional<std::string>>("from_status"),
+                                          "transaction.transaction_logs.from_status"),
+         .to_status = k_statuses.stored(row.get<std::string>("to_status"),
+                                        "transaction.transaction_logs.to_status"),
+         .reason = row.get<std::optional<std::string>>("reason"),
+         .actor_id = row.get<std::optional<Uuid>>("actor_id"),
+         .created_at = row.get<Timestamp>("created_at")});
   co_return changes;
 }
 

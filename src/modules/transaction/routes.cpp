@@ -27,9 +27,6 @@ namespace schema = http::schema;
 using boost::asio::awaitable;
 
 constexpr std::string_view k_transfer_types[] = {"BONUS", "ADJUSTMENT", "TRANSFER"};
-constexpr std::string_view k_types[] = {"DEPOSIT",    "WITHDRAWAL", "PAYROLL", "BONUS",
-                                        "ADJUSTMENT", "TRANSFER",   "REVERSAL"};
-constexpr std::string_view k_statuses[] = {"PENDING", "COMPLETED", "FAILED", "CANCELLED"};
 constexpr json::IntRule k_amount_rule{.min = 1};
 constexpr json::StringRule k_reference_rule{1, 255};
 constexpr json::StringRule k_reason_rule{1, 1000};
@@ -108,7 +105,7 @@ awaitable<http::Response> post_transfer(Service& service, http::RequestContext& 
   const Transfer transfer{.from_wallet_id = *from,
                           .to_wallet_id = *to,
                           .amount = *amount,
-                          .type = *type,
+                          .type = *parse_type(*type),
                           .notes = notes};
   auto actor = compliance::actor_of(ctx);
   co_return co_await money_route(service, ctx, 201, [&](db::Tx& tx) {
@@ -169,14 +166,16 @@ std::optional<Uuid> uuid_param(const http::RequestContext& ctx, std::string_view
   return id;
 }
 
-std::optional<std::string> enum_param(const http::RequestContext& ctx, std::string_view name,
-                                      std::span<const std::string_view> allowed) {
+template <class E, std::size_t N>
+std::optional<E> enum_param(const http::RequestContext& ctx, std::string_view name,
+                            const EnumNames<E, N>& names) {
   auto text = ctx.request().query_param(name);
   if (!text) return std::nullopt;
-  if (std::find(allowed.begin(), allowed.end(), *text) == allowed.end())
+  auto value = names.parse(*text);
+  if (!value)
     throw validation_failed(std::string(name),
-                            fmt::format("must be one of {}", fmt::join(allowed, ", ")));
-  return std::string(*text);
+                            fmt::format("must be one of {}", fmt::join(names.names(), ", ")));
+  return value;
 }
 
 // `from` / `to`: an RFC 3339 instant, or a date (the whole day: from its first instant, to its
@@ -240,8 +239,9 @@ awaitable<http::Response> list_transactions(Service& service, http::RequestConte
 // `actorId` only for the organisation's roles (see transaction_json).
 boost::json::object history_json(const StatusChange& change, const Principal& viewer) {
   const bool show_actor = change.actor_id && viewer.role != Role::employee;
-  return {{"fromStatus", change.from_status ? boost::json::value(*change.from_status) : nullptr},
-          {"toStatus", change.to_status},
+  return {{"fromStatus",
+           change.from_status ? boost::json::value(to_string(*change.from_status)) : nullptr},
+          {"toStatus", to_string(change.to_status)},
           {"reason", change.reason ? boost::json::value(*change.reason) : nullptr},
           {"actorId", show_actor ? boost::json::value(change.actor_id->str()) : nullptr},
           {"createdAt", to_rfc3339(change.created_at)}};
@@ -295,9 +295,8 @@ boost::json::value nullable_text(std::int64_t max_length) {
 boost::json::value transaction_schema() {
   return schema::object(
       {{"id", schema::uuid()},
-       {"type", schema::enumeration({"DEPOSIT", "WITHDRAWAL", "PAYROLL", "BONUS", "ADJUSTMENT",
-                                     "TRANSFER", "REVERSAL"})},
-       {"status", schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
+       {"type", schema::enumeration(k_types.names())},
+       {"status", schema::enumeration(k_statuses.names())},
        {"amount", schema::integer(1)},
        {"currency", schema::string(5, 3)},
        {"fromWalletId", schema::uuid()},
@@ -384,11 +383,8 @@ std::vector<http::QueryParamDoc> list_params() {
   return {{"walletId", "Transactions from or to this wallet.", schema::uuid()},
           {"employeeId", "Transactions from or to this employee's wallets.", schema::uuid()},
           {"payrollRunId", "Transactions of this payroll run.", schema::uuid()},
-          {"type", "One transaction type.",
-           schema::enumeration({"DEPOSIT", "WITHDRAWAL", "PAYROLL", "BONUS", "ADJUSTMENT",
-                                "TRANSFER", "REVERSAL"})},
-          {"status", "One status.",
-           schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
+          {"type", "One transaction type.", schema::enumeration(k_types.names())},
+          {"status", "One status.", schema::enumeration(k_statuses.names())},
           {"from", "Created at or after: RFC 3339, or a date (from its start).", text("date-time")},
           {"to", "Created at or before: RFC 3339, or a date (to its end).", text("date-time")},
           {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},

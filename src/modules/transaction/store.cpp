@@ -22,8 +22,9 @@ namespace payrollx::transaction::store {
 Transaction transaction_of(const db::Row& row) {
   return {.id = row.get<Uuid>("id"),
           .organization_id = row.get<Uuid>("organization_id"),
-          .type = row.get<std::string>("type"),
-          .status = row.get<std::string>("status"),
+          .type = k_types.stored(row.get<std::string>("type"), "transaction.transactions.type"),
+          .status =
+              k_statuses.stored(row.get<std::string>("status"), "transaction.transactions.status"),
           .amount = row.get<std::int64_t>("amount"),
           .currency = row.get<std::string>("currency"),
           .from_wallet_id = row.get<Uuid>("from_wallet_id"),

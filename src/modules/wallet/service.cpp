@@ -83,25 +83,6 @@ Mismatch mismatch_of(const db::Row& row) {
 
 }  // namespace
 
-std::string_view to_string(OwnerType type) {
-  switch (type) {
-    case OwnerType::organization:
-      return "ORGANIZATION";
-    case OwnerType::employee:
-      return "EMPLOYEE";
-    case OwnerType::external:
-      return "EXTERNAL";
-  }
-  return "EXTERNAL";
-}
-
-std::optional<OwnerType> parse_owner_type(std::string_view text) {
-  if (text == "ORGANIZATION") return OwnerType::organization;
-  if (text == "EMPLOYEE") return OwnerType::employee;
-  if (text == "EXTERNAL") return OwnerType::external;
-  return std::nullopt;
-}
-
 boost::json::object to_json(const Wallet& wallet) {
   return {{"id", wallet.id.str()},
           {"ownerType", to_string(wallet.owner_type)},
@@ -110,7 +91,7 @@ boost::json::object to_json(const Wallet& wallet) {
           {"balance", wallet.balance},
           {"held", wallet.held},
           {"available", wallet.available()},
-          {"status", wallet.status},
+          {"status", to_string(wallet.status)},
           {"createdAt", to_rfc3339(wallet.created_at)}};
 }
 

@@ -1,20 +1,17 @@
 #include "modules/wallet/store.hpp"
 
-#include "core/db/error.hpp"
-
 namespace payrollx::wallet::store {
 
 Wallet wallet_of(const db::Row& row) {
-  auto owner_type = parse_owner_type(row.get<std::string>("owner_type"));
-  if (!owner_type) throw db::DecodeError("wallet.wallets.owner_type holds an unknown kind");
   return {.id = row.get<Uuid>("id"),
           .organization_id = row.get<Uuid>("organization_id"),
-          .owner_type = *owner_type,
+          .owner_type =
+              k_owner_types.stored(row.get<std::string>("owner_type"), "wallet.wallets.owner_type"),
           .owner_id = row.get<Uuid>("owner_id"),
           .currency = row.get<std::string>("currency"),
           .balance = row.get<std::int64_t>("balance"),
           .held = row.get<std::int64_t>("held"),
-          .status = row.get<std::string>("status"),
+          .status = k_statuses.stored(row.get<std::string>("status"), "wallet.wallets.status"),
           .created_at = row.get<Timestamp>("created_at")};
 }
 

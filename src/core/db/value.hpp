@@ -43,6 +43,15 @@ Param to_param(const std::optional<T>& value) {
   return value ? to_param(*value) : Param{};
 }
 
+// A statement's arguments, in order: $1, $2, ...
+template <class... Args>
+std::vector<Param> params_of(const Args&... args) {
+  std::vector<Param> params;
+  params.reserve(sizeof...(Args));
+  (params.push_back(to_param(args)), ...);
+  return params;
+}
+
 // Decoding a non-NULL text value; throws db::DecodeError on a malformed one.
 template <class T>
 struct Decoder;

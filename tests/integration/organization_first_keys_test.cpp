@@ -172,8 +172,8 @@ TEST_CASE("organisation-first keys: every tenant row belongs to an organisation 
   // Tenant tables whose organisation the database does not check, each with its reason.
   const std::map<std::string, std::string> unchecked{
       {"core.idempotency_keys",
-       "core is migrated before the organisations; the request that "
-       "stores a key has just found its organisation"},
+       "the request that stores a key has just found its organisation, "
+       "and the key lives a day"},
       {"notification.deliveries",
        "a trigger per row was half the cost of a large run's fan-out; "
        "only ids its caller's transaction has just read are written"},

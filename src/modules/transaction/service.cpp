@@ -20,31 +20,14 @@ namespace payrollx::transaction {
 namespace {
 
 using boost::asio::awaitable;
+using store::NewTransaction;
 using wallet::OwnerType;
 
 constexpr std::string_view k_entity = "transaction";
 
-// A new transaction row, before it is written.
-struct NewTransaction {
-  Type type = Type::deposit;
-  Status status = Status::completed;
-  std::int64_t amount = 0;
-  std::string currency;
-  Uuid from_wallet_id;
-  Uuid to_wallet_id;
-  std::optional<std::string> reference;
-  std::optional<std::string> notes;
-  std::optional<std::string> destination_address;
-  std::optional<Uuid> reversal_of;
-};
-
 awaitable<Transaction> insert(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
                               const NewTransaction& row, const compliance::Actor& actor) {
-  auto result =
-      co_await tx.query(store::k_insert, id, organization_id, row.type, row.status, row.amount,
-                        row.currency, row.from_wallet_id, row.to_wallet_id, row.reference,
-                        row.notes, row.destination_address, row.reversal_of, actor.user_id);
-  co_return store::transaction_of(result.one());
+  co_return co_await store::insert(tx, organization_id, id, row, actor.user_id);
 }
 
 awaitable<Transaction> change_status(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
@@ -53,16 +36,14 @@ awaitable<Transaction> change_status(db::Tx& tx, const Uuid& organization_id, co
                                      const std::optional<std::string>& failure_reason,
                                      const compliance::Actor& actor) {
   auto reason = failure_reason ? failure_reason : external_reference;
-  auto result = co_await tx.query(store::k_change_status, organization_id, id, status,
-                                  external_reference, failure_reason, reason, actor.user_id);
-  co_return store::transaction_of(result.one());
+  co_return co_await store::change_status(tx, organization_id, id, status, external_reference,
+                                          failure_reason, reason, actor.user_id);
 }
 
 awaitable<Transaction> lock(db::Tx& tx, const Uuid& organization_id, const Uuid& id) {
-  auto result = co_await tx.query(store::k_lock, organization_id, id);
-  auto row = result.first();
-  if (!row) throw not_found("The transaction does not exist.");
-  co_return store::transaction_of(*row);
+  auto locked = co_await store::lock(tx, organization_id, id);
+  if (!locked) throw not_found("The transaction does not exist.");
+  co_return std::move(*locked);
 }
 
 // Clearing wallets are the platform's bookkeeping, not an address clients move money with.
@@ -416,8 +397,7 @@ awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,
     legs.push_back(
         {entry.wallet_id, entry.direction == "CREDIT" ? -entry.amount : entry.amount, id});
   co_await wallets_.post(tx, organization_id, legs);
-  auto marked = co_await tx.query(store::k_mark_reversed, organization_id, original.id, id);
-  auto reversed = store::transaction_of(marked.one());
+  auto reversed = co_await store::mark_reversed(tx, organization_id, original.id, id);
   co_await audit_.append(tx, audit_entry(original, reversed, "transaction.reversed", actor, false));
   co_await audit_.append(
       tx, audit_entry(reversal, reversal, "transaction.reversal_completed", actor, true));

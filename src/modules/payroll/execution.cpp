@@ -33,11 +33,7 @@ using boost::asio::awaitable;
 constexpr std::string_view k_default_reversal_reason = "Payroll run reversed";
 
 awaitable<std::vector<Item>> all_items(db::Tx& tx, const Run& run) {
-  auto result = co_await tx.query(store::k_select_items, run.organization_id, run.id);
-  std::vector<Item> items;
-  items.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) items.push_back(store::item_from(row));
-  co_return items;
+  co_return co_await store::select_items(tx, run.organization_id, run.id);
 }
 
 std::vector<Uuid> employees_of(const std::vector<Item>& items) {
@@ -121,13 +117,11 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
     co_await parts_.transactions.pay_payroll(tx, organization_id, before.id,
                                              *before.treasury_wallet_id, before.currency, payments,
                                              actor);
-  auto marked = co_await tx.query(store::k_mark_items_paid, organization_id, before.id, paid_items,
-                                  transaction_ids);
-  PAYROLLX_INVARIANT(marked.affected() == static_cast<std::int64_t>(items.size()),
+  const auto marked =
+      co_await store::mark_items_paid(tx, organization_id, before.id, paid_items, transaction_ids);
+  PAYROLLX_INVARIANT(marked == static_cast<std::int64_t>(items.size()),
                      "payroll items changed under the run's lock");
-  auto completed =
-      co_await tx.query(store::k_mark_completed, organization_id, before.id, actor.user_id);
-  auto after = store::run_from(completed.one());
+  auto after = co_await store::mark_completed(tx, organization_id, before.id, actor.user_id);
 
   co_await notify_employees(tx, after, items, "payroll.payslip.available");
   const std::vector<std::optional<Uuid>> members{after.created_by, after.approved_by};
@@ -192,13 +186,11 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
       throw problem;
     }
   }
-  auto marked = co_await tx.query(store::k_mark_items_reversed, organization_id, before.id,
-                                  reversed_items, reversal_ids);
-  PAYROLLX_INVARIANT(marked.affected() == static_cast<std::int64_t>(items.size()),
+  const auto marked = co_await store::mark_items_reversed(tx, organization_id, before.id,
+                                                          reversed_items, reversal_ids);
+  PAYROLLX_INVARIANT(marked == static_cast<std::int64_t>(items.size()),
                      "payroll items changed under the run's lock");
-  auto updated =
-      co_await tx.query(store::k_mark_reversed, organization_id, before.id, actor.user_id);
-  auto after = store::run_from(updated.one());
+  auto after = co_await store::mark_reversed(tx, organization_id, before.id, actor.user_id);
 
   co_await notify_employees(tx, after, items, "payroll.run.reversed");
   co_await parts_.inbox.publish(tx, events::run_event(after, "payroll.run.reversed"));

@@ -383,8 +383,6 @@ class Service {
   boost::asio::awaitable<Run> lock_run(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id);
   boost::asio::awaitable<Run> lock_draft(db::Tx& tx, const Uuid& organization_id,
                                          const Uuid& run_id);
-  boost::asio::awaitable<void> insert_items(db::Tx& tx, const Uuid& organization_id,
-                                            const Draft& draft);
   boost::asio::awaitable<void> notify_employees(db::Tx& tx, const Run& run,
                                                 const std::vector<Item>& items,
                                                 std::string_view event_type);

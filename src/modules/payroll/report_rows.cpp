@@ -2,8 +2,8 @@
 // pages read in its snapshot, with the employees' names from the employee module.
 #include "core/db/pool.hpp"
 #include "modules/employee/employee.hpp"
+#include "modules/payroll/item_rows.hpp"
 #include "modules/payroll/payroll.hpp"
-#include "modules/payroll/store.hpp"
 
 namespace payrollx::payroll {
 namespace {

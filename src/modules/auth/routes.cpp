@@ -5,6 +5,7 @@
 #include "core/email.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -223,37 +224,6 @@ awaitable<http::Response> update_user(Service::Impl& service, http::RequestConte
   co_return http::Response::json(200, to_json(user));
 }
 
-// The router keeps a plain lambda per route; it starts the handler coroutine, whose frame owns
-// its arguments (no coroutine lambda, GCC 12).
-using HandlerFn = awaitable<http::Response> (*)(Service::Impl&, http::RequestContext&);
-
-// Field by field: GCC 12 warns about members a designated initializer leaves out.
-http::RouteDoc doc(std::string summary, std::string tag, boost::json::value request_schema,
-                   boost::json::value response_schema, int success_status = 200) {
-  http::RouteDoc doc;
-  doc.summary = std::move(summary);
-  doc.tag = std::move(tag);
-  doc.request_schema = std::move(request_schema);
-  doc.response_schema = std::move(response_schema);
-  doc.success_status = success_status;
-  return doc;
-}
-
-// What the answer holds: tokens (Cache-Control: no-store) or nothing secret.
-enum class Answer { plain, secret };
-
-void add(http::Router& router, Service::Impl& service, std::string method, std::string pattern,
-         http::Access access, http::RouteDoc doc, HandlerFn fn, Answer answer = Answer::plain) {
-  http::Route route;
-  route.carries_secret = answer == Answer::secret;
-  route.method = std::move(method);
-  route.pattern = std::move(pattern);
-  route.access = std::move(access);
-  route.doc = std::move(doc);
-  route.handler = [&service, fn](http::RequestContext& ctx) { return fn(service, ctx); };
-  router.add(std::move(route));
-}
-
 boost::json::value signup_schema() {
   return schema::object(
       {{"email", email_schema()},
@@ -317,50 +287,88 @@ boost::json::value user_change_schema() {
 }  // namespace
 
 void register_routes(http::Router& router, Service& service) {
-  auto& impl = service.impl();
-  const auto anyone = http::Access::anyone();
-  const auto any_user = http::Access::any_user();
-  const auto admins = http::Access::roles_of({});
+  using http::Access;
+  const auto admins = Access::roles_of({});
+  http::add_routes<Service::Impl&>(
+      router, "auth", service.impl(),
+      {{.method = "POST",
+        .pattern = "/api/v1/auth/signup",
+        .access = Access::anyone(),
+        .doc = {.summary = "Sign up: a new organisation and its first ORG_ADMIN",
+                .request_schema = signup_schema(),
+                .response_schema = signed_up_schema(),
+                .success_status = 201},
+        .handler = signup,
+        .carries_secret = true},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/login",
+        .access = Access::anyone(),
+        .doc = {.summary = "Sign in with email and password",
+                .request_schema = login_schema(),
+                .response_schema = session_schema()},
+        .handler = login,
+        .carries_secret = true},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/refresh",
+        .access = Access::anyone(),
+        .doc = {.summary = "Rotate a refresh token into a new token pair",
+                .request_schema = refresh_token_body(),
+                .response_schema = session_schema()},
+        .handler = refresh,
+        .carries_secret = true},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/logout",
+        .access = Access::anyone(),
+        .doc = {.summary = "End the session (refresh-token family) of a refresh token",
+                .request_schema = refresh_token_body(),
+                .success_status = 204},
+        .handler = logout},
+       {.method = "GET",
+        .pattern = "/api/v1/auth/me",
+        .access = Access::any_user(),
+        .doc = {.summary = "The signed-in user", .response_schema = user_schema()},
+        .handler = me},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/password",
+        .access = Access::any_user(),
+        .doc = {.summary = "Change the password; ends every other session",
+                .request_schema = password_change_schema(),
+                .success_status = 204},
+        .handler = change_password},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/invitations/accept",
+        .access = Access::anyone(),
+        .doc = {.summary = "Accept an invitation: set the password and sign in",
+                .request_schema = accept_schema(),
+                .response_schema = session_schema()},
+        .handler = accept_invitation,
+        .carries_secret = true}});
 
-  add(router, impl, "POST", "/api/v1/auth/signup", anyone,
-      doc("Sign up: a new organisation and its first ORG_ADMIN", "auth", signup_schema(),
-          signed_up_schema(), 201),
-      signup, Answer::secret);
-  add(router, impl, "POST", "/api/v1/auth/login", anyone,
-      doc("Sign in with email and password", "auth", login_schema(), session_schema()), login,
-      Answer::secret);
-  add(router, impl, "POST", "/api/v1/auth/refresh", anyone,
-      doc("Rotate a refresh token into a new token pair", "auth", refresh_token_body(),
-          session_schema()),
-      refresh, Answer::secret);
-  add(router, impl, "POST", "/api/v1/auth/logout", anyone,
-      doc("End the session (refresh-token family) of a refresh token", "auth", refresh_token_body(),
-          nullptr, 204),
-      logout);
-  add(router, impl, "GET", "/api/v1/auth/me", any_user,
-      doc("The signed-in user", "auth", nullptr, user_schema()), me);
-  add(router, impl, "POST", "/api/v1/auth/password", any_user,
-      doc("Change the password; ends every other session", "auth", password_change_schema(),
-          nullptr, 204),
-      change_password);
-  add(router, impl, "POST", "/api/v1/auth/invitations/accept", anyone,
-      doc("Accept an invitation: set the password and sign in", "auth", accept_schema(),
-          session_schema()),
-      accept_invitation, Answer::secret);
-
-  auto list_doc = doc("The organisation's users, newest first", "users", nullptr,
-                      schema::list_of(user_schema()));
-  list_doc.query = {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-                    {"cursor", "The nextCursor of the previous page.", schema::string()}};
-  add(router, impl, "GET", "/api/v1/users", admins, std::move(list_doc), list_users);
-  add(router, impl, "POST", "/api/v1/users", admins,
-      doc("Invite a user; the answer holds the invitation token (shown once)", "users",
-          invite_schema(), invited_schema(), 201),
-      invite_user, Answer::secret);
-  add(router, impl, "PATCH", "/api/v1/users/{id}", admins,
-      doc("Change a user's role or activity; deactivation ends their sessions", "users",
-          user_change_schema(), user_schema()),
-      update_user);
+  http::add_routes<Service::Impl&>(
+      router, "users", service.impl(),
+      {{.method = "GET",
+        .pattern = "/api/v1/users",
+        .access = admins,
+        .doc = {.summary = "The organisation's users, newest first",
+                .response_schema = schema::list_of(user_schema()),
+                .query = http::page_query()},
+        .handler = list_users},
+       {.method = "POST",
+        .pattern = "/api/v1/users",
+        .access = admins,
+        .doc = {.summary = "Invite a user; the answer holds the invitation token (shown once)",
+                .request_schema = invite_schema(),
+                .response_schema = invited_schema(),
+                .success_status = 201},
+        .handler = invite_user,
+        .carries_secret = true},
+       {.method = "PATCH",
+        .pattern = "/api/v1/users/{id}",
+        .access = admins,
+        .doc = {.summary = "Change a user's role or activity; deactivation ends their sessions",
+                .request_schema = user_change_schema(),
+                .response_schema = user_schema()},
+        .handler = update_user}});
 }
 
 }  // namespace payrollx::auth

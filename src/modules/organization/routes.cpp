@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -151,34 +152,41 @@ awaitable<http::Response> list_organizations(Service& service, http::RequestCont
 
 constexpr json::StringRule k_reason_rule{1, 500};
 
+// What the platform admin's status changes need: the change itself, then this instance's view of
+// the suspended organisations.
+struct StatusParts {
+  Service& service;
+  Suspensions& suspensions;
+};
+
 // Commits the change, then refreshes this instance's Suspensions before answering, so that the
 // operator's next request here already sees it (the watch tells the other instances).
 template <class Change>
-awaitable<http::Response> change_status(Service& service, Suspensions& suspensions, Change change) {
-  auto organization = co_await service.pool().transaction(change);
-  auto suspended = co_await service.suspended();
-  suspensions.replace(std::move(suspended));
+awaitable<http::Response> change_status(StatusParts parts, Change change) {
+  auto organization = co_await parts.service.pool().transaction(change);
+  auto suspended = co_await parts.service.suspended();
+  parts.suspensions.replace(std::move(suspended));
   co_return http::Response::json(200, to_json(organization));
 }
 
-awaitable<http::Response> suspend(Service& service, Suspensions& suspensions,
-                                  http::RequestContext& ctx) {
+awaitable<http::Response> suspend(StatusParts parts, http::RequestContext& ctx) {
   const auto organization_id = ctx.id_param("id");
   auto body = ctx.json_body();
   json::FieldReader reader(body);
   auto reason = reader.required_string("reason", k_reason_rule);
   reader.finish();
   auto actor = compliance::actor_of(ctx);
-  auto change = [&](db::Tx& tx) { return service.suspend(tx, organization_id, *reason, actor); };
-  co_return co_await change_status(service, suspensions, change);
+  auto change = [&](db::Tx& tx) {
+    return parts.service.suspend(tx, organization_id, *reason, actor);
+  };
+  co_return co_await change_status(parts, change);
 }
 
-awaitable<http::Response> reactivate(Service& service, Suspensions& suspensions,
-                                     http::RequestContext& ctx) {
+awaitable<http::Response> reactivate(StatusParts parts, http::RequestContext& ctx) {
   const auto organization_id = ctx.id_param("id");
   auto actor = compliance::actor_of(ctx);
-  auto change = [&](db::Tx& tx) { return service.reactivate(tx, organization_id, actor); };
-  co_return co_await change_status(service, suspensions, change);
+  auto change = [&](db::Tx& tx) { return parts.service.reactivate(tx, organization_id, actor); };
+  co_return co_await change_status(parts, change);
 }
 
 boost::json::value country_schema() {
@@ -242,93 +250,60 @@ boost::json::value settings_schema(bool answer) {
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, Suspensions& suspensions) {
-  router.add({.method = "GET",
-              .pattern = "/api/v1/organization",
-              .access = http::Access::any_user(),
-              .doc = {.summary = "The caller's organisation",
-                      .tag = "organization",
-                      .request_schema = nullptr,
-                      .response_schema = organization_schema(),
-                      .query = {}},
-              .handler = [&service](http::RequestContext& ctx) {
-                return get_organization(service, ctx);
-              }});
+  using http::Access;
+  const auto admins = Access::roles_of({});
+  http::add_routes<Service&>(
+      router, "organization", service,
+      {{.method = "GET",
+        .pattern = "/api/v1/organization",
+        .access = Access::any_user(),
+        .doc = {.summary = "The caller's organisation", .response_schema = organization_schema()},
+        .handler = get_organization},
+       {.method = "PATCH",
+        .pattern = "/api/v1/organization",
+        .access = admins,
+        .doc = {.summary = "Change the organisation's name, country, tax id or signers",
+                .request_schema = patch_schema(),
+                .response_schema = organization_schema()},
+        .handler = patch_organization},
+       {.method = "GET",
+        .pattern = "/api/v1/organization/settings",
+        .access = Access::roles_of({Role::finance_manager, Role::hr_manager}),
+        .doc = {.summary = "The organisation's settings", .response_schema = settings_schema(true)},
+        .handler = get_settings},
+       {.method = "PUT",
+        .pattern = "/api/v1/organization/settings",
+        .access = admins,
+        .doc = {.summary = "Replace the organisation's settings",
+                .request_schema = settings_schema(false),
+                .response_schema = settings_schema(true)},
+        .handler = put_settings},
+       {.method = "GET",
+        .pattern = "/api/v1/admin/organizations",
+        .access = Access::super_admin(),
+        .doc = {.summary = "Every organisation on the platform, newest first",
+                .response_schema = schema::list_of(organization_schema()),
+                .query = http::page_query()},
+        .handler = list_organizations}});
 
-  router.add({.method = "PATCH",
-              .pattern = "/api/v1/organization",
-              .access = http::Access::roles_of({}),
-              .doc = {.summary = "Change the organisation's name, country, tax id or signers",
-                      .tag = "organization",
-                      .request_schema = patch_schema(),
-                      .response_schema = organization_schema(),
-                      .query = {}},
-              .handler = [&service](http::RequestContext& ctx) {
-                return patch_organization(service, ctx);
-              }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/organization/settings",
-       .access = http::Access::roles_of({Role::finance_manager, Role::hr_manager}),
-       .doc = {.summary = "The organisation's settings",
-               .tag = "organization",
-               .request_schema = nullptr,
-               .response_schema = settings_schema(true),
-               .query = {}},
-       .handler = [&service](http::RequestContext& ctx) { return get_settings(service, ctx); }});
-
-  router.add(
-      {.method = "PUT",
-       .pattern = "/api/v1/organization/settings",
-       .access = http::Access::roles_of({}),
-       .doc = {.summary = "Replace the organisation's settings",
-               .tag = "organization",
-               .request_schema = settings_schema(false),
-               .response_schema = settings_schema(true),
-               .query = {}},
-       .handler = [&service](http::RequestContext& ctx) { return put_settings(service, ctx); }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/admin/organizations",
-       .access = http::Access::super_admin(),
-       .doc = {.summary = "Every organisation on the platform, newest first",
-               .tag = "organization",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(organization_schema()),
-               .query = {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-                         {"cursor", "The nextCursor of the previous page.", schema::string()}}},
-       .handler = [&service](http::RequestContext& ctx) {
-         return list_organizations(service, ctx);
-       }});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/admin/organizations/{id}/suspend",
-       .access = http::Access::super_admin(),
-       .doc = {.summary = "Suspend an organisation: its members are refused "
-                          "(403 organization_suspended), its scheduled runs and deliveries wait",
-               .tag = "organization",
-               .request_schema =
-                   schema::object({{"reason", schema::string(k_reason_rule)}}, {"reason"}),
-               .response_schema = organization_schema(),
-               .query = {}},
-       .handler = [&service, &suspensions](http::RequestContext& ctx) {
-         return suspend(service, suspensions, ctx);
-       }});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/admin/organizations/{id}/reactivate",
-       .access = http::Access::super_admin(),
-       .doc = {.summary = "Reactivate a suspended organisation: everything resumes where it was "
-                          "(no body is read)",
-               .tag = "organization",
-               .response_schema = organization_schema(),
-               .query = {}},
-       .handler = [&service, &suspensions](http::RequestContext& ctx) {
-         return reactivate(service, suspensions, ctx);
-       }});
+  http::add_routes<StatusParts>(
+      router, "organization", {service, suspensions},
+      {{.method = "POST",
+        .pattern = "/api/v1/admin/organizations/{id}/suspend",
+        .access = Access::super_admin(),
+        .doc = {.summary = "Suspend an organisation: its members are refused "
+                           "(403 organization_suspended), its scheduled runs and deliveries wait",
+                .request_schema =
+                    schema::object({{"reason", schema::string(k_reason_rule)}}, {"reason"}),
+                .response_schema = organization_schema()},
+        .handler = suspend},
+       {.method = "POST",
+        .pattern = "/api/v1/admin/organizations/{id}/reactivate",
+        .access = Access::super_admin(),
+        .doc = {.summary = "Reactivate a suspended organisation: everything resumes where it was "
+                           "(no body is read)",
+                .response_schema = organization_schema()},
+        .handler = reactivate}});
 }
 
 }  // namespace payrollx::organization

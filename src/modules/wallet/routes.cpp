@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -130,64 +131,45 @@ boost::json::value entry_schema() {
                          "currency", "createdAt"});
 }
 
-std::vector<http::QueryParamDoc> page_params() {
-  return {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-          {"cursor", "The nextCursor of the previous page.", schema::string()}};
-}
-
 }  // namespace
 
 void register_routes(http::Router& router, Service& service) {
   const auto readers = http::Access::roles_of({Role::finance_manager, Role::employee});
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/wallets",
-       .access = readers,
-       .doc = {.summary = "The organisation's wallets, newest first (an EMPLOYEE: their own)",
-               .tag = "wallet",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(wallet_schema()),
-               .query = page_params()},
-       .handler = [&service](http::RequestContext& ctx) { return list_wallets(service, ctx); }});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/wallets",
-       .access = http::Access::roles_of({Role::finance_manager}),
-       .doc = {.summary = "Open a wallet for the organisation or an employee in a currency (one "
-                          "per owner and currency: 409 otherwise)",
-               .tag = "wallet",
-               .request_schema =
-                   schema::object({{"ownerType", schema::enumeration({"ORGANIZATION", "EMPLOYEE"})},
-                                   {"employeeId", schema::uuid()},
-                                   {"currency", schema::string(5, 3)}},
-                                  {"ownerType", "currency"}),
-               .response_schema = wallet_schema(),
-               .success_status = 201,
-               .query = {}},
-       .handler = [&service](http::RequestContext& ctx) { return open_wallet(service, ctx); }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/wallets/{id}",
-       .access = readers,
-       .doc = {.summary = "One wallet with its balance, held and available amounts",
-               .tag = "wallet",
-               .request_schema = nullptr,
-               .response_schema = wallet_schema(),
-               .query = {}},
-       .handler = [&service](http::RequestContext& ctx) { return get_wallet(service, ctx); }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/wallets/{id}/entries",
-       .access = readers,
-       .doc = {.summary = "The wallet's statement: entries with balanceAfter, newest first",
-               .tag = "wallet",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(entry_schema()),
-               .query = page_params()},
-       .handler = [&service](http::RequestContext& ctx) { return list_entries(service, ctx); }});
+  http::add_routes<Service&>(
+      router, "wallet", service,
+      {{.method = "GET",
+        .pattern = "/api/v1/wallets",
+        .access = readers,
+        .doc = {.summary = "The organisation's wallets, newest first (an EMPLOYEE: their own)",
+                .response_schema = schema::list_of(wallet_schema()),
+                .query = http::page_query()},
+        .handler = list_wallets},
+       {.method = "POST",
+        .pattern = "/api/v1/wallets",
+        .access = http::Access::roles_of({Role::finance_manager}),
+        .doc = {.summary = "Open a wallet for the organisation or an employee in a currency (one "
+                           "per owner and currency: 409 otherwise)",
+                .request_schema = schema::object(
+                    {{"ownerType", schema::enumeration({"ORGANIZATION", "EMPLOYEE"})},
+                     {"employeeId", schema::uuid()},
+                     {"currency", schema::string(5, 3)}},
+                    {"ownerType", "currency"}),
+                .response_schema = wallet_schema(),
+                .success_status = 201},
+        .handler = open_wallet},
+       {.method = "GET",
+        .pattern = "/api/v1/wallets/{id}",
+        .access = readers,
+        .doc = {.summary = "One wallet with its balance, held and available amounts",
+                .response_schema = wallet_schema()},
+        .handler = get_wallet},
+       {.method = "GET",
+        .pattern = "/api/v1/wallets/{id}/entries",
+        .access = readers,
+        .doc = {.summary = "The wallet's statement: entries with balanceAfter, newest first",
+                .response_schema = schema::list_of(entry_schema()),
+                .query = http::page_query()},
+        .handler = list_entries}});
 }
 
 }  // namespace payrollx::wallet

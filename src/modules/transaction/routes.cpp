@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/idempotency.hpp"
@@ -371,7 +372,6 @@ boost::json::value text_body(std::string_view key, std::int64_t max_length) {
 // A 💰 route: the Idempotency-Key header is required and answers are replayed.
 http::RouteDoc money_doc(std::string summary, boost::json::value request, int status) {
   return {.summary = std::move(summary),
-          .tag = "transaction",
           .request_schema = std::move(request),
           .response_schema = transaction_schema(),
           .success_status = status,
@@ -381,23 +381,17 @@ http::RouteDoc money_doc(std::string summary, boost::json::value request, int st
 
 std::vector<http::QueryParamDoc> list_params() {
   auto text = [](std::string_view format) { return schema::formatted(format); };
-  return {{"walletId", "Transactions from or to this wallet.", schema::uuid()},
-          {"employeeId", "Transactions from or to this employee's wallets.", schema::uuid()},
-          {"payrollRunId", "Transactions of this payroll run.", schema::uuid()},
-          {"type", "One transaction type.",
-           schema::enumeration({"DEPOSIT", "WITHDRAWAL", "PAYROLL", "BONUS", "ADJUSTMENT",
-                                "TRANSFER", "REVERSAL"})},
-          {"status", "One status.",
-           schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
-          {"from", "Created at or after: RFC 3339, or a date (from its start).", text("date-time")},
-          {"to", "Created at or before: RFC 3339, or a date (to its end).", text("date-time")},
-          {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-          {"cursor", "The nextCursor of the previous page.", schema::string()}};
-}
-
-template <auto Handler>
-http::Handler bind(Service& service) {
-  return [&service](http::RequestContext& ctx) { return Handler(service, ctx); };
+  return http::page_query(
+      {{"walletId", "Transactions from or to this wallet.", schema::uuid()},
+       {"employeeId", "Transactions from or to this employee's wallets.", schema::uuid()},
+       {"payrollRunId", "Transactions of this payroll run.", schema::uuid()},
+       {"type", "One transaction type.",
+        schema::enumeration(
+            {"DEPOSIT", "WITHDRAWAL", "PAYROLL", "BONUS", "ADJUSTMENT", "TRANSFER", "REVERSAL"})},
+       {"status", "One status.",
+        schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
+       {"from", "Created at or after: RFC 3339, or a date (from its start).", text("date-time")},
+       {"to", "Created at or before: RFC 3339, or a date (to its end).", text("date-time")}});
 }
 
 }  // namespace
@@ -406,103 +400,86 @@ void register_routes(http::Router& router, Service& service) {
   const auto finance = http::Access::roles_of({Role::finance_manager});
   const auto finance_or_owner = http::Access::roles_of({Role::finance_manager, Role::employee});
 
-  router.add({.method = "POST",
-              .pattern = "/api/v1/wallets/{id}/deposits",
-              .access = finance,
-              .doc = money_doc("Deposit into a wallet from outside the platform (COMPLETED)",
-                               schema::object({{"amount", schema::integer(1)},
-                                               {"reference", schema::string(255, 1)}},
-                                              {"amount", "reference"}),
-                               201),
-              .handler = bind<post_deposit>(service)});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/wallets/{id}/withdrawals",
-       .access = finance_or_owner,
-       .doc = money_doc("Withdraw to a Solana address: PENDING, the amount held until settled",
-                        schema::object({{"amount", schema::integer(1)},
-                                        {"destinationAddress", schema::string(44, 32)}},
-                                       {"amount", "destinationAddress"}),
-                        201),
-       .handler = bind<post_withdrawal>(service)});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/transfers",
-       .access = finance,
-       .doc = money_doc(
-           "Move money between two wallets of one currency (COMPLETED)",
-           schema::object({{"fromWalletId", schema::uuid()},
-                           {"toWalletId", schema::uuid()},
-                           {"amount", schema::integer(1)},
-                           {"type", schema::enumeration({"BONUS", "ADJUSTMENT", "TRANSFER"})},
-                           {"notes", schema::string(1000, 1)}},
-                          {"fromWalletId", "toWalletId", "amount", "type"}),
-           201),
-       .handler = bind<post_transfer>(service)});
-
-  router.add({.method = "GET",
-              .pattern = "/api/v1/transactions",
-              .access = finance_or_owner,
-              .doc = {.summary = "Transactions, newest first (an EMPLOYEE: their own)",
-                      .tag = "transaction",
-                      .request_schema = nullptr,
-                      .response_schema = schema::list_of(transaction_schema()),
-                      .query = list_params()},
-              .handler = bind<list_transactions>(service)});
-
-  router.add({.method = "GET",
-              .pattern = "/api/v1/transactions/{id}",
-              .access = finance_or_owner,
-              .doc = {.summary = "One transaction with its entries and status history",
-                      .tag = "transaction",
-                      .request_schema = nullptr,
-                      .response_schema = transaction_detail_schema(),
-                      .query = {}},
-              .handler = bind<get_transaction>(service)});
-
-  router.add({.method = "POST",
-              .pattern = "/api/v1/transactions/{id}/complete",
-              .access = finance,
-              .doc = money_doc("Settle a PENDING withdrawal: the held money leaves the wallet",
-                               text_body("externalReference", 255), 200),
-              .handler = bind<post_complete>(service)});
-
-  router.add({.method = "POST",
-              .pattern = "/api/v1/transactions/{id}/fail",
-              .access = finance,
-              .doc = money_doc("Fail a PENDING withdrawal: the held money is available again",
-                               text_body("reason", 1000), 200),
-              .handler = bind<post_fail>(service)});
-
-  router.add({.method = "POST",
-              .pattern = "/api/v1/transactions/{id}/settle",
-              .access = finance,
-              .doc = money_doc("Resume the on-chain settlement of a withdrawal that FAILED for a "
-                               "reason that may pass (an RPC outage); a transaction already "
-                               "sent is looked for first, never replaced while it may land",
-                               nullptr, 200),
-              .handler = bind<post_settle>(service)});
-
-  router.add({.method = "POST",
-              .pattern = "/api/v1/transactions/{id}/reverse",
-              .access = finance,
-              .doc = money_doc("Reverse a COMPLETED transaction with a compensating one (a "
-                               "reversal is never reversed, nothing is reversed twice)",
-                               text_body("reason", 1000), 201),
-              .handler = bind<post_reverse>(service)});
-
-  router.add({.method = "GET",
-              .pattern = "/api/v1/ledger/reconciliation",
-              .access = finance,
-              .doc = {.summary = "Recompute every balance from the entries and check every rule "
-                                 "of the books",
-                      .tag = "transaction",
-                      .request_schema = nullptr,
-                      .response_schema = reconciliation_schema(),
-                      .query = {}},
-              .handler = bind<get_reconciliation>(service)});
+  http::add_routes<Service&>(
+      router, "transaction", service,
+      {{.method = "POST",
+        .pattern = "/api/v1/wallets/{id}/deposits",
+        .access = finance,
+        .doc = money_doc(
+            "Deposit into a wallet from outside the platform (COMPLETED)",
+            schema::object({{"amount", schema::integer(1)}, {"reference", schema::string(255, 1)}},
+                           {"amount", "reference"}),
+            201),
+        .handler = post_deposit},
+       {.method = "POST",
+        .pattern = "/api/v1/wallets/{id}/withdrawals",
+        .access = finance_or_owner,
+        .doc = money_doc("Withdraw to a Solana address: PENDING, the amount held until settled",
+                         schema::object({{"amount", schema::integer(1)},
+                                         {"destinationAddress", schema::string(44, 32)}},
+                                        {"amount", "destinationAddress"}),
+                         201),
+        .handler = post_withdrawal},
+       {.method = "POST",
+        .pattern = "/api/v1/transfers",
+        .access = finance,
+        .doc = money_doc(
+            "Move money between two wallets of one currency (COMPLETED)",
+            schema::object({{"fromWalletId", schema::uuid()},
+                            {"toWalletId", schema::uuid()},
+                            {"amount", schema::integer(1)},
+                            {"type", schema::enumeration({"BONUS", "ADJUSTMENT", "TRANSFER"})},
+                            {"notes", schema::string(1000, 1)}},
+                           {"fromWalletId", "toWalletId", "amount", "type"}),
+            201),
+        .handler = post_transfer},
+       {.method = "GET",
+        .pattern = "/api/v1/transactions",
+        .access = finance_or_owner,
+        .doc = {.summary = "Transactions, newest first (an EMPLOYEE: their own)",
+                .response_schema = schema::list_of(transaction_schema()),
+                .query = list_params()},
+        .handler = list_transactions},
+       {.method = "GET",
+        .pattern = "/api/v1/transactions/{id}",
+        .access = finance_or_owner,
+        .doc = {.summary = "One transaction with its entries and status history",
+                .response_schema = transaction_detail_schema()},
+        .handler = get_transaction},
+       {.method = "POST",
+        .pattern = "/api/v1/transactions/{id}/complete",
+        .access = finance,
+        .doc = money_doc("Settle a PENDING withdrawal: the held money leaves the wallet",
+                         text_body("externalReference", 255), 200),
+        .handler = post_complete},
+       {.method = "POST",
+        .pattern = "/api/v1/transactions/{id}/fail",
+        .access = finance,
+        .doc = money_doc("Fail a PENDING withdrawal: the held money is available again",
+                         text_body("reason", 1000), 200),
+        .handler = post_fail},
+       {.method = "POST",
+        .pattern = "/api/v1/transactions/{id}/settle",
+        .access = finance,
+        .doc = money_doc("Resume the on-chain settlement of a withdrawal that FAILED for a "
+                         "reason that may pass (an RPC outage); a transaction already sent is "
+                         "looked for first, never replaced while it may land",
+                         nullptr, 200),
+        .handler = post_settle},
+       {.method = "POST",
+        .pattern = "/api/v1/transactions/{id}/reverse",
+        .access = finance,
+        .doc = money_doc("Reverse a COMPLETED transaction with a compensating one (a reversal is "
+                         "never reversed, nothing is reversed twice)",
+                         text_body("reason", 1000), 201),
+        .handler = post_reverse},
+       {.method = "GET",
+        .pattern = "/api/v1/ledger/reconciliation",
+        .access = finance,
+        .doc = {.summary = "Recompute every balance from the entries and check every rule of the "
+                           "books",
+                .response_schema = reconciliation_schema()},
+        .handler = get_reconciliation}});
 }
 
 }  // namespace payrollx::transaction

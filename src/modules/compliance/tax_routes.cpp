@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -208,46 +209,36 @@ boost::json::value new_table_schema() {
 }
 
 std::vector<http::QueryParamDoc> list_query_docs() {
-  return {
-      {"currency", "Only the tables of this currency.", currency_schema()},
-      {"effectiveOn",
-       "Only the tables in effect on this day (YYYY-MM-DD): per currency, the one with the "
-       "latest effectiveFrom on or before it (the newest created on a tie).",
-       schema::date()},
-      {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-      {"cursor", "The nextCursor of the previous page.", schema::string()},
-  };
+  return http::page_query(
+      {{"currency", "Only the tables of this currency.", currency_schema()},
+       {"effectiveOn",
+        "Only the tables in effect on this day (YYYY-MM-DD): per currency, the one with the "
+        "latest effectiveFrom on or before it (the newest created on a tie).",
+        schema::date()}});
 }
 
 }  // namespace
 
 void register_tax_table_routes(http::Router& router, TaxTables& tax_tables) {
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/compliance/tax-tables",
-       .access = http::Access::roles_of({Role::finance_manager}),
-       .doc = {.summary = "Create a tax table: annual progressive brackets for one currency, in "
-                          "effect from a date",
-               .tag = "compliance",
-               .request_schema = new_table_schema(),
-               .response_schema = table_schema(),
-               .success_status = 201,
-               .query = {}},
-       .handler = [&tax_tables](http::RequestContext& ctx) {
-         return create_table(tax_tables, ctx);
-       }});
-
-  router.add({.method = "GET",
-              .pattern = "/api/v1/compliance/tax-tables",
-              .access = http::Access::roles_of({Role::finance_manager}),
-              .doc = {.summary = "List the organisation's tax tables, newest first",
-                      .tag = "compliance",
-                      .request_schema = nullptr,
-                      .response_schema = schema::list_of(table_schema()),
-                      .query = list_query_docs()},
-              .handler = [&tax_tables](http::RequestContext& ctx) {
-                return list_tables(tax_tables, ctx);
-              }});
+  const auto access = http::Access::roles_of({Role::finance_manager});
+  http::add_routes<TaxTables&>(
+      router, "compliance", tax_tables,
+      {{.method = "POST",
+        .pattern = "/api/v1/compliance/tax-tables",
+        .access = access,
+        .doc = {.summary = "Create a tax table: annual progressive brackets for one currency, in "
+                           "effect from a date",
+                .request_schema = new_table_schema(),
+                .response_schema = table_schema(),
+                .success_status = 201},
+        .handler = create_table},
+       {.method = "GET",
+        .pattern = "/api/v1/compliance/tax-tables",
+        .access = access,
+        .doc = {.summary = "List the organisation's tax tables, newest first",
+                .response_schema = schema::list_of(table_schema()),
+                .query = list_query_docs()},
+        .handler = list_tables}});
 }
 
 }  // namespace payrollx::compliance

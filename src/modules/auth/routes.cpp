@@ -2,6 +2,7 @@
 #include <array>
 #include <boost/json/monotonic_resource.hpp>
 
+#include "core/currency.hpp"
 #include "core/email.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
@@ -25,7 +26,6 @@ constexpr json::StringRule k_password_rule{1, k_password_max_length};  // an exi
 constexpr json::StringRule k_new_password_rule{k_password_min_length, k_password_max_length};
 constexpr json::StringRule k_name_rule{1, k_name_max_length};
 constexpr json::StringRule k_organization_name_rule{1, k_organization_name_max_length};
-constexpr json::StringRule k_currency_rule{3, 5};
 constexpr json::StringRule k_token_rule{1, 256};
 constexpr std::array<std::string_view, 4> k_invitable_roles{"ORG_ADMIN", "HR_MANAGER",
                                                             "FINANCE_MANAGER", "EMPLOYEE"};
@@ -57,18 +57,18 @@ boost::json::object session_json(const SignedIn& session) {
 // --- schemas (the OpenAPI document is generated from them)
 
 boost::json::value email_schema() {
-  auto s = schema::string(static_cast<std::int64_t>(k_email_max_length), 3);
+  auto s = schema::string(k_email_rule);
   s.as_object()["format"] = "email";
   return s;
 }
 boost::json::value new_password_schema() {
-  return schema::string(k_password_max_length, k_password_min_length);
+  return schema::string(k_new_password_rule);
 }
 boost::json::value name_schema() {
-  return schema::string(k_name_max_length, 1);
+  return schema::string(k_name_rule);
 }
 boost::json::value token_schema() {
-  return schema::string(static_cast<std::int64_t>(k_token_rule.max), 1);
+  return schema::string(k_token_rule);
 }
 
 boost::json::value user_schema() {
@@ -107,7 +107,7 @@ awaitable<http::Response> signup(Service::Impl& service, http::RequestContext& c
   auto first_name = reader.required_string("firstName", k_name_rule);
   auto last_name = reader.required_string("lastName", k_name_rule);
   auto organization_name = reader.required_string("organizationName", k_organization_name_rule);
-  auto base_currency = reader.optional_string("baseCurrency", k_currency_rule);
+  auto base_currency = reader.optional_string("baseCurrency", k_currency_code);
   reader.finish();
   Signup input{.email = std::move(*email),
                .password = std::move(*password),
@@ -225,14 +225,13 @@ awaitable<http::Response> update_user(Service::Impl& service, http::RequestConte
 }
 
 boost::json::value signup_schema() {
-  return schema::object(
-      {{"email", email_schema()},
-       {"password", new_password_schema()},
-       {"firstName", name_schema()},
-       {"lastName", name_schema()},
-       {"organizationName", schema::string(k_organization_name_max_length, 1)},
-       {"baseCurrency", schema::string(k_currency_rule.max, k_currency_rule.min)}},
-      {"email", "password", "firstName", "lastName", "organizationName"});
+  return schema::object({{"email", email_schema()},
+                         {"password", new_password_schema()},
+                         {"firstName", name_schema()},
+                         {"lastName", name_schema()},
+                         {"organizationName", schema::string(k_organization_name_rule)},
+                         {"baseCurrency", schema::string(k_currency_code)}},
+                        {"email", "password", "firstName", "lastName", "organizationName"});
 }
 
 boost::json::value signed_up_schema() {
@@ -245,13 +244,12 @@ boost::json::value signed_up_schema() {
 }
 
 boost::json::value login_schema() {
-  return schema::object(
-      {{"email", email_schema()}, {"password", schema::string(k_password_max_length, 1)}},
-      {"email", "password"});
+  return schema::object({{"email", email_schema()}, {"password", schema::string(k_password_rule)}},
+                        {"email", "password"});
 }
 
 boost::json::value password_change_schema() {
-  return schema::object({{"currentPassword", schema::string(k_password_max_length, 1)},
+  return schema::object({{"currentPassword", schema::string(k_password_rule)},
                          {"newPassword", new_password_schema()}},
                         {"currentPassword", "newPassword"});
 }

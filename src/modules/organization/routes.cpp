@@ -8,6 +8,7 @@
 
 #include "core/auth/suspensions.hpp"
 #include "core/base58.hpp"
+#include "core/currency.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/http/context.hpp"
@@ -27,8 +28,10 @@ using boost::asio::awaitable;
 
 constexpr json::StringRule k_name_rule{1, 200};
 constexpr json::StringRule k_tax_id_rule{1, 64};
-constexpr json::StringRule k_currency_rule{3, 5};
 constexpr json::StringRule k_timezone_rule{1, 64};
+constexpr json::StringRule k_country_rule{2, 2};  // ISO 3166-1 alpha-2
+// Documents what is_solana_public_key accepts; the signers' reader checks with that.
+constexpr json::StringRule k_signer_rule{k_solana_key_min_chars, k_solana_key_max_chars};
 constexpr std::size_t k_max_signers = 20;
 
 bool is_alpha2(std::string_view code) {
@@ -38,7 +41,7 @@ bool is_alpha2(std::string_view code) {
 
 // A value, or null to clear the country (it is optional, like taxId).
 json::Patch<std::string> read_country(json::FieldReader& reader) {
-  auto country = reader.nullable_string("country", {2, 2});
+  auto country = reader.nullable_string("country", k_country_rule);
   if (country && *country && !is_alpha2(**country)) {
     reader.fail("country", "must be an ISO 3166-1 alpha-2 code (two upper-case letters)");
     return std::nullopt;
@@ -95,7 +98,7 @@ OrganizationPatch read_patch(const http::RequestContext& ctx) {
 Settings read_settings(const http::RequestContext& ctx) {
   auto body = ctx.json_body();
   json::FieldReader reader(body);
-  auto base_currency = reader.required_string("baseCurrency", k_currency_rule);
+  auto base_currency = reader.required_string("baseCurrency", k_currency_code);
   auto require_distinct_approver = reader.required_bool("requireDistinctApprover");
   auto kyc_required_for_payroll = reader.required_bool("kycRequiredForPayroll");
   auto max_net_per_employee = reader.optional_int("maxNetPerEmployee", {.min = 0});
@@ -190,13 +193,13 @@ awaitable<http::Response> reactivate(StatusParts parts, http::RequestContext& ct
 }
 
 boost::json::value country_schema() {
-  auto country = schema::string(2, 2);
+  auto country = schema::string(k_country_rule);
   country.as_object()["pattern"] = "^[A-Z]{2}$";
   return country;
 }
 
 boost::json::value signers_schema() {
-  auto signers = schema::array(schema::string(44, 32));
+  auto signers = schema::array(schema::string(k_signer_rule));
   signers.as_object()["maxItems"] = k_max_signers;
   signers.as_object()["uniqueItems"] = true;
   signers.as_object()["description"] =
@@ -214,9 +217,9 @@ boost::json::value clearable(boost::json::value text, std::string_view null_mean
 boost::json::value organization_schema() {
   return schema::object(
       {{"id", schema::uuid()},
-       {"name", schema::string(200, 1)},
+       {"name", schema::string(k_name_rule)},
        {"country", schema::nullable(country_schema())},
-       {"taxId", schema::nullable(schema::string(64, 1))},
+       {"taxId", schema::nullable(schema::string(k_tax_id_rule))},
        {"authorizedSigners", signers_schema()},
        {"status", schema::enumeration({"ACTIVE", "SUSPENDED"})},
        {"createdAt", schema::date_time()},
@@ -225,10 +228,11 @@ boost::json::value organization_schema() {
 }
 
 boost::json::value patch_schema() {
-  return schema::object({{"name", schema::string(200, 1)},
-                         {"country", clearable(country_schema(), "null clears the country.")},
-                         {"taxId", clearable(schema::string(64, 1), "null clears the tax id.")},
-                         {"authorizedSigners", signers_schema()}});
+  return schema::object(
+      {{"name", schema::string(k_name_rule)},
+       {"country", clearable(country_schema(), "null clears the country.")},
+       {"taxId", clearable(schema::string(k_tax_id_rule), "null clears the tax id.")},
+       {"authorizedSigners", signers_schema()}});
 }
 
 boost::json::value settings_schema(bool answer) {
@@ -237,11 +241,11 @@ boost::json::value settings_schema(bool answer) {
       "Largest net pay per employee per run, in minor units of baseCurrency; absent or null: "
       "no limit.";
   auto settings = schema::object(
-      {{"baseCurrency", schema::string(5, 3)},
+      {{"baseCurrency", schema::string(k_currency_code)},
        {"requireDistinctApprover", schema::boolean()},
        {"kycRequiredForPayroll", schema::boolean()},
        {"maxNetPerEmployee", schema::nullable(std::move(max_net))},
-       {"timezone", schema::string(64, 1)}},
+       {"timezone", schema::string(k_timezone_rule)}},
       {"baseCurrency", "requireDistinctApprover", "kycRequiredForPayroll", "timezone"});
   if (answer) settings.as_object()["required"].as_array().emplace_back("maxNetPerEmployee");
   return settings;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 
+#include "core/currency.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/http/context.hpp"
@@ -21,7 +22,6 @@ namespace schema = http::schema;
 using boost::asio::awaitable;
 
 constexpr std::string_view k_creatable_owner_types[] = {"ORGANIZATION", "EMPLOYEE"};
-constexpr json::StringRule k_currency_rule{3, 5};
 
 // The employee whose wallets an EMPLOYEE caller may see; nullopt for the organisation's roles.
 // An EMPLOYEE without an employee record sees nothing: a nil id matches no wallet.
@@ -76,7 +76,7 @@ NewWallet read_new_wallet(const http::RequestContext& ctx) {
   json::FieldReader reader(body);
   auto owner_type = reader.required_enum("ownerType", k_creatable_owner_types);
   auto employee_id = reader.optional_uuid("employeeId");
-  auto currency = reader.required_string("currency", k_currency_rule);
+  auto currency = reader.required_string("currency", k_currency_code);
   if (owner_type == "EMPLOYEE" && !employee_id && reader.ok())
     reader.fail("employeeId", "is required when ownerType is EMPLOYEE");
   if (owner_type == "ORGANIZATION" && employee_id)
@@ -108,7 +108,7 @@ boost::json::value wallet_schema() {
       {{"id", schema::uuid()},
        {"ownerType", schema::enumeration({"ORGANIZATION", "EMPLOYEE", "EXTERNAL"})},
        {"ownerId", schema::uuid()},
-       {"currency", schema::string(5, 3)},
+       {"currency", schema::string(k_currency_code)},
        {"balance", schema::integer()},
        {"held", schema::integer(0)},
        {"available", schema::integer()},
@@ -125,7 +125,7 @@ boost::json::value entry_schema() {
                          {"direction", schema::enumeration({"DEBIT", "CREDIT"})},
                          {"amount", schema::integer(1)},
                          {"balanceAfter", schema::integer()},
-                         {"currency", schema::string(5, 3)},
+                         {"currency", schema::string(k_currency_code)},
                          {"createdAt", schema::date_time()}},
                         {"id", "walletId", "transactionId", "direction", "amount", "balanceAfter",
                          "currency", "createdAt"});
@@ -152,7 +152,7 @@ void register_routes(http::Router& router, Service& service) {
                 .request_schema = schema::object(
                     {{"ownerType", schema::enumeration({"ORGANIZATION", "EMPLOYEE"})},
                      {"employeeId", schema::uuid()},
-                     {"currency", schema::string(5, 3)}},
+                     {"currency", schema::string(k_currency_code)}},
                     {"ownerType", "currency"}),
                 .response_schema = wallet_schema(),
                 .success_status = 201},

@@ -8,6 +8,7 @@
 #include <boost/json/array.hpp>
 
 #include "core/base58.hpp"
+#include "core/currency.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/http/context.hpp"
@@ -34,7 +35,7 @@ constexpr std::string_view k_statuses[] = {"PENDING", "COMPLETED", "FAILED", "CA
 constexpr json::IntRule k_amount_rule{.min = 1};
 constexpr json::StringRule k_reference_rule{1, 255};
 constexpr json::StringRule k_reason_rule{1, 1000};
-constexpr json::StringRule k_address_rule{32, 44};
+constexpr json::StringRule k_address_rule{k_solana_key_min_chars, k_solana_key_max_chars};
 // Enough for any employee's wallets (one per currency) in one page.
 constexpr int k_wallets_per_employee = 200;
 
@@ -300,15 +301,15 @@ boost::json::value transaction_schema() {
                                      "TRANSFER", "REVERSAL"})},
        {"status", schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
        {"amount", schema::integer(1)},
-       {"currency", schema::string(5, 3)},
+       {"currency", schema::string(k_currency_code)},
        {"fromWalletId", schema::uuid()},
        {"toWalletId", schema::uuid()},
        {"payrollRunId", nullable_uuid()},
-       {"reference", nullable_text(255)},
-       {"notes", nullable_text(1000)},
-       {"destinationAddress", nullable_text(44)},
-       {"externalReference", nullable_text(255)},
-       {"failureReason", nullable_text(1000)},
+       {"reference", nullable_text(k_reference_rule.max)},
+       {"notes", nullable_text(k_reason_rule.max)},
+       {"destinationAddress", nullable_text(k_address_rule.max)},
+       {"externalReference", nullable_text(k_reference_rule.max)},
+       {"failureReason", nullable_text(k_reason_rule.max)},
        {"reversalOfId", nullable_uuid()},
        {"reversedById", nullable_uuid()},
        {"createdBy", nullable_uuid()},
@@ -345,7 +346,7 @@ boost::json::value transaction_detail_schema() {
   properties["statusHistory"] =
       schema::array(schema::object({{"fromStatus", nullable_text(16)},
                                     {"toStatus", schema::string(16)},
-                                    {"reason", nullable_text(1000)},
+                                    {"reason", nullable_text(k_reason_rule.max)},
                                     {"actorId", nullable_uuid()},
                                     {"createdAt", schema::date_time()}},
                                    {"fromStatus", "toStatus", "createdAt"}));
@@ -365,8 +366,8 @@ boost::json::value reconciliation_schema() {
       {"ok", "wallets", "transactions", "mismatches"});
 }
 
-boost::json::value text_body(std::string_view key, std::int64_t max_length) {
-  return schema::object({{key, schema::string(max_length, 1)}}, {key});
+boost::json::value text_body(std::string_view key, json::StringRule rule) {
+  return schema::object({{key, schema::string(rule)}}, {key});
 }
 
 // A 💰 route: the Idempotency-Key header is required and answers are replayed.
@@ -405,18 +406,18 @@ void register_routes(http::Router& router, Service& service) {
       {{.method = "POST",
         .pattern = "/api/v1/wallets/{id}/deposits",
         .access = finance,
-        .doc = money_doc(
-            "Deposit into a wallet from outside the platform (COMPLETED)",
-            schema::object({{"amount", schema::integer(1)}, {"reference", schema::string(255, 1)}},
-                           {"amount", "reference"}),
-            201),
+        .doc = money_doc("Deposit into a wallet from outside the platform (COMPLETED)",
+                         schema::object({{"amount", schema::integer(1)},
+                                         {"reference", schema::string(k_reference_rule)}},
+                                        {"amount", "reference"}),
+                         201),
         .handler = post_deposit},
        {.method = "POST",
         .pattern = "/api/v1/wallets/{id}/withdrawals",
         .access = finance_or_owner,
         .doc = money_doc("Withdraw to a Solana address: PENDING, the amount held until settled",
                          schema::object({{"amount", schema::integer(1)},
-                                         {"destinationAddress", schema::string(44, 32)}},
+                                         {"destinationAddress", schema::string(k_address_rule)}},
                                         {"amount", "destinationAddress"}),
                          201),
         .handler = post_withdrawal},
@@ -429,7 +430,7 @@ void register_routes(http::Router& router, Service& service) {
                             {"toWalletId", schema::uuid()},
                             {"amount", schema::integer(1)},
                             {"type", schema::enumeration({"BONUS", "ADJUSTMENT", "TRANSFER"})},
-                            {"notes", schema::string(1000, 1)}},
+                            {"notes", schema::string(k_reason_rule)}},
                            {"fromWalletId", "toWalletId", "amount", "type"}),
             201),
         .handler = post_transfer},
@@ -450,13 +451,13 @@ void register_routes(http::Router& router, Service& service) {
         .pattern = "/api/v1/transactions/{id}/complete",
         .access = finance,
         .doc = money_doc("Settle a PENDING withdrawal: the held money leaves the wallet",
-                         text_body("externalReference", 255), 200),
+                         text_body("externalReference", k_reference_rule), 200),
         .handler = post_complete},
        {.method = "POST",
         .pattern = "/api/v1/transactions/{id}/fail",
         .access = finance,
         .doc = money_doc("Fail a PENDING withdrawal: the held money is available again",
-                         text_body("reason", 1000), 200),
+                         text_body("reason", k_reason_rule), 200),
         .handler = post_fail},
        {.method = "POST",
         .pattern = "/api/v1/transactions/{id}/settle",
@@ -471,7 +472,7 @@ void register_routes(http::Router& router, Service& service) {
         .access = finance,
         .doc = money_doc("Reverse a COMPLETED transaction with a compensating one (a reversal is "
                          "never reversed, nothing is reversed twice)",
-                         text_body("reason", 1000), 201),
+                         text_body("reason", k_reason_rule), 201),
         .handler = post_reverse},
        {.method = "GET",
         .pattern = "/api/v1/ledger/reconciliation",

@@ -272,6 +272,19 @@ awaitable<http::Response> import_employees(Service& service, http::RequestContex
   co_return http::Response::json(200, answer);
 }
 
+// The upload's query parameters, described with the limits their reader checks.
+std::vector<http::QueryParamDoc> document_query() {
+  using rules::k_document_type, rules::k_file_name;
+  return {{"documentType",
+           fmt::format("Required: what the document is (e.g. PASSPORT), {} to {} characters.",
+                       k_document_type.min, k_document_type.max),
+           schema::string(k_document_type)},
+          {"fileName",
+           fmt::format("Required: the file's name (no '/' or '\\'), {} to {} characters.",
+                       k_file_name.min, k_file_name.max),
+           schema::string(k_file_name)}};
+}
+
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, std::size_t upload_limit) {
@@ -304,7 +317,7 @@ void register_routes(http::Router& router, Service& service, std::size_t upload_
                      {"kycStatus", "PENDING, APPROVED or REJECTED.",
                       schema::enumeration({"PENDING", "APPROVED", "REJECTED"})},
                      {"q", "Case-insensitive substring of the full name or the email.",
-                      schema::string(200, 1)}})},
+                      schema::string(rules::k_query_text)}})},
         .handler = list_employees},
        {.method = "POST",
         .pattern = "/api/v1/employees/import",
@@ -388,12 +401,7 @@ void register_routes(http::Router& router, Service& service, std::size_t upload_
                 .request_schema = schemas::document_upload(),
                 .response_schema = schemas::document(),
                 .success_status = 201,
-                .query = {{"documentType",
-                           "Required: what the document is (e.g. PASSPORT), 1 to 64 characters.",
-                           schema::string(64, 1)},
-                          {"fileName",
-                           "Required: the file's name (no '/' or '\\'), 1 to 255 characters.",
-                           schema::string(255, 1)}},
+                .query = document_query(),
                 .request_content_type = "application/pdf"},
         .handler = upload_document,
         .body_limit = upload_limit},

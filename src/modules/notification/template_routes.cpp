@@ -74,8 +74,8 @@ awaitable<http::Response> delete_template(RouteParts parts, http::RequestContext
 
 boost::json::value template_schema() {
   return schema::object({{"eventType", schema::string()},
-                         {"subject", schema::string(500, 1)},
-                         {"body", schema::string(20000, 1)},
+                         {"subject", schema::string(k_subject_rule)},
+                         {"body", schema::string(k_body_rule)},
                          {"isDefault", schema::boolean()},
                          {"placeholders", schema::array(schema::string())}},
                         {"eventType", "subject", "body", "isDefault", "placeholders"});
@@ -100,9 +100,9 @@ void register_template_routes(http::Router& router, RouteParts parts) {
         .access = admins,
         .doc = {.summary = "Override the template: subject and body with {{placeholders}} of the "
                            "event (400 for one it does not have)",
-                .request_schema = schema::object(
-                    {{"subject", schema::string(500, 1)}, {"body", schema::string(20000, 1)}},
-                    {"subject", "body"}),
+                .request_schema = schema::object({{"subject", schema::string(k_subject_rule)},
+                                                  {"body", schema::string(k_body_rule)}},
+                                                 {"subject", "body"}),
                 .response_schema = template_schema()},
         .handler = put_template},
        {.method = "DELETE",

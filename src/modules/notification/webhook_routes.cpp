@@ -24,7 +24,7 @@ namespace {
 namespace schema = http::schema;
 using boost::asio::awaitable;
 
-constexpr json::StringRule k_url_rule{1, 2048};
+constexpr json::StringRule k_url_rule{1, k_max_url_length};
 constexpr std::string_view k_all_events = "*";
 
 boost::json::value optional_time(const std::optional<Timestamp>& at) {
@@ -142,7 +142,7 @@ awaitable<http::Response> redeliver(RouteParts parts, http::RequestContext& ctx)
 
 boost::json::value endpoint_schema(bool with_secret) {
   auto properties = schema::object({{"id", schema::uuid()},
-                                    {"url", schema::string(2048, 1)},
+                                    {"url", schema::string(k_url_rule)},
                                     {"events", schema::array(schema::string())},
                                     {"createdAt", schema::date_time()}},
                                    {"id", "url", "events", "createdAt"});
@@ -178,9 +178,9 @@ void register_webhook_routes(http::Router& router, RouteParts parts) {
         .pattern = "/api/v1/webhooks",
         .access = admins,
         .doc = {.summary = "Register a webhook endpoint; the answer shows its signing secret, once",
-                .request_schema = schema::object(
-                    {{"url", schema::string(2048, 1)}, {"events", schema::array(schema::string())}},
-                    {"url", "events"}),
+                .request_schema = schema::object({{"url", schema::string(k_url_rule)},
+                                                  {"events", schema::array(schema::string())}},
+                                                 {"url", "events"}),
                 .response_schema = endpoint_schema(true),
                 .success_status = 201},
         .handler = create_endpoint,

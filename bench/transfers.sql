@@ -4,9 +4,9 @@
 --   BEGIN ISOLATION LEVEL READ COMMITTED       core/db/pool.cpp
 --   auth.standing                              modules/auth/store.cpp (k_standing)
 --   core.claim_idempotency_key                 core/idempotency.cpp (k_claim)
---   wallet.lock                                modules/wallet/store.hpp (k_lock)
---   transaction.insert                         modules/transaction/store.hpp (k_insert)
---   wallet.post                                modules/wallet/store.hpp (k_post)
+--   wallet.lock                                modules/wallet/store.cpp (k_lock)
+--   transaction.insert                         modules/transaction/store.cpp (k_insert)
+--   wallet.post                                modules/wallet/ledger_store.cpp (k_post)
 --   core.store_idempotent_answer               core/idempotency.cpp (k_store)
 --   compliance.take_chain_head                 modules/compliance/store.hpp (k_take_head)
 --   compliance.append_entry                    modules/compliance/store.hpp (k_append)

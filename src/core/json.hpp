@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
@@ -58,6 +59,17 @@ class FieldReader {
                                            std::span<const std::string_view> allowed);
   std::optional<std::string> optional_enum(std::string_view key,
                                            std::span<const std::string_view> allowed);
+  // The same, answered as the enum whose names are allowed.
+  template <class E, std::size_t N>
+  std::optional<E> required_enum(std::string_view key, const EnumNames<E, N>& names) {
+    auto text = required_enum(key, names.names());
+    return text ? names.parse(*text) : std::nullopt;
+  }
+  template <class E, std::size_t N>
+  std::optional<E> optional_enum(std::string_view key, const EnumNames<E, N>& names) {
+    auto text = optional_enum(key, names.names());
+    return text ? names.parse(*text) : std::nullopt;
+  }
 
   std::optional<Uuid> required_uuid(std::string_view key);
   std::optional<Uuid> optional_uuid(std::string_view key);

@@ -1,8 +1,8 @@
 #pragma once
-// The import of the eight legacy databases (README, "Importing the legacy databases";
-// ../shared/legacy/README.md holds the rules): every legacy table is streamed into a
-// temporary staging table of the target (COPY, text), each row gets one outcome (written,
-// already there, or skipped with a reason) from set-based SQL, the new rows are written from
+// The import of the eight legacy databases (docs/operations.md runs it, docs/legacy-import.md
+// holds its rules): every legacy table is streamed into a temporary staging table of the target
+// (COPY, text), each row gets one outcome (written, already there, or skipped with a reason)
+// from set-based SQL, the new rows are written from
 // the staging tables, and the whole is one transaction on the owner's connection that commits
 // only when every table and every amount balances.
 #include <iosfwd>

@@ -1,6 +1,6 @@
 #pragma once
-// The conversions of ../shared/legacy/README.md, one per legacy table, in the order they run
-// (a row's parent is decided before the row).
+// The conversions of docs/legacy-import.md, one per legacy table, in the order they run (a
+// row's parent is decided before the row).
 #include <span>
 
 #include "legacy/outcomes.hpp"

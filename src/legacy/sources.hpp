@@ -17,7 +17,7 @@ struct LegacyTable {
   std::string staging() const;  // "legacy_auth_users"
 };
 
-// Every table of the eight databases (../shared/legacy/schema.sql), in dependency order.
+// Every table of the eight databases (tests/legacy/schema.sql has their DDL), in dependency order.
 inline constexpr std::array<LegacyTable, 13> k_legacy_tables{{
     {"org", "organizations"},
     {"employee", "organizations"},

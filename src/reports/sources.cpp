@@ -146,7 +146,7 @@ Row register_cells(const payroll::RegisterRow& item, const Amounts& amount) {
           amount(money.tax, c),
           amount(money.post_tax_deductions, c),
           amount(money.net, c),
-          Cell::of_text(item.run_status),
+          Cell::of_text(std::string(to_string(item.run_status))),
           optional_id(item.transaction_id)};
 }
 

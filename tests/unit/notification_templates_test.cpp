@@ -7,7 +7,7 @@ using namespace payrollx::notification;
 
 using Values = std::map<std::string, std::string, std::less<>>;
 
-TEST_CASE("notification templates: the eleven events of API.md, in its order") {
+TEST_CASE("notification templates: the eleven events, in the order the contract lists them") {
   const auto types = event_types();
   REQUIRE(types.size() == 11);
   CHECK(types.front() == "payroll.run.created");

@@ -92,7 +92,8 @@ const std::set<Operation> k_contract{
 
 }  // namespace
 
-TEST_CASE("openapi: the served document lists exactly the server's routes, API.md's included") {
+TEST_CASE(
+    "openapi: the served document lists exactly the server's routes, the contract's included") {
   boost::asio::io_context io;
   App app(app_config(), io);
   auto doc = http::openapi_document(app.router());
@@ -115,7 +116,7 @@ TEST_CASE("openapi: the served document lists exactly the server's routes, API.m
     CHECK(routed.count(op) == 1);
   }
   for (const auto& op : k_contract) {
-    INFO("API.md route missing: " << op.first << " " << op.second);
+    INFO("route of the contract missing: " << op.first << " " << op.second);
     CHECK(routed.count(op) == 1);
   }
 }

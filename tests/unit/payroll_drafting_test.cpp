@@ -19,7 +19,7 @@ Date day(int y, unsigned m, unsigned d) {
 
 Schedule monthly() {
   Schedule schedule;
-  schedule.frequency = "MONTHLY";
+  schedule.frequency = Frequency::monthly;
   schedule.first_period_start = day(2026, 1, 15);
   schedule.next_period_start = day(2026, 3, 15);
   schedule.pay_date_offset_days = 3;
@@ -42,7 +42,7 @@ std::set<std::string> fields_of(const std::function<void()>& call) {
 employee::RosterEntry person(const std::string& id_text, Date hired,
                              std::optional<Date> terminated = std::nullopt,
                              const std::string& currency = "USD",
-                             const std::string& kyc = "APPROVED") {
+                             employee::KycStatus kyc = employee::KycStatus::approved) {
   employee::RosterEntry entry;
   entry.employee.id = *Uuid::parse(id_text);
   entry.employee.wallet_id = Uuid::random();
@@ -106,10 +106,10 @@ TEST_CASE("payroll drafting: the eligible are calculated, the others skipped wit
       person("00000000-0000-4000-8000-000000000002", day(2026, 2, 15)),  // half the period
       person("00000000-0000-4000-8000-000000000003", day(2026, 1, 1), day(2026, 1, 31)),
       person("00000000-0000-4000-8000-000000000004", day(2026, 3, 1), std::nullopt, "EUR",
-             "PENDING"),
+             employee::KycStatus::pending),
       person("00000000-0000-4000-8000-000000000005", day(2026, 1, 1), std::nullopt, "EUR"),
       person("00000000-0000-4000-8000-000000000006", day(2026, 1, 1), std::nullopt, "USD",
-             "REJECTED")};
+             employee::KycStatus::rejected)};
   const RunRequest request{.type = "REGULAR"};
   auto calculated = drafting::calculate(request, header, roster, true, std::nullopt);
   REQUIRE(calculated.items.size() == 2);

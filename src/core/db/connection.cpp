@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <boost/container/small_vector.hpp>
 
 #include "core/db/error.hpp"
+#include "core/db/param_values.hpp"
 #include "core/db/result_data.hpp"
 #include "core/db/sqlstate.hpp"
 #include "core/log.hpp"
@@ -217,8 +217,7 @@ asio::awaitable<void> Connection::run_script(std::string_view sql) {
 
 asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
                                                              const std::vector<Param>& params) {
-  boost::container::small_vector<const char*, 16> values;
-  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+  auto values = param_values(params);
   int count = static_cast<int>(values.size());
 
   int sent = 0;

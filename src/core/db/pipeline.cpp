@@ -6,25 +6,25 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/container/small_vector.hpp>
 
 #include "core/db/connection.hpp"
+#include "core/db/param_values.hpp"
 #include "core/db/result_data.hpp"
-#include "core/db/resume.hpp"
+#include "core/db/sleeper.hpp"
 #include "core/db/sqlstate.hpp"
 
 namespace payrollx::db {
 
 namespace asio = boost::asio;
 
-// One statement in flight: its results (a Prepare's first when it prepares), up to its Sync.
-struct Pipeline::Slot {
+// One statement in flight: its results (a Prepare's first when it prepares), up to its Sync. Its
+// coroutine sleeps until the reader wakes it with the answer.
+struct Pipeline::Slot : Sleeper {
   std::string_view name;
   Clock::time_point started;
   std::string_view prepares;  // the statement name this slot prepares, or empty
@@ -33,9 +33,6 @@ struct Pipeline::Slot {
   std::shared_ptr<ResultData> last;
   std::shared_ptr<ResultData> failure;
   std::exception_ptr error;
-  bool answered = false;
-  std::unique_ptr<Resume> resume;  // once the coroutine has suspended
-  asio::any_io_executor resume_on;
 };
 
 Pipeline::Pipeline(std::unique_ptr<Connection> connection, OnEnd on_end)
@@ -65,15 +62,14 @@ asio::awaitable<Result> Pipeline::execute(const Query& query, const std::vector<
     slots_.push_back(slot);
     flush_locked();
   }
-  co_await answered(slot);
+  co_await Sleeper::sleep(slot, mutex_, connection_->watch_.executor());
   connection_->observe(query.name, slot->started);
   if (slot->error) std::rethrow_exception(slot->error);
   co_return Result(std::move(slot->last));
 }
 
 void Pipeline::send_locked(const Query& query, const std::vector<Param>& params, Slot& slot) {
-  boost::container::small_vector<const char*, 16> values;
-  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+  auto values = param_values(params);
   int count = static_cast<int>(values.size());
   PGconn* conn = connection_->conn_;
   const char* name = connection_->prepared_name(query);
@@ -136,18 +132,6 @@ asio::awaitable<void> Pipeline::flush(std::shared_ptr<Pipeline> self) {
     if (pending < 0) self->end_locked();
     co_return;
   }
-}
-
-asio::awaitable<void> Pipeline::answered(const std::shared_ptr<Slot>& slot) {
-  auto initiate = [this, slot](auto handler) {
-    auto resume_on = asio::get_associated_executor(handler, connection_->watch_.executor());
-    std::lock_guard lock(mutex_);
-    slot->resume_on = resume_on;
-    slot->resume = Resume::of(std::move(handler));
-    if (slot->answered) wake_locked(*slot);
-  };
-  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate,
-                                                                        asio::use_awaitable);
 }
 
 asio::awaitable<void> Pipeline::read(std::shared_ptr<Pipeline> self) {
@@ -227,8 +211,7 @@ void Pipeline::answer_first_locked() {
     slot->last =
         std::make_shared<ResultData>(PQmakeEmptyPGresult(connection_->conn_, PGRES_COMMAND_OK));
   }
-  wake_locked(*slot);
-  // The deadline is always that of the oldest statement in flight.
+  slot->wake_locked();
   // The deadline is always the oldest statement's, counted from when it became the oldest: the
   // server had not started it before.
   if (connection_->watch_.clear_deadline()) return end_locked();
@@ -240,11 +223,6 @@ void Pipeline::forget_unless_preparing_locked(std::string_view name) {
   bool preparing = std::any_of(slots_.begin(), slots_.end(),
                                [name](const auto& slot) { return slot->prepares == name; });
   if (!preparing) connection_->forget_prepared(name);
-}
-
-void Pipeline::wake_locked(Slot& slot) {
-  slot.answered = true;
-  if (slot.resume) asio::post(slot.resume_on, [handler = std::move(slot.resume)] { (*handler)(); });
 }
 
 void Pipeline::end_locked() {
@@ -277,7 +255,7 @@ void Pipeline::finish(bool timed_out) {
             PipelineLost(fmt::format("{}: database connection lost", slot->name)));
       }
       first = false;
-      wake_locked(*slot);
+      slot->wake_locked();
     }
     slots_.clear();
   }

@@ -56,7 +56,6 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
 
   static boost::asio::awaitable<void> read(std::shared_ptr<Pipeline> self);
   static boost::asio::awaitable<void> flush(std::shared_ptr<Pipeline> self);
-  boost::asio::awaitable<void> answered(const std::shared_ptr<Slot>& slot);
   // Queues the statement's messages (a Prepare first when the name is new here) and its Sync.
   void send_locked(const Query& query, const std::vector<Param>& params, Slot& slot);
   // Sends what libpq holds; what does not fit in the socket now is left to flush().
@@ -67,7 +66,6 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   // A statement the server does not know (26000) is prepared again on its next use, unless a
   // Prepare of it is already on its way.
   void forget_unless_preparing_locked(std::string_view name);
-  void wake_locked(Slot& slot);
   // Stops the pipeline: the reader wakes (its socket is shut down) and fails what is in flight.
   void end_locked();
   void finish(bool timed_out);

@@ -79,10 +79,7 @@ class Pool {
   // One statement in autocommit mode (reads, and writes that need no transaction).
   template <class... Args>
   boost::asio::awaitable<Result> query(const Query& query, const Args&... args) {
-    std::vector<Param> params;
-    params.reserve(sizeof...(Args));
-    (params.push_back(to_param(args)), ...);
-    return execute(query, std::move(params));
+    return execute(query, params_of(args...));
   }
   boost::asio::awaitable<Result> execute(const Query& query, std::vector<Param> params);
 

@@ -19,10 +19,7 @@ class Session {
 
   template <class... Args>
   boost::asio::awaitable<Result> query(const Query& query, const Args&... args) {
-    std::vector<Param> params;
-    params.reserve(sizeof...(Args));
-    (params.push_back(to_param(args)), ...);
-    return execute(query, std::move(params));
+    return execute(query, params_of(args...));
   }
 
   boost::asio::awaitable<Result> execute(const Query& query, std::vector<Param> params);

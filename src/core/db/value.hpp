@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/time.hpp"
@@ -31,10 +32,24 @@ Param to_param(const std::vector<std::string>& values);
 Param to_param(const std::vector<std::int64_t>& values);
 Param to_param(const std::vector<Uuid>& values);
 Param to_param(const std::vector<bool>& values);
+// A state held as an enum binds as its name: the to_string its module declares beside it.
+template <class E>
+requires std::is_enum_v<E> Param to_param(E value) {
+  return to_param(to_string(value));
+}
 // After every other overload: an optional of any of them (an array too) binds as it or NULL.
 template <class T>
 Param to_param(const std::optional<T>& value) {
   return value ? to_param(*value) : Param{};
+}
+
+// A statement's arguments, in order: $1, $2, ...
+template <class... Args>
+std::vector<Param> params_of(const Args&... args) {
+  std::vector<Param> params;
+  params.reserve(sizeof...(Args));
+  (params.push_back(to_param(args)), ...);
+  return params;
 }
 
 // Decoding a non-NULL text value; throws db::DecodeError on a malformed one.

@@ -52,6 +52,10 @@ boost::json::value boolean() {
 }
 
 boost::json::value enumeration(std::initializer_list<std::string_view> values) {
+  return enumeration(std::span<const std::string_view>(values.begin(), values.size()));
+}
+
+boost::json::value enumeration(std::span<const std::string_view> values) {
   boost::json::array list;
   for (auto v : values) list.emplace_back(v);
   return boost::json::object{{"type", "string"}, {"enum", std::move(list)}};

@@ -3,6 +3,7 @@
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -26,6 +27,8 @@ boost::json::value date_time();
 boost::json::value integer(std::int64_t minimum = INT64_MIN);
 boost::json::value boolean();
 boost::json::value enumeration(std::initializer_list<std::string_view> values);
+// An enum's names (EnumNames::names()), so the document lists what the code accepts.
+boost::json::value enumeration(std::span<const std::string_view> values);
 boost::json::value array(boost::json::value items);
 boost::json::value nullable(boost::json::value schema);
 // `schema` with a "description".

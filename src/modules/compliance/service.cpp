@@ -13,11 +13,11 @@
 // change ⇒ verified entry" true at every instant.
 #include "modules/compliance/service.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
-#include <map>
 #include <memory>
+#include <span>
 #include <stdexcept>
-#include <type_traits>
 
 #include "core/db/pool.hpp"
 #include "core/http/context.hpp"
@@ -52,63 +52,42 @@ ChainLink unsealed_link(AuditEntry&& entry) {
 
 // The before-commit hook of one entry. Owns its link (the hook may outlive append's frame).
 boost::asio::awaitable<void> seal(db::Tx& tx, std::shared_ptr<ChainLink> link) {
-  auto head_result = co_await tx.query(store::k_take_head, link->organization_id, k_genesis_hash);
-  auto head = head_result.one();
-  link->seq = head.get<std::int64_t>("seq") + 1;
-  link->prev_hash = head.get<std::string>("hash");
+  auto head = co_await store::take_head(tx, link->organization_id);
+  link->seq = head.seq + 1;
+  link->prev_hash = std::move(head.hash);
   link->created_at = now();
-  auto hash = chain_hash(*link);
-  co_await tx.query(store::k_append, Uuid::random(), link->organization_id, link->seq,
-                    link->actor_id, link->action, link->entity_type, link->entity_id, link->before,
-                    link->after, link->request_id, link->created_at, link->prev_hash, hash);
+  co_await store::append(tx, *link, chain_hash(*link));
 }
 
 // The before-commit hook of append_many: per organisation (in id order, so that two bulk writers
 // never wait on each other's heads in a cycle), one head take, the links chained here exactly as
 // seal() chains them one at a time, and one INSERT for all of them.
 boost::asio::awaitable<void> seal_many(db::Tx& tx, std::shared_ptr<std::vector<ChainLink>> links) {
-  std::map<Uuid, std::vector<ChainLink*>> by_organization;
-  for (auto& link : *links) by_organization[link.organization_id].push_back(&link);
-  for (auto& [organization_id, chain] : by_organization) {
-    auto head_result = co_await tx.query(store::k_take_head, organization_id, k_genesis_hash);
-    auto head = head_result.one();
-    auto seq = head.get<std::int64_t>("seq");
-    auto prev_hash = head.get<std::string>("hash");
+  // Each organisation's links together, in the order they were appended.
+  std::stable_sort(links->begin(), links->end(), [](const ChainLink& a, const ChainLink& b) {
+    return a.organization_id < b.organization_id;
+  });
+  for (auto first = links->begin(); first != links->end();) {
+    const auto organization_id = first->organization_id;
+    auto last = std::find_if(first, links->end(), [&](const ChainLink& link) {
+      return link.organization_id != organization_id;
+    });
+    auto head = co_await store::take_head(tx, organization_id);
+    auto seq = head.seq;
+    auto prev_hash = std::move(head.hash);
     const auto created_at = now();
-
-    std::vector<Uuid> ids;
-    std::vector<std::int64_t> seqs;
-    std::vector<std::string> actor_ids, actions, entity_types, entity_ids, befores, afters,
-        request_ids, created, prev_hashes, hashes;
-    auto text_of = [](const auto& value) -> std::string {
-      if (!value) return {};
-      if constexpr (std::is_same_v<std::decay_t<decltype(*value)>, Uuid>)
-        return value->str();
-      else
-        return *value;
-    };
-    for (ChainLink* link : chain) {
+    std::vector<std::string> hashes;
+    hashes.reserve(static_cast<std::size_t>(last - first));
+    for (auto link = first; link != last; ++link) {
       link->seq = ++seq;
       link->prev_hash = prev_hash;
       link->created_at = created_at;
-      auto hash = chain_hash(*link);
-      ids.push_back(Uuid::random());
-      seqs.push_back(link->seq);
-      actor_ids.push_back(text_of(link->actor_id));
-      actions.push_back(link->action);
-      entity_types.push_back(link->entity_type);
-      entity_ids.push_back(text_of(link->entity_id));
-      befores.push_back(text_of(link->before));
-      afters.push_back(text_of(link->after));
-      request_ids.push_back(text_of(link->request_id));
-      created.push_back(to_rfc3339(created_at));
-      prev_hashes.push_back(link->prev_hash);
-      hashes.push_back(hash);
-      prev_hash = std::move(hash);
+      hashes.push_back(chain_hash(*link));
+      prev_hash = hashes.back();
     }
-    co_await tx.query(store::k_append_many, organization_id, ids, seqs, actor_ids, actions,
-                      entity_types, entity_ids, befores, afters, request_ids, created, prev_hashes,
-                      hashes, seq, prev_hash);
+    co_await store::append_many(tx, organization_id, std::span<const ChainLink>(first, last),
+                                hashes);
+    first = last;
   }
 }
 
@@ -144,13 +123,7 @@ boost::asio::awaitable<void> AuditLog::append_many(db::Tx& tx, std::vector<Audit
 boost::asio::awaitable<std::vector<store::StoredEntry>> list_entries(
     db::Pool& pool, const Uuid& organization_id, const AuditFilter& filter,
     const std::optional<Uuid>& after, int limit) {
-  auto result = co_await pool.query(store::k_select_page, organization_id, filter.entity_type,
-                                    filter.entity_id, filter.actor_id, filter.action, filter.from,
-                                    filter.to, after, limit);
-  std::vector<store::StoredEntry> entries;
-  entries.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) entries.push_back(store::stored_entry(row));
-  co_return entries;
+  co_return co_await store::select_page(pool, organization_id, filter, after, limit);
 }
 
 boost::asio::awaitable<VerifyResult> verify_chain(db::Pool& pool, const Uuid& organization_id) {
@@ -160,9 +133,8 @@ boost::asio::awaitable<VerifyResult> verify_chain(db::Pool& pool, const Uuid& or
     std::string last_hash(k_genesis_hash);
     for (bool more = true; more;) {
       auto batch =
-          co_await tx.query(store::k_select_chain_batch, organization_id, last_seq, k_verify_batch);
-      for (auto row : batch) {
-        auto entry = store::stored_entry(row);
+          co_await store::select_chain_batch(tx, organization_id, last_seq, k_verify_batch);
+      for (const auto& entry : batch) {
         ++verdict.checked;
         if (!intact(entry, last_seq + 1, last_hash)) {
           verdict.ok = false;
@@ -175,11 +147,8 @@ boost::asio::awaitable<VerifyResult> verify_chain(db::Pool& pool, const Uuid& or
       more = batch.size() == k_verify_batch;
     }
     // Every entry is intact; the head must point at the last one, else entries were removed.
-    auto head_result = co_await tx.query(store::k_select_head, organization_id);
-    auto head = head_result.first();
-    verdict.ok = head ? head->get<std::int64_t>("seq") == last_seq &&
-                            head->get<std::string>("hash") == last_hash
-                      : last_seq == 0;
+    auto head = co_await store::select_head(tx, organization_id);
+    verdict.ok = head ? head->seq == last_seq && head->hash == last_hash : last_seq == 0;
     co_return verdict;
   };
   // One snapshot for all batches: entries committed meanwhile are not half-seen.

@@ -17,15 +17,6 @@ class Pool;
 
 namespace payrollx::compliance {
 
-struct AuditFilter {
-  std::optional<std::string> entity_type;
-  std::optional<Uuid> entity_id;
-  std::optional<Uuid> actor_id;
-  std::optional<std::string> action;
-  std::optional<Timestamp> from;  // inclusive
-  std::optional<Timestamp> to;    // inclusive
-};
-
 // Up to `limit` entries of the organisation, newest first, after the entry `after` (the last one
 // of the previous page).
 boost::asio::awaitable<std::vector<store::StoredEntry>> list_entries(

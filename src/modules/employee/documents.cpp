@@ -6,7 +6,6 @@
 
 #include <array>
 
-#include "core/db/bytea.hpp"
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
@@ -80,11 +79,10 @@ boost::asio::awaitable<Document> Service::add_document(db::Tx& tx, const Uuid& o
                                                        const compliance::Actor& actor) {
   // The employee must be the organisation's: 404 otherwise.
   co_await get(tx, organization_id, employee_id);
-  auto inserted = co_await tx.query(
-      store::k_insert_document, Uuid::random(), organization_id, employee_id, input.document_type,
-      input.file_name, input.content_type, static_cast<std::int64_t>(input.bytes.size()),
-      documents::sha256_hex(input.bytes), db::to_bytea_text(input.bytes), actor.user_id);
-  auto document = store::document_from(inserted.one());
+  const auto document_id = Uuid::random();
+  const auto sha256 = documents::sha256_hex(input.bytes);
+  auto document = co_await store::insert_document(tx, document_id, organization_id, employee_id,
+                                                  input, sha256, actor.user_id);
   compliance::AuditEntry entry{.organization_id = organization_id,
                                .actor = actor,
                                .action = "employee.document_uploaded",
@@ -102,24 +100,17 @@ boost::asio::awaitable<std::vector<Document>> Service::documents(const Uuid& org
   co_await get(organization_id, employee_id);
   const auto after_created_at = page.after_created_at();
   const auto after_id = page.after_id();
-  auto result = co_await pool_.query(store::k_select_documents, organization_id, employee_id,
-                                     after_created_at, after_id, page.limit + 1);
-  std::vector<Document> documents;
-  documents.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) documents.push_back(store::document_from(row));
-  co_return documents;
+  co_return co_await store::select_documents(pool_, organization_id, employee_id, after_created_at,
+                                             after_id, page.limit + 1);
 }
 
 boost::asio::awaitable<DocumentContent> Service::document_content(const Uuid& organization_id,
                                                                   const Uuid& employee_id,
                                                                   const Uuid& document_id) {
-  auto result = co_await pool_.query(store::k_select_document_content, organization_id, employee_id,
-                                     document_id);
-  auto row = result.first();
-  if (!row) throw not_found("The document does not exist.");
-  co_return DocumentContent{.content_type = row->get<std::string>("content_type"),
-                            .file_name = row->get<std::string>("file_name"),
-                            .bytes = db::from_bytea_text(row->get<std::string>("content"))};
+  auto content =
+      co_await store::select_document_content(pool_, organization_id, employee_id, document_id);
+  if (!content) throw not_found("The document does not exist.");
+  co_return std::move(*content);
 }
 
 }  // namespace payrollx::employee

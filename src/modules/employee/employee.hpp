@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/enum_names.hpp"
 #include "core/http/pagination.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
@@ -42,6 +43,21 @@ class Service;
 
 namespace payrollx::employee {
 
+// The states below are stored and answered by these names (core/enum_names.hpp).
+
+// ACTIVE until terminated; a terminated employee stays TERMINATED.
+enum class Status { active, terminated };
+inline constexpr auto k_statuses =
+    enum_names<Status>({{Status::active, "ACTIVE"}, {Status::terminated, "TERMINATED"}});
+PAYROLLX_ENUM_NAMES(Status, k_statuses, parse_status)
+
+// PENDING until a review approves or rejects it; a later review may turn either verdict.
+enum class KycStatus { pending, approved, rejected };
+inline constexpr auto k_kyc_statuses = enum_names<KycStatus>({{KycStatus::pending, "PENDING"},
+                                                              {KycStatus::approved, "APPROVED"},
+                                                              {KycStatus::rejected, "REJECTED"}});
+PAYROLLX_ENUM_NAMES(KycStatus, k_kyc_statuses, parse_kyc_status)
+
 struct Salary {
   std::int64_t amount = 0;  // minor units of `currency`, > 0
   std::string currency;
@@ -61,10 +77,10 @@ struct Employee {
   std::optional<std::string> position;
   Date hire_date;
   std::optional<Date> termination_date;
-  std::string status;  // ACTIVE, TERMINATED
+  Status status = Status::active;
   Salary salary;
   std::string pay_frequency;  // WEEKLY, BIWEEKLY, SEMIMONTHLY, MONTHLY
-  std::string kyc_status;     // PENDING, APPROVED, REJECTED
+  KycStatus kyc_status = KycStatus::pending;
   std::optional<std::string> kyc_rejection_reason;
   std::optional<Timestamp> kyc_reviewed_at;
   std::optional<std::string> wallet_address;  // Solana base58 public key
@@ -111,9 +127,9 @@ struct EmployeePatch {
 };
 
 struct EmployeeFilter {
-  std::optional<std::string> status;
+  std::optional<Status> status;
   std::optional<std::string> department;  // case-insensitive exact match
-  std::optional<std::string> kyc_status;
+  std::optional<KycStatus> kyc_status;
   std::optional<std::string> q;  // case-insensitive substring of the name or email
 };
 

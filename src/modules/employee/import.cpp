@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <set>
 #include <span>
 
 #include "core/currency.hpp"
@@ -291,17 +290,11 @@ awaitable<void> find_taken(db::Tx& tx, const Uuid& organization_id,
     emails.push_back(row.employee.email);
     if (row.employee.employee_number) numbers.push_back(*row.employee.employee_number);
   }
-  auto taken = co_await tx.query(store::k_select_taken, organization_id, emails, numbers);
-  std::set<std::string> taken_emails, taken_numbers;
-  for (auto found : taken) {
-    taken_emails.insert(found.get<std::string>("email"));
-    if (auto number = found.get<std::optional<std::string>>("employee_number"))
-      taken_numbers.insert(*number);
-  }
+  auto taken = co_await store::select_taken(tx, organization_id, emails, numbers);
   for (const auto& row : rows) {
-    if (taken_emails.contains(row.employee.email))
+    if (taken.emails.contains(row.employee.email))
       errors.add(row.row, "email", "is already used by an employee of the organisation");
-    if (row.employee.employee_number && taken_numbers.contains(*row.employee.employee_number))
+    if (row.employee.employee_number && taken.numbers.contains(*row.employee.employee_number))
       errors.add(row.row, "employeeNumber", "is already used by an employee of the organisation");
   }
 }
@@ -341,9 +334,7 @@ Parsed parse_file(std::string_view csv, const Currencies& currencies, ErrorList&
 
 awaitable<ImportResult> Service::import_csv(const Uuid& organization_id, std::string csv,
                                             bool dry_run, const compliance::Actor& actor) {
-  Currencies currencies;
-  auto known = co_await pool_.query(store::k_select_currencies);
-  for (auto row : known) currencies.emplace(row.get<std::string>("code"), row.get<int>("scale"));
+  const Currencies currencies = co_await store::select_currencies(pool_);
 
   ErrorList errors;
   auto parsed = parse_file(csv, currencies, errors);
@@ -375,30 +366,14 @@ awaitable<ImportResult> Service::import_csv(const Uuid& organization_id, std::st
     std::map<Uuid, Uuid> wallet_of;  // owner → wallet
     for (const auto& w : opened) wallet_of.emplace(w.owner_id, w.id);
 
-    std::vector<Uuid> wallet_ids;
-    std::vector<std::string> firsts, lasts, emails, numbers, departments, positions, hires,
-        currencies_of, periods, frequencies;
-    std::vector<std::int64_t> amounts;
-    for (std::size_t i = 0; i < parsed.rows.size(); ++i) {
-      const auto& e = parsed.rows[i].employee;
-      wallet_ids.push_back(wallet_of.at(ids[i]));
-      firsts.push_back(e.first_name);
-      lasts.push_back(e.last_name);
-      emails.push_back(e.email);
-      numbers.push_back(e.employee_number.value_or(""));
-      departments.push_back(e.department.value_or(""));
-      positions.push_back(e.position.value_or(""));
-      hires.push_back(to_iso_date(e.hire_date));
-      amounts.push_back(e.salary.amount);
-      currencies_of.push_back(e.salary.currency);
-      periods.push_back(e.salary.period);
-      frequencies.push_back(e.pay_frequency);
-    }
-    std::optional<db::Result> inserted;
+    std::vector<store::ImportedEmployee> imported;
+    imported.reserve(parsed.rows.size());
+    for (std::size_t i = 0; i < parsed.rows.size(); ++i)
+      imported.push_back(
+          {.id = ids[i], .wallet_id = wallet_of.at(ids[i]), .employee = parsed.rows[i].employee});
+    std::vector<Employee> inserted;
     try {
-      inserted.emplace(co_await tx.query(store::k_insert_many, organization_id, ids, wallet_ids,
-                                         firsts, lasts, emails, numbers, departments, positions,
-                                         hires, amounts, currencies_of, periods, frequencies));
+      inserted = co_await store::insert_many(tx, organization_id, imported);
     } catch (const db::Error& e) {
       // Another request added one of these employees after the duplicate check.
       if (e.is_unique_violation())
@@ -409,9 +384,8 @@ awaitable<ImportResult> Service::import_csv(const Uuid& organization_id, std::st
     }
 
     std::vector<compliance::AuditEntry> entries;
-    entries.reserve(static_cast<std::size_t>(inserted->size()));
-    for (auto row : *inserted) {
-      auto employee = store::employee_from(row);
+    entries.reserve(inserted.size());
+    for (const auto& employee : inserted) {
       entries.push_back({.organization_id = organization_id,
                          .actor = actor,
                          .action = "employee.created",
@@ -421,7 +395,7 @@ awaitable<ImportResult> Service::import_csv(const Uuid& organization_id, std::st
                          .after = to_json(employee)});
     }
     co_await audit_.append_many(tx, std::move(entries));
-    answer.created = inserted->size();
+    answer.created = static_cast<std::int64_t>(inserted.size());
     co_return answer;
   };
   co_return co_await pool_.transaction(body);

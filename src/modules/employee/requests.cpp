@@ -274,8 +274,10 @@ ComponentList read_components(const boost::json::value& body) {
 EmployeeFilter read_filter(const http::Request& request) {
   std::vector<FieldError> errors;
   EmployeeFilter filter;
-  filter.status = query_enum(request, "status", rules::k_statuses, errors);
-  filter.kyc_status = query_enum(request, "kycStatus", rules::k_kyc_statuses, errors);
+  if (auto status = query_enum(request, "status", k_statuses.names(), errors))
+    filter.status = parse_status(*status);
+  if (auto kyc = query_enum(request, "kycStatus", k_kyc_statuses.names(), errors))
+    filter.kyc_status = parse_kyc_status(*kyc);
   filter.department = query_text(request, "department", rules::k_department, false, errors);
   filter.q = query_text(request, "q", rules::k_query_text, false, errors);
   if (!errors.empty()) throw validation_failed(std::move(errors));

@@ -26,8 +26,6 @@ inline constexpr json::StringRule k_query_text{1, 200};  // the list's ?q=
 inline constexpr std::array<std::string_view, 3> k_salary_periods{"ANNUAL", "MONTHLY", "HOURLY"};
 inline constexpr std::array<std::string_view, 4> k_pay_frequencies{"WEEKLY", "BIWEEKLY",
                                                                    "SEMIMONTHLY", "MONTHLY"};
-inline constexpr std::array<std::string_view, 2> k_statuses{"ACTIVE", "TERMINATED"};
-inline constexpr std::array<std::string_view, 3> k_kyc_statuses{"PENDING", "APPROVED", "REJECTED"};
 inline constexpr std::array<std::string_view, 2> k_component_kinds{"EARNING", "DEDUCTION"};
 inline constexpr std::array<std::string_view, 2> k_component_calcs{"FIXED", "PERCENT"};
 

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/http/schema.hpp"
+#include "modules/employee/employee.hpp"
 #include "modules/employee/rules.hpp"
 
 namespace payrollx::employee::schemas {
@@ -57,10 +58,10 @@ value employee() {
        {"position", schema::nullable(schema::string(rules::k_position))},
        {"hireDate", schema::date()},
        {"terminationDate", schema::nullable(schema::date())},
-       {"status", schema::enumeration({"ACTIVE", "TERMINATED"})},
+       {"status", schema::enumeration(k_statuses.names())},
        {"salary", salary()},
        {"payFrequency", pay_frequency()},
-       {"kycStatus", schema::enumeration({"PENDING", "APPROVED", "REJECTED"})},
+       {"kycStatus", schema::enumeration(k_kyc_statuses.names())},
        {"kycRejectionReason", schema::nullable(schema::string(rules::k_reason))},
        {"kycReviewedAt", schema::nullable(schema::date_time())},
        {"walletAddress", schema::nullable(schema::string(rules::k_wallet_address))},

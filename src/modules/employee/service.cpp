@@ -27,10 +27,9 @@ boost::json::value text_or_null(const std::optional<std::string>& text) {
   return boost::json::value(*text);
 }
 
-Employee one_employee(const db::Result& result) {
-  auto row = result.first();
-  if (!row) throw not_found("The employee does not exist.");
-  return store::employee_from(*row);
+Employee found_employee(std::optional<Employee> employee) {
+  if (!employee) throw not_found("The employee does not exist.");
+  return std::move(*employee);
 }
 
 // The unique index that refused a row, as the client's field.
@@ -106,13 +105,13 @@ boost::json::object to_json(const Employee& employee) {
           {"position", text_or_null(employee.position)},
           {"hireDate", to_iso_date(employee.hire_date)},
           {"terminationDate", std::move(termination)},
-          {"status", employee.status},
+          {"status", to_string(employee.status)},
           {"salary",
            {{"amount", employee.salary.amount},
             {"currency", employee.salary.currency},
             {"period", employee.salary.period}}},
           {"payFrequency", employee.pay_frequency},
-          {"kycStatus", employee.kyc_status},
+          {"kycStatus", to_string(employee.kyc_status)},
           {"kycRejectionReason", text_or_null(employee.kyc_rejection_reason)},
           {"kycReviewedAt", std::move(reviewed_at)},
           {"walletAddress", text_or_null(employee.wallet_address)},
@@ -143,8 +142,8 @@ Service::Service(db::Pool& pool, compliance::AuditLog& audit, notification::Inbo
     : pool_(pool), audit_(audit), inbox_(inbox), wallets_(wallets), users_(users) {}
 
 awaitable<void> Service::check_currency(db::Session& session, const std::string& currency) {
-  auto known = co_await session.query(store::k_select_currency, currency);
-  if (known.empty()) throw validation_failed("salary.currency", "is not a known currency");
+  const bool known = co_await store::currency_known(session, currency);
+  if (!known) throw validation_failed("salary.currency", "is not a known currency");
 }
 
 awaitable<CreatedEmployee> Service::create(db::Tx& tx, const Uuid& organization_id,
@@ -158,17 +157,14 @@ awaitable<CreatedEmployee> Service::create(db::Tx& tx, const Uuid& organization_
                                      .currency = input.salary.currency};
   auto wallet = co_await wallets_.open(tx, organization_id, new_wallet, actor);
 
-  std::optional<db::Result> inserted;
+  std::optional<Employee> inserted;
   try {
-    inserted.emplace(co_await tx.query(
-        store::k_insert, employee_id, organization_id, wallet.id, input.first_name, input.last_name,
-        input.email, input.employee_number, input.department, input.position, input.hire_date,
-        input.salary.amount, input.salary.currency, input.salary.period, input.pay_frequency));
+    inserted = co_await store::insert(tx, employee_id, organization_id, wallet.id, input);
   } catch (const db::Error& e) {
     if (e.is_unique_violation()) throw_taken(e);
     throw;
   }
-  CreatedEmployee created{.employee = store::employee_from(inserted->one())};
+  CreatedEmployee created{.employee = std::move(*inserted)};
 
   if (input.create_user_account) {
     const auth::NewInvitation invitation_input{.organization_id = organization_id,
@@ -177,9 +173,8 @@ awaitable<CreatedEmployee> Service::create(db::Tx& tx, const Uuid& organization_
                                                .last_name = input.last_name,
                                                .role = Role::employee};
     auto invitation = co_await users_.invite(tx, invitation_input, actor);
-    auto linked =
-        co_await tx.query(store::k_link_user, organization_id, employee_id, invitation.user.id);
-    created.employee = store::employee_from(linked.one());
+    created.employee =
+        co_await store::link_user(tx, organization_id, employee_id, invitation.user.id);
     created.invitation_token = std::move(invitation.token);
     created.invitation_expires_at = invitation.expires_at;
   }
@@ -192,20 +187,19 @@ awaitable<CreatedEmployee> Service::create(db::Tx& tx, const Uuid& organization_
 
 awaitable<Employee> Service::get(db::Session& session, const Uuid& organization_id,
                                  const Uuid& employee_id) {
-  auto result = co_await session.query(store::k_select, organization_id, employee_id);
-  co_return one_employee(result);
+  auto employee = co_await store::select(session, organization_id, employee_id);
+  co_return found_employee(std::move(employee));
 }
 
 awaitable<Employee> Service::get(const Uuid& organization_id, const Uuid& employee_id) {
-  auto result = co_await pool_.query(store::k_select, organization_id, employee_id);
-  co_return one_employee(result);
+  auto employee = co_await store::select(pool_, organization_id, employee_id);
+  co_return found_employee(std::move(employee));
 }
 
 awaitable<Employee> Service::mine(const Principal& caller) {
-  auto result = co_await pool_.query(store::k_select_by_user, caller.org(), caller.user_id);
-  auto row = result.first();
-  if (!row) throw not_found("You have no employee record.");
-  co_return store::employee_from(*row);
+  auto employee = co_await store::select_by_user(pool_, caller.org(), caller.user_id);
+  if (!employee) throw not_found("You have no employee record.");
+  co_return std::move(*employee);
 }
 
 awaitable<std::vector<Employee>> Service::list(const Uuid& organization_id,
@@ -213,19 +207,14 @@ awaitable<std::vector<Employee>> Service::list(const Uuid& organization_id,
                                                const http::PageRequest& page) {
   const auto after_created_at = page.after_created_at();
   const auto after_id = page.after_id();
-  auto result =
-      co_await pool_.query(store::k_select_page, organization_id, filter.status, filter.department,
-                           filter.kyc_status, filter.q, after_created_at, after_id, page.limit + 1);
-  std::vector<Employee> employees;
-  employees.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) employees.push_back(store::employee_from(row));
-  co_return employees;
+  co_return co_await store::select_page(pool_, organization_id, filter, after_created_at, after_id,
+                                        page.limit + 1);
 }
 
 awaitable<Employee> Service::lock(db::Tx& tx, const Uuid& organization_id,
                                   const Uuid& employee_id) {
-  auto result = co_await tx.query(store::k_lock, organization_id, employee_id);
-  co_return one_employee(result);
+  auto employee = co_await store::lock(tx, organization_id, employee_id);
+  co_return found_employee(std::move(employee));
 }
 
 awaitable<Employee> Service::update(db::Tx& tx, const Uuid& organization_id,
@@ -237,34 +226,29 @@ awaitable<Employee> Service::update(db::Tx& tx, const Uuid& organization_id,
   if (before.termination_date && wanted.hire_date > *before.termination_date)
     throw validation_failed("hireDate", "must not be after the termination date");
 
-  auto wallet_id = before.wallet_id;
   if (wanted.salary.currency != before.salary.currency) {
     co_await check_currency(tx, wanted.salary.currency);
     auto existing = co_await wallets_.find(tx, organization_id, wallet::OwnerType::employee,
                                            employee_id, wanted.salary.currency);
     if (existing) {
-      wallet_id = existing->id;
+      wanted.wallet_id = existing->id;
     } else {
       const wallet::NewWallet new_wallet{.owner_type = wallet::OwnerType::employee,
                                          .owner_id = employee_id,
                                          .currency = wanted.salary.currency};
       auto opened = co_await wallets_.open(tx, organization_id, new_wallet, actor);
-      wallet_id = opened.id;
+      wanted.wallet_id = opened.id;
     }
   }
 
-  std::optional<db::Result> updated;
+  std::optional<Employee> updated;
   try {
-    updated.emplace(co_await tx.query(
-        store::k_update, organization_id, employee_id, wanted.first_name, wanted.last_name,
-        wanted.email, wanted.employee_number, wanted.department, wanted.position, wanted.hire_date,
-        wanted.salary.amount, wanted.salary.currency, wanted.salary.period, wanted.pay_frequency,
-        wallet_id));
+    updated = co_await store::update(tx, wanted);
   } catch (const db::Error& e) {
     if (e.is_unique_violation()) throw_taken(e);
     throw;
   }
-  auto after = store::employee_from(updated->one());
+  auto after = std::move(*updated);
   auto entry = audit_entry(after, actor, "employee.updated", to_json(before), to_json(after));
   co_await audit_.append(tx, std::move(entry));
   co_return after;
@@ -274,12 +258,10 @@ awaitable<Employee> Service::terminate(db::Tx& tx, const Uuid& organization_id,
                                        const Uuid& employee_id, Date termination_date,
                                        const compliance::Actor& actor) {
   auto before = co_await lock(tx, organization_id, employee_id);
-  if (before.status != "ACTIVE") throw invalid_state("The employee is already terminated.");
+  if (before.status != Status::active) throw invalid_state("The employee is already terminated.");
   if (termination_date < before.hire_date)
     throw validation_failed("terminationDate", "must not be before the hire date");
-  auto updated =
-      co_await tx.query(store::k_terminate, organization_id, employee_id, termination_date);
-  auto after = store::employee_from(updated.one());
+  auto after = co_await store::terminate(tx, organization_id, employee_id, termination_date);
   auto entry = audit_entry(after, actor, "employee.terminated", to_json(before), to_json(after));
   co_await audit_.append(tx, std::move(entry));
   co_return after;
@@ -305,20 +287,19 @@ awaitable<Employee> Service::review_kyc(db::Tx& tx, const Uuid& organization_id,
                                         const std::optional<std::string>& reason,
                                         const compliance::Actor& actor) {
   const bool approve = !reason;
-  const std::string status = approve ? "APPROVED" : "REJECTED";
+  const auto status = approve ? KycStatus::approved : KycStatus::rejected;
   auto before = co_await lock(tx, organization_id, employee_id);
   if (before.kyc_status == status)
-    throw invalid_state(fmt::format("The employee's KYC is already {}.", status));
+    throw invalid_state(fmt::format("The employee's KYC is already {}.", to_string(status)));
 
-  auto updated = co_await tx.query(store::k_set_kyc, organization_id, employee_id, status, reason,
-                                   actor.user_id);
-  auto after = store::employee_from(updated.one());
+  auto after =
+      co_await store::set_kyc(tx, organization_id, employee_id, status, reason, actor.user_id);
   auto entry =
       audit_entry(after, actor, approve ? "employee.kyc_approved" : "employee.kyc_rejected",
                   to_json(before), to_json(after));
   co_await audit_.append(tx, std::move(entry));
 
-  boost::json::object data{{"employeeId", after.id.str()}, {"kycStatus", status}};
+  boost::json::object data{{"employeeId", after.id.str()}, {"kycStatus", to_string(status)}};
   if (reason) data["reason"] = *reason;
   if (after.user_id) {
     notification::Notice notice{
@@ -344,9 +325,7 @@ awaitable<Employee> Service::set_wallet_address(db::Tx& tx, const Uuid& organiza
                                                 const compliance::Actor& actor) {
   auto before = co_await lock(tx, organization_id, employee_id);
   if (before.wallet_address == address) co_return before;
-  auto updated =
-      co_await tx.query(store::k_set_wallet_address, organization_id, employee_id, address);
-  auto after = store::employee_from(updated.one());
+  auto after = co_await store::set_wallet_address(tx, organization_id, employee_id, address);
   auto entry =
       audit_entry(after, actor, "employee.wallet_address_updated", to_json(before), to_json(after));
   co_await audit_.append(tx, std::move(entry));
@@ -356,11 +335,7 @@ awaitable<Employee> Service::set_wallet_address(db::Tx& tx, const Uuid& organiza
 awaitable<std::vector<Component>> Service::components(db::Session& session,
                                                       const Uuid& organization_id,
                                                       const Uuid& employee_id) {
-  auto result = co_await session.query(store::k_select_components, organization_id, employee_id);
-  std::vector<Component> components;
-  components.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) components.push_back(store::component_from(row));
-  co_return components;
+  co_return co_await store::select_components(session, organization_id, employee_id);
 }
 
 awaitable<std::vector<Component>> Service::replace_components(
@@ -368,24 +343,7 @@ awaitable<std::vector<Component>> Service::replace_components(
     const std::vector<Component>& components, const compliance::Actor& actor) {
   auto employee = co_await lock(tx, organization_id, employee_id);
   auto before = co_await this->components(tx, organization_id, employee_id);
-  co_await tx.query(store::k_delete_components, organization_id, employee_id);
-  if (!components.empty()) {
-    std::vector<std::string> kinds, names, calcs, froms, tos;
-    std::vector<std::int64_t> amounts, rates;
-    std::vector<bool> pre_tax;
-    for (const auto& component : components) {
-      kinds.push_back(component.kind);
-      names.push_back(component.name);
-      calcs.push_back(component.calc);
-      amounts.push_back(component.amount.value_or(0));
-      rates.push_back(component.rate_basis_points.value_or(0));
-      pre_tax.push_back(component.pre_tax);
-      froms.push_back(to_iso_date(component.effective_from));
-      tos.push_back(component.effective_to ? to_iso_date(*component.effective_to) : "");
-    }
-    co_await tx.query(store::k_insert_components, organization_id, employee_id, kinds, names, calcs,
-                      amounts, rates, pre_tax, froms, tos);
-  }
+  co_await store::replace_components(tx, organization_id, employee_id, components);
   auto after = co_await this->components(tx, organization_id, employee_id);
   const auto& currency = employee.salary.currency;
   auto entry = audit_entry(employee, actor, "employee.components_replaced",
@@ -396,24 +354,17 @@ awaitable<std::vector<Component>> Service::replace_components(
 
 awaitable<std::optional<Uuid>> Service::employee_of_user(const Uuid& organization_id,
                                                          const Uuid& user_id) {
-  auto result = co_await pool_.query(store::k_id_of_user, organization_id, user_id);
-  auto row = result.first();
-  if (!row) co_return std::nullopt;
-  co_return row->get<Uuid>("id");
+  co_return co_await store::id_of_user(pool_, organization_id, user_id);
 }
 
 awaitable<std::optional<Uuid>> Service::user_of_employee(db::Session& session,
                                                          const Uuid& organization_id,
                                                          const Uuid& employee_id) {
-  auto result = co_await session.query(store::k_user_of, organization_id, employee_id);
-  auto row = result.first();
-  if (!row) co_return std::nullopt;
-  co_return row->get<std::optional<Uuid>>("user_id");
+  co_return co_await store::user_of(session, organization_id, employee_id);
 }
 
 awaitable<bool> Service::has_employee(const Uuid& organization_id, const Uuid& employee_id) {
-  auto result = co_await pool_.query(store::k_user_of, organization_id, employee_id);
-  co_return !result.empty();
+  co_return co_await store::exists(pool_, organization_id, employee_id);
 }
 
 }  // namespace payrollx::employee

@@ -76,23 +76,6 @@ awaitable<std::vector<std::string>> emails_of(db::Tx& tx, Directory& directory,
   co_return emails;
 }
 
-// The inbox rows and, where `emails` has a payload, their email deliveries: one statement.
-awaitable<void> insert_notices(db::Tx& tx, std::vector<Notice>& notices,
-                               const std::vector<std::string>& emails) {
-  std::vector<Uuid> organization_ids, user_ids;
-  std::vector<std::string> event_types, titles, bodies, data;
-  for (auto& notice : notices) {
-    organization_ids.push_back(notice.organization_id);
-    user_ids.push_back(notice.user_id);
-    event_types.push_back(std::move(notice.event_type));
-    titles.push_back(std::move(notice.title));
-    bodies.push_back(std::move(notice.body));
-    data.push_back(notice.data.is_null() ? "{}" : boost::json::serialize(notice.data));
-  }
-  co_await tx.query(store::k_insert_many, organization_ids, user_ids, event_types, titles, bodies,
-                    data, emails);
-}
-
 }  // namespace
 
 awaitable<void> Inbox::enqueue(db::Tx& tx, Notice notice) {
@@ -105,7 +88,7 @@ awaitable<void> Inbox::enqueue_many(db::Tx& tx, std::vector<Notice> notices) {
   if (notices.empty()) co_return;
   std::vector<std::string> emails(notices.size());
   if (directory_) emails = co_await emails_of(tx, *directory_, notices);
-  co_await insert_notices(tx, notices, emails);  // (moves the notices' texts)
+  co_await store::insert_many(tx, notices, emails);  // (moves the notices' texts)
 }
 
 awaitable<void> Inbox::hold_deliveries(db::Tx& tx, const Uuid& organization_id) {

@@ -16,22 +16,16 @@ boost::asio::awaitable<std::vector<store::StoredNotice>> inbox_page(
     after_created_at = after->created_at;
     after_id = after->id;
   }
-  auto result =
-      co_await pool.query(store::k_select_inbox_page, recipient.organization_id, recipient.user_id,
-                          unread_only, after_created_at, after_id, limit);
-  std::vector<store::StoredNotice> notices;
-  notices.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) notices.push_back(store::stored_notice(row));
-  co_return notices;
+  co_return co_await store::select_inbox_page(pool, recipient.organization_id, recipient.user_id,
+                                              unread_only, after_created_at, after_id, limit);
 }
 
 boost::asio::awaitable<store::StoredNotice> mark_read(db::Pool& pool, const Recipient& recipient,
                                                       const Uuid& notification_id) {
-  auto result = co_await pool.query(store::k_mark_read, notification_id, recipient.organization_id,
-                                    recipient.user_id);
-  auto row = result.first();
-  if (!row) throw not_found("The notification does not exist.");
-  co_return store::stored_notice(*row);
+  auto notice = co_await store::mark_read(pool, notification_id, recipient.organization_id,
+                                          recipient.user_id);
+  if (!notice) throw not_found("The notification does not exist.");
+  co_return std::move(*notice);
 }
 
 }  // namespace payrollx::notification

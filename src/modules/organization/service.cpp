@@ -15,29 +15,27 @@ using boost::asio::awaitable;
 constexpr std::string_view k_entity = "organization";
 constexpr std::string_view k_settings_entity = "organization_settings";
 
-Organization one_organization(const db::Result& result) {
-  auto row = result.first();
-  if (!row) throw not_found("The organisation does not exist.");
-  return store::organization_from(*row);
+Organization existing(std::optional<Organization> organization) {
+  if (!organization) throw not_found("The organisation does not exist.");
+  return std::move(*organization);
 }
 
-Settings one_settings(const db::Result& result) {
-  auto row = result.first();
-  if (!row) throw not_found("The organisation does not exist.");
-  return store::settings_from(*row);
+Settings existing(std::optional<Settings> settings) {
+  if (!settings) throw not_found("The organisation does not exist.");
+  return std::move(*settings);
 }
 
-// Reads run on a transaction or on the pool (autocommit): both offer query(name, args...).
+// Reads run on a transaction or on the pool (autocommit).
 template <class Db>
 awaitable<Organization> fetch_organization(Db& db, const Uuid& organization_id) {
-  auto result = co_await db.query(store::k_select_by_id, organization_id);
-  co_return one_organization(result);
+  auto organization = co_await store::select(db, organization_id);
+  co_return existing(std::move(organization));
 }
 
 template <class Db>
 awaitable<Settings> fetch_settings(Db& db, const Uuid& organization_id) {
-  auto result = co_await db.query(store::k_select_settings, organization_id);
-  co_return one_settings(result);
+  auto settings = co_await store::select_settings(db, organization_id);
+  co_return existing(std::move(settings));
 }
 
 [[noreturn]] void throw_name_taken() {
@@ -110,16 +108,16 @@ Service::Service(db::Pool& pool, compliance::AuditLog& audit, notification::Inbo
 
 awaitable<Organization> Service::create(db::Tx& tx, const NewOrganization& input,
                                         const compliance::Actor& actor) {
-  std::optional<db::Result> inserted;
+  std::optional<Organization> inserted;
   try {
-    inserted.emplace(co_await tx.query(store::k_insert, input.name, input.base_currency));
+    inserted = co_await store::insert(tx, input.name, input.base_currency);
   } catch (const db::Error& e) {
     if (e.is_unique_violation()) throw_name_taken();
     if (e.is_foreign_key_violation())
       throw validation_failed("baseCurrency", "is not a known currency");
     throw;
   }
-  auto organization = store::organization_from(inserted->one());
+  auto organization = std::move(*inserted);
   Settings settings;
   settings.base_currency = input.base_currency;
   auto after = to_json(organization);
@@ -149,20 +147,19 @@ awaitable<Settings> Service::settings(const Uuid& organization_id) {
 awaitable<Organization> Service::update(db::Tx& tx, const Uuid& organization_id,
                                         const OrganizationPatch& patch,
                                         const compliance::Actor& actor) {
-  auto locked = co_await tx.query(store::k_lock_by_id, organization_id);
-  auto before = one_organization(locked);
+  auto locked = co_await store::lock(tx, organization_id);
+  auto before = existing(std::move(locked));
   auto wanted = patched(before, patch);
   if (same_content(before, wanted)) co_return before;
 
-  std::optional<db::Result> updated;
+  std::optional<Organization> updated;
   try {
-    updated.emplace(co_await tx.query(store::k_update, organization_id, wanted.name, wanted.country,
-                                      wanted.tax_id, wanted.authorized_signers));
+    updated = co_await store::update(tx, wanted);
   } catch (const db::Error& e) {
     if (e.is_unique_violation()) throw_name_taken();
     throw;
   }
-  auto after = store::organization_from(updated->one());
+  auto after = std::move(*updated);
   auto entry = audit_entry(organization_id, actor, "organization.updated", k_entity,
                            to_json(before), to_json(after));
   co_await audit_.append(tx, std::move(entry));
@@ -172,25 +169,19 @@ awaitable<Organization> Service::update(db::Tx& tx, const Uuid& organization_id,
 awaitable<Settings> Service::replace_settings(db::Tx& tx, const Uuid& organization_id,
                                               const Settings& settings,
                                               const compliance::Actor& actor) {
-  auto checked = co_await tx.query(store::k_check_settings_references, settings.base_currency,
-                                   settings.timezone);
-  auto references = checked.one();
+  auto references =
+      co_await store::check_settings_references(tx, settings.base_currency, settings.timezone);
   std::vector<FieldError> errors;
-  if (!references.get<bool>("currency_known"))
-    errors.push_back({"baseCurrency", "is not a known currency"});
-  if (!references.get<bool>("timezone_known"))
+  if (!references.currency_known) errors.push_back({"baseCurrency", "is not a known currency"});
+  if (!references.timezone_known)
     errors.push_back({"timezone", "is not a known time zone (IANA name, e.g. Europe/Paris)"});
   if (!errors.empty()) throw validation_failed(std::move(errors));
 
-  auto locked = co_await tx.query(store::k_lock_settings, organization_id);
-  auto before = one_settings(locked);
+  auto locked = co_await store::lock_settings(tx, organization_id);
+  auto before = existing(std::move(locked));
   if (same_content(before, settings)) co_return before;
 
-  auto updated =
-      co_await tx.query(store::k_update_settings, organization_id, settings.base_currency,
-                        settings.require_distinct_approver, settings.kyc_required_for_payroll,
-                        settings.max_net_per_employee, settings.timezone);
-  auto after = store::settings_from(updated.one());
+  auto after = co_await store::update_settings(tx, organization_id, settings);
   auto entry = audit_entry(organization_id, actor, "organization.settings_updated",
                            k_settings_entity, to_json(before), to_json(after));
   co_await audit_.append(tx, std::move(entry));
@@ -198,26 +189,18 @@ awaitable<Settings> Service::replace_settings(db::Tx& tx, const Uuid& organizati
 }
 
 awaitable<std::vector<Organization>> Service::list(const http::PageRequest& page) {
-  const auto after_created_at = page.after_created_at();
-  const auto after_id = page.after_id();
-  auto result =
-      co_await pool_.query(store::k_select_page, after_created_at, after_id, page.limit + 1);
-  std::vector<Organization> organizations;
-  organizations.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) organizations.push_back(store::organization_from(row));
-  co_return organizations;
+  co_return co_await store::select_page(pool_, page.after_created_at(), page.after_id(),
+                                        page.limit + 1);
 }
 
 awaitable<Organization> Service::suspend(db::Tx& tx, const Uuid& organization_id,
                                          const std::string& reason,
                                          const compliance::Actor& actor) {
-  auto locked = co_await tx.query(store::k_lock_by_id, organization_id);
-  auto before = one_organization(locked);
+  auto locked = co_await store::lock(tx, organization_id);
+  auto before = existing(std::move(locked));
   if (before.status != Status::active)
     throw invalid_state("The organisation is already suspended.");
-  auto updated =
-      co_await tx.query(store::k_set_status, organization_id, to_string(Status::suspended));
-  auto after = store::organization_from(updated.one());
+  auto after = co_await store::set_status(tx, organization_id, Status::suspended);
   co_await inbox_.hold_deliveries(tx, organization_id);
   auto recorded = to_json(after);
   recorded["reason"] = reason;
@@ -228,11 +211,10 @@ awaitable<Organization> Service::suspend(db::Tx& tx, const Uuid& organization_id
 
 awaitable<Organization> Service::reactivate(db::Tx& tx, const Uuid& organization_id,
                                             const compliance::Actor& actor) {
-  auto locked = co_await tx.query(store::k_lock_by_id, organization_id);
-  auto before = one_organization(locked);
+  auto locked = co_await store::lock(tx, organization_id);
+  auto before = existing(std::move(locked));
   if (before.status != Status::suspended) throw invalid_state("The organisation is not suspended.");
-  auto updated = co_await tx.query(store::k_set_status, organization_id, to_string(Status::active));
-  auto after = store::organization_from(updated.one());
+  auto after = co_await store::set_status(tx, organization_id, Status::active);
   co_await inbox_.release_deliveries(tx, organization_id);
   co_await audit_.append(tx, audit_entry(organization_id, actor, "organization.reactivated",
                                          k_entity, to_json(before), to_json(after)));
@@ -240,17 +222,12 @@ awaitable<Organization> Service::reactivate(db::Tx& tx, const Uuid& organization
 }
 
 awaitable<std::set<Uuid>> Service::suspended() {
-  auto result = co_await pool_.query(store::k_select_suspended);
-  std::set<Uuid> ids;
-  for (auto row : result) ids.insert(row.get<Uuid>("id"));
-  co_return ids;
+  co_return co_await store::select_suspended(pool_);
 }
 
 awaitable<void> Service::require_active(db::Tx& tx, const Uuid& organization_id) {
-  auto result = co_await tx.query(store::k_select_status, organization_id);
-  auto row = result.first();
-  if (row && status_of(row->get<std::string>("status")) == Status::suspended)
-    throw organization_suspended();
+  const auto status = co_await store::select_status(tx, organization_id);
+  if (status == Status::suspended) throw organization_suspended();
 }
 
 }  // namespace payrollx::organization

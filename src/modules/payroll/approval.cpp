@@ -37,15 +37,13 @@ std::optional<std::int64_t> net_cap(const organization::Settings& settings, cons
 
 // 409 invalid_state listing every item that must not be paid as it is.
 awaitable<void> require_payable(db::Tx& tx, const Run& run, std::optional<std::int64_t> cap) {
-  auto blocking =
-      co_await tx.query(store::k_select_blocking_items, run.organization_id, run.id, cap);
+  auto blocking = co_await store::select_blocking_items(tx, run.organization_id, run.id, cap);
   if (blocking.empty()) co_return;
   boost::json::array employees;
-  for (auto row : blocking) {
-    const auto net = row.get<std::int64_t>("net");
-    employees.push_back({{"employeeId", row.get<Uuid>("employee_id").str()},
-                         {"net", net},
-                         {"reason", net < 0 ? "negative_net" : "above_max_net"}});
+  for (const auto& item : blocking) {
+    employees.push_back({{"employeeId", item.employee_id.str()},
+                         {"net", item.net},
+                         {"reason", item.net < 0 ? "negative_net" : "above_max_net"}});
   }
   auto problem = invalid_state(fmt::format(
       "{} employee(s) of the run have a negative net pay{}; fix their components "
@@ -87,9 +85,8 @@ awaitable<Run> Service::approve(db::Tx& tx, const Uuid& organization_id, const U
   if (required > 0)
     co_await parts_.wallets.hold(tx, organization_id, locked.id, before.id, required);
 
-  auto updated = co_await tx.query(store::k_mark_approved, organization_id, before.id,
-                                   actor.user_id, locked.id);
-  auto after = store::run_from(updated.one());
+  auto after =
+      co_await store::mark_approved(tx, organization_id, before.id, actor.user_id, locked.id);
   co_await parts_.audit.append(tx, events::run_entry("payroll.run.approved", before, after, actor));
   const std::vector<std::optional<Uuid>> creator{
       after.created_by == actor.user_id ? std::nullopt : after.created_by};
@@ -102,14 +99,14 @@ awaitable<Run> Service::approve(db::Tx& tx, const Uuid& organization_id, const U
 awaitable<Run> Service::cancel(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                const compliance::Actor& actor) {
   auto before = co_await lock_run(tx, organization_id, run_id);
-  if (before.status != "DRAFT" && before.status != "APPROVED")
-    throw invalid_state(fmt::format(
-        "The payroll run is {}; only DRAFT and APPROVED runs are cancelled.", before.status));
-  if (before.status == "APPROVED" && before.totals.net > 0)
+  if (before.status != RunStatus::draft && before.status != RunStatus::approved)
+    throw invalid_state(
+        fmt::format("The payroll run is {}; only DRAFT and APPROVED runs are cancelled.",
+                    to_string(before.status)));
+  if (before.status == RunStatus::approved && before.totals.net > 0)
     co_await parts_.wallets.release(tx, organization_id, before.id);
-  co_await tx.query(store::k_cancel_items, organization_id, before.id);
-  auto updated = co_await tx.query(store::k_mark_cancelled, organization_id, before.id);
-  auto after = store::run_from(updated.one());
+  co_await store::cancel_items(tx, organization_id, before.id);
+  auto after = co_await store::mark_cancelled(tx, organization_id, before.id);
   co_await parts_.audit.append(tx,
                                events::run_entry("payroll.run.cancelled", before, after, actor));
   co_return after;

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/enum_names.hpp"
 #include "core/time.hpp"
 
 namespace payrollx::payroll {
@@ -41,9 +42,13 @@ namespace payrollx::payroll {
 __extension__ typedef __int128 Int128;
 
 enum class Frequency { weekly, biweekly, semimonthly, monthly };
-std::string_view to_string(Frequency frequency);                  // "WEEKLY"
-std::optional<Frequency> parse_frequency(std::string_view text);  // exact API spelling
-int periods_per_year(Frequency frequency);                        // 52, 26, 24, 12
+inline constexpr auto k_frequencies =
+    enum_names<Frequency>({{Frequency::weekly, "WEEKLY"},
+                           {Frequency::biweekly, "BIWEEKLY"},
+                           {Frequency::semimonthly, "SEMIMONTHLY"},
+                           {Frequency::monthly, "MONTHLY"}});
+PAYROLLX_ENUM_NAMES(Frequency, k_frequencies, parse_frequency)
+int periods_per_year(Frequency frequency);  // 52, 26, 24, 12
 
 // A pay period, both dates inclusive.
 struct Period {

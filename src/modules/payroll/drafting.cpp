@@ -29,7 +29,7 @@ Period scheduled_period(const RunRequest& request, const Schedule& schedule,
                       fmt::format("{} is not the start of a period of the schedule (its periods "
                                   "start on {} and follow every {})",
                                   to_iso_date(start), to_iso_date(schedule.first_period_start),
-                                  schedule.frequency)});
+                                  to_string(schedule.frequency))});
     return {start, start};
   }
   if (request.period_end && *request.period_end != period->end)
@@ -42,7 +42,7 @@ Period scheduled_period(const RunRequest& request, const Schedule& schedule,
 Header with_schedule(const RunRequest& request, const Schedule& schedule,
                      std::vector<FieldError>& errors) {
   Header header;
-  header.frequency = frequency_of(schedule.frequency);
+  header.frequency = schedule.frequency;
   header.period = scheduled_period(request, schedule, errors);
   if (request.currency && *request.currency != schedule.currency)
     errors.push_back(
@@ -89,7 +89,8 @@ std::optional<std::string> skip_reason(const employee::Employee& employee, const
     if (employee.hire_date > header.period.end) return "not_started";
   }
   if (employee.salary.currency != header.currency) return "currency_mismatch";
-  if (kyc_required && employee.kyc_status != "APPROVED") return "kyc_not_approved";
+  if (kyc_required && employee.kyc_status != employee::KycStatus::approved)
+    return "kyc_not_approved";
   return std::nullopt;
 }
 
@@ -163,9 +164,7 @@ std::optional<Calculation> calculate_one(const employee::RosterEntry& entry, con
 }  // namespace
 
 Frequency frequency_of(std::string_view text) {
-  auto frequency = parse_frequency(text);
-  if (!frequency) throw std::logic_error("unknown pay frequency " + std::string(text));
-  return *frequency;
+  return k_frequencies.stored(text, "employee.employees.pay_frequency");
 }
 
 Date plus_days(Date date, std::int64_t days) {
@@ -173,7 +172,7 @@ Date plus_days(Date date, std::int64_t days) {
 }
 
 std::optional<Period> period_starting(const Schedule& schedule, Date start) {
-  const auto frequency = frequency_of(schedule.frequency);
+  const auto frequency = schedule.frequency;
   if (start < schedule.first_period_start) return std::nullopt;
   auto period = period_at(frequency, schedule.first_period_start, 0);
   for (int i = 0; period.start < start && i < k_max_periods; ++i)
@@ -258,7 +257,7 @@ Calculated calculate(const RunRequest& request, const Header& header,
                                 .wallet_id = employee.wallet_id,
                                 .position = static_cast<int>(calculated.items.size()),
                                 .amounts = std::move(*amounts),
-                                .status = "PENDING",
+                                .status = ItemStatus::pending,
                                 .transaction_id = std::nullopt,
                                 .reversal_transaction_id = std::nullopt});
   }

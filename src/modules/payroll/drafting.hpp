@@ -34,7 +34,8 @@ Header resolve(const RunRequest& request, const std::optional<Schedule>& schedul
 // The schedule's period that starts on `start`, if there is one.
 std::optional<Period> period_starting(const Schedule& schedule, Date start);
 
-Frequency frequency_of(std::string_view text);  // a stored spelling; logic_error otherwise
+// An employee's stored pay frequency; an unknown spelling is a broken invariant.
+Frequency frequency_of(std::string_view text);
 
 Date plus_days(Date date, std::int64_t days);
 

@@ -106,12 +106,12 @@ void restore_lists(const boost::json::object& stored, RunRequest& request) {
 boost::json::object to_json(const Schedule& schedule) {
   return {{"id", schedule.id.str()},
           {"name", schedule.name},
-          {"frequency", schedule.frequency},
+          {"frequency", to_string(schedule.frequency)},
           {"firstPeriodStart", to_iso_date(schedule.first_period_start)},
           {"payDateOffsetDays", schedule.pay_date_offset_days},
           {"currency", schedule.currency},
           {"autoExecute", schedule.auto_execute},
-          {"status", schedule.status},
+          {"status", to_string(schedule.status)},
           {"nextPeriodStart", to_iso_date(schedule.next_period_start)},
           {"createdAt", to_rfc3339(schedule.created_at)},
           {"updatedAt", to_rfc3339(schedule.updated_at)}};
@@ -120,7 +120,7 @@ boost::json::object to_json(const Schedule& schedule) {
 boost::json::object to_json(const Run& run) {
   boost::json::object out;
   out["id"] = run.id.str();
-  out["status"] = run.status;
+  out["status"] = to_string(run.status);
   put_calculated_run(out, run);
   out["createdBy"] = uuid_or_null(run.created_by);
   out["approvedBy"] = uuid_or_null(run.approved_by);
@@ -133,7 +133,7 @@ boost::json::object to_json(const Item& item) {
   out["id"] = item.id.str();
   out["employeeId"] = item.employee_id.str();
   put_amounts(out, item.amounts);
-  out["status"] = item.status;
+  out["status"] = to_string(item.status);
   out["transactionId"] = uuid_or_null(item.transaction_id);
   return out;
 }

@@ -33,11 +33,7 @@ using boost::asio::awaitable;
 constexpr std::string_view k_default_reversal_reason = "Payroll run reversed";
 
 awaitable<std::vector<Item>> all_items(db::Tx& tx, const Run& run) {
-  auto result = co_await tx.query(store::k_select_items, run.organization_id, run.id);
-  std::vector<Item> items;
-  items.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) items.push_back(store::item_from(row));
-  co_return items;
+  co_return co_await store::select_items(tx, run.organization_id, run.id);
 }
 
 std::vector<Uuid> employees_of(const std::vector<Item>& items) {
@@ -47,9 +43,10 @@ std::vector<Uuid> employees_of(const std::vector<Item>& items) {
   return ids;
 }
 
-void require_status(const Run& run, std::string_view status) {
+void require_status(const Run& run, RunStatus status) {
   if (run.status != status)
-    throw invalid_state(fmt::format("The payroll run is {}, not {}.", run.status, status));
+    throw invalid_state(
+        fmt::format("The payroll run is {}, not {}.", to_string(run.status), to_string(status)));
 }
 
 // payroll.payslip.available for the organisation's webhooks, a slice of the items at a time (as
@@ -98,7 +95,7 @@ awaitable<void> Service::notify_employees(db::Tx& tx, const Run& run,
 awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                 const compliance::Actor& actor) {
   auto before = co_await lock_run(tx, organization_id, run_id);
-  require_status(before, "APPROVED");
+  require_status(before, RunStatus::approved);
   if (!before.treasury_wallet_id) throw std::logic_error("an approved run without a treasury");
   auto items = co_await all_items(tx, before);
   require_totals_of_items(before, items);
@@ -120,13 +117,11 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
     co_await parts_.transactions.pay_payroll(tx, organization_id, before.id,
                                              *before.treasury_wallet_id, before.currency, payments,
                                              actor);
-  auto marked = co_await tx.query(store::k_mark_items_paid, organization_id, before.id, paid_items,
-                                  transaction_ids);
-  PAYROLLX_INVARIANT(marked.affected() == static_cast<std::int64_t>(items.size()),
+  const auto marked =
+      co_await store::mark_items_paid(tx, organization_id, before.id, paid_items, transaction_ids);
+  PAYROLLX_INVARIANT(marked == static_cast<std::int64_t>(items.size()),
                      "payroll items changed under the run's lock");
-  auto completed =
-      co_await tx.query(store::k_mark_completed, organization_id, before.id, actor.user_id);
-  auto after = store::run_from(completed.one());
+  auto after = co_await store::mark_completed(tx, organization_id, before.id, actor.user_id);
 
   co_await notify_employees(tx, after, items, "payroll.payslip.available");
   const std::vector<std::optional<Uuid>> members{after.created_by, after.approved_by};
@@ -141,7 +136,7 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
 awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                 const std::string& reason, const compliance::Actor& actor) {
   auto before = co_await lock_run(tx, organization_id, run_id);
-  require_status(before, "COMPLETED");
+  require_status(before, RunStatus::completed);
   if (before.imported)
     throw invalid_state(
         "An imported legacy run is history: it was paid on chain, outside PayrollX's wallets, "
@@ -191,13 +186,11 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
       throw problem;
     }
   }
-  auto marked = co_await tx.query(store::k_mark_items_reversed, organization_id, before.id,
-                                  reversed_items, reversal_ids);
-  PAYROLLX_INVARIANT(marked.affected() == static_cast<std::int64_t>(items.size()),
+  const auto marked = co_await store::mark_items_reversed(tx, organization_id, before.id,
+                                                          reversed_items, reversal_ids);
+  PAYROLLX_INVARIANT(marked == static_cast<std::int64_t>(items.size()),
                      "payroll items changed under the run's lock");
-  auto updated =
-      co_await tx.query(store::k_mark_reversed, organization_id, before.id, actor.user_id);
-  auto after = store::run_from(updated.one());
+  auto after = co_await store::mark_reversed(tx, organization_id, before.id, actor.user_id);
 
   co_await notify_employees(tx, after, items, "payroll.run.reversed");
   co_await parts_.inbox.publish(tx, events::run_event(after, "payroll.run.reversed"));

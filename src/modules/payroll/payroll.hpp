@@ -52,16 +52,48 @@ class Service;
 
 namespace payrollx::payroll {
 
+// The states below are stored and answered by these names; each enum's table lists its values in
+// declaration order (core/enum_names.hpp).
+
+// A schedule drafts runs while ACTIVE; PAUSED stops it until it is resumed.
+enum class ScheduleStatus { active, paused };
+inline constexpr auto k_schedule_statuses = enum_names<ScheduleStatus>(
+    {{ScheduleStatus::active, "ACTIVE"}, {ScheduleStatus::paused, "PAUSED"}});
+PAYROLLX_ENUM_NAMES(ScheduleStatus, k_schedule_statuses, parse_schedule_status)
+
+// A run's life: DRAFT → APPROVED → COMPLETED → REVERSED, or CANCELLED from DRAFT or APPROVED.
+// PROCESSING and FAILED are allowed by the table's check but no flow here moves a run into them;
+// they stay listed so that filtering by them is not a 400 and reading one is not corruption.
+enum class RunStatus { draft, approved, processing, completed, failed, cancelled, reversed };
+inline constexpr auto k_run_statuses = enum_names<RunStatus>({{RunStatus::draft, "DRAFT"},
+                                                              {RunStatus::approved, "APPROVED"},
+                                                              {RunStatus::processing, "PROCESSING"},
+                                                              {RunStatus::completed, "COMPLETED"},
+                                                              {RunStatus::failed, "FAILED"},
+                                                              {RunStatus::cancelled, "CANCELLED"},
+                                                              {RunStatus::reversed, "REVERSED"}});
+PAYROLLX_ENUM_NAMES(RunStatus, k_run_statuses, parse_run_status)
+
+// An item is PENDING until its run pays it (PAID), then REVERSED with the run; CANCELLED with a
+// cancelled run.
+enum class ItemStatus { pending, paid, reversed, cancelled };
+inline constexpr auto k_item_statuses =
+    enum_names<ItemStatus>({{ItemStatus::pending, "PENDING"},
+                            {ItemStatus::paid, "PAID"},
+                            {ItemStatus::reversed, "REVERSED"},
+                            {ItemStatus::cancelled, "CANCELLED"}});
+PAYROLLX_ENUM_NAMES(ItemStatus, k_item_statuses, parse_item_status)
+
 struct Schedule {
   Uuid id;
   Uuid organization_id;
   std::string name;
-  std::string frequency;  // WEEKLY, BIWEEKLY, SEMIMONTHLY, MONTHLY
+  Frequency frequency = Frequency::monthly;
   Date first_period_start;
   std::int64_t pay_date_offset_days = 0;  // the pay date: the period's last day plus this
   std::string currency;
   bool auto_execute = false;
-  std::string status;  // ACTIVE, PAUSED
+  ScheduleStatus status = ScheduleStatus::active;
   Date next_period_start;
   Timestamp created_at;
   Timestamp updated_at;
@@ -73,7 +105,7 @@ boost::json::object to_json(const Schedule& schedule);
 
 struct NewSchedule {
   std::string name;
-  std::string frequency;
+  Frequency frequency = Frequency::monthly;
   Date first_period_start;
   std::int64_t pay_date_offset_days = 0;
   std::optional<std::string> currency;  // none: the organisation's base currency
@@ -83,11 +115,11 @@ struct NewSchedule {
 // A partial update: absent fields stay as they are.
 struct SchedulePatch {
   std::optional<std::string> name;
-  std::optional<std::string> status;  // ACTIVE (resume) or PAUSED
+  std::optional<ScheduleStatus> status;  // ACTIVE (resume) or PAUSED
   std::optional<bool> auto_execute;
   std::optional<std::int64_t> pay_date_offset_days;
   // What the schedule's periods are made of: changeable only while no run uses them.
-  std::optional<std::string> frequency;
+  std::optional<Frequency> frequency;
   std::optional<Date> first_period_start;
   std::optional<std::string> currency;
 };
@@ -110,15 +142,15 @@ struct Skipped {
 struct Run {
   Uuid id;
   Uuid organization_id;
-  std::string type;    // REGULAR, OFF_CYCLE
-  std::string status;  // DRAFT, APPROVED, PROCESSING, COMPLETED, FAILED, CANCELLED, REVERSED
+  std::string type;  // REGULAR, OFF_CYCLE
+  RunStatus status = RunStatus::draft;
   std::optional<Uuid> schedule_id;
   Date period_start;
   Date period_end;
   Date pay_date;
   std::string currency;
-  std::optional<std::string> frequency;  // the schedule's; none: each employee's own
-  boost::json::object request;           // OFF_CYCLE: {employeeIds} or {items}, for recalculation
+  std::optional<Frequency> frequency;  // the schedule's; none: each employee's own
+  boost::json::object request;         // OFF_CYCLE: {employeeIds} or {items}, for recalculation
   Totals totals;
   std::int64_t employee_count = 0;
   std::vector<Skipped> skipped;
@@ -144,7 +176,7 @@ struct Item {
   Uuid wallet_id;  // paid into: the employee's wallet in the run's currency
   int position = 0;
   Calculation amounts;
-  std::string status;  // PENDING, PAID, REVERSED, CANCELLED
+  ItemStatus status = ItemStatus::pending;
   std::optional<Uuid> transaction_id;
   std::optional<Uuid> reversal_transaction_id;
 };
@@ -207,8 +239,8 @@ struct RegisterKey {
 };
 struct RegisterRow {
   RegisterKey key;
-  std::string run_type;    // REGULAR, OFF_CYCLE
-  std::string run_status;  // COMPLETED, REVERSED
+  std::string run_type;                         // REGULAR, OFF_CYCLE
+  RunStatus run_status = RunStatus::completed;  // or REVERSED
   Uuid employee_id;
   std::string employee_name;
   std::string currency;
@@ -232,7 +264,7 @@ struct TaxSummaryRow {
 };
 
 struct RunFilter {
-  std::optional<std::string> status;
+  std::optional<RunStatus> status;
   std::optional<std::string> type;
   std::optional<Uuid> schedule_id;
 };
@@ -351,8 +383,6 @@ class Service {
   boost::asio::awaitable<Run> lock_run(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id);
   boost::asio::awaitable<Run> lock_draft(db::Tx& tx, const Uuid& organization_id,
                                          const Uuid& run_id);
-  boost::asio::awaitable<void> insert_items(db::Tx& tx, const Uuid& organization_id,
-                                            const Draft& draft);
   boost::asio::awaitable<void> notify_employees(db::Tx& tx, const Run& run,
                                                 const std::vector<Item>& items,
                                                 std::string_view event_type);

@@ -202,10 +202,10 @@ boost::asio::awaitable<std::string> Service::payslip_pdf(const Uuid& organizatio
   document.payslip = co_await payslip(organization_id, run_id, employee_id, paid_only);
   auto organization = co_await parts_.organizations.get(organization_id);
   auto employee = co_await parts_.employees.get(organization_id, employee_id);
-  auto scale = co_await parts_.pool.query(store::k_select_scale, document.payslip.run.currency);
+  auto scale = co_await store::select_scale(parts_.pool, document.payslip.run.currency);
   document.organization_name = organization.name;
   document.employee_name = employee.first_name + " " + employee.last_name;
-  document.scale = scale.one().get<int>("scale");
+  document.scale = scale;
   co_return render_payslip_pdf(document);
 }
 

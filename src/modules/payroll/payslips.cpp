@@ -21,12 +21,25 @@ db::TxOptions snapshot() {
   return options;
 }
 
+// Every status is listed (no default), so a new one is a compile error here until someone says
+// whether its runs paid anyone.
 bool paid(const Run& run) {
-  return run.status == "COMPLETED" || run.status == "REVERSED";
+  switch (run.status) {
+    case RunStatus::completed:
+    case RunStatus::reversed:
+      return true;
+    case RunStatus::draft:
+    case RunStatus::approved:
+    case RunStatus::processing:
+    case RunStatus::failed:
+    case RunStatus::cancelled:
+      return false;
+  }
+  return false;
 }
 
 bool counts_for_itself(const Run& run) {
-  return run.status != "REVERSED" && run.status != "CANCELLED";
+  return run.status != RunStatus::reversed && run.status != RunStatus::cancelled;
 }
 
 // The year to date of each run of `payslips` (whose run and item are set), in one statement.
@@ -35,12 +48,7 @@ awaitable<void> add_year_to_date(db::Tx& tx, const Uuid& organization_id, const 
   if (payslips.empty()) co_return;
   std::vector<Uuid> run_ids;
   for (const auto& payslip : payslips) run_ids.push_back(payslip.run.id);
-  auto result = co_await tx.query(store::k_year_to_date, organization_id, employee_id, run_ids);
-  std::map<Uuid, YearToDate> others;
-  for (auto row : result)
-    others[row.get<Uuid>("run_id")] = {.gross = row.get<std::int64_t>("gross"),
-                                       .tax = row.get<std::int64_t>("tax"),
-                                       .net = row.get<std::int64_t>("net")};
+  auto others = co_await store::year_to_date(tx, organization_id, employee_id, run_ids);
   for (auto& payslip : payslips) {
     auto total = others[payslip.run.id];
     if (counts_for_itself(payslip.run)) {
@@ -57,16 +65,12 @@ awaitable<void> add_year_to_date(db::Tx& tx, const Uuid& organization_id, const 
 awaitable<Payslip> Service::payslip(const Uuid& organization_id, const Uuid& run_id,
                                     const Uuid& employee_id, bool paid_only) {
   auto read = [&](db::Tx& tx) -> awaitable<Payslip> {
-    auto run_result = co_await tx.query(store::k_select_run, organization_id, run_id);
-    auto run_row = run_result.first();  // a Row reads its Result: keep that alive
-    if (!run_row) throw not_found("The payroll run does not exist.");
-    auto run = store::run_from(*run_row);
-    if (paid_only && !paid(run)) throw not_found("The payslip does not exist.");
-    auto item_result =
-        co_await tx.query(store::k_select_item_of, organization_id, run_id, employee_id);
-    auto item_row = item_result.first();
-    if (!item_row) throw not_found("The payslip does not exist.");
-    std::vector<Payslip> payslips{{.run = std::move(run), .item = store::item_from(*item_row)}};
+    auto run = co_await store::select_run(tx, organization_id, run_id);
+    if (!run) throw not_found("The payroll run does not exist.");
+    if (paid_only && !paid(*run)) throw not_found("The payslip does not exist.");
+    auto item = co_await store::select_item_of(tx, organization_id, run_id, employee_id);
+    if (!item) throw not_found("The payslip does not exist.");
+    std::vector<Payslip> payslips{{.run = std::move(*run), .item = std::move(*item)}};
     co_await add_year_to_date(tx, organization_id, employee_id, payslips);
     co_return std::move(payslips.front());
   };
@@ -83,21 +87,18 @@ awaitable<std::vector<Payslip>> Service::payslips(const Uuid& organization_id,
     after_id = page.after->id;
   }
   auto read = [&](db::Tx& tx) -> awaitable<std::vector<Payslip>> {
-    auto runs = co_await tx.query(store::k_select_paid_runs_of, organization_id, employee_id,
-                                  after_pay_date, after_id, page.limit + 1);
+    auto runs = co_await store::select_paid_runs_of(tx, organization_id, employee_id,
+                                                    after_pay_date, after_id, page.limit + 1);
     std::vector<Payslip> payslips;
     std::vector<Uuid> run_ids;
-    for (auto row : runs) {
-      payslips.push_back({.run = store::run_from(row), .item = {}, .year_to_date = {}});
+    for (auto& run : runs) {
+      payslips.push_back({.run = std::move(run), .item = {}, .year_to_date = {}});
       run_ids.push_back(payslips.back().run.id);
     }
     if (payslips.empty()) co_return payslips;
-    auto items = co_await tx.query(store::k_select_items_of, organization_id, employee_id, run_ids);
+    auto items = co_await store::select_items_of(tx, organization_id, employee_id, run_ids);
     std::map<Uuid, Item> item_of_run;
-    for (auto row : items) {
-      auto item = store::item_from(row);
-      item_of_run.emplace(item.run_id, std::move(item));
-    }
+    for (auto& item : items) item_of_run.emplace(item.run_id, std::move(item));
     for (auto& payslip : payslips) payslip.item = item_of_run.at(payslip.run.id);
     co_await add_year_to_date(tx, organization_id, employee_id, payslips);
     co_return payslips;

@@ -5,7 +5,6 @@
 // gives Feb 28 in February) comes back to the 31st in March instead of drifting to the 28th for
 // ever. next_period() finds the index of the day after the period and asks period_at() for it,
 // so both agree by construction.
-#include <array>
 #include <chrono>
 #include <stdexcept>
 
@@ -16,25 +15,6 @@ namespace {
 
 using std::chrono::days;
 using std::chrono::sys_days;
-
-struct FrequencyName {
-  Frequency frequency;
-  std::string_view name;
-  int periods;
-};
-
-constexpr std::array<FrequencyName, 4> k_frequencies{{
-    {Frequency::weekly, "WEEKLY", 52},
-    {Frequency::biweekly, "BIWEEKLY", 26},
-    {Frequency::semimonthly, "SEMIMONTHLY", 24},
-    {Frequency::monthly, "MONTHLY", 12},
-}};
-
-const FrequencyName& entry_of(Frequency frequency) {
-  for (const auto& entry : k_frequencies)
-    if (entry.frequency == frequency) return entry;
-  throw std::invalid_argument("unknown pay frequency");
-}
 
 Date add_days(Date date, int count) {
   return Date{sys_days{date} + days{count}};
@@ -105,18 +85,18 @@ int index_of(Frequency frequency, Date first, Date date) {
 
 }  // namespace
 
-std::string_view to_string(Frequency frequency) {
-  return entry_of(frequency).name;
-}
-
-std::optional<Frequency> parse_frequency(std::string_view text) {
-  for (const auto& entry : k_frequencies)
-    if (entry.name == text) return entry.frequency;
-  return std::nullopt;
-}
-
 int periods_per_year(Frequency frequency) {
-  return entry_of(frequency).periods;
+  switch (frequency) {
+    case Frequency::weekly:
+      return 52;
+    case Frequency::biweekly:
+      return 26;
+    case Frequency::semimonthly:
+      return 24;
+    case Frequency::monthly:
+      return 12;
+  }
+  throw std::invalid_argument("unknown pay frequency");
 }
 
 Period period_at(Frequency frequency, Date first_period_start, int index) {

@@ -2,8 +2,8 @@
 // pages read in its snapshot, with the employees' names from the employee module.
 #include "core/db/pool.hpp"
 #include "modules/employee/employee.hpp"
+#include "modules/payroll/item_rows.hpp"
 #include "modules/payroll/payroll.hpp"
-#include "modules/payroll/store.hpp"
 
 namespace payrollx::payroll {
 namespace {
@@ -87,7 +87,8 @@ awaitable<std::vector<RegisterRow>> Service::register_page(db::Session& session,
                             .run_id = row.get<Uuid>("run_id"),
                             .position = row.get<std::int64_t>("position")},
                     .run_type = row.get<std::string>("type"),
-                    .run_status = row.get<std::string>("status"),
+                    .run_status = k_run_statuses.stored(row.get<std::string>("status"),
+                                                        "payroll.payroll_runs.status"),
                     .employee_id = row.get<Uuid>("employee_id"),
                     .employee_name = {},
                     .currency = row.get<std::string>("currency"),

@@ -17,12 +17,7 @@ namespace {
 constexpr json::IntRule k_offset{.min = 0, .max = 365};
 constexpr json::IntRule k_amount{.min = 1};
 
-constexpr std::array<std::string_view, 4> k_frequencies{"WEEKLY", "BIWEEKLY", "SEMIMONTHLY",
-                                                        "MONTHLY"};
-constexpr std::array<std::string_view, 2> k_schedule_statuses{"ACTIVE", "PAUSED"};
 constexpr std::array<std::string_view, 2> k_types{"REGULAR", "OFF_CYCLE"};
-constexpr std::array<std::string_view, 7> k_run_statuses{
-    "DRAFT", "APPROVED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED", "REVERSED"};
 
 std::optional<std::string> read_currency(json::FieldReader& reader) {
   auto code = reader.optional_string("currency", k_currency_code);
@@ -147,7 +142,7 @@ NewSchedule read_new_schedule(const boost::json::object& body) {
   auto auto_execute = reader.optional_bool("autoExecute");
   reader.finish();
   return {.name = std::move(*name),
-          .frequency = std::move(*frequency),
+          .frequency = *frequency,
           .first_period_start = *first,
           .pay_date_offset_days = offset.value_or(0),
           .currency = std::move(currency),
@@ -197,7 +192,8 @@ std::optional<std::string> read_reversal(const std::optional<boost::json::object
 RunFilter read_run_filter(const http::Request& request) {
   std::vector<FieldError> errors;
   RunFilter filter;
-  filter.status = query_enum(request, "status", k_run_statuses, errors);
+  if (auto status = query_enum(request, "status", k_run_statuses.names(), errors))
+    filter.status = parse_run_status(*status);
   filter.type = query_enum(request, "type", k_types, errors);
   if (auto text = request.query_param("scheduleId")) {
     filter.schedule_id = Uuid::parse(*text);

@@ -207,9 +207,7 @@ awaitable<http::Response> my_payslips(Service& service, http::RequestContext& ct
 
 std::vector<http::QueryParamDoc> run_filters() {
   return http::page_query(
-      {{"status", "One run status.",
-        schema::enumeration(
-            {"DRAFT", "APPROVED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED", "REVERSED"})},
+      {{"status", "One run status.", schema::enumeration(k_run_statuses.names())},
        {"type", "REGULAR or OFF_CYCLE.", schema::enumeration({"REGULAR", "OFF_CYCLE"})},
        {"scheduleId", "Runs of this pay schedule.", schema::uuid()}});
 }

@@ -48,8 +48,8 @@ awaitable<Draft> Service::calculate(db::Tx& tx, const Uuid& organization_id,
                                     const RunRequest& request,
                                     const std::optional<Schedule>& schedule) {
   auto header = drafting::resolve(request, schedule);
-  if ((co_await tx.query(store::k_select_currency, header.currency)).empty())
-    throw validation_failed("currency", "is not a known currency");
+  const bool known = co_await store::currency_known(tx, header.currency);
+  if (!known) throw validation_failed("currency", "is not a known currency");
   auto settings = co_await parts_.organizations.settings(tx, organization_id);
   auto table =
       co_await parts_.tax_tables.effective(tx, organization_id, header.currency, header.period.end);
@@ -64,13 +64,13 @@ awaitable<Draft> Service::calculate(db::Tx& tx, const Uuid& organization_id,
   run.id = Uuid::random();
   run.organization_id = organization_id;
   run.type = request.type;
-  run.status = "DRAFT";
+  run.status = RunStatus::draft;
   run.schedule_id = request.schedule_id;
   run.period_start = header.period.start;
   run.period_end = header.period.end;
   run.pay_date = header.pay_date;
   run.currency = header.currency;
-  if (header.frequency) run.frequency = std::string(to_string(*header.frequency));
+  run.frequency = header.frequency;
   run.request = encoding::request(request);
   run.totals = calculated.totals;
   run.employee_count = static_cast<std::int64_t>(calculated.items.size());
@@ -78,38 +78,6 @@ awaitable<Draft> Service::calculate(db::Tx& tx, const Uuid& organization_id,
   draft.items = std::move(calculated.items);
   for (auto& item : draft.items) item.run_id = run.id;
   co_return draft;
-}
-
-awaitable<void> Service::insert_items(db::Tx& tx, const Uuid& organization_id, const Draft& draft) {
-  if (draft.items.empty()) co_return;
-  const auto n = draft.items.size();
-  std::vector<Uuid> ids, employee_ids, wallet_ids;
-  std::vector<std::int64_t> positions, base, earnings, gross, pre_tax, taxable, tax, post_tax, net;
-  std::vector<std::string> lines;
-  for (auto* column : {&ids, &employee_ids, &wallet_ids}) column->reserve(n);
-  for (auto* column :
-       {&positions, &base, &earnings, &gross, &pre_tax, &taxable, &tax, &post_tax, &net})
-    column->reserve(n);
-  lines.reserve(n);
-  for (const auto& item : draft.items) {
-    const auto& a = item.amounts;
-    ids.push_back(item.id);
-    employee_ids.push_back(item.employee_id);
-    wallet_ids.push_back(item.wallet_id);
-    positions.push_back(item.position);
-    base.push_back(a.base_pay);
-    earnings.push_back(a.earnings);
-    gross.push_back(a.gross);
-    pre_tax.push_back(a.pre_tax_deductions);
-    taxable.push_back(a.taxable);
-    tax.push_back(a.tax);
-    post_tax.push_back(a.post_tax_deductions);
-    net.push_back(a.net);
-    lines.push_back(boost::json::serialize(encoding::lines(a.lines)));
-  }
-  co_await tx.query(store::k_insert_items, organization_id, draft.run.id, ids, employee_ids,
-                    wallet_ids, positions, base, earnings, gross, pre_tax, taxable, tax, post_tax,
-                    net, lines);
 }
 
 awaitable<Draft> Service::preview(db::Tx& tx, const Uuid& organization_id,
@@ -130,25 +98,18 @@ awaitable<Run> Service::create_run(db::Tx& tx, const Uuid& organization_id,
     found = co_await schedule(tx, organization_id, *request.schedule_id, true);
   auto draft = co_await calculate(tx, organization_id, request, found);
   const auto& run = draft.run;
-  const auto skipped = boost::json::value(encoding::skipped(run.skipped));
-  const auto stored_request = boost::json::value(run.request);
-  std::optional<db::Result> inserted;
+  std::optional<Run> inserted;
   try {
-    inserted.emplace(co_await tx.query(
-        store::k_insert_run, run.id, organization_id, run.type, run.schedule_id, run.period_start,
-        run.period_end, run.pay_date, run.currency, run.frequency, stored_request, run.totals.gross,
-        run.totals.pre_tax_deductions, run.totals.tax, run.totals.post_tax_deductions,
-        run.totals.net, run.employee_count, skipped, actor.user_id));
+    inserted = co_await store::insert_run(tx, run, actor.user_id);
   } catch (const db::Error& e) {
     throw_refused(e);
   }
-  auto created = store::run_from(inserted->one());
-  co_await insert_items(tx, organization_id, draft);
+  auto created = std::move(*inserted);
+  co_await store::insert_items(tx, organization_id, run.id, draft.items);
   if (found && run.type == "REGULAR") {
     const auto period = Period{run.period_start, run.period_end};
-    const auto next =
-        next_period(drafting::frequency_of(found->frequency), found->first_period_start, period);
-    co_await tx.query(store::k_advance_schedule, organization_id, found->id, next.start);
+    const auto next = next_period(found->frequency, found->first_period_start, period);
+    co_await store::advance_schedule(tx, organization_id, found->id, next.start);
   }
   co_await parts_.audit.append(
       tx, events::run_entry("payroll.run.created", std::nullopt, created, actor));
@@ -165,15 +126,9 @@ awaitable<Run> Service::recalculate(db::Tx& tx, const Uuid& organization_id, con
   auto draft = co_await calculate(tx, organization_id, request_of(before), found);
   draft.run.id = before.id;
   for (auto& item : draft.items) item.run_id = before.id;
-  co_await tx.query(store::k_delete_items, organization_id, before.id);
-  co_await insert_items(tx, organization_id, draft);
-  const auto& totals = draft.run.totals;
-  const auto skipped = boost::json::value(encoding::skipped(draft.run.skipped));
-  auto updated =
-      co_await tx.query(store::k_update_calculation, organization_id, before.id, totals.gross,
-                        totals.pre_tax_deductions, totals.tax, totals.post_tax_deductions,
-                        totals.net, draft.run.employee_count, skipped);
-  auto after = store::run_from(updated.one());
+  co_await store::delete_items(tx, organization_id, before.id);
+  co_await store::insert_items(tx, organization_id, before.id, draft.items);
+  auto after = co_await store::update_calculation(tx, draft.run);
   co_await parts_.audit.append(tx,
                                events::run_entry("payroll.run.recalculated", before, after, actor));
   co_return after;

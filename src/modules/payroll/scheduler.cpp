@@ -36,18 +36,7 @@ compliance::Actor scheduler_actor() {
   return {.user_id = std::nullopt, .request_id = "scheduler"};
 }
 
-struct Claimed {
-  Uuid organization_id;
-  Uuid id;
-};
-
-std::vector<Claimed> claims_of(const db::Result& result) {
-  std::vector<Claimed> claims;
-  for (auto row : result) claims.push_back({row.get<Uuid>("organization_id"), row.get<Uuid>("id")});
-  return claims;
-}
-
-void log_failure(std::string_view what, const Claimed& claim, const std::exception& e) {
+void log_failure(std::string_view what, const store::Due& claim, const std::exception& e) {
   log::warn("payroll.scheduler_failed", {{"what", what},
                                          {"org", claim.organization_id.str()},
                                          {"id", claim.id.str()},
@@ -65,8 +54,7 @@ Date latest_date_anywhere(Timestamp now) {
 
 awaitable<Date> Service::local_date(db::Tx& tx, const Uuid& organization_id, Timestamp now) {
   auto settings = co_await parts_.organizations.settings(tx, organization_id);
-  auto result = co_await tx.query(store::k_local_date, now, settings.timezone);
-  co_return result.one().get<Date>("today");
+  co_return co_await store::local_date(tx, now, settings.timezone);
 }
 
 awaitable<Service::SchedulerTick> Service::run_due(Timestamp now) {
@@ -78,14 +66,12 @@ awaitable<Service::SchedulerTick> Service::run_due(Timestamp now) {
   const auto suspended_set = co_await parts_.organizations.suspended();
   const std::vector<Uuid> suspended(suspended_set.begin(), suspended_set.end());
 
-  auto schedules =
-      claims_of(co_await pool.query(store::k_select_due_schedules, latest, k_batch, suspended));
+  auto schedules = co_await store::select_due_schedules(pool, latest, k_batch, suspended);
   for (const auto& claim : schedules) {
     auto draft = [&](db::Tx& tx) -> awaitable<bool> {
-      auto locked = co_await tx.query(store::k_claim_schedule, claim.organization_id, claim.id);
-      auto row = locked.first();
-      if (!row) co_return false;  // another instance holds it, or it was paused
-      auto schedule = store::schedule_from(*row);
+      auto claimed = co_await store::claim_schedule(tx, claim.organization_id, claim.id);
+      if (!claimed) co_return false;  // another instance holds it, or it was paused
+      const auto& schedule = *claimed;
       auto period = drafting::period_starting(schedule, schedule.next_period_start);
       if (!period) co_return false;
       auto today = co_await local_date(tx, claim.organization_id, now);
@@ -101,14 +87,13 @@ awaitable<Service::SchedulerTick> Service::run_due(Timestamp now) {
     }
   }
 
-  auto runs = claims_of(co_await pool.query(store::k_select_due_runs, latest, k_batch, suspended));
+  auto runs = co_await store::select_due_runs(pool, latest, k_batch, suspended);
   for (const auto& claim : runs) {
     auto run = [&](db::Tx& tx) -> awaitable<bool> {
-      auto locked = co_await tx.query(store::k_claim_run, claim.organization_id, claim.id);
-      auto row = locked.first();
-      if (!row) co_return false;  // another instance is executing it, or did
+      auto pay_date = co_await store::claim_run(tx, claim.organization_id, claim.id);
+      if (!pay_date) co_return false;  // another instance is executing it, or did
       auto today = co_await local_date(tx, claim.organization_id, now);
-      if (row->get<Date>("pay_date") > today) co_return false;  // not yet, where it is
+      if (*pay_date > today) co_return false;  // not yet, where it is
       co_await execute(tx, claim.organization_id, claim.id, scheduler_actor());
       co_return true;
     };

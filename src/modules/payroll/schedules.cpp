@@ -53,15 +53,14 @@ awaitable<Schedule> Service::create_schedule(db::Tx& tx, const Uuid& organizatio
   auto currency = input.currency;
   if (!currency)
     currency = (co_await parts_.organizations.settings(tx, organization_id)).base_currency;
-  std::optional<db::Result> inserted;
+  const auto schedule_id = Uuid::random();
+  std::optional<Schedule> inserted;
   try {
-    inserted.emplace(co_await tx.query(store::k_insert_schedule, Uuid::random(), organization_id,
-                                       input.name, input.frequency, input.first_period_start,
-                                       input.pay_date_offset_days, *currency, input.auto_execute));
+    inserted = co_await store::insert_schedule(tx, schedule_id, organization_id, input, *currency);
   } catch (const db::Error& e) {
     throw_refused(e);
   }
-  auto created = store::schedule_from(inserted->one());
+  auto created = std::move(*inserted);
   co_await parts_.audit.append(
       tx, events::schedule_entry("payroll.schedule_created", std::nullopt, created, actor));
   co_return created;
@@ -76,23 +75,20 @@ awaitable<Schedule> Service::update_schedule(db::Tx& tx, const Uuid& organizatio
   if (periods_changed(before, wanted)) {
     // Runs were drafted for the old periods in the old currency: changing what they mean under
     // them would leave runs that belong to no period of their schedule.
-    auto in_use = co_await tx.query(store::k_schedule_in_use, organization_id, schedule_id);
-    if (in_use.one().get<bool>("in_use"))
+    const bool in_use = co_await store::schedule_in_use(tx, organization_id, schedule_id);
+    if (in_use)
       throw invalid_state(
           "The schedule's frequency, first period and currency cannot change once a run uses "
           "it; create another schedule instead.");
     wanted.next_period_start = wanted.first_period_start;
   }
-  std::optional<db::Result> updated;
+  std::optional<Schedule> updated;
   try {
-    updated.emplace(co_await tx.query(
-        store::k_update_schedule, organization_id, schedule_id, wanted.name, wanted.frequency,
-        wanted.first_period_start, wanted.pay_date_offset_days, wanted.currency,
-        wanted.auto_execute, wanted.status, wanted.next_period_start));
+    updated = co_await store::update_schedule(tx, wanted);
   } catch (const db::Error& e) {
     throw_refused(e);
   }
-  auto after = store::schedule_from(updated->one());
+  auto after = std::move(*updated);
   co_await parts_.audit.append(
       tx, events::schedule_entry("payroll.schedule_updated", before, after, actor));
   co_return after;
@@ -102,12 +98,8 @@ awaitable<std::vector<Schedule>> Service::schedules(const Uuid& organization_id,
                                                     const http::PageRequest& page) {
   const auto after_created_at = page.after_created_at();
   const auto after_id = page.after_id();
-  auto result = co_await parts_.pool.query(store::k_select_schedules, organization_id,
-                                           after_created_at, after_id, page.limit + 1);
-  std::vector<Schedule> schedules;
-  schedules.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) schedules.push_back(store::schedule_from(row));
-  co_return schedules;
+  co_return co_await store::select_schedules(parts_.pool, organization_id, after_created_at,
+                                             after_id, page.limit + 1);
 }
 
 }  // namespace payrollx::payroll

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/http/schema.hpp"
+#include "modules/payroll/payroll.hpp"
 #include "modules/payroll/requests.hpp"
 
 namespace payrollx::payroll::schemas {
@@ -23,7 +24,7 @@ value money(std::string_view text) {
 }
 
 value frequency() {
-  return schema::enumeration({"WEEKLY", "BIWEEKLY", "SEMIMONTHLY", "MONTHLY"});
+  return schema::enumeration(k_frequencies.names());
 }
 
 value lines() {
@@ -92,7 +93,7 @@ value schedule() {
        {"payDateOffsetDays", schema::integer(0)},
        {"currency", currency()},
        {"autoExecute", schema::boolean()},
-       {"status", schema::enumeration({"ACTIVE", "PAUSED"})},
+       {"status", schema::enumeration(k_schedule_statuses.names())},
        {"nextPeriodStart", described(schema::date(), "The next period a run is drafted for.")},
        {"createdAt", schema::date_time()},
        {"updatedAt", schema::date_time()}},
@@ -121,7 +122,7 @@ value new_schedule() {
 value schedule_patch() {
   return schema::object(
       {{"name", schema::string(requests::k_name)},
-       {"status", described(schema::enumeration({"ACTIVE", "PAUSED"}),
+       {"status", described(schema::enumeration(k_schedule_statuses.names()),
                             "PAUSED stops drafting runs; ACTIVE resumes.")},
        {"autoExecute", schema::boolean()},
        {"payDateOffsetDays", described(schema::integer(0), "0 to 365.")},
@@ -167,8 +168,9 @@ value run_request() {
                        {"amount", described(schema::integer(1), "Paid as gross, minor units.")},
                        {"description", schema::string(requests::k_description)}},
                       {"employeeId", "amount", "description"})),
-                  "OFF_CYCLE: explicit gross amounts, then pre-tax deductions, tax and "
-                  "post-tax deductions (PRODUCT.md rule 8); employment dates are not checked. "
+                  "OFF_CYCLE: each amount is paid as gross (no base pay, proration or "
+                  "earnings), then pre-tax deductions, tax and post-tax deductions; employment "
+                  "dates are not checked. "
                   "One per employee, up to 10000.")}},
       {"type"});
 }
@@ -177,8 +179,7 @@ value run() {
   return schema::object(
       {{"id", schema::uuid()},
        {"type", schema::enumeration({"REGULAR", "OFF_CYCLE"})},
-       {"status", schema::enumeration({"DRAFT", "APPROVED", "PROCESSING", "COMPLETED", "FAILED",
-                                       "CANCELLED", "REVERSED"})},
+       {"status", schema::enumeration(k_run_statuses.names())},
        {"scheduleId", schema::nullable(schema::uuid())},
        {"periodStart", schema::date()},
        {"periodEnd", schema::date()},
@@ -200,7 +201,7 @@ value item() {
   auto out = schema::object(
       {{"id", schema::uuid()},
        {"employeeId", schema::uuid()},
-       {"status", schema::enumeration({"PENDING", "PAID", "REVERSED", "CANCELLED"})},
+       {"status", schema::enumeration(k_item_statuses.names())},
        {"transactionId",
         described(schema::nullable(schema::uuid()),
                   "The PAYROLL transaction that paid the net (null before execution, and for a "

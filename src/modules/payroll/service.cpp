@@ -15,10 +15,9 @@ namespace {
 
 using boost::asio::awaitable;
 
-Run one_run(const db::Result& result) {
-  auto row = result.first();
-  if (!row) throw not_found("The payroll run does not exist.");
-  return store::run_from(*row);
+Run found_run(std::optional<Run> run) {
+  if (!run) throw not_found("The payroll run does not exist.");
+  return std::move(*run);
 }
 
 }  // namespace
@@ -27,52 +26,47 @@ Service::Service(Parts parts) : parts_(parts) {}
 
 awaitable<Schedule> Service::schedule(db::Session& session, const Uuid& organization_id,
                                       const Uuid& schedule_id, bool lock) {
-  auto result = co_await session.query(lock ? store::k_lock_schedule : store::k_select_schedule,
-                                       organization_id, schedule_id);
-  auto row = result.first();
-  if (!row) throw not_found("The pay schedule does not exist.");
-  co_return store::schedule_from(*row);
+  std::optional<Schedule> found;
+  if (lock)
+    found = co_await store::lock_schedule(session, organization_id, schedule_id);
+  else
+    found = co_await store::select_schedule(session, organization_id, schedule_id);
+  if (!found) throw not_found("The pay schedule does not exist.");
+  co_return std::move(*found);
 }
 
 awaitable<Run> Service::lock_run(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id) {
-  co_return one_run(co_await tx.query(store::k_lock_run, organization_id, run_id));
+  auto run = co_await store::lock_run(tx, organization_id, run_id);
+  co_return found_run(std::move(run));
 }
 
 awaitable<Run> Service::lock_draft(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id) {
   auto run = co_await lock_run(tx, organization_id, run_id);
-  if (run.status != "DRAFT")
-    throw invalid_state(fmt::format("The payroll run is {}, not DRAFT.", run.status));
+  if (run.status != RunStatus::draft)
+    throw invalid_state(fmt::format("The payroll run is {}, not DRAFT.", to_string(run.status)));
   co_return run;
 }
 
 awaitable<Run> Service::get(const Uuid& organization_id, const Uuid& run_id) {
-  co_return one_run(co_await parts_.pool.query(store::k_select_run, organization_id, run_id));
+  auto run = co_await store::select_run(parts_.pool, organization_id, run_id);
+  co_return found_run(std::move(run));
 }
 
 awaitable<std::vector<Run>> Service::list(const Uuid& organization_id, const RunFilter& filter,
                                           const http::PageRequest& page) {
   const auto after_created_at = page.after_created_at();
   const auto after_id = page.after_id();
-  auto result =
-      co_await parts_.pool.query(store::k_select_runs, organization_id, filter.status, filter.type,
-                                 filter.schedule_id, after_created_at, after_id, page.limit + 1);
-  std::vector<Run> runs;
-  runs.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) runs.push_back(store::run_from(row));
-  co_return runs;
+  co_return co_await store::select_runs(parts_.pool, organization_id, filter, after_created_at,
+                                        after_id, page.limit + 1);
 }
 
 awaitable<std::vector<Item>> Service::items(const Uuid& organization_id, const Uuid& run_id,
                                             const std::optional<Uuid>& after, int limit) {
   // The run and its page in one snapshot: a run that does not exist is 404, not an empty page.
   auto read = [&](db::Tx& tx) -> awaitable<std::vector<Item>> {
-    one_run(co_await tx.query(store::k_select_run, organization_id, run_id));
-    auto result =
-        co_await tx.query(store::k_select_items_page, organization_id, run_id, after, limit + 1);
-    std::vector<Item> items;
-    items.reserve(static_cast<std::size_t>(result.size()));
-    for (auto row : result) items.push_back(store::item_from(row));
-    co_return items;
+    auto run = co_await store::select_run(tx, organization_id, run_id);
+    found_run(std::move(run));
+    co_return co_await store::select_items_page(tx, organization_id, run_id, after, limit + 1);
   };
   db::TxOptions options;
   options.read_only = true;

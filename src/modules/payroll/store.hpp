@@ -1,343 +1,179 @@
 #pragma once
-// The payroll module's SQL (schema payroll, plus the core.currencies reference table) and the
-// decoding of its rows. Every statement filters on the organisation; bulk writes bind arrays.
+// The payroll module's storage (schema payroll, plus the core.currencies reference table): typed
+// functions over pay schedules (schedule_store.cpp), runs (run_store.cpp), their items
+// (item_store.cpp) and the reference data and date arithmetic they lean on
+// (reference_store.cpp), their SQL private to those files. Every statement filters on the
+// organisation, except the scheduler's searches across organisations; bulk writes bind arrays.
+// Private to the payroll module.
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
-#include "core/db/query.hpp"
-#include "core/db/result.hpp"
 #include "modules/payroll/payroll.hpp"
 
 namespace payrollx::payroll::store {
 
-// Unique indexes whose violation is the client's conflict.
+// Unique indexes whose violation (a db::Error) is the client's conflict.
 inline constexpr std::string_view k_schedule_name_index = "pay_schedules_name_key";
 inline constexpr std::string_view k_run_period_index = "payroll_runs_period_key";
 
-// $1 currency code → a row when it is known.
-constexpr db::Query k_select_currency{"payroll.select_currency",
-                                      "SELECT code FROM core.currencies WHERE code = $1"};
-// $1 code → scale (its number of decimals).
-constexpr db::Query k_select_scale{"payroll.select_scale",
-                                   "SELECT scale FROM core.currencies WHERE code = $1"};
+// A schedule or run that the scheduler found due, in some organisation.
+struct Due {
+  Uuid organization_id;
+  Uuid id;
+};
 
-#define PAYROLLX_SCHEDULE_COLUMNS                                                             \
-  "id, organization_id, name, frequency, first_period_start, pay_date_offset_days, currency," \
-  " auto_execute, status, next_period_start, created_at, updated_at"
+// Reference data and dates.
 
-// $1 id, $2 organization_id, $3 name, $4 frequency, $5 first_period_start (also the first
-// next_period_start), $6 pay_date_offset_days, $7 currency, $8 auto_execute.
-constexpr db::Query k_insert_schedule{
-    "payroll.insert_schedule",
-    "INSERT INTO payroll.pay_schedules (id, organization_id, name, frequency, first_period_start,"
-    "  pay_date_offset_days, currency, auto_execute, next_period_start) "
-    "VALUES ($1, $2, $3, $4, $5::date, $6::integer, $7, $8::boolean, $5::date) "
-    "RETURNING " PAYROLLX_SCHEDULE_COLUMNS};
+boost::asio::awaitable<bool> currency_known(db::Tx& tx, const std::string& code);
+// The currency's scale (its number of decimals).
+boost::asio::awaitable<int> select_scale(db::Pool& pool, const std::string& code);
+// The date it is at `now` in the IANA time zone `timezone`.
+boost::asio::awaitable<Date> local_date(db::Tx& tx, Timestamp now, const std::string& timezone);
 
-// $1 organization_id, $2 id.
-constexpr db::Query k_select_schedule{
-    "payroll.select_schedule",
-    "SELECT " PAYROLLX_SCHEDULE_COLUMNS
-    " FROM payroll.pay_schedules WHERE organization_id = $1 AND id = $2"};
+// Pay schedules.
 
-// $1 organization_id, $2 id. NO KEY UPDATE: runs point at the schedule, and their inserts must
-// not wait on it for a reason unrelated to the key.
-constexpr db::Query k_lock_schedule{"payroll.lock_schedule",
-                                    "SELECT " PAYROLLX_SCHEDULE_COLUMNS
-                                    " FROM payroll.pay_schedules "
-                                    "WHERE organization_id = $1 AND id = $2 FOR NO KEY UPDATE"};
+// Stores the schedule `id` in `currency` (the input's, or the organisation's base currency), its
+// first period next. Throws db::Error: a unique violation on a taken name, a foreign-key
+// violation on an unknown currency.
+boost::asio::awaitable<Schedule> insert_schedule(db::Tx& tx, const Uuid& id,
+                                                 const Uuid& organization_id,
+                                                 const NewSchedule& input,
+                                                 const std::string& currency);
+// None when the schedule is not the organisation's.
+boost::asio::awaitable<std::optional<Schedule>> select_schedule(db::Session& session,
+                                                                const Uuid& organization_id,
+                                                                const Uuid& id);
+// The same, locked until COMMIT (NO KEY UPDATE: inserting runs that point at it is not blocked).
+boost::asio::awaitable<std::optional<Schedule>> lock_schedule(db::Session& session,
+                                                              const Uuid& organization_id,
+                                                              const Uuid& id);
+// Stores every field of `wanted` but its ids and times; answers the stored row. Throws db::Error
+// as insert_schedule does.
+boost::asio::awaitable<Schedule> update_schedule(db::Tx& tx, const Schedule& wanted);
+// Moves the schedule's next period to `next_period_start`, unless it is already past it.
+boost::asio::awaitable<void> advance_schedule(db::Tx& tx, const Uuid& organization_id,
+                                              const Uuid& id, Date next_period_start);
+// Up to `limit` schedules, newest first, after the keyset (created_at, id) of the previous
+// page's last row.
+boost::asio::awaitable<std::vector<Schedule>> select_schedules(
+    db::Pool& pool, const Uuid& organization_id, const std::optional<Timestamp>& after_created_at,
+    const std::optional<Uuid>& after_id, int limit);
+// Whether a run that is not cancelled uses the schedule.
+boost::asio::awaitable<bool> schedule_in_use(db::Tx& tx, const Uuid& organization_id,
+                                             const Uuid& id);
+// Up to `limit` active schedules, across organisations but the suspended ones, whose next period
+// may be over on `latest` (the latest date it is anywhere); oldest period first. Whether it is
+// over where its organisation is remains to be checked.
+boost::asio::awaitable<std::vector<Due>> select_due_schedules(db::Pool& pool, Date latest,
+                                                              int limit,
+                                                              const std::vector<Uuid>& suspended);
+// The schedule, locked for this instance while still ACTIVE; none when another instance holds
+// it or it was paused meanwhile.
+boost::asio::awaitable<std::optional<Schedule>> claim_schedule(db::Tx& tx,
+                                                               const Uuid& organization_id,
+                                                               const Uuid& id);
 
-// $1 organization_id, $2 id, $3 name, $4 frequency, $5 first_period_start, $6 offset,
-// $7 currency, $8 auto_execute, $9 status, $10 next_period_start.
-constexpr db::Query k_update_schedule{
-    "payroll.update_schedule",
-    "UPDATE payroll.pay_schedules SET name = $3, frequency = $4, first_period_start = $5::date,"
-    "  pay_date_offset_days = $6::integer, currency = $7, auto_execute = $8::boolean, status = $9,"
-    "  next_period_start = $10::date, updated_at = now() "
-    "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_SCHEDULE_COLUMNS};
+// Payroll runs.
 
-// The next period the scheduler drafts moves past a period drafted by hand. $1 organization_id,
-// $2 id, $3 the start of the period after the drafted one.
-constexpr db::Query k_advance_schedule{
-    "payroll.advance_schedule",
-    "UPDATE payroll.pay_schedules SET next_period_start = $3::date, updated_at = now() "
-    "WHERE organization_id = $1 AND id = $2 AND next_period_start < $3::date"};
+// Stores the drafted `run` (its id, organisation, fields, totals and skipped list), created by
+// `created_by` (none: the scheduler). Throws db::Error: a unique violation when the schedule
+// already has a REGULAR run for the period.
+boost::asio::awaitable<Run> insert_run(db::Tx& tx, const Run& run,
+                                       const std::optional<Uuid>& created_by);
+// None when the run is not the organisation's.
+boost::asio::awaitable<std::optional<Run>> select_run(db::Session& session,
+                                                      const Uuid& organization_id, const Uuid& id);
+boost::asio::awaitable<std::optional<Run>> select_run(db::Pool& pool, const Uuid& organization_id,
+                                                      const Uuid& id);
+// The same, locked until COMMIT (FOR UPDATE): every change of a run starts here.
+boost::asio::awaitable<std::optional<Run>> lock_run(db::Tx& tx, const Uuid& organization_id,
+                                                    const Uuid& id);
+// Stores the recalculated totals, employee count and skipped list of `run`.
+boost::asio::awaitable<Run> update_calculation(db::Tx& tx, const Run& run);
+boost::asio::awaitable<Run> mark_approved(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                                          const std::optional<Uuid>& approved_by,
+                                          const Uuid& treasury_wallet_id);
+boost::asio::awaitable<Run> mark_cancelled(db::Tx& tx, const Uuid& organization_id, const Uuid& id);
+boost::asio::awaitable<Run> mark_completed(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                                           const std::optional<Uuid>& executed_by);
+boost::asio::awaitable<Run> mark_reversed(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                                          const std::optional<Uuid>& reversed_by);
+// Up to `limit` runs matching the filter, newest first, after the keyset (created_at, id) of
+// the previous page's last row.
+boost::asio::awaitable<std::vector<Run>> select_runs(
+    db::Pool& pool, const Uuid& organization_id, const RunFilter& filter,
+    const std::optional<Timestamp>& after_created_at, const std::optional<Uuid>& after_id,
+    int limit);
+// Up to `limit` runs that paid the employee (COMPLETED, or since REVERSED), newest pay date
+// first, after the keyset (pay_date, id) of the previous page's last row.
+boost::asio::awaitable<std::vector<Run>> select_paid_runs_of(
+    db::Tx& tx, const Uuid& organization_id, const Uuid& employee_id,
+    const std::optional<Date>& after_pay_date, const std::optional<Uuid>& after_id, int limit);
+// Up to `limit` APPROVED REGULAR runs of active autoExecute schedules, across organisations but
+// the suspended ones, whose pay date is on or before `latest`; earliest pay date first.
+boost::asio::awaitable<std::vector<Due>> select_due_runs(db::Pool& pool, Date latest, int limit,
+                                                         const std::vector<Uuid>& suspended);
+// The run's pay date, the run locked for this instance while still APPROVED; none when another
+// instance is executing it (or did).
+boost::asio::awaitable<std::optional<Date>> claim_run(db::Tx& tx, const Uuid& organization_id,
+                                                      const Uuid& id);
 
-// $1 organization_id, $2/$3 keyset or NULL, $4 limit.
-constexpr db::Query k_select_schedules{
-    "payroll.select_schedules",
-    "SELECT " PAYROLLX_SCHEDULE_COLUMNS
-    " FROM payroll.pay_schedules WHERE organization_id = $1"
-    "  AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid)) "
-    "ORDER BY created_at DESC, id DESC LIMIT $4"};
+// Payroll items.
 
-// The scheduler's candidates, across organisations (a system job, not a tenant's request):
-// active schedules whose next period may be over — it started at least the shortest length of
-// a period of its frequency before today (7, 14, 13 and 28 days; a semimonthly period ends on
-// the 15th or the month's last day, computed exactly) — oldest first. The exact end is checked
-// in C++; the bound keeps schedules in the middle of their period out of every batch.
-// $1 the latest date it is anywhere (organisations' days follow their time zones), $2 limit,
-// $3 the suspended organisations (left out).
-constexpr db::Query k_select_due_schedules{
-    "payroll.select_due_schedules",
-    "SELECT organization_id, id FROM payroll.pay_schedules "
-    "WHERE status = 'ACTIVE' AND organization_id <> ALL ($3::uuid[]) AND CASE frequency"
-    "  WHEN 'WEEKLY' THEN next_period_start + 7 <= $1::date"
-    "  WHEN 'BIWEEKLY' THEN next_period_start + 14 <= $1::date"
-    "  WHEN 'SEMIMONTHLY' THEN CASE WHEN extract(day FROM next_period_start) <= 15"
-    "    THEN date_trunc('month', next_period_start)::date + 15 <= $1::date"
-    "    ELSE (date_trunc('month', next_period_start) + interval '1 month')::date <= $1::date END"
-    "  ELSE next_period_start + 28 <= $1::date END "
-    "ORDER BY next_period_start, id LIMIT $2"};
-
-// One candidate schedule, locked for this instance, or no row when another instance holds it
-// (or it was paused meanwhile). $1 organization_id, $2 id.
-constexpr db::Query k_claim_schedule{"payroll.claim_schedule",
-                                     "SELECT " PAYROLLX_SCHEDULE_COLUMNS
-                                     " FROM payroll.pay_schedules "
-                                     "WHERE organization_id = $1 AND id = $2 AND status = 'ACTIVE' "
-                                     "FOR NO KEY UPDATE SKIP LOCKED"};
-
-#undef PAYROLLX_SCHEDULE_COLUMNS
-
-// APPROVED REGULAR runs of active autoExecute schedules whose pay date has come, across
-// organisations (a paused schedule executes nothing by itself; off-cycle runs are executed by
-// hand).
-// $1 today, $2 limit, $3 the suspended organisations (left out).
-constexpr db::Query k_select_due_runs{
-    "payroll.select_due_runs",
-    "SELECT r.organization_id, r.id FROM payroll.payroll_runs r "
-    "JOIN payroll.pay_schedules s ON s.id = r.schedule_id AND s.organization_id = "
-    "r.organization_id "
-    "WHERE r.status = 'APPROVED' AND r.type = 'REGULAR' AND s.auto_execute"
-    "  AND s.status = 'ACTIVE' AND r.pay_date <= $1::date"
-    "  AND r.organization_id <> ALL ($3::uuid[]) "
-    "ORDER BY r.pay_date, r.id LIMIT $2"};
-
-// The date it is at instant $1 in time zone $2 (an IANA name, checked when it was set): an
-// organisation's days, periods and pay dates follow its time zone.
-constexpr db::Query k_local_date{"payroll.local_date",
-                                 "SELECT ($1::timestamptz AT TIME ZONE $2)::date AS today"};
-
-// One due run, locked for this instance while still APPROVED, or no row when another instance
-// is executing it (or did). $1 organization_id, $2 id.
-constexpr db::Query k_claim_run{"payroll.claim_run",
-                                "SELECT id, pay_date FROM payroll.payroll_runs "
-                                "WHERE organization_id = $1 AND id = $2 AND status = 'APPROVED' "
-                                "FOR UPDATE SKIP LOCKED"};
-
-// Whether a run that is not cancelled uses the schedule. $1 organization_id, $2 schedule_id.
-constexpr db::Query k_schedule_in_use{
-    "payroll.schedule_in_use",
-    "SELECT EXISTS (SELECT 1 FROM payroll.payroll_runs WHERE organization_id = $1"
-    "  AND schedule_id = $2 AND status <> 'CANCELLED') AS in_use"};
-
-#define PAYROLLX_RUN_COLUMNS                                                              \
-  "id, organization_id, type, status, schedule_id, period_start, period_end, pay_date,"   \
-  " currency, frequency, request, total_gross, total_pre_tax, total_tax, total_post_tax," \
-  " total_net, employee_count, skipped, treasury_wallet_id, created_by, approved_by,"     \
-  " executed_by, reversed_by, created_at, updated_at, imported"
-
-// $1 id, $2 organization_id, $3 type, $4 schedule_id, $5 period_start, $6 period_end,
-// $7 pay_date, $8 currency, $9 frequency, $10 request, $11-$15 totals (gross, pre-tax, tax,
-// post-tax, net), $16 employee_count, $17 skipped, $18 created_by.
-constexpr db::Query k_insert_run{
-    "payroll.insert_run",
-    "INSERT INTO payroll.payroll_runs (id, organization_id, type, schedule_id, period_start,"
-    "  period_end, pay_date, currency, frequency, request, total_gross, total_pre_tax, total_tax,"
-    "  total_post_tax, total_net, employee_count, skipped, created_by) "
-    "VALUES ($1, $2, $3, $4, $5::date, $6::date, $7::date, $8, $9, $10::jsonb, $11::bigint,"
-    "  $12::bigint, $13::bigint, $14::bigint, $15::bigint, $16::integer, $17::jsonb, $18) "
-    "RETURNING " PAYROLLX_RUN_COLUMNS};
-
-// $1 organization_id, $2 id.
-constexpr db::Query k_select_run{
-    "payroll.select_run", "SELECT " PAYROLLX_RUN_COLUMNS
-                          " FROM payroll.payroll_runs WHERE organization_id = $1 AND id = $2"};
-
-// $1 organization_id, $2 id. Every change of a run starts here: concurrent approvals,
-// executions and cancellations of one run queue on this row and see each other's outcome.
-constexpr db::Query k_lock_run{"payroll.lock_run",
-                               "SELECT " PAYROLLX_RUN_COLUMNS
-                               " FROM payroll.payroll_runs WHERE organization_id = $1 AND id = $2 "
-                               "FOR UPDATE"};
-
-// $1 organization_id, $2 id, $3-$7 totals, $8 employee_count, $9 skipped.
-constexpr db::Query k_update_calculation{
-    "payroll.update_calculation",
-    "UPDATE payroll.payroll_runs SET total_gross = $3::bigint, total_pre_tax = $4::bigint,"
-    "  total_tax = $5::bigint, total_post_tax = $6::bigint, total_net = $7::bigint,"
-    "  employee_count = $8::integer, skipped = $9::jsonb, updated_at = now() "
-    "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_RUN_COLUMNS};
-
-// $1 organization_id, $2 id, $3 approved_by, $4 treasury_wallet_id.
-constexpr db::Query k_mark_approved{
-    "payroll.mark_approved",
-    "UPDATE payroll.payroll_runs SET status = 'APPROVED', approved_by = $3, approved_at = now(),"
-    "  treasury_wallet_id = $4, updated_at = now() "
-    "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_RUN_COLUMNS};
-
-// $1 organization_id, $2 id.
-constexpr db::Query k_mark_cancelled{
-    "payroll.mark_cancelled",
-    "UPDATE payroll.payroll_runs SET status = 'CANCELLED', cancelled_at = now(),"
-    "  updated_at = now() "
-    "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_RUN_COLUMNS};
-
-// $1 organization_id, $2 id, $3 executed_by.
-constexpr db::Query k_mark_completed{
-    "payroll.mark_completed",
-    "UPDATE payroll.payroll_runs SET status = 'COMPLETED', executed_by = $3, executed_at = now(),"
-    "  updated_at = now() "
-    "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_RUN_COLUMNS};
-
-// $1 organization_id, $2 id, $3 reversed_by.
-constexpr db::Query k_mark_reversed{
-    "payroll.mark_reversed",
-    "UPDATE payroll.payroll_runs SET status = 'REVERSED', reversed_by = $3, reversed_at = now(),"
-    "  updated_at = now() "
-    "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_RUN_COLUMNS};
-
-// One page of runs, newest first. $1 organization_id, $2 status, $3 type, $4 schedule_id (NULL
-// filters match everything), $5/$6 keyset or NULL, $7 limit.
-constexpr db::Query k_select_runs{
-    "payroll.select_runs",
-    "SELECT " PAYROLLX_RUN_COLUMNS
-    " FROM payroll.payroll_runs WHERE organization_id = $1"
-    "  AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR type = $3)"
-    "  AND ($4::uuid IS NULL OR schedule_id = $4)"
-    "  AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid)) "
-    "ORDER BY created_at DESC, id DESC LIMIT $7"};
-
-// Runs that paid an employee (completed, or completed and since reversed), newest pay date
-// first. $1 organization_id, $2 employee_id, $3/$4 keyset (pay_date, id) or NULL, $5 limit.
-constexpr db::Query k_select_paid_runs_of{
-    "payroll.select_paid_runs_of",
-    "SELECT " PAYROLLX_RUN_COLUMNS
-    " FROM payroll.payroll_runs r WHERE organization_id = $1"
-    "  AND status IN ('COMPLETED', 'REVERSED')"
-    "  AND EXISTS (SELECT 1 FROM payroll.payroll_items i WHERE i.organization_id = $1"
-    "    AND i.run_id = r.id AND i.employee_id = $2)"
-    "  AND ($3::date IS NULL OR (pay_date, id) < ($3::date, $4::uuid)) "
-    "ORDER BY pay_date DESC, id DESC LIMIT $5"};
-
-#undef PAYROLLX_RUN_COLUMNS
-
-#define PAYROLLX_ITEM_COLUMNS                                                                    \
-  "id, run_id, employee_id, wallet_id, position, base_pay, earnings, gross, pre_tax_deductions," \
-  " taxable, tax, post_tax_deductions, net, lines, status, transaction_id,"                      \
-  " reversal_transaction_id"
-
-// Every item of a run in one statement. $1 organization_id, $2 run_id, then one array per
-// column: $3 id, $4 employee_id, $5 wallet_id, $6 position, $7 base_pay, $8 earnings, $9 gross,
-// $10 pre_tax_deductions, $11 taxable, $12 tax, $13 post_tax_deductions, $14 net, $15 lines
-// (JSON text).
-constexpr db::Query k_insert_items{
-    "payroll.insert_items",
-    "INSERT INTO payroll.payroll_items (id, organization_id, run_id, employee_id, wallet_id,"
-    "  position, base_pay, earnings, gross, pre_tax_deductions, taxable, tax,"
-    "  post_tax_deductions, net, lines) "
-    "SELECT i.id, $1, $2, i.employee_id, i.wallet_id, i.position::integer, i.base_pay,"
-    "  i.earnings, i.gross, i.pre_tax, i.taxable, i.tax, i.post_tax, i.net, i.lines::jsonb "
-    "FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::bigint[], $7::bigint[], $8::bigint[],"
-    "  $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[],"
-    "  $15::text[]) AS i(id, employee_id, wallet_id, position, base_pay, earnings, gross,"
-    "  pre_tax, taxable, tax, post_tax, net, lines)"};
-
-// $1 organization_id, $2 run_id.
-constexpr db::Query k_delete_items{
-    "payroll.delete_items",
-    "DELETE FROM payroll.payroll_items WHERE organization_id = $1 AND run_id = $2"};
-
-// $1 organization_id, $2 run_id: every item, in order.
-constexpr db::Query k_select_items{"payroll.select_items",
-                                   "SELECT " PAYROLLX_ITEM_COLUMNS
-                                   " FROM payroll.payroll_items "
-                                   "WHERE organization_id = $1 AND run_id = $2 ORDER BY position"};
-
-// One page of a run's items in order. $1 organization_id, $2 run_id, $3 the previous page's
-// last item or NULL, $4 limit.
-constexpr db::Query k_select_items_page{
-    "payroll.select_items_page",
-    "SELECT " PAYROLLX_ITEM_COLUMNS
-    " FROM payroll.payroll_items "
-    "WHERE organization_id = $1 AND run_id = $2"
-    "  AND ($3::uuid IS NULL OR position > (SELECT position FROM payroll.payroll_items"
-    "                                       WHERE organization_id = $1 AND id = $3"
-    "                                         AND run_id = $2)) "
-    "ORDER BY position LIMIT $4"};
-
-// The items that block an approval: a negative net, or a net above the cap ($3, NULL: none).
-// $1 organization_id, $2 run_id.
-constexpr db::Query k_select_blocking_items{
-    "payroll.select_blocking_items",
-    "SELECT employee_id, net FROM payroll.payroll_items "
-    "WHERE organization_id = $1 AND run_id = $2"
-    "  AND (net < 0 OR ($3::bigint IS NOT NULL AND net > $3::bigint)) "
-    "ORDER BY position"};
-
-// $1 organization_id, $2 run_id, $3 employee_id.
-constexpr db::Query k_select_item_of{
-    "payroll.select_item_of",
-    "SELECT " PAYROLLX_ITEM_COLUMNS
-    " FROM payroll.payroll_items WHERE organization_id = $1 AND run_id = $2 AND employee_id = $3"};
-
-// An employee's items of some runs. $1 organization_id, $2 employee_id, $3 run ids.
-constexpr db::Query k_select_items_of{
-    "payroll.select_items_of",
-    "SELECT " PAYROLLX_ITEM_COLUMNS
-    " FROM payroll.payroll_items "
-    "WHERE organization_id = $1 AND employee_id = $2 AND run_id = ANY($3::uuid[])"};
-
-#undef PAYROLLX_ITEM_COLUMNS
-
-// Every item of the run becomes PAID; those in the arrays with their transaction, the others
-// (a net of zero) without one. $1 organization_id, $2 run_id, $3 item ids, $4 transaction ids.
-constexpr db::Query k_mark_items_paid{
-    "payroll.mark_items_paid",
-    "UPDATE payroll.payroll_items i SET status = 'PAID', transaction_id = p.transaction_id "
-    "FROM payroll.payroll_items s"
-    "  LEFT JOIN unnest($3::uuid[], $4::uuid[]) AS p(item_id, transaction_id) ON p.item_id = s.id "
-    "WHERE s.organization_id = $1 AND s.id = i.id AND i.organization_id = $1 AND i.run_id = $2"
-    "  AND i.status = 'PENDING'"};
-
-// Every paid item of the run becomes REVERSED; those in the arrays with their compensating
-// transaction. $1 organization_id, $2 run_id, $3 item ids, $4 reversal transaction ids.
-constexpr db::Query k_mark_items_reversed{
-    "payroll.mark_items_reversed",
-    "UPDATE payroll.payroll_items i SET status = 'REVERSED',"
-    "  reversal_transaction_id = p.reversal_id "
-    "FROM payroll.payroll_items s"
-    "  LEFT JOIN unnest($3::uuid[], $4::uuid[]) AS p(item_id, reversal_id) ON p.item_id = s.id "
-    "WHERE s.organization_id = $1 AND s.id = i.id AND i.organization_id = $1 AND i.run_id = $2"
-    "  AND i.status = 'PAID'"};
-
-// $1 organization_id, $2 run_id.
-constexpr db::Query k_cancel_items{
-    "payroll.cancel_items",
-    "UPDATE payroll.payroll_items SET status = 'CANCELLED' "
-    "WHERE organization_id = $1 AND run_id = $2 AND status = 'PENDING'"};
-
-// Year to date of an employee for each of some runs: the sums over the other COMPLETED runs in
-// the run's currency paid in its calendar year up to its pay date (the run itself is added by
-// the caller). Amounts of another currency are never summed with these.
-// $1 organization_id, $2 employee_id, $3 run ids → run_id, gross, tax, net.
-constexpr db::Query k_year_to_date{
-    "payroll.year_to_date",
-    "SELECT p.id AS run_id, coalesce(sum(i.gross), 0)::bigint AS gross,"
-    "  coalesce(sum(i.tax), 0)::bigint AS tax, coalesce(sum(i.net), 0)::bigint AS net "
-    "FROM payroll.payroll_runs p"
-    "  LEFT JOIN payroll.payroll_runs r ON r.organization_id = $1 AND r.status = 'COMPLETED'"
-    "    AND r.id <> p.id AND r.currency = p.currency AND r.pay_date <= p.pay_date"
-    "    AND r.pay_date >= date_trunc('year', p.pay_date)::date"
-    "  LEFT JOIN payroll.payroll_items i ON i.organization_id = $1 AND i.run_id = r.id"
-    "    AND i.employee_id = $2 "
-    "WHERE p.organization_id = $1 AND p.id = ANY($3::uuid[]) "
-    "GROUP BY p.id"};
-
-Schedule schedule_from(const db::Row& row);
-Run run_from(const db::Row& row);
-// The eight amounts of an item's row (base_pay ... net), without its lines.
-Calculation amounts_from(const db::Row& row);
-Item item_from(const db::Row& row);
+// Stores every item of the run in one statement (none: nothing is sent).
+boost::asio::awaitable<void> insert_items(db::Tx& tx, const Uuid& organization_id,
+                                          const Uuid& run_id, const std::vector<Item>& items);
+boost::asio::awaitable<void> delete_items(db::Tx& tx, const Uuid& organization_id,
+                                          const Uuid& run_id);
+// Every item of the run, in order.
+boost::asio::awaitable<std::vector<Item>> select_items(db::Tx& tx, const Uuid& organization_id,
+                                                       const Uuid& run_id);
+// Up to `limit` items of the run in order, after the item `after`.
+boost::asio::awaitable<std::vector<Item>> select_items_page(db::Tx& tx, const Uuid& organization_id,
+                                                            const Uuid& run_id,
+                                                            const std::optional<Uuid>& after,
+                                                            int limit);
+// An item that must not be paid as it is.
+struct BlockingItem {
+  Uuid employee_id;
+  std::int64_t net = 0;
+};
+// The run's items with a negative net or a net above `cap` (none: no cap), in order.
+boost::asio::awaitable<std::vector<BlockingItem>> select_blocking_items(
+    db::Tx& tx, const Uuid& organization_id, const Uuid& run_id, std::optional<std::int64_t> cap);
+// The employee's item of the run; none when the run does not pay them.
+boost::asio::awaitable<std::optional<Item>> select_item_of(db::Tx& tx, const Uuid& organization_id,
+                                                           const Uuid& run_id,
+                                                           const Uuid& employee_id);
+// The employee's items of some runs.
+boost::asio::awaitable<std::vector<Item>> select_items_of(db::Tx& tx, const Uuid& organization_id,
+                                                          const Uuid& employee_id,
+                                                          const std::vector<Uuid>& run_ids);
+// Every PENDING item of the run becomes PAID, item_ids[i] with transaction_ids[i] and the others
+// (a net of zero) without a transaction; answers how many changed.
+boost::asio::awaitable<std::int64_t> mark_items_paid(db::Tx& tx, const Uuid& organization_id,
+                                                     const Uuid& run_id,
+                                                     const std::vector<Uuid>& item_ids,
+                                                     const std::vector<Uuid>& transaction_ids);
+// Every PAID item of the run becomes REVERSED, item_ids[i] with its compensating transaction
+// reversal_ids[i]; answers how many changed.
+boost::asio::awaitable<std::int64_t> mark_items_reversed(db::Tx& tx, const Uuid& organization_id,
+                                                         const Uuid& run_id,
+                                                         const std::vector<Uuid>& item_ids,
+                                                         const std::vector<Uuid>& reversal_ids);
+// Every PENDING item of the run becomes CANCELLED.
+boost::asio::awaitable<void> cancel_items(db::Tx& tx, const Uuid& organization_id,
+                                          const Uuid& run_id);
+// For each of the runs, the employee's sums over the other COMPLETED runs in its currency paid
+// in its calendar year up to its pay date (the run itself is not included).
+boost::asio::awaitable<std::map<Uuid, YearToDate>> year_to_date(db::Tx& tx,
+                                                                const Uuid& organization_id,
+                                                                const Uuid& employee_id,
+                                                                const std::vector<Uuid>& run_ids);
 
 }  // namespace payrollx::payroll::store

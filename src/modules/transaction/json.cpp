@@ -32,8 +32,8 @@ boost::json::object settlement_json(const std::optional<Settlement>& settlement)
 
 boost::json::object fields_json(const Transaction& transaction) {
   return {{"id", transaction.id.str()},
-          {"type", transaction.type},
-          {"status", transaction.status},
+          {"type", to_string(transaction.type)},
+          {"status", to_string(transaction.status)},
           {"amount", transaction.amount},
           {"currency", transaction.currency},
           {"fromWalletId", transaction.from_wallet_id.str()},
@@ -57,7 +57,7 @@ boost::json::object fields_json(const Transaction& transaction) {
 
 boost::json::object to_json(const Transaction& transaction) {
   auto answer = fields_json(transaction);
-  if (transaction.type == "WITHDRAWAL" && transaction.source == Source::payrollx)
+  if (transaction.type == Type::withdrawal && transaction.source == Source::payrollx)
     answer["settlement"] = settlement_json(transaction.settlement);
   return answer;
 }

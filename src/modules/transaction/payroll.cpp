@@ -19,19 +19,14 @@ awaitable<void> Service::pay_payroll(db::Tx& tx, const Uuid& organization_id, co
                                      const std::vector<Payment>& payments,
                                      const compliance::Actor& actor) {
   if (payments.empty()) co_return;
-  std::vector<Uuid> ids, wallet_ids;
-  std::vector<std::int64_t> amounts;
+  std::vector<Uuid> wallet_ids;
   std::vector<wallet::Leg> legs;
-  ids.reserve(payments.size());
   wallet_ids.reserve(payments.size() + 1);
-  amounts.reserve(payments.size());
   legs.reserve(2 * payments.size());
   wallet_ids.push_back(treasury_wallet_id);
   for (const auto& payment : payments) {
     if (payment.amount <= 0) throw std::logic_error("a payroll payment of zero or less");
-    ids.push_back(payment.transaction_id);
     wallet_ids.push_back(payment.wallet_id);
-    amounts.push_back(payment.amount);
     // The treasury's debit first: its entries carry the running balance of the run.
     legs.push_back({treasury_wallet_id, -payment.amount, payment.transaction_id});
     legs.push_back({payment.wallet_id, payment.amount, payment.transaction_id});
@@ -44,9 +39,8 @@ awaitable<void> Service::pay_payroll(db::Tx& tx, const Uuid& organization_id, co
       throw std::logic_error("a payroll run's total beyond int64");
   if (held != total)
     throw std::logic_error("a payroll run's hold does not match its payments' total");
-  std::vector<Uuid> employee_wallets(wallet_ids.begin() + 1, wallet_ids.end());
-  co_await tx.query(store::k_insert_payments, organization_id, run_id, currency, treasury_wallet_id,
-                    ids, employee_wallets, amounts, actor.user_id);
+  co_await store::insert_payments(tx, organization_id, run_id, currency, treasury_wallet_id,
+                                  payments, actor.user_id);
   // Hundreds of thousands of entries are written, none read back: the legs are balanced pairs on
   // wallets locked above.
   auto posting = co_await wallets_.try_post(tx, organization_id, legs, false);
@@ -61,32 +55,26 @@ awaitable<std::vector<Uuid>> Service::reverse_payroll(
     const std::string& currency, const std::vector<PaymentReversal>& reversals,
     const std::string& reason, const compliance::Actor& actor) {
   if (reversals.empty()) co_return std::vector<Uuid>{};
-  std::vector<Uuid> ids, wallet_ids, originals;
-  std::vector<std::int64_t> amounts;
+  std::vector<Uuid> wallet_ids;
   std::vector<wallet::Leg> legs;
   wallet_ids.push_back(treasury_wallet_id);
   for (const auto& reversal : reversals) {
-    ids.push_back(reversal.reversal_id);
     wallet_ids.push_back(reversal.wallet_id);
-    originals.push_back(reversal.original_id);
-    amounts.push_back(reversal.amount);
     legs.push_back({reversal.wallet_id, -reversal.amount, reversal.reversal_id});
     legs.push_back({treasury_wallet_id, reversal.amount, reversal.reversal_id});
   }
   co_await wallets_.lock_all(tx, organization_id, wallet_ids);
-  std::vector<Uuid> employee_wallets(wallet_ids.begin() + 1, wallet_ids.end());
-  co_await tx.query(store::k_insert_payment_reversals, organization_id, run_id, currency,
-                    treasury_wallet_id, ids, employee_wallets, amounts, originals, reason,
-                    actor.user_id);
+  co_await store::insert_payment_reversals(tx, organization_id, run_id, currency,
+                                           treasury_wallet_id, reversals, reason, actor.user_id);
   auto posting = co_await wallets_.try_post(tx, organization_id, legs, false);
   if (!posting.shortages.empty()) {
     std::vector<Uuid> short_wallets;
     for (const auto& shortage : posting.shortages) short_wallets.push_back(shortage.wallet_id);
     co_return short_wallets;
   }
-  auto marked =
-      co_await tx.query(store::k_mark_payments_reversed, organization_id, run_id, originals, ids);
-  if (marked.affected() != static_cast<std::int64_t>(originals.size()))
+  const auto marked =
+      co_await store::mark_payments_reversed(tx, organization_id, run_id, reversals);
+  if (marked != static_cast<std::int64_t>(reversals.size()))
     throw invalid_state("A payment of the run is not a completed, unreversed payroll payment.");
   co_return std::vector<Uuid>{};
 }

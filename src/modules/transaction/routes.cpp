@@ -103,7 +103,7 @@ awaitable<http::Response> post_transfer(Service& service, http::RequestContext& 
   const Transfer transfer{.from_wallet_id = *from,
                           .to_wallet_id = *to,
                           .amount = *amount,
-                          .type = *type,
+                          .type = *parse_type(*type),
                           .notes = notes};
   auto actor = compliance::actor_of(ctx);
   co_return co_await money_route(service, ctx, 201, [&](db::Tx& tx) {
@@ -164,14 +164,16 @@ std::optional<Uuid> uuid_param(const http::RequestContext& ctx, std::string_view
   return id;
 }
 
-std::optional<std::string> enum_param(const http::RequestContext& ctx, std::string_view name,
-                                      std::span<const std::string_view> allowed) {
+template <class E, std::size_t N>
+std::optional<E> enum_param(const http::RequestContext& ctx, std::string_view name,
+                            const EnumNames<E, N>& names) {
   auto text = ctx.request().query_param(name);
   if (!text) return std::nullopt;
-  if (std::find(allowed.begin(), allowed.end(), *text) == allowed.end())
+  auto value = names.parse(*text);
+  if (!value)
     throw validation_failed(std::string(name),
-                            fmt::format("must be one of {}", fmt::join(allowed, ", ")));
-  return std::string(*text);
+                            fmt::format("must be one of {}", fmt::join(names.names(), ", ")));
+  return value;
 }
 
 // `from` / `to`: an RFC 3339 instant, or a date (the whole day: from its first instant, to its
@@ -193,8 +195,8 @@ awaitable<Filter> read_filter(Service& service, const http::RequestContext& ctx)
   filter.wallet_id = uuid_param(ctx, "walletId");
   auto employee_id = uuid_param(ctx, "employeeId");
   filter.payroll_run_id = uuid_param(ctx, "payrollRunId");
-  filter.type = enum_param(ctx, "type", rules::k_types);
-  filter.status = enum_param(ctx, "status", rules::k_statuses);
+  filter.type = enum_param(ctx, "type", k_types);
+  filter.status = enum_param(ctx, "status", k_statuses);
   filter.from = time_param(ctx, "from", false);
   filter.to = time_param(ctx, "to", true);
   auto& wallets = service.wallets();
@@ -235,8 +237,9 @@ awaitable<http::Response> list_transactions(Service& service, http::RequestConte
 // `actorId` only for the organisation's roles (see transaction_json).
 boost::json::object history_json(const StatusChange& change, const Principal& viewer) {
   const bool show_actor = change.actor_id && viewer.role != Role::employee;
-  return {{"fromStatus", change.from_status ? boost::json::value(*change.from_status) : nullptr},
-          {"toStatus", change.to_status},
+  return {{"fromStatus",
+           change.from_status ? boost::json::value(to_string(*change.from_status)) : nullptr},
+          {"toStatus", to_string(change.to_status)},
           {"reason", change.reason ? boost::json::value(*change.reason) : nullptr},
           {"actorId", show_actor ? boost::json::value(change.actor_id->str()) : nullptr},
           {"createdAt", to_rfc3339(change.created_at)}};

@@ -9,9 +9,6 @@
 namespace payrollx::transaction::rules {
 
 inline constexpr std::string_view k_transfer_types[] = {"BONUS", "ADJUSTMENT", "TRANSFER"};
-inline constexpr std::string_view k_types[] = {"DEPOSIT",    "WITHDRAWAL", "PAYROLL", "BONUS",
-                                               "ADJUSTMENT", "TRANSFER",   "REVERSAL"};
-inline constexpr std::string_view k_statuses[] = {"PENDING", "COMPLETED", "FAILED", "CANCELLED"};
 inline constexpr json::IntRule k_amount{.min = 1};
 inline constexpr json::StringRule k_reference{1, 255};  // a deposit's and a settlement's
 inline constexpr json::StringRule k_reason{1, 1000};    // a transfer's notes, a failure, a reversal

@@ -6,6 +6,7 @@
 #include "core/http/pagination.hpp"
 #include "core/http/schema.hpp"
 #include "modules/transaction/rules.hpp"
+#include "modules/transaction/transaction.hpp"
 
 namespace payrollx::transaction::schemas {
 namespace {
@@ -37,7 +38,7 @@ boost::json::value transfer() {
   return schema::object({{"fromWalletId", schema::uuid()},
                          {"toWalletId", schema::uuid()},
                          {"amount", schema::integer(rules::k_amount.min)},
-                         {"type", schema::enumeration({"BONUS", "ADJUSTMENT", "TRANSFER"})},
+                         {"type", schema::enumeration(rules::k_transfer_types)},
                          {"notes", schema::string(rules::k_reason)}},
                         {"fromWalletId", "toWalletId", "amount", "type"});
 }
@@ -45,9 +46,8 @@ boost::json::value transfer() {
 boost::json::value transaction() {
   return schema::object(
       {{"id", schema::uuid()},
-       {"type", schema::enumeration({"DEPOSIT", "WITHDRAWAL", "PAYROLL", "BONUS", "ADJUSTMENT",
-                                     "TRANSFER", "REVERSAL"})},
-       {"status", schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
+       {"type", schema::enumeration(k_types.names())},
+       {"status", schema::enumeration(k_statuses.names())},
        {"amount", schema::integer(rules::k_amount.min)},
        {"currency", schema::string(k_currency_code)},
        {"fromWalletId", schema::uuid()},
@@ -124,11 +124,8 @@ std::vector<http::QueryParamDoc> list_query() {
       {{"walletId", "Transactions from or to this wallet.", schema::uuid()},
        {"employeeId", "Transactions from or to this employee's wallets.", schema::uuid()},
        {"payrollRunId", "Transactions of this payroll run.", schema::uuid()},
-       {"type", "One transaction type.",
-        schema::enumeration(
-            {"DEPOSIT", "WITHDRAWAL", "PAYROLL", "BONUS", "ADJUSTMENT", "TRANSFER", "REVERSAL"})},
-       {"status", "One status.",
-        schema::enumeration({"PENDING", "COMPLETED", "FAILED", "CANCELLED"})},
+       {"type", "One transaction type.", schema::enumeration(k_types.names())},
+       {"status", "One status.", schema::enumeration(k_statuses.names())},
        {"from", "Created at or after: RFC 3339, or a date (from its start).", text("date-time")},
        {"to", "Created at or before: RFC 3339, or a date (to its end).", text("date-time")}});
 }

@@ -20,49 +20,30 @@ namespace payrollx::transaction {
 namespace {
 
 using boost::asio::awaitable;
+using store::NewTransaction;
 using wallet::OwnerType;
 
 constexpr std::string_view k_entity = "transaction";
 
-// A new transaction row, before it is written.
-struct NewTransaction {
-  std::string type;
-  std::string status;
-  std::int64_t amount = 0;
-  std::string currency;
-  Uuid from_wallet_id;
-  Uuid to_wallet_id;
-  std::optional<std::string> reference;
-  std::optional<std::string> notes;
-  std::optional<std::string> destination_address;
-  std::optional<Uuid> reversal_of;
-};
-
 awaitable<Transaction> insert(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
                               const NewTransaction& row, const compliance::Actor& actor) {
-  auto result =
-      co_await tx.query(store::k_insert, id, organization_id, row.type, row.status, row.amount,
-                        row.currency, row.from_wallet_id, row.to_wallet_id, row.reference,
-                        row.notes, row.destination_address, row.reversal_of, actor.user_id);
-  co_return store::transaction_of(result.one());
+  co_return co_await store::insert(tx, organization_id, id, row, actor.user_id);
 }
 
 awaitable<Transaction> change_status(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
-                                     std::string_view status,
+                                     Status status,
                                      const std::optional<std::string>& external_reference,
                                      const std::optional<std::string>& failure_reason,
                                      const compliance::Actor& actor) {
   auto reason = failure_reason ? failure_reason : external_reference;
-  auto result = co_await tx.query(store::k_change_status, organization_id, id, status,
-                                  external_reference, failure_reason, reason, actor.user_id);
-  co_return store::transaction_of(result.one());
+  co_return co_await store::change_status(tx, organization_id, id, status, external_reference,
+                                          failure_reason, reason, actor.user_id);
 }
 
 awaitable<Transaction> lock(db::Tx& tx, const Uuid& organization_id, const Uuid& id) {
-  auto result = co_await tx.query(store::k_lock, organization_id, id);
-  auto row = result.first();
-  if (!row) throw not_found("The transaction does not exist.");
-  co_return store::transaction_of(*row);
+  auto locked = co_await store::lock(tx, organization_id, id);
+  if (!locked) throw not_found("The transaction does not exist.");
+  co_return std::move(*locked);
 }
 
 // Clearing wallets are the platform's bookkeeping, not an address clients move money with.
@@ -83,11 +64,34 @@ std::vector<wallet::Leg> moving(const Uuid& id, std::int64_t amount, const walle
   return {{from.id, -amount, id}, {to.id, amount, id}};
 }
 
+// Why a transaction of `type` is never reversed by POST .../reverse; none when it may be. Every
+// type is listed (no default), so a new one is a compile error here until it is decided.
+std::optional<std::string_view> irreversible(Type type) {
+  switch (type) {
+    case Type::reversal:
+      return "A reversal cannot be reversed.";
+    // Money a settled withdrawal sent out has left the platform: giving it back would let it be
+    // withdrawn twice (money that returns comes in as a deposit).
+    case Type::withdrawal:
+      return "A settled withdrawal cannot be reversed; record returned money as a deposit.";
+    // A payroll payment is reversed with its run, which keeps the run's state true.
+    case Type::payroll:
+      return "A payroll payment is reversed by reversing its payroll run.";
+    case Type::deposit:
+    case Type::bonus:
+    case Type::adjustment:
+    case Type::transfer:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 void require_pending_withdrawal(const Transaction& transaction) {
-  if (transaction.type != "WITHDRAWAL")
+  if (transaction.type != Type::withdrawal)
     throw invalid_state("Only withdrawals are completed or failed.");
-  if (transaction.status != "PENDING")
-    throw invalid_state(fmt::format("The withdrawal is {}, not PENDING.", transaction.status));
+  if (transaction.status != Status::pending)
+    throw invalid_state(
+        fmt::format("The withdrawal is {}, not PENDING.", to_string(transaction.status)));
 }
 
 // The withdrawal, locked; 409 unless it is a PENDING one.
@@ -128,8 +132,8 @@ awaitable<Transaction> Service::deposit(db::Tx& tx, const Uuid& organization_id,
   require_addressable(target);
   auto clearing = co_await wallets_.external(tx, organization_id, target.currency);
   const auto id = Uuid::random();
-  const NewTransaction row{.type = "DEPOSIT",
-                           .status = "COMPLETED",
+  const NewTransaction row{.type = Type::deposit,
+                           .status = Status::completed,
                            .amount = deposit.amount,
                            .currency = target.currency,
                            .from_wallet_id = clearing.id,
@@ -182,7 +186,7 @@ awaitable<Transaction> Service::transfer(db::Tx& tx, const Uuid& organization_id
                                         to.currency, from.currency));
   const auto id = Uuid::random();
   const NewTransaction row{.type = transfer.type,
-                           .status = "COMPLETED",
+                           .status = Status::completed,
                            .amount = transfer.amount,
                            .currency = from.currency,
                            .from_wallet_id = from.id,
@@ -202,8 +206,8 @@ awaitable<Transaction> Service::withdraw(db::Tx& tx, const Uuid& organization_id
   require_addressable(source);
   auto clearing = co_await wallets_.external(tx, organization_id, source.currency);
   const auto id = Uuid::random();
-  const NewTransaction row{.type = "WITHDRAWAL",
-                           .status = "PENDING",
+  const NewTransaction row{.type = Type::withdrawal,
+                           .status = Status::pending,
                            .amount = withdrawal.amount,
                            .currency = source.currency,
                            .from_wallet_id = source.id,
@@ -328,7 +332,7 @@ awaitable<Transaction> Service::completed(db::Tx& tx, const Transaction& pending
   auto clearing = co_await wallets_.external(tx, organization_id, pending.currency);
   co_await wallets_.release(tx, organization_id, pending.id);
   co_await wallets_.post(tx, organization_id, moving(pending.id, pending.amount, source, clearing));
-  auto changed = co_await change_status(tx, organization_id, pending.id, "COMPLETED",
+  auto changed = co_await change_status(tx, organization_id, pending.id, Status::completed,
                                         external_reference, std::nullopt, actor);
   std::vector<Transaction> completed{std::move(changed)};
   co_await settlement_store::attach(tx, organization_id, completed);
@@ -345,8 +349,8 @@ awaitable<Transaction> Service::failed(db::Tx& tx, const Transaction& pending,
   const auto& organization_id = pending.organization_id;
   auto source = co_await lock_one(wallets_, tx, organization_id, pending.from_wallet_id);
   co_await wallets_.release(tx, organization_id, pending.id);
-  auto changed = co_await change_status(tx, organization_id, pending.id, "FAILED", std::nullopt,
-                                        reason, actor);
+  auto changed = co_await change_status(tx, organization_id, pending.id, Status::failed,
+                                        std::nullopt, reason, actor);
   std::vector<Transaction> failed{std::move(changed)};
   co_await settlement_store::attach(tx, organization_id, failed);
   co_await audit_.append(
@@ -365,18 +369,10 @@ awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,
     throw invalid_state(
         "An imported legacy transaction is history: its money moved on chain, outside "
         "PayrollX's wallets, and cannot be reversed here.");
-  if (original.type == "REVERSAL") throw invalid_state("A reversal cannot be reversed.");
-  // Money a settled withdrawal sent out has left the platform: giving it back would let it be
-  // withdrawn twice (money that returns comes in as a deposit). A payroll payment is reversed
-  // with its run, which keeps the run's state true.
-  if (original.type == "WITHDRAWAL")
+  if (auto why = irreversible(original.type)) throw invalid_state(std::string(*why));
+  if (original.status != Status::completed)
     throw invalid_state(
-        "A settled withdrawal cannot be reversed; record returned money as a "
-        "deposit.");
-  if (original.type == "PAYROLL")
-    throw invalid_state("A payroll payment is reversed by reversing its payroll run.");
-  if (original.status != "COMPLETED")
-    throw invalid_state(fmt::format("The transaction is {}, not COMPLETED.", original.status));
+        fmt::format("The transaction is {}, not COMPLETED.", to_string(original.status)));
   if (original.reversed_by) throw invalid_state("The transaction was already reversed.");
 
   const std::vector<Uuid> reversed_ids{original.id};
@@ -387,8 +383,8 @@ awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,
                          std::vector<Uuid>(wallet_ids.begin(), wallet_ids.end()));
 
   const auto id = Uuid::random();
-  const NewTransaction row{.type = "REVERSAL",
-                           .status = "COMPLETED",
+  const NewTransaction row{.type = Type::reversal,
+                           .status = Status::completed,
                            .amount = original.amount,
                            .currency = original.currency,
                            .from_wallet_id = original.to_wallet_id,
@@ -401,8 +397,7 @@ awaitable<Transaction> Service::reverse(db::Tx& tx, const Uuid& organization_id,
     legs.push_back(
         {entry.wallet_id, entry.direction == "CREDIT" ? -entry.amount : entry.amount, id});
   co_await wallets_.post(tx, organization_id, legs);
-  auto marked = co_await tx.query(store::k_mark_reversed, organization_id, original.id, id);
-  auto reversed = store::transaction_of(marked.one());
+  auto reversed = co_await store::mark_reversed(tx, organization_id, original.id, id);
   co_await audit_.append(tx, audit_entry(original, reversed, "transaction.reversed", actor, false));
   co_await audit_.append(
       tx, audit_entry(reversal, reversal, "transaction.reversal_completed", actor, true));

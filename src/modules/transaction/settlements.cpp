@@ -211,7 +211,7 @@ SettlementRow settlement_of(const db::Row& row) {
 std::vector<Uuid> withdrawal_ids(const std::vector<Transaction>& transactions) {
   std::vector<Uuid> ids;
   for (const auto& transaction : transactions)
-    if (transaction.type == "WITHDRAWAL") ids.push_back(transaction.id);
+    if (transaction.type == Type::withdrawal) ids.push_back(transaction.id);
   return ids;
 }
 
@@ -363,7 +363,8 @@ awaitable<bool> Settlements::landed(const ClaimedSettlement& settlement, Settlem
     auto completed = co_await service_.complete_settled(tx, settlement.organization_id,
                                                         settlement.transaction_id,
                                                         *settlement.signature, system_actor());
-    PAYROLLX_INVARIANT(completed.status == "COMPLETED", "the settled withdrawal is COMPLETED");
+    PAYROLLX_INVARIANT(completed.status == Status::completed,
+                       "the settled withdrawal is COMPLETED");
     auto settled = co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
                                      std::string(to_string(status)), std::optional<std::string>(),
                                      settlement.organization_id);
@@ -378,10 +379,10 @@ awaitable<bool> Settlements::failed_on_chain(const ClaimedSettlement& settlement
     auto failed =
         co_await service_.fail_settled(tx, settlement.organization_id, settlement.transaction_id,
                                        column_text("failed on chain: " + error), system_actor());
-    PAYROLLX_INVARIANT(failed.status == "FAILED", "the settled withdrawal is FAILED");
-    auto settled =
-        co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
-                          std::string("FAILED"), column_text(error), settlement.organization_id);
+    PAYROLLX_INVARIANT(failed.status == Status::failed, "the settled withdrawal is FAILED");
+    auto settled = co_await tx.query(k_settle, settlement.transaction_id, settlement.claim,
+                                     std::string(to_string(SettlementStatus::failed)),
+                                     column_text(error), settlement.organization_id);
     if (!changed(settled)) throw ClaimLost{};
   };
   co_return co_await settle(body);

@@ -1,6 +1,10 @@
+// Transactions one at a time (a flow's row, its status changes, its reversal) and the reads of
+// them and of their history.
 #include "modules/transaction/store.hpp"
 
 #include <stdexcept>
+
+#include "core/db/pool.hpp"
 
 namespace payrollx::transaction {
 
@@ -15,15 +19,112 @@ Source source_of(std::string_view text) {
   throw std::logic_error("an unknown transaction source");
 }
 
-}  // namespace payrollx::transaction
+namespace store {
+namespace {
 
-namespace payrollx::transaction::store {
+using boost::asio::awaitable;
 
-Transaction transaction_of(const db::Row& row) {
+#define PAYROLLX_TRANSACTION_COLUMNS                                                   \
+  "id, organization_id, type, status, amount, currency, from_wallet_id, to_wallet_id," \
+  " payroll_run_id, reference, notes, destination_address, external_reference,"        \
+  " failure_reason, reversal_of, reversed_by, created_by, created_at, updated_at,"     \
+  " completed_at, source"
+
+// A transaction and the first line of its history. $1 id, $2 organization_id, $3 type,
+// $4 status, $5 amount, $6 currency, $7 from_wallet_id, $8 to_wallet_id, $9 reference,
+// $10 notes, $11 destination_address, $12 reversal_of, $13 created_by.
+constexpr db::Query k_insert{
+    "transaction.insert",
+    "WITH created AS ("
+    "  INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,"
+    "    from_wallet_id, to_wallet_id, reference, notes, destination_address, reversal_of,"
+    "    created_by, completed_at)"
+    "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+    "    CASE WHEN $4 = 'COMPLETED' THEN now() END)"
+    "  RETURNING " PAYROLLX_TRANSACTION_COLUMNS
+    "), logged AS ("
+    "  INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status,"
+    "    actor_id) SELECT organization_id, id, status, created_by FROM created"
+    ") SELECT " PAYROLLX_TRANSACTION_COLUMNS " FROM created"};
+
+// $1 organization_id, $2 id.
+constexpr db::Query k_lock{"transaction.lock",
+                           "SELECT " PAYROLLX_TRANSACTION_COLUMNS
+                           " FROM transaction.transactions "
+                           "WHERE id = $2 AND organization_id = $1 FOR NO KEY UPDATE"};
+
+// $1 organization_id, $2 id.
+constexpr db::Query k_select{"transaction.select", "SELECT " PAYROLLX_TRANSACTION_COLUMNS
+                                                   " FROM transaction.transactions "
+                                                   "WHERE id = $2 AND organization_id = $1"};
+
+// A status change and its history line. $1 organization_id, $2 id, $3 new status,
+// $4 external_reference, $5 failure_reason, $6 reason (history), $7 actor_id.
+constexpr db::Query k_change_status{
+    "transaction.change_status",
+    "WITH changed AS ("
+    "  UPDATE transaction.transactions t SET status = $3,"
+    "    external_reference = coalesce($4, t.external_reference),"
+    "    failure_reason = coalesce($5, t.failure_reason), updated_at = now(),"
+    "    completed_at = CASE WHEN $3 = 'COMPLETED' THEN now() ELSE t.completed_at END"
+    "  FROM transaction.transactions old"
+    "  WHERE t.id = $2 AND t.organization_id = $1 AND old.organization_id = $1"
+    "    AND old.id = t.id"
+    "  RETURNING old.status AS from_status, t.*"
+    "), logged AS ("
+    "  INSERT INTO transaction.transaction_logs (organization_id, transaction_id, from_status,"
+    "    to_status, reason, actor_id) SELECT organization_id, id, from_status, status, $6, $7"
+    "  FROM changed"
+    ") SELECT " PAYROLLX_TRANSACTION_COLUMNS " FROM changed"};
+
+// $1 organization_id, $2 id of the reversed transaction, $3 id of its reversal.
+constexpr db::Query k_mark_reversed{
+    "transaction.mark_reversed",
+    "UPDATE transaction.transactions SET reversed_by = $3, updated_at = now() "
+    "WHERE id = $2 AND organization_id = $1 AND reversed_by IS NULL "
+    "RETURNING " PAYROLLX_TRANSACTION_COLUMNS};
+
+// One page of the organisation's transactions, newest first. $1 organization_id,
+// $2 wallet ids the caller may see or NULL (any), $3 wallet_id, $4 wallet ids of an employee,
+// $5 payroll_run_id, $6 type, $7 status, $8 from, $9 to (created_at, inclusive),
+// $10/$11 keyset or NULL, $12 limit.
+constexpr db::Query k_select_page{
+    "transaction.select_page",
+    "SELECT " PAYROLLX_TRANSACTION_COLUMNS
+    " FROM transaction.transactions "
+    "WHERE organization_id = $1"
+    "  AND ($2::uuid[] IS NULL OR from_wallet_id = ANY($2) OR to_wallet_id = ANY($2))"
+    "  AND ($3::uuid IS NULL OR from_wallet_id = $3 OR to_wallet_id = $3)"
+    "  AND ($4::uuid[] IS NULL OR from_wallet_id = ANY($4) OR to_wallet_id = ANY($4))"
+    "  AND ($5::uuid IS NULL OR payroll_run_id = $5)"
+    "  AND ($6::text IS NULL OR type = $6)"
+    "  AND ($7::text IS NULL OR status = $7)"
+    "  AND ($8::timestamptz IS NULL OR created_at >= $8)"
+    "  AND ($9::timestamptz IS NULL OR created_at <= $9)"
+    "  AND ($10::timestamptz IS NULL OR (created_at, id) < ($10::timestamptz, $11::uuid)) "
+    "ORDER BY created_at DESC, id DESC LIMIT $12"};
+
+// $1 organization_id, $2 transaction_id: the history, oldest first.
+constexpr db::Query k_select_logs{
+    "transaction.select_logs",
+    "SELECT from_status, to_status, reason, actor_id, created_at "
+    "FROM transaction.transaction_logs WHERE organization_id = $1 AND transaction_id = $2 "
+    "ORDER BY id"};
+
+// What reconciliation compares with the entries. $1 organization_id.
+constexpr db::Query k_select_amounts{
+    "transaction.select_amounts",
+    "SELECT id, type, status, amount, source FROM transaction.transactions "
+    "WHERE organization_id = $1"};
+
+#undef PAYROLLX_TRANSACTION_COLUMNS
+
+Transaction transaction_from(const db::Row& row) {
   return {.id = row.get<Uuid>("id"),
           .organization_id = row.get<Uuid>("organization_id"),
-          .type = row.get<std::string>("type"),
-          .status = row.get<std::string>("status"),
+          .type = k_types.stored(row.get<std::string>("type"), "transaction.transactions.type"),
+          .status =
+              k_statuses.stored(row.get<std::string>("status"), "transaction.transactions.status"),
           .amount = row.get<std::int64_t>("amount"),
           .currency = row.get<std::string>("currency"),
           .from_wallet_id = row.get<Uuid>("from_wallet_id"),
@@ -43,4 +144,95 @@ Transaction transaction_of(const db::Row& row) {
           .source = source_of(row.get<std::string>("source"))};
 }
 
-}  // namespace payrollx::transaction::store
+std::optional<Transaction> first_transaction(const db::Result& result) {
+  auto row = result.first();
+  if (!row) return std::nullopt;
+  return transaction_from(*row);
+}
+
+}  // namespace
+
+awaitable<Transaction> insert(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                              const NewTransaction& row, const std::optional<Uuid>& created_by) {
+  auto result = co_await tx.query(k_insert, id, organization_id, row.type, row.status, row.amount,
+                                  row.currency, row.from_wallet_id, row.to_wallet_id, row.reference,
+                                  row.notes, row.destination_address, row.reversal_of, created_by);
+  co_return transaction_from(result.one());
+}
+
+awaitable<std::optional<Transaction>> lock(db::Tx& tx, const Uuid& organization_id,
+                                           const Uuid& id) {
+  auto result = co_await tx.query(k_lock, organization_id, id);
+  co_return first_transaction(result);
+}
+
+awaitable<std::optional<Transaction>> select(db::Pool& pool, const Uuid& organization_id,
+                                             const Uuid& id) {
+  auto result = co_await pool.query(k_select, organization_id, id);
+  co_return first_transaction(result);
+}
+
+awaitable<Transaction> change_status(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                                     Status status,
+                                     const std::optional<std::string>& external_reference,
+                                     const std::optional<std::string>& failure_reason,
+                                     const std::optional<std::string>& reason,
+                                     const std::optional<Uuid>& actor_id) {
+  auto result = co_await tx.query(k_change_status, organization_id, id, status, external_reference,
+                                  failure_reason, reason, actor_id);
+  co_return transaction_from(result.one());
+}
+
+awaitable<Transaction> mark_reversed(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                                     const Uuid& reversal_id) {
+  auto result = co_await tx.query(k_mark_reversed, organization_id, id, reversal_id);
+  co_return transaction_from(result.one());
+}
+
+awaitable<std::vector<Transaction>> select_page(db::Pool& pool, const Uuid& organization_id,
+                                                const Filter& filter,
+                                                const std::optional<Timestamp>& after_created_at,
+                                                const std::optional<Uuid>& after_id, int limit) {
+  auto result =
+      co_await pool.query(k_select_page, organization_id, filter.visible_wallets, filter.wallet_id,
+                          filter.employee_wallets, filter.payroll_run_id, filter.type,
+                          filter.status, filter.from, filter.to, after_created_at, after_id, limit);
+  std::vector<Transaction> transactions;
+  for (auto row : result) transactions.push_back(transaction_from(row));
+  co_return transactions;
+}
+
+awaitable<std::vector<StatusChange>> select_history(db::Pool& pool, const Uuid& organization_id,
+                                                    const Uuid& id) {
+  auto result = co_await pool.query(k_select_logs, organization_id, id);
+  std::vector<StatusChange> changes;
+  for (auto row : result)
+    changes.push_back(
+        {.from_status = k_statuses.stored(row.get<std::optional<std::string>>("from_status"),
+                                          "transaction.transaction_logs.from_status"),
+         .to_status = k_statuses.stored(row.get<std::string>("to_status"),
+                                        "transaction.transaction_logs.to_status"),
+         .reason = row.get<std::optional<std::string>>("reason"),
+         .actor_id = row.get<std::optional<Uuid>>("actor_id"),
+         .created_at = row.get<Timestamp>("created_at")});
+  co_return changes;
+}
+
+awaitable<std::vector<StoredAmount>> select_amounts(db::Session& session,
+                                                    const Uuid& organization_id) {
+  auto result = co_await session.query(k_select_amounts, organization_id);
+  std::vector<StoredAmount> amounts;
+  amounts.reserve(static_cast<std::size_t>(result.size()));
+  for (auto row : result)
+    amounts.push_back(
+        {.id = row.get<Uuid>("id"),
+         .type = k_types.stored(row.get<std::string>("type"), "transaction.transactions.type"),
+         .status =
+             k_statuses.stored(row.get<std::string>("status"), "transaction.transactions.status"),
+         .amount = row.get<std::int64_t>("amount"),
+         .source = source_of(row.get<std::string>("source"))});
+  co_return amounts;
+}
+
+}  // namespace store
+}  // namespace payrollx::transaction

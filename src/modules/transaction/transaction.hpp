@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/enum_names.hpp"
 #include "core/http/pagination.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
@@ -52,6 +53,27 @@ enum class SettlementStatus { queued, submitted, expired, confirmed, finalized, 
 std::string_view to_string(SettlementStatus status);
 SettlementStatus settlement_status_of(std::string_view text);  // std::logic_error if unknown
 
+// What a transaction moved money for; stored and answered by these names (core/enum_names.hpp).
+enum class Type { deposit, withdrawal, payroll, bonus, adjustment, transfer, reversal };
+inline constexpr auto k_types = enum_names<Type>({{Type::deposit, "DEPOSIT"},
+                                                  {Type::withdrawal, "WITHDRAWAL"},
+                                                  {Type::payroll, "PAYROLL"},
+                                                  {Type::bonus, "BONUS"},
+                                                  {Type::adjustment, "ADJUSTMENT"},
+                                                  {Type::transfer, "TRANSFER"},
+                                                  {Type::reversal, "REVERSAL"}});
+PAYROLLX_ENUM_NAMES(Type, k_types, parse_type)
+
+// A transaction is PENDING only while a withdrawal waits for its settlement, which makes it
+// COMPLETED or FAILED; every other transaction is COMPLETED when written. No flow here cancels a
+// transaction: CANCELLED ones come from the legacy services' imported history.
+enum class Status { pending, completed, failed, cancelled };
+inline constexpr auto k_statuses = enum_names<Status>({{Status::pending, "PENDING"},
+                                                       {Status::completed, "COMPLETED"},
+                                                       {Status::failed, "FAILED"},
+                                                       {Status::cancelled, "CANCELLED"}});
+PAYROLLX_ENUM_NAMES(Status, k_statuses, parse_status)
+
 struct Settlement {
   SettlementStatus status = SettlementStatus::queued;
   bool retryable = false;  // FAILED: may POST /settle (an outage), not a definite failure
@@ -63,8 +85,8 @@ struct Settlement {
 struct Transaction {
   Uuid id;
   Uuid organization_id;
-  std::string type;    // DEPOSIT, WITHDRAWAL, PAYROLL, BONUS, ADJUSTMENT, TRANSFER, REVERSAL
-  std::string status;  // PENDING, COMPLETED, FAILED, CANCELLED
+  Type type = Type::deposit;
+  Status status = Status::pending;
   std::int64_t amount = 0;
   std::string currency;
   Uuid from_wallet_id;
@@ -104,14 +126,14 @@ struct Transfer {
   Uuid from_wallet_id;
   Uuid to_wallet_id;
   std::int64_t amount = 0;
-  std::string type;  // BONUS, ADJUSTMENT or TRANSFER
+  Type type = Type::transfer;  // BONUS, ADJUSTMENT or TRANSFER
   std::optional<std::string> notes;
 };
 
 // One line of a transaction's status history.
 struct StatusChange {
-  std::optional<std::string> from_status;  // none: created
-  std::string to_status;
+  std::optional<Status> from_status;  // none: created
+  Status to_status = Status::pending;
   std::optional<std::string> reason;
   std::optional<Uuid> actor_id;
   Timestamp created_at;
@@ -122,8 +144,8 @@ struct Filter {
   std::optional<Uuid> wallet_id;
   std::optional<std::vector<Uuid>> employee_wallets;  // the employeeId filter, as wallets
   std::optional<Uuid> payroll_run_id;
-  std::optional<std::string> type;
-  std::optional<std::string> status;
+  std::optional<Type> type;
+  std::optional<Status> status;
   std::optional<Timestamp> from;
   std::optional<Timestamp> to;
 };

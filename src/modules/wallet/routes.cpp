@@ -74,15 +74,16 @@ awaitable<http::Response> list_entries(Service& service, http::RequestContext& c
 NewWallet read_new_wallet(const http::RequestContext& ctx) {
   auto body = ctx.json_body();
   json::FieldReader reader(body);
-  auto owner_type = reader.required_enum("ownerType", k_creatable_owner_types);
+  auto text = reader.required_enum("ownerType", k_creatable_owner_types);
   auto employee_id = reader.optional_uuid("employeeId");
   auto currency = reader.required_string("currency", k_currency_code);
-  if (owner_type == "EMPLOYEE" && !employee_id && reader.ok())
+  const auto owner_type = text ? parse_owner_type(*text) : std::nullopt;
+  if (owner_type == OwnerType::employee && !employee_id && reader.ok())
     reader.fail("employeeId", "is required when ownerType is EMPLOYEE");
-  if (owner_type == "ORGANIZATION" && employee_id)
+  if (owner_type == OwnerType::organization && employee_id)
     reader.fail("employeeId", "must be absent when ownerType is ORGANIZATION");
   reader.finish();
-  if (*owner_type == "ORGANIZATION")
+  if (owner_type == OwnerType::organization)
     return {.owner_type = OwnerType::organization,
             .owner_id = ctx.user().org(),
             .currency = std::move(*currency)};
@@ -104,18 +105,17 @@ awaitable<http::Response> open_wallet(Service& service, http::RequestContext& ct
 }
 
 boost::json::value wallet_schema() {
-  return schema::object(
-      {{"id", schema::uuid()},
-       {"ownerType", schema::enumeration({"ORGANIZATION", "EMPLOYEE", "EXTERNAL"})},
-       {"ownerId", schema::uuid()},
-       {"currency", schema::string(k_currency_code)},
-       {"balance", schema::integer()},
-       {"held", schema::integer(0)},
-       {"available", schema::integer()},
-       {"status", schema::enumeration({"ACTIVE", "FROZEN"})},
-       {"createdAt", schema::date_time()}},
-      {"id", "ownerType", "ownerId", "currency", "balance", "held", "available", "status",
-       "createdAt"});
+  return schema::object({{"id", schema::uuid()},
+                         {"ownerType", schema::enumeration(k_owner_types.names())},
+                         {"ownerId", schema::uuid()},
+                         {"currency", schema::string(k_currency_code)},
+                         {"balance", schema::integer()},
+                         {"held", schema::integer(0)},
+                         {"available", schema::integer()},
+                         {"status", schema::enumeration(k_statuses.names())},
+                         {"createdAt", schema::date_time()}},
+                        {"id", "ownerType", "ownerId", "currency", "balance", "held", "available",
+                         "status", "createdAt"});
 }
 
 boost::json::value entry_schema() {

@@ -39,30 +39,16 @@ void require_balanced(const std::vector<Entry>& entries) {
     PAYROLLX_INVARIANT(leg_total.second == 0, "a transaction's wallet legs do not sum to zero");
 }
 
-std::vector<Wallet> wallets_of(const db::Result& result) {
-  std::vector<Wallet> wallets;
-  wallets.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) wallets.push_back(store::wallet_of(row));
-  return wallets;
+Wallet found_wallet(std::optional<Wallet> wallet) {
+  if (!wallet) throw not_found("The wallet does not exist.");
+  return std::move(*wallet);
 }
 
-Wallet one_wallet(const db::Result& result) {
-  auto row = result.first();
-  if (!row) throw not_found("The wallet does not exist.");
-  return store::wallet_of(*row);
-}
-
-std::vector<Entry> entries_of_result(const db::Result& result) {
-  std::vector<Entry> entries;
-  entries.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result) entries.push_back(store::entry_of(row));
-  return entries;
-}
-
-Mismatch mismatch_of(const db::Row& row) {
-  auto kind = row.get<std::string>("kind");
-  auto expected = row.get<std::int64_t>("expected");
-  auto actual = row.get<std::int64_t>("actual");
+// A broken rule, told in words.
+Mismatch mismatch_of(store::BrokenRule rule) {
+  const auto& kind = rule.kind;
+  const auto expected = rule.expected;
+  const auto actual = rule.actual;
   std::string detail;
   if (kind == "balance_mismatch")
     detail = fmt::format("balance {} but its entries sum to {}", actual, expected);
@@ -75,32 +61,13 @@ Mismatch mismatch_of(const db::Row& row) {
     detail = fmt::format("its entries sum to {} instead of zero", actual);
   else
     detail = fmt::format("the currency's balances sum to {} instead of zero", actual);
-  return {.kind = std::move(kind),
-          .wallet_id = row.get<std::optional<Uuid>>("wallet_id"),
-          .transaction_id = row.get<std::optional<Uuid>>("transaction_id"),
+  return {.kind = std::move(rule.kind),
+          .wallet_id = rule.wallet_id,
+          .transaction_id = rule.transaction_id,
           .detail = std::move(detail)};
 }
 
 }  // namespace
-
-std::string_view to_string(OwnerType type) {
-  switch (type) {
-    case OwnerType::organization:
-      return "ORGANIZATION";
-    case OwnerType::employee:
-      return "EMPLOYEE";
-    case OwnerType::external:
-      return "EXTERNAL";
-  }
-  return "EXTERNAL";
-}
-
-std::optional<OwnerType> parse_owner_type(std::string_view text) {
-  if (text == "ORGANIZATION") return OwnerType::organization;
-  if (text == "EMPLOYEE") return OwnerType::employee;
-  if (text == "EXTERNAL") return OwnerType::external;
-  return std::nullopt;
-}
 
 boost::json::object to_json(const Wallet& wallet) {
   return {{"id", wallet.id.str()},
@@ -110,7 +77,7 @@ boost::json::object to_json(const Wallet& wallet) {
           {"balance", wallet.balance},
           {"held", wallet.held},
           {"available", wallet.available()},
-          {"status", wallet.status},
+          {"status", to_string(wallet.status)},
           {"createdAt", to_rfc3339(wallet.created_at)}};
 }
 
@@ -152,25 +119,15 @@ awaitable<Wallet> Service::open(db::Tx& tx, const Uuid& organization_id, const N
 awaitable<std::vector<Wallet>> Service::open_many(db::Tx& tx, const Uuid& organization_id,
                                                   const std::vector<NewWallet>& wallets,
                                                   const compliance::Actor& actor) {
-  std::vector<Uuid> ids, owner_ids;
-  std::vector<std::string> owner_types, currencies;
-  for (const auto& wallet : wallets) {
-    ids.push_back(Uuid::random());
-    owner_types.emplace_back(to_string(wallet.owner_type));
-    owner_ids.push_back(wallet.owner_id);
-    currencies.push_back(wallet.currency);
-  }
-  std::optional<db::Result> inserted;
+  std::vector<Wallet> opened;
   try {
-    inserted.emplace(co_await tx.query(store::k_insert_many, organization_id, ids, owner_types,
-                                       owner_ids, currencies));
+    opened = co_await store::insert_many(tx, organization_id, wallets);
   } catch (const db::Error& e) {
     if (e.is_unique_violation()) throw conflict("The owner already has a wallet in this currency.");
     if (e.is_foreign_key_violation())
       throw validation_failed("currency", "is not a known currency");
     throw;
   }
-  auto opened = wallets_of(*inserted);
   // One before-commit hook for all of them: an import opens thousands at once.
   std::vector<compliance::AuditEntry> entries;
   entries.reserve(opened.size());
@@ -188,37 +145,34 @@ awaitable<std::vector<Wallet>> Service::open_many(db::Tx& tx, const Uuid& organi
 
 awaitable<Wallet> Service::get(db::Session& session, const Uuid& organization_id,
                                const Uuid& wallet_id) {
-  co_return one_wallet(co_await session.query(store::k_select, organization_id, wallet_id));
+  auto wallet = co_await store::select(session, organization_id, wallet_id);
+  co_return found_wallet(std::move(wallet));
 }
 
 awaitable<Wallet> Service::get(const Uuid& organization_id, const Uuid& wallet_id) {
-  co_return one_wallet(co_await pool_.query(store::k_select, organization_id, wallet_id));
+  auto wallet = co_await store::select(pool_, organization_id, wallet_id);
+  co_return found_wallet(std::move(wallet));
 }
 
 awaitable<std::optional<Wallet>> Service::find(db::Session& session, const Uuid& organization_id,
                                                OwnerType owner_type, const Uuid& owner_id,
                                                const std::string& currency) {
-  auto result = co_await session.query(store::k_select_by_owner, organization_id,
-                                       to_string(owner_type), owner_id, currency);
-  auto row = result.first();
-  if (!row) co_return std::nullopt;
-  co_return store::wallet_of(*row);
+  co_return co_await store::select_by_owner(session, organization_id, owner_type, owner_id,
+                                            currency);
 }
 
 awaitable<Wallet> Service::external(db::Tx& tx, const Uuid& organization_id,
                                     const std::string& currency) {
-  auto result =
-      co_await tx.query(store::k_open_external, Uuid::random(), organization_id, currency);
-  co_return store::wallet_of(result.one());
+  co_return co_await store::open_external(tx, organization_id, currency);
 }
 
 awaitable<std::vector<Wallet>> Service::lock(db::Tx& tx, const Uuid& organization_id,
                                              std::vector<Uuid> wallet_ids) {
-  auto result = co_await tx.query(store::k_lock, organization_id, wallet_ids);
+  auto found = co_await store::lock(tx, organization_id, wallet_ids);
   std::map<Uuid, Wallet> locked;
-  for (auto row : result) {
-    auto wallet = store::wallet_of(row);
-    locked.emplace(wallet.id, std::move(wallet));
+  for (auto& wallet : found) {
+    const auto id = wallet.id;
+    locked.emplace(id, std::move(wallet));
   }
   std::vector<Wallet> ordered;
   ordered.reserve(wallet_ids.size());
@@ -233,8 +187,8 @@ awaitable<std::vector<Wallet>> Service::lock(db::Tx& tx, const Uuid& organizatio
 awaitable<void> Service::lock_all(db::Tx& tx, const Uuid& organization_id,
                                   const std::vector<Uuid>& wallet_ids) {
   const std::set<Uuid> distinct(wallet_ids.begin(), wallet_ids.end());
-  auto result = co_await tx.query(store::k_lock_all, organization_id, wallet_ids);
-  if (result.one().get<std::int64_t>("locked") != static_cast<std::int64_t>(distinct.size()))
+  const auto locked = co_await store::lock_all(tx, organization_id, wallet_ids);
+  if (locked != static_cast<std::int64_t>(distinct.size()))
     throw not_found("The wallet does not exist.");
 }
 
@@ -250,37 +204,14 @@ awaitable<std::vector<Entry>> Service::post(db::Tx& tx, const Uuid& organization
 
 awaitable<Service::Posting> Service::try_post(db::Tx& tx, const Uuid& organization_id,
                                               const std::vector<Leg>& legs, bool answer_entries) {
-  std::vector<Uuid> transaction_ids, wallet_ids, entry_ids;
-  std::vector<std::int64_t> amounts;
-  transaction_ids.reserve(legs.size());
-  wallet_ids.reserve(legs.size());
-  entry_ids.reserve(legs.size());
-  amounts.reserve(legs.size());
-  for (const auto& leg : legs) {
-    transaction_ids.push_back(leg.transaction_id);
-    wallet_ids.push_back(leg.wallet_id);
-    amounts.push_back(leg.amount);
-    entry_ids.push_back(Uuid::random());
-  }
-  std::optional<db::Result> posted;
+  Posting posting;
   try {
-    posted.emplace(co_await tx.query(store::k_post, organization_id, transaction_ids, wallet_ids,
-                                     amounts, entry_ids, answer_entries));
+    posting = co_await store::post(tx, organization_id, legs, answer_entries);
   } catch (const db::Error& e) {
     // A balance beyond bigint: refused, never wrapped (PostgreSQL checks the arithmetic).
     if (e.sqlstate() == db::sqlstate::k_numeric_value_out_of_range)
       throw conflict("The movement would take a balance beyond the largest amount a wallet holds.");
     throw;
-  }
-  Posting posting;
-  posting.entries.reserve(legs.size());
-  for (auto row : *posted) {
-    if (row.get<std::string>("kind") == "short")
-      posting.shortages.push_back({.wallet_id = row.get<Uuid>("wallet_id"),
-                                   .required = row.get<std::int64_t>("required"),
-                                   .available = row.get<std::int64_t>("available")});
-    else
-      posting.entries.push_back(store::entry_of(row));
   }
   if (!posting.shortages.empty() || !answer_entries) co_return posting;
   if (posting.entries.size() != legs.size()) throw not_found("The wallet does not exist.");
@@ -290,19 +221,17 @@ awaitable<Service::Posting> Service::try_post(db::Tx& tx, const Uuid& organizati
 
 awaitable<void> Service::hold(db::Tx& tx, const Uuid& organization_id, const Uuid& wallet_id,
                               const Uuid& reference, std::int64_t amount) {
-  auto placed = co_await tx.query(store::k_hold, organization_id, wallet_id, Uuid::random(),
-                                  reference, amount);
-  if (!placed.empty()) co_return;
+  const bool placed = co_await store::hold(tx, organization_id, wallet_id, reference, amount);
+  if (placed) co_return;
   auto wallet = co_await get(tx, organization_id, wallet_id);
   throw insufficient_funds(amount, wallet.available());
 }
 
 awaitable<std::int64_t> Service::release(db::Tx& tx, const Uuid& organization_id,
                                          const Uuid& reference) {
-  auto result = co_await tx.query(store::k_release, organization_id, reference);
-  auto row = result.first();
-  if (!row) throw invalid_state("There is no money held for this.");
-  co_return row->get<std::int64_t>("amount");
+  const auto amount = co_await store::release(tx, organization_id, reference);
+  if (!amount) throw invalid_state("There is no money held for this.");
+  co_return *amount;
 }
 
 awaitable<std::vector<Wallet>> Service::list(const Uuid& organization_id,
@@ -310,38 +239,27 @@ awaitable<std::vector<Wallet>> Service::list(const Uuid& organization_id,
                                              const http::PageRequest& page) {
   const auto after_created_at = page.after_created_at();
   const auto after_id = page.after_id();
-  auto result = co_await pool_.query(store::k_select_page, organization_id, employee_id,
-                                     after_created_at, after_id, page.limit + 1);
-  co_return wallets_of(result);
+  co_return co_await store::select_page(pool_, organization_id, employee_id, after_created_at,
+                                        after_id, page.limit + 1);
 }
 
 awaitable<std::vector<Entry>> Service::statement(const Uuid& organization_id, const Uuid& wallet_id,
                                                  const std::optional<Uuid>& after, int limit) {
-  auto result =
-      co_await pool_.query(store::k_select_entries, organization_id, wallet_id, after, limit + 1);
-  co_return entries_of_result(result);
+  co_return co_await store::select_entries(pool_, organization_id, wallet_id, after, limit + 1);
 }
 
 awaitable<std::vector<Entry>> Service::entries_of(db::Session& session, const Uuid& organization_id,
                                                   const std::vector<Uuid>& transaction_ids) {
-  auto result =
-      co_await session.query(store::k_select_entries_of, organization_id, transaction_ids);
-  co_return entries_of_result(result);
+  co_return co_await store::select_entries_of(session, organization_id, transaction_ids);
 }
 
 awaitable<Books> Service::reconcile(db::Session& session, const Uuid& organization_id) {
   Books books;
-  auto count = co_await session.query(store::k_count, organization_id);
-  books.wallets = count.one().get<std::int64_t>("wallets");
-  auto mismatches = co_await session.query(store::k_mismatches, organization_id);
-  for (auto row : mismatches) books.mismatches.push_back(mismatch_of(row));
-  auto credited = co_await session.query(store::k_credited, organization_id);
-  for (auto row : credited)
-    books.credited_by_transaction.emplace_back(row.get<Uuid>("transaction_id"),
-                                               row.get<std::int64_t>("credited"));
-  auto holds = co_await session.query(store::k_active_holds, organization_id);
-  for (auto row : holds)
-    books.active_holds.emplace_back(row.get<Uuid>("reference"), row.get<std::int64_t>("amount"));
+  books.wallets = co_await store::count(session, organization_id);
+  auto broken = co_await store::select_broken_rules(session, organization_id);
+  for (auto& rule : broken) books.mismatches.push_back(mismatch_of(std::move(rule)));
+  books.credited_by_transaction = co_await store::select_credited(session, organization_id);
+  books.active_holds = co_await store::select_active_holds(session, organization_id);
   co_return books;
 }
 

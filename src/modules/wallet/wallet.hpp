@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/enum_names.hpp"
 #include "core/http/pagination.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
@@ -38,8 +39,18 @@ namespace payrollx::wallet {
 // the employee); EXTERNAL: the organisation's clearing wallet for money entering or leaving the
 // platform in one currency (owner = the organisation) — the only kind allowed below zero.
 enum class OwnerType { organization, employee, external };
-std::string_view to_string(OwnerType type);
-std::optional<OwnerType> parse_owner_type(std::string_view text);
+inline constexpr auto k_owner_types =
+    enum_names<OwnerType>({{OwnerType::organization, "ORGANIZATION"},
+                           {OwnerType::employee, "EMPLOYEE"},
+                           {OwnerType::external, "EXTERNAL"}});
+PAYROLLX_ENUM_NAMES(OwnerType, k_owner_types, parse_owner_type)
+
+// Every wallet is created ACTIVE; no flow here freezes one, but the table allows FROZEN, so it is
+// read and answered like any other state.
+enum class Status { active, frozen };
+inline constexpr auto k_statuses =
+    enum_names<Status>({{Status::active, "ACTIVE"}, {Status::frozen, "FROZEN"}});
+PAYROLLX_ENUM_NAMES(Status, k_statuses, parse_status)
 
 struct Wallet {
   Uuid id;
@@ -49,7 +60,7 @@ struct Wallet {
   std::string currency;
   std::int64_t balance = 0;  // minor units
   std::int64_t held = 0;     // reserved by active holds; available = balance - held
-  std::string status;        // ACTIVE
+  Status status = Status::active;
   Timestamp created_at;
 
   std::int64_t available() const { return balance - held; }

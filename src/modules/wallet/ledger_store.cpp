@@ -1,0 +1,137 @@
+// The ledger: posting legs (balances and entries in one statement) and reading entries back.
+#include "core/db/pool.hpp"
+#include "modules/wallet/store.hpp"
+
+namespace payrollx::wallet::store {
+namespace {
+
+using boost::asio::awaitable;
+
+#define PAYROLLX_ENTRY_COLUMNS \
+  "id, wallet_id, transaction_id, direction, amount, balance_after, currency, created_at"
+
+// Applies legs, or nothing when a non-external wallet would go below its held amount. Answers
+// rows of kind 'short' (wallet_id, available, required: nothing changed) or 'entry' (the
+// entries, in leg order). Each wallet's row is updated once, by the sum of its legs; each entry's
+// balance_after is the balance before the statement plus its wallet's legs up to it, so several
+// legs on one wallet (a payroll's treasury debits) carry running balances.
+// $1 organization_id, $2 transaction_id[], $3 wallet_id[], $4 amount[] (signed), $5 entry id[],
+// $6 whether to answer the entries (a payroll run's hundreds of thousands are not read back).
+constexpr db::Query k_post{
+    "wallet.post",
+    "WITH legs AS ("
+    "  SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::uuid[])"
+    "    WITH ORDINALITY AS l(transaction_id, wallet_id, amount, entry_id, position)"
+    "), totals AS ("
+    "  SELECT wallet_id, sum(amount)::bigint AS total FROM legs GROUP BY wallet_id"
+    "), short AS ("
+    "  SELECT w.id, w.balance - w.held AS available, -t.total AS required"
+    "  FROM wallet.wallets w JOIN totals t ON t.wallet_id = w.id"
+    "  WHERE w.organization_id = $1 AND w.owner_type <> 'EXTERNAL'"
+    "    AND w.balance - w.held + t.total < 0"
+    "), moved AS ("
+    "  UPDATE wallet.wallets w SET balance = w.balance + t.total, updated_at = now()"
+    "  FROM totals t WHERE w.id = t.wallet_id AND w.organization_id = $1"
+    "    AND NOT EXISTS (SELECT 1 FROM short)"
+    "  RETURNING w.id, w.balance - t.total AS opening, w.currency"
+    "), entries AS ("
+    "  INSERT INTO wallet.entries (id, organization_id, wallet_id, transaction_id, direction,"
+    "    amount, balance_after, currency)"
+    "  SELECT l.entry_id, $1, l.wallet_id, l.transaction_id,"
+    "    CASE WHEN l.amount < 0 THEN 'DEBIT' ELSE 'CREDIT' END, abs(l.amount),"
+    "    m.opening + sum(l.amount) OVER (PARTITION BY l.wallet_id ORDER BY l.position),"
+    "    m.currency"
+    "  FROM legs l JOIN moved m ON m.id = l.wallet_id ORDER BY l.position"
+    "  RETURNING " PAYROLLX_ENTRY_COLUMNS
+    ") SELECT 'short' AS kind, id AS wallet_id, available, required, NULL::uuid AS id,"
+    "  NULL::uuid AS transaction_id, NULL AS direction, NULL::bigint AS amount,"
+    "  NULL::bigint AS balance_after, NULL AS currency, NULL::timestamptz AS created_at "
+    "FROM short UNION ALL "
+    "SELECT 'entry', wallet_id, NULL, NULL, id, transaction_id, direction, amount,"
+    "  balance_after, currency, created_at FROM entries WHERE $6::boolean"};
+
+// A wallet's statement, newest first, after the entry $3 (the previous page's last) or from the
+// newest when NULL. $1 organization_id, $2 wallet_id, $3 entry id or NULL, $4 limit.
+constexpr db::Query k_select_entries{
+    "wallet.select_entries",
+    "SELECT " PAYROLLX_ENTRY_COLUMNS
+    " FROM wallet.entries "
+    "WHERE organization_id = $1 AND wallet_id = $2"
+    "  AND ($3::uuid IS NULL OR seq < (SELECT seq FROM wallet.entries"
+    "                                  WHERE organization_id = $1 AND id = $3 "
+    "                                    AND wallet_id = $2)) "
+    "ORDER BY seq DESC LIMIT $4"};
+
+// The entries of some transactions, in the order they were written. $1 organization_id,
+// $2 transaction_id[].
+constexpr db::Query k_select_entries_of{
+    "wallet.select_entries_of",
+    "SELECT " PAYROLLX_ENTRY_COLUMNS
+    " FROM wallet.entries "
+    "WHERE organization_id = $1 AND transaction_id = ANY($2::uuid[]) ORDER BY seq"};
+
+#undef PAYROLLX_ENTRY_COLUMNS
+
+Entry entry_from(const db::Row& row) {
+  return {.id = row.get<Uuid>("id"),
+          .wallet_id = row.get<Uuid>("wallet_id"),
+          .transaction_id = row.get<Uuid>("transaction_id"),
+          .direction = row.get<std::string>("direction"),
+          .amount = row.get<std::int64_t>("amount"),
+          .balance_after = row.get<std::int64_t>("balance_after"),
+          .currency = row.get<std::string>("currency"),
+          .created_at = row.get<Timestamp>("created_at")};
+}
+
+std::vector<Entry> entries_from(const db::Result& result) {
+  std::vector<Entry> entries;
+  entries.reserve(static_cast<std::size_t>(result.size()));
+  for (auto row : result) entries.push_back(entry_from(row));
+  return entries;
+}
+
+}  // namespace
+
+awaitable<Service::Posting> post(db::Tx& tx, const Uuid& organization_id,
+                                 const std::vector<Leg>& legs, bool answer_entries) {
+  std::vector<Uuid> transaction_ids, wallet_ids, entry_ids;
+  std::vector<std::int64_t> amounts;
+  transaction_ids.reserve(legs.size());
+  wallet_ids.reserve(legs.size());
+  entry_ids.reserve(legs.size());
+  amounts.reserve(legs.size());
+  for (const auto& leg : legs) {
+    transaction_ids.push_back(leg.transaction_id);
+    wallet_ids.push_back(leg.wallet_id);
+    amounts.push_back(leg.amount);
+    entry_ids.push_back(Uuid::random());
+  }
+  auto posted = co_await tx.query(k_post, organization_id, transaction_ids, wallet_ids, amounts,
+                                  entry_ids, answer_entries);
+  Service::Posting posting;
+  posting.entries.reserve(legs.size());
+  for (auto row : posted) {
+    if (row.get<std::string>("kind") == "short")
+      posting.shortages.push_back({.wallet_id = row.get<Uuid>("wallet_id"),
+                                   .required = row.get<std::int64_t>("required"),
+                                   .available = row.get<std::int64_t>("available")});
+    else
+      posting.entries.push_back(entry_from(row));
+  }
+  co_return posting;
+}
+
+awaitable<std::vector<Entry>> select_entries(db::Pool& pool, const Uuid& organization_id,
+                                             const Uuid& wallet_id,
+                                             const std::optional<Uuid>& after, int limit) {
+  auto result = co_await pool.query(k_select_entries, organization_id, wallet_id, after, limit);
+  co_return entries_from(result);
+}
+
+awaitable<std::vector<Entry>> select_entries_of(db::Session& session, const Uuid& organization_id,
+                                                const std::vector<Uuid>& transaction_ids) {
+  auto result = co_await session.query(k_select_entries_of, organization_id, transaction_ids);
+  co_return entries_from(result);
+}
+
+}  // namespace payrollx::wallet::store

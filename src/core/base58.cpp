@@ -19,8 +19,6 @@ constexpr std::array<std::int8_t, 256> make_digit_table() {
 constexpr auto k_digits = make_digit_table();
 
 constexpr std::size_t k_solana_key_bytes = 32;
-constexpr std::size_t k_solana_key_min_chars = 32;
-constexpr std::size_t k_solana_key_max_chars = 44;
 
 }  // namespace
 

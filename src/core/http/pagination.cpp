@@ -7,6 +7,8 @@
 #include "core/base64url.hpp"
 #include "core/error.hpp"
 #include "core/http/context.hpp"
+#include "core/http/router.hpp"
+#include "core/http/schema.hpp"
 
 namespace payrollx::http {
 namespace {
@@ -39,6 +41,14 @@ PageRequest page_request(const RequestContext& ctx) {
     if (!page.after) throw validation_failed("cursor", "is not a cursor this API returned");
   }
   return page;
+}
+
+std::vector<QueryParamDoc> page_query(std::vector<QueryParamDoc> filters) {
+  filters.push_back({"limit",
+                     fmt::format("Page size, 1 to {} (default {}).", k_max_limit, k_default_limit),
+                     schema::integer(1)});
+  filters.push_back({"cursor", "The nextCursor of the previous page.", schema::string()});
+  return filters;
 }
 
 std::string encode_cursor(const Keyset& keyset) {

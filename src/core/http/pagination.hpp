@@ -15,6 +15,7 @@
 namespace payrollx::http {
 
 class RequestContext;
+struct QueryParamDoc;
 
 struct Keyset {
   Timestamp created_at;
@@ -36,6 +37,9 @@ struct PageRequest {
 
 // 400 validation_failed for a bad limit or cursor.
 PageRequest page_request(const RequestContext& ctx);
+// A list route's documented query: its `filters`, then ?limit= and ?cursor= with the limits
+// page_request enforces.
+std::vector<QueryParamDoc> page_query(std::vector<QueryParamDoc> filters = {});
 
 std::string encode_cursor(const Keyset& keyset);
 std::optional<Keyset> decode_cursor(std::string_view cursor);

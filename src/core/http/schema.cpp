@@ -1,8 +1,11 @@
 #include "core/http/schema.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "core/currency.hpp"
 #include "core/json.hpp"
 
 namespace payrollx::http::schema {
@@ -16,6 +19,13 @@ boost::json::value string(std::int64_t max_length, std::int64_t min_length) {
 
 boost::json::value string(const json::StringRule& rule) {
   return string(static_cast<std::int64_t>(rule.max), static_cast<std::int64_t>(rule.min));
+}
+
+boost::json::value currency_code() {
+  auto code = string(k_currency_code);
+  code.as_object()["pattern"] =
+      fmt::format("^[A-Z]{{{},{}}}$", k_currency_code.min, k_currency_code.max);
+  return code;
 }
 
 boost::json::value formatted(std::string_view format) {

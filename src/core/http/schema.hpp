@@ -18,6 +18,8 @@ using Property = std::pair<std::string_view, boost::json::value>;
 boost::json::value string(std::int64_t max_length = 0, std::int64_t min_length = 0);
 // The limits of the rule the request's reader checks, so the document and the check agree.
 boost::json::value string(const json::StringRule& rule);
+// A currency code for readers that check is_currency_code: its lengths and upper-case letters.
+boost::json::value currency_code();
 boost::json::value formatted(std::string_view format);  // {"type":"string","format":...}
 boost::json::value uuid();
 boost::json::value date();

@@ -7,6 +7,7 @@
 #include "core/db/migrations.hpp"
 #include "core/db/pool.hpp"
 #include "core/http/openapi.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/metrics.hpp"
@@ -68,55 +69,60 @@ boost::json::value status_schema() {
       {"status"});
 }
 
+// What the system handlers read; all of it outlives the router.
+struct SystemParts {
+  db::Pool& pool;
+  Metrics& metrics;
+  const Readiness& readiness;
+  const Router& router;
+};
+
+asio::awaitable<Response> live(SystemParts, RequestContext&) {
+  co_return Response::json(200, boost::json::object{{"status", "ok"}});
+}
+
+asio::awaitable<Response> ready(SystemParts parts, RequestContext&) {
+  return readiness_answer(parts.pool, parts.readiness);
+}
+
+asio::awaitable<Response> metrics_text(SystemParts parts, RequestContext&) {
+  auto stats = parts.pool.stats();
+  parts.metrics.set_pool(stats.size, stats.in_use, stats.waiting);
+  co_return Response::text(200, "text/plain; version=0.0.4; charset=utf-8", parts.metrics.render());
+}
+
+asio::awaitable<Response> openapi(SystemParts parts, RequestContext&) {
+  co_return Response::json(200, openapi_document(parts.router));
+}
+
 }  // namespace
 
 void register_system_routes(Router& router, db::Pool& pool, Metrics& metrics,
                             Readiness& readiness) {
-  auto live = [](RequestContext&) -> asio::awaitable<Response> {
-    co_return Response::json(200, boost::json::object{{"status", "ok"}});
-  };
-  router.add(Route{.method = "GET",
-                   .pattern = "/health/live",
-                   .access = Access::anyone(),
-                   .doc = {.summary = "Liveness: the process serves HTTP",
-                           .tag = std::string(k_tag),
-                           .response_schema = status_schema()},
-                   .handler = live});
-
-  auto ready = [&pool, &readiness](RequestContext&) -> asio::awaitable<Response> {
-    return readiness_answer(pool, readiness);
-  };
-  router.add(Route{.method = "GET",
-                   .pattern = "/health/ready",
-                   .access = Access::anyone(),
-                   .doc = {.summary = "Readiness: the database answers and migrations are "
-                                      "current (503 with the failing check otherwise)",
-                           .tag = std::string(k_tag),
-                           .response_schema = status_schema()},
-                   .handler = ready});
-
-  auto metrics_text = [&pool, &metrics](RequestContext&) -> asio::awaitable<Response> {
-    auto stats = pool.stats();
-    metrics.set_pool(stats.size, stats.in_use, stats.waiting);
-    co_return Response::text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
-  };
-  router.add(Route{.method = "GET",
-                   .pattern = "/metrics",
-                   .access = Access::anyone(),
-                   .doc = {.summary = "Prometheus metrics (text exposition format 0.0.4)",
-                           .tag = std::string(k_tag)},
-                   .handler = metrics_text});
-
-  auto openapi = [&router](RequestContext&) -> asio::awaitable<Response> {
-    co_return Response::json(200, openapi_document(router));
-  };
-  router.add(Route{.method = "GET",
-                   .pattern = "/api/v1/openapi.json",
-                   .access = Access::anyone(),
-                   .doc = {.summary = "This OpenAPI 3.1 document",
-                           .tag = std::string(k_tag),
-                           .response_schema = schema::any_object()},
-                   .handler = openapi});
+  add_routes<SystemParts>(
+      router, k_tag, {pool, metrics, readiness, router},
+      {{.method = "GET",
+        .pattern = "/health/live",
+        .access = Access::anyone(),
+        .doc = {.summary = "Liveness: the process serves HTTP", .response_schema = status_schema()},
+        .handler = live},
+       {.method = "GET",
+        .pattern = "/health/ready",
+        .access = Access::anyone(),
+        .doc = {.summary = "Readiness: the database answers and migrations are current (503 "
+                           "with the failing check otherwise)",
+                .response_schema = status_schema()},
+        .handler = ready},
+       {.method = "GET",
+        .pattern = "/metrics",
+        .access = Access::anyone(),
+        .doc = {.summary = "Prometheus metrics (text exposition format 0.0.4)"},
+        .handler = metrics_text},
+       {.method = "GET",
+        .pattern = "/api/v1/openapi.json",
+        .access = Access::anyone(),
+        .doc = {.summary = "This OpenAPI 3.1 document", .response_schema = schema::any_object()},
+        .handler = openapi}});
 }
 
 }  // namespace payrollx::http

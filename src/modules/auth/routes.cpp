@@ -2,9 +2,11 @@
 #include <array>
 #include <boost/json/monotonic_resource.hpp>
 
+#include "core/currency.hpp"
 #include "core/email.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -24,7 +26,6 @@ constexpr json::StringRule k_password_rule{1, k_password_max_length};  // an exi
 constexpr json::StringRule k_new_password_rule{k_password_min_length, k_password_max_length};
 constexpr json::StringRule k_name_rule{1, k_name_max_length};
 constexpr json::StringRule k_organization_name_rule{1, k_organization_name_max_length};
-constexpr json::StringRule k_currency_rule{3, 5};
 constexpr json::StringRule k_token_rule{1, 256};
 constexpr std::array<std::string_view, 4> k_invitable_roles{"ORG_ADMIN", "HR_MANAGER",
                                                             "FINANCE_MANAGER", "EMPLOYEE"};
@@ -56,18 +57,18 @@ boost::json::object session_json(const SignedIn& session) {
 // --- schemas (the OpenAPI document is generated from them)
 
 boost::json::value email_schema() {
-  auto s = schema::string(static_cast<std::int64_t>(k_email_max_length), 3);
+  auto s = schema::string(k_email_rule);
   s.as_object()["format"] = "email";
   return s;
 }
 boost::json::value new_password_schema() {
-  return schema::string(k_password_max_length, k_password_min_length);
+  return schema::string(k_new_password_rule);
 }
 boost::json::value name_schema() {
-  return schema::string(k_name_max_length, 1);
+  return schema::string(k_name_rule);
 }
 boost::json::value token_schema() {
-  return schema::string(static_cast<std::int64_t>(k_token_rule.max), 1);
+  return schema::string(k_token_rule);
 }
 
 boost::json::value user_schema() {
@@ -106,7 +107,7 @@ awaitable<http::Response> signup(Service::Impl& service, http::RequestContext& c
   auto first_name = reader.required_string("firstName", k_name_rule);
   auto last_name = reader.required_string("lastName", k_name_rule);
   auto organization_name = reader.required_string("organizationName", k_organization_name_rule);
-  auto base_currency = reader.optional_string("baseCurrency", k_currency_rule);
+  auto base_currency = reader.optional_string("baseCurrency", k_currency_code);
   reader.finish();
   Signup input{.email = std::move(*email),
                .password = std::move(*password),
@@ -223,46 +224,14 @@ awaitable<http::Response> update_user(Service::Impl& service, http::RequestConte
   co_return http::Response::json(200, to_json(user));
 }
 
-// The router keeps a plain lambda per route; it starts the handler coroutine, whose frame owns
-// its arguments (no coroutine lambda, GCC 12).
-using HandlerFn = awaitable<http::Response> (*)(Service::Impl&, http::RequestContext&);
-
-// Field by field: GCC 12 warns about members a designated initializer leaves out.
-http::RouteDoc doc(std::string summary, std::string tag, boost::json::value request_schema,
-                   boost::json::value response_schema, int success_status = 200) {
-  http::RouteDoc doc;
-  doc.summary = std::move(summary);
-  doc.tag = std::move(tag);
-  doc.request_schema = std::move(request_schema);
-  doc.response_schema = std::move(response_schema);
-  doc.success_status = success_status;
-  return doc;
-}
-
-// What the answer holds: tokens (Cache-Control: no-store) or nothing secret.
-enum class Answer { plain, secret };
-
-void add(http::Router& router, Service::Impl& service, std::string method, std::string pattern,
-         http::Access access, http::RouteDoc doc, HandlerFn fn, Answer answer = Answer::plain) {
-  http::Route route;
-  route.carries_secret = answer == Answer::secret;
-  route.method = std::move(method);
-  route.pattern = std::move(pattern);
-  route.access = std::move(access);
-  route.doc = std::move(doc);
-  route.handler = [&service, fn](http::RequestContext& ctx) { return fn(service, ctx); };
-  router.add(std::move(route));
-}
-
 boost::json::value signup_schema() {
-  return schema::object(
-      {{"email", email_schema()},
-       {"password", new_password_schema()},
-       {"firstName", name_schema()},
-       {"lastName", name_schema()},
-       {"organizationName", schema::string(k_organization_name_max_length, 1)},
-       {"baseCurrency", schema::string(k_currency_rule.max, k_currency_rule.min)}},
-      {"email", "password", "firstName", "lastName", "organizationName"});
+  return schema::object({{"email", email_schema()},
+                         {"password", new_password_schema()},
+                         {"firstName", name_schema()},
+                         {"lastName", name_schema()},
+                         {"organizationName", schema::string(k_organization_name_rule)},
+                         {"baseCurrency", schema::string(k_currency_code)}},
+                        {"email", "password", "firstName", "lastName", "organizationName"});
 }
 
 boost::json::value signed_up_schema() {
@@ -275,13 +244,12 @@ boost::json::value signed_up_schema() {
 }
 
 boost::json::value login_schema() {
-  return schema::object(
-      {{"email", email_schema()}, {"password", schema::string(k_password_max_length, 1)}},
-      {"email", "password"});
+  return schema::object({{"email", email_schema()}, {"password", schema::string(k_password_rule)}},
+                        {"email", "password"});
 }
 
 boost::json::value password_change_schema() {
-  return schema::object({{"currentPassword", schema::string(k_password_max_length, 1)},
+  return schema::object({{"currentPassword", schema::string(k_password_rule)},
                          {"newPassword", new_password_schema()}},
                         {"currentPassword", "newPassword"});
 }
@@ -317,50 +285,88 @@ boost::json::value user_change_schema() {
 }  // namespace
 
 void register_routes(http::Router& router, Service& service) {
-  auto& impl = service.impl();
-  const auto anyone = http::Access::anyone();
-  const auto any_user = http::Access::any_user();
-  const auto admins = http::Access::roles_of({});
+  using http::Access;
+  const auto admins = Access::roles_of({});
+  http::add_routes<Service::Impl&>(
+      router, "auth", service.impl(),
+      {{.method = "POST",
+        .pattern = "/api/v1/auth/signup",
+        .access = Access::anyone(),
+        .doc = {.summary = "Sign up: a new organisation and its first ORG_ADMIN",
+                .request_schema = signup_schema(),
+                .response_schema = signed_up_schema(),
+                .success_status = 201},
+        .handler = signup,
+        .carries_secret = true},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/login",
+        .access = Access::anyone(),
+        .doc = {.summary = "Sign in with email and password",
+                .request_schema = login_schema(),
+                .response_schema = session_schema()},
+        .handler = login,
+        .carries_secret = true},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/refresh",
+        .access = Access::anyone(),
+        .doc = {.summary = "Rotate a refresh token into a new token pair",
+                .request_schema = refresh_token_body(),
+                .response_schema = session_schema()},
+        .handler = refresh,
+        .carries_secret = true},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/logout",
+        .access = Access::anyone(),
+        .doc = {.summary = "End the session (refresh-token family) of a refresh token",
+                .request_schema = refresh_token_body(),
+                .success_status = 204},
+        .handler = logout},
+       {.method = "GET",
+        .pattern = "/api/v1/auth/me",
+        .access = Access::any_user(),
+        .doc = {.summary = "The signed-in user", .response_schema = user_schema()},
+        .handler = me},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/password",
+        .access = Access::any_user(),
+        .doc = {.summary = "Change the password; ends every other session",
+                .request_schema = password_change_schema(),
+                .success_status = 204},
+        .handler = change_password},
+       {.method = "POST",
+        .pattern = "/api/v1/auth/invitations/accept",
+        .access = Access::anyone(),
+        .doc = {.summary = "Accept an invitation: set the password and sign in",
+                .request_schema = accept_schema(),
+                .response_schema = session_schema()},
+        .handler = accept_invitation,
+        .carries_secret = true}});
 
-  add(router, impl, "POST", "/api/v1/auth/signup", anyone,
-      doc("Sign up: a new organisation and its first ORG_ADMIN", "auth", signup_schema(),
-          signed_up_schema(), 201),
-      signup, Answer::secret);
-  add(router, impl, "POST", "/api/v1/auth/login", anyone,
-      doc("Sign in with email and password", "auth", login_schema(), session_schema()), login,
-      Answer::secret);
-  add(router, impl, "POST", "/api/v1/auth/refresh", anyone,
-      doc("Rotate a refresh token into a new token pair", "auth", refresh_token_body(),
-          session_schema()),
-      refresh, Answer::secret);
-  add(router, impl, "POST", "/api/v1/auth/logout", anyone,
-      doc("End the session (refresh-token family) of a refresh token", "auth", refresh_token_body(),
-          nullptr, 204),
-      logout);
-  add(router, impl, "GET", "/api/v1/auth/me", any_user,
-      doc("The signed-in user", "auth", nullptr, user_schema()), me);
-  add(router, impl, "POST", "/api/v1/auth/password", any_user,
-      doc("Change the password; ends every other session", "auth", password_change_schema(),
-          nullptr, 204),
-      change_password);
-  add(router, impl, "POST", "/api/v1/auth/invitations/accept", anyone,
-      doc("Accept an invitation: set the password and sign in", "auth", accept_schema(),
-          session_schema()),
-      accept_invitation, Answer::secret);
-
-  auto list_doc = doc("The organisation's users, newest first", "users", nullptr,
-                      schema::list_of(user_schema()));
-  list_doc.query = {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-                    {"cursor", "The nextCursor of the previous page.", schema::string()}};
-  add(router, impl, "GET", "/api/v1/users", admins, std::move(list_doc), list_users);
-  add(router, impl, "POST", "/api/v1/users", admins,
-      doc("Invite a user; the answer holds the invitation token (shown once)", "users",
-          invite_schema(), invited_schema(), 201),
-      invite_user, Answer::secret);
-  add(router, impl, "PATCH", "/api/v1/users/{id}", admins,
-      doc("Change a user's role or activity; deactivation ends their sessions", "users",
-          user_change_schema(), user_schema()),
-      update_user);
+  http::add_routes<Service::Impl&>(
+      router, "users", service.impl(),
+      {{.method = "GET",
+        .pattern = "/api/v1/users",
+        .access = admins,
+        .doc = {.summary = "The organisation's users, newest first",
+                .response_schema = schema::list_of(user_schema()),
+                .query = http::page_query()},
+        .handler = list_users},
+       {.method = "POST",
+        .pattern = "/api/v1/users",
+        .access = admins,
+        .doc = {.summary = "Invite a user; the answer holds the invitation token (shown once)",
+                .request_schema = invite_schema(),
+                .response_schema = invited_schema(),
+                .success_status = 201},
+        .handler = invite_user,
+        .carries_secret = true},
+       {.method = "PATCH",
+        .pattern = "/api/v1/users/{id}",
+        .access = admins,
+        .doc = {.summary = "Change a user's role or activity; deactivation ends their sessions",
+                .request_schema = user_change_schema(),
+                .response_schema = user_schema()},
+        .handler = update_user}});
 }
 
 }  // namespace payrollx::auth

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -149,51 +150,37 @@ boost::json::value request_schema() {
 
 void register_report_routes(http::Router& router, Reports& reports) {
   const auto access = http::Access::roles_of({Role::finance_manager});
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/compliance/reports",
-       .access = access,
-       .doc = {.summary = "Request a report of an inclusive period (pay dates for the payroll "
-                          "kinds, UTC dates for the others); it is made in the background",
-               .tag = "compliance",
-               .request_schema = request_schema(),
-               .response_schema = report_schema(),
-               .success_status = 201,
-               .query = {}},
-       .handler = [&reports](http::RequestContext& ctx) { return request_report(reports, ctx); }});
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/compliance/reports",
-       .access = access,
-       .doc = {.summary = "List the organisation's reports, newest first",
-               .tag = "compliance",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(report_schema()),
-               .query = {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-                         {"cursor", "The nextCursor of the previous page.", schema::string()}}},
-       .handler = [&reports](http::RequestContext& ctx) { return list_reports(reports, ctx); }});
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/compliance/reports/{id}",
-       .access = access,
-       .doc = {.summary = "A report, with its status and progress",
-               .tag = "compliance",
-               .request_schema = nullptr,
-               .response_schema = report_schema(),
-               .query = {}},
-       .handler = [&reports](http::RequestContext& ctx) { return get_report(reports, ctx); }});
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/compliance/reports/{id}/download",
-       .access = access,
-       .doc = {.summary = "The report's file (text/csv or application/json) with "
-                          "Content-Disposition and its sha-256 (Repr-Digest, X-Content-SHA256); "
-                          "409 invalid_state until READY",
-               .tag = "compliance",
-               .request_schema = nullptr,
-               .response_schema = nullptr,
-               .query = {}},
-       .handler = [&reports](http::RequestContext& ctx) { return download_report(reports, ctx); }});
+  http::add_routes<Reports&>(
+      router, "compliance", reports,
+      {{.method = "POST",
+        .pattern = "/api/v1/compliance/reports",
+        .access = access,
+        .doc = {.summary = "Request a report of an inclusive period (pay dates for the payroll "
+                           "kinds, UTC dates for the others); it is made in the background",
+                .request_schema = request_schema(),
+                .response_schema = report_schema(),
+                .success_status = 201},
+        .handler = request_report},
+       {.method = "GET",
+        .pattern = "/api/v1/compliance/reports",
+        .access = access,
+        .doc = {.summary = "List the organisation's reports, newest first",
+                .response_schema = schema::list_of(report_schema()),
+                .query = http::page_query()},
+        .handler = list_reports},
+       {.method = "GET",
+        .pattern = "/api/v1/compliance/reports/{id}",
+        .access = access,
+        .doc = {.summary = "A report, with its status and progress",
+                .response_schema = report_schema()},
+        .handler = get_report},
+       {.method = "GET",
+        .pattern = "/api/v1/compliance/reports/{id}/download",
+        .access = access,
+        .doc = {.summary = "The report's file (text/csv or application/json) with "
+                           "Content-Disposition and its sha-256 (Repr-Digest, X-Content-SHA256); "
+                           "409 invalid_state until READY"},
+        .handler = download_report}});
 }
 
 }  // namespace payrollx::compliance

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -98,7 +99,7 @@ boost::json::value entry_schema() {
 }
 
 std::vector<http::QueryParamDoc> list_query_docs() {
-  return {
+  return http::page_query({
       {"entityType", "Only entries about this kind of entity (\"organization\", \"user\", ...).",
        schema::string(k_max_filter_length)},
       {"entityId", "Only entries about this entity.", schema::uuid()},
@@ -107,38 +108,30 @@ std::vector<http::QueryParamDoc> list_query_docs() {
        schema::string(k_max_filter_length)},
       {"from", "Entries recorded at or after this instant (RFC 3339).", schema::date_time()},
       {"to", "Entries recorded at or before this instant (RFC 3339).", schema::date_time()},
-      {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-      {"cursor", "The nextCursor of the previous page.", schema::string()},
-  };
+  });
 }
 
 }  // namespace
 
 void register_routes(http::Router& router, db::Pool& pool) {
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/audit-logs",
-       .access = http::Access::roles_of({Role::finance_manager}),
-       .doc = {.summary = "List the organisation's audit log, newest first",
-               .tag = "compliance",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(entry_schema()),
-               .query = list_query_docs()},
-       .handler = [&pool](http::RequestContext& ctx) { return list_audit_logs(pool, ctx); }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/audit-logs/verify",
-       .access = http::Access::roles_of({}),
-       .doc = {.summary = "Recompute the organisation's audit hash chain",
-               .tag = "compliance",
-               .request_schema = nullptr,
-               .response_schema = schema::object({{"ok", schema::boolean()},
-                                                  {"checked", schema::integer(0)},
-                                                  {"firstBrokenId", schema::uuid()}},
-                                                 {"ok", "checked"}),
-               .query = {}},
-       .handler = [&pool](http::RequestContext& ctx) { return verify_audit_logs(pool, ctx); }});
+  http::add_routes<db::Pool&>(
+      router, "compliance", pool,
+      {{.method = "GET",
+        .pattern = "/api/v1/audit-logs",
+        .access = http::Access::roles_of({Role::finance_manager}),
+        .doc = {.summary = "List the organisation's audit log, newest first",
+                .response_schema = schema::list_of(entry_schema()),
+                .query = list_query_docs()},
+        .handler = list_audit_logs},
+       {.method = "GET",
+        .pattern = "/api/v1/audit-logs/verify",
+        .access = http::Access::roles_of({}),
+        .doc = {.summary = "Recompute the organisation's audit hash chain",
+                .response_schema = schema::object({{"ok", schema::boolean()},
+                                                   {"checked", schema::integer(0)},
+                                                   {"firstBrokenId", schema::uuid()}},
+                                                  {"ok", "checked"})},
+        .handler = verify_audit_logs}});
 }
 
 }  // namespace payrollx::compliance

@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 
+#include "core/currency.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -21,14 +23,8 @@ namespace schema = http::schema;
 using boost::asio::awaitable;
 
 constexpr json::StringRule k_name_rule{1, 200};
-constexpr json::StringRule k_currency_rule{3, 5};
 constexpr std::size_t k_max_brackets = 50;
 constexpr std::int64_t k_max_basis_points = 10000;
-
-bool is_currency_code(std::string_view code) {
-  return code.size() >= 3 && code.size() <= 5 &&
-         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-}
 
 // One bracket; its errors name it ("brackets[2].upTo") and join the body's.
 std::optional<TaxBracket> read_bracket(const boost::json::value& item, std::size_t index,
@@ -85,9 +81,8 @@ NewTaxTable read_new_table(const http::RequestContext& ctx) {
   auto body = ctx.json_body();
   json::FieldReader reader(body);
   auto name = reader.required_string("name", k_name_rule);
-  auto currency = reader.required_string("currency", k_currency_rule);
-  if (currency && !is_currency_code(*currency))
-    reader.fail("currency", "must be a currency code (3 to 5 upper-case letters)");
+  auto currency = reader.required_string("currency", k_currency_code);
+  if (currency && !is_currency_code(*currency)) reader.fail("currency", not_a_currency_code());
   auto effective_from = reader.required_date("effectiveFrom");
   auto standard_deduction = reader.optional_int("standardDeduction", {.min = 0});
   std::vector<std::optional<TaxBracket>> brackets;
@@ -115,7 +110,7 @@ TaxTableFilter read_filter(const http::Request& request) {
     if (is_currency_code(*currency))
       filter.currency = std::string(*currency);
     else
-      errors.push_back({"currency", "must be a currency code (3 to 5 upper-case letters)"});
+      errors.push_back({"currency", not_a_currency_code()});
   }
   if (auto day = request.query_param("effectiveOn")) {
     filter.effective_on = parse_date(*day);
@@ -144,12 +139,6 @@ awaitable<http::Response> list_tables(TaxTables& tables, http::RequestContext& c
   for (std::size_t i = 0; i < shown; ++i) data.push_back(tax_store::to_json(found[i]));
   if (found.size() > shown) next = http::Keyset{found[shown - 1].created_at, found[shown - 1].id};
   co_return http::Response::json(200, http::list_answer(std::move(data), next));
-}
-
-boost::json::value currency_schema() {
-  auto currency = schema::string(5, 3);
-  currency.as_object()["pattern"] = "^[A-Z]{3,5}$";
-  return currency;
 }
 
 boost::json::value rate_schema() {
@@ -189,8 +178,8 @@ boost::json::value standard_deduction_schema() {
 boost::json::value table_schema() {
   return schema::object(
       {{"id", schema::uuid()},
-       {"name", schema::string(200, 1)},
-       {"currency", currency_schema()},
+       {"name", schema::string(k_name_rule)},
+       {"currency", schema::currency_code()},
        {"effectiveFrom", schema::date()},
        {"brackets", brackets_schema(true)},
        {"standardDeduction", standard_deduction_schema()},
@@ -199,8 +188,8 @@ boost::json::value table_schema() {
 }
 
 boost::json::value new_table_schema() {
-  return schema::object({{"name", schema::string(200, 1)},
-                         {"currency", currency_schema()},
+  return schema::object({{"name", schema::string(k_name_rule)},
+                         {"currency", schema::currency_code()},
                          {"effectiveFrom", schema::date()},
                          {"brackets", brackets_schema(false)},
                          {"standardDeduction", standard_deduction_schema()}},
@@ -208,46 +197,36 @@ boost::json::value new_table_schema() {
 }
 
 std::vector<http::QueryParamDoc> list_query_docs() {
-  return {
-      {"currency", "Only the tables of this currency.", currency_schema()},
-      {"effectiveOn",
-       "Only the tables in effect on this day (YYYY-MM-DD): per currency, the one with the "
-       "latest effectiveFrom on or before it (the newest created on a tie).",
-       schema::date()},
-      {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-      {"cursor", "The nextCursor of the previous page.", schema::string()},
-  };
+  return http::page_query(
+      {{"currency", "Only the tables of this currency.", schema::currency_code()},
+       {"effectiveOn",
+        "Only the tables in effect on this day (YYYY-MM-DD): per currency, the one with the "
+        "latest effectiveFrom on or before it (the newest created on a tie).",
+        schema::date()}});
 }
 
 }  // namespace
 
 void register_tax_table_routes(http::Router& router, TaxTables& tax_tables) {
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/compliance/tax-tables",
-       .access = http::Access::roles_of({Role::finance_manager}),
-       .doc = {.summary = "Create a tax table: annual progressive brackets for one currency, in "
-                          "effect from a date",
-               .tag = "compliance",
-               .request_schema = new_table_schema(),
-               .response_schema = table_schema(),
-               .success_status = 201,
-               .query = {}},
-       .handler = [&tax_tables](http::RequestContext& ctx) {
-         return create_table(tax_tables, ctx);
-       }});
-
-  router.add({.method = "GET",
-              .pattern = "/api/v1/compliance/tax-tables",
-              .access = http::Access::roles_of({Role::finance_manager}),
-              .doc = {.summary = "List the organisation's tax tables, newest first",
-                      .tag = "compliance",
-                      .request_schema = nullptr,
-                      .response_schema = schema::list_of(table_schema()),
-                      .query = list_query_docs()},
-              .handler = [&tax_tables](http::RequestContext& ctx) {
-                return list_tables(tax_tables, ctx);
-              }});
+  const auto access = http::Access::roles_of({Role::finance_manager});
+  http::add_routes<TaxTables&>(
+      router, "compliance", tax_tables,
+      {{.method = "POST",
+        .pattern = "/api/v1/compliance/tax-tables",
+        .access = access,
+        .doc = {.summary = "Create a tax table: annual progressive brackets for one currency, in "
+                           "effect from a date",
+                .request_schema = new_table_schema(),
+                .response_schema = table_schema(),
+                .success_status = 201},
+        .handler = create_table},
+       {.method = "GET",
+        .pattern = "/api/v1/compliance/tax-tables",
+        .access = access,
+        .doc = {.summary = "List the organisation's tax tables, newest first",
+                .response_schema = schema::list_of(table_schema()),
+                .query = list_query_docs()},
+        .handler = list_tables}});
 }
 
 }  // namespace payrollx::compliance

@@ -9,6 +9,7 @@
 #include <map>
 #include <span>
 
+#include "core/currency.hpp"
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
 #include "core/email.hpp"
@@ -229,7 +230,7 @@ std::optional<ImportRow> read_row(const CsvRecord& record, const Header& header,
     hired = parse_date(*hired_text);
     if (!hired) reader.fail(hire_date, "must be a date (YYYY-MM-DD)");
   }
-  auto currency = reader.text(salary_currency, rules::k_currency, true);
+  auto currency = reader.text(salary_currency, k_currency_code, true);
   std::optional<int> scale;
   if (currency) {
     auto known = currencies.find(*currency);

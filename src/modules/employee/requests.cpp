@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 
 #include "core/base58.hpp"
+#include "core/currency.hpp"
 #include "core/email.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -13,9 +14,6 @@
 
 namespace payrollx::employee::requests {
 namespace {
-
-constexpr std::size_t k_max_components = 100;
-constexpr json::StringRule k_query_text{1, 200};
 
 // The FieldReader reads null as "absent"; in a PATCH that would silently keep the old value of a
 // field the client asked to empty, so null is refused where the field cannot be cleared.
@@ -44,17 +42,12 @@ std::optional<boost::json::value> take(boost::json::object& body, std::string_vi
   return value;
 }
 
-bool is_currency_code(std::string_view code) {
-  return code.size() >= 3 && code.size() <= 5 &&
-         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-}
-
 std::optional<std::string> read_currency(json::FieldReader& reader, std::string_view key,
                                          bool required) {
-  auto code = required ? reader.required_string(key, rules::k_currency)
-                       : reader.optional_string(key, rules::k_currency);
+  auto code = required ? reader.required_string(key, k_currency_code)
+                       : reader.optional_string(key, k_currency_code);
   if (code && !is_currency_code(*code)) {
-    reader.fail(key, "must be a currency code (3 to 5 upper-case letters)");
+    reader.fail(key, not_a_currency_code());
     return std::nullopt;
   }
   return code;
@@ -258,9 +251,9 @@ ComponentList read_components(const boost::json::value& body) {
   if (!body.is_array())
     throw validation_failed("body", "must be a JSON array of components (it replaces the list)");
   const auto& items = body.get_array();
-  if (items.size() > k_max_components)
-    throw validation_failed("body",
-                            fmt::format("must have at most {} components", k_max_components));
+  if (items.size() > rules::k_max_components)
+    throw validation_failed(
+        "body", fmt::format("must have at most {} components", rules::k_max_components));
   ComponentList list;
   std::vector<FieldError> errors;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -286,7 +279,7 @@ EmployeeFilter read_filter(const http::Request& request) {
   if (auto kyc = query_enum(request, "kycStatus", k_kyc_statuses.names(), errors))
     filter.kyc_status = parse_kyc_status(*kyc);
   filter.department = query_text(request, "department", rules::k_department, false, errors);
-  filter.q = query_text(request, "q", k_query_text, false, errors);
+  filter.q = query_text(request, "q", rules::k_query_text, false, errors);
   if (!errors.empty()) throw validation_failed(std::move(errors));
   return filter;
 }

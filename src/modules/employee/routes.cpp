@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -26,8 +27,6 @@ namespace {
 
 namespace schema = http::schema;
 using boost::asio::awaitable;
-
-constexpr std::string_view k_tag = "employee";
 
 // An EMPLOYEE may act only on their own record; for anyone else's id they get the same 404 as
 // for an id that does not exist.
@@ -273,11 +272,17 @@ awaitable<http::Response> import_employees(Service& service, http::RequestContex
   co_return http::Response::json(200, answer);
 }
 
-http::QueryParamDoc limit_doc() {
-  return {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)};
-}
-http::QueryParamDoc cursor_doc() {
-  return {"cursor", "The nextCursor of the previous page.", schema::string()};
+// The upload's query parameters, described with the limits their reader checks.
+std::vector<http::QueryParamDoc> document_query() {
+  using rules::k_document_type, rules::k_file_name;
+  return {{"documentType",
+           fmt::format("Required: what the document is (e.g. PASSPORT), {} to {} characters.",
+                       k_document_type.min, k_document_type.max),
+           schema::string(k_document_type)},
+          {"fileName",
+           fmt::format("Required: the file's name (no '/' or '\\'), {} to {} characters.",
+                       k_file_name.min, k_file_name.max),
+           schema::string(k_file_name)}};
 }
 
 }  // namespace
@@ -286,135 +291,131 @@ void register_routes(http::Router& router, Service& service, std::size_t upload_
   using http::Access;
   const auto hr = Access::roles_of({Role::hr_manager});
   const auto hr_or_own = Access::roles_of({Role::hr_manager, Role::employee});
-  auto route = [&](std::string method, std::string pattern, Access access, http::RouteDoc doc,
-                   auto handler, std::size_t body_limit = 0, bool carries_secret = false) {
-    doc.tag = k_tag;
-    router.add({.method = std::move(method),
-                .pattern = std::move(pattern),
-                .access = std::move(access),
-                .doc = std::move(doc),
-                .handler = [&service,
-                            handler](http::RequestContext& ctx) { return handler(service, ctx); },
-                .body_limit = body_limit,
-                .carries_secret = carries_secret});
-  };
-
-  route("POST", "/api/v1/employees", hr,
-        {.summary = "Create an employee with a wallet in the salary currency (and, with "
-                    "createUserAccount, an EMPLOYEE user invitation); 409 when the email or "
-                    "employee number is taken in the organisation",
-         .request_schema = schemas::new_employee(),
-         .response_schema = schemas::created_employee(),
-         .success_status = 201},
-        create_employee, /*body_limit=*/0, /*carries_secret=*/true);  // an invitation token
-
-  route("GET", "/api/v1/employees", Access::roles_of({Role::hr_manager, Role::finance_manager}),
-        {.summary = "The organisation's employees, newest first",
-         .request_schema = nullptr,
-         .response_schema = schema::list_of(schemas::employee()),
-         .query = {{"status", "ACTIVE or TERMINATED.", schema::enumeration(k_statuses.names())},
-                   {"department", "Exact department, case-insensitive.",
-                    schema::string(rules::k_department)},
-                   {"kycStatus", "PENDING, APPROVED or REJECTED.",
-                    schema::enumeration(k_kyc_statuses.names())},
-                   {"q", "Case-insensitive substring of the full name or the email.",
-                    schema::string(200, 1)},
-                   limit_doc(),
-                   cursor_doc()}},
-        list_employees);
-
-  route("POST", "/api/v1/employees/import", hr,
-        {.summary = "Import employees from a CSV file, all or nothing: per-row errors, and "
-                    "nothing is created when there is any (dryRun=true checks only)",
-         .request_schema = schemas::import_csv(),
-         .response_schema = schemas::import_answer(),
-         .query = {{"dryRun", "true: check the file and create nothing (default false).",
-                    schema::boolean()}},
-         .request_content_type = "text/csv"},
-        import_employees, upload_limit);
-
-  route("GET", "/api/v1/employees/{id}", hr_or_own,
-        {.summary = "One employee (an EMPLOYEE may read only their own record)",
-         .request_schema = nullptr,
-         .response_schema = schemas::employee()},
-        get_employee);
-
-  route("PATCH", "/api/v1/employees/{id}", hr,
-        {.summary = "Change an employee's details, audited with before and after",
-         .request_schema = schemas::patch(),
-         .response_schema = schemas::employee()},
-        patch_employee);
-
-  route("POST", "/api/v1/employees/{id}/terminate", hr,
-        {.summary = "Terminate an ACTIVE employee (409 invalid_state when already terminated)",
-         .request_schema = schemas::termination(),
-         .response_schema = schemas::employee()},
-        terminate_employee);
-
-  route("GET", "/api/v1/employees/{id}/components", hr,
-        {.summary = "The employee's earnings and deductions",
-         .request_schema = nullptr,
-         .response_schema = schemas::components(true)},
-        get_components);
-
-  route("PUT", "/api/v1/employees/{id}/components", hr,
-        {.summary = "Replace the employee's earnings and deductions",
-         .request_schema = schemas::components(false),
-         .response_schema = schemas::components(true)},
-        put_components);
-
-  route("POST", "/api/v1/employees/{id}/kyc/approve", hr,
-        {.summary = "Approve the employee's KYC (from PENDING or REJECTED; the employee's user is "
-                    "notified)",
-         .request_schema = nullptr,
-         .response_schema = schemas::employee()},
-        approve_kyc);
-
-  route("POST", "/api/v1/employees/{id}/kyc/reject", hr,
-        {.summary = "Reject the employee's KYC with a reason (from PENDING or APPROVED; the "
-                    "employee's user is notified)",
-         .request_schema = schemas::rejection(),
-         .response_schema = schemas::employee()},
-        reject_kyc);
-
-  route("PUT", "/api/v1/employees/{id}/wallet-address", hr_or_own,
-        {.summary = "Set the employee's external Solana wallet address (HR, or the employee)",
-         .request_schema = schemas::wallet_address(),
-         .response_schema = schemas::employee()},
-        put_wallet_address);
-
-  route("GET", "/api/v1/me/employee", Access::roles_of({Role::employee}),
-        {.summary = "The caller's own employee record (404 when they have none)",
-         .request_schema = nullptr,
-         .response_schema = schemas::employee()},
-        my_employee);
-
-  route("POST", "/api/v1/employees/{id}/documents", hr_or_own,
-        {.summary = "Upload a document (PDF, PNG or JPEG, at most 10 MiB) for the employee",
-         .request_schema = schemas::document_upload(),
-         .response_schema = schemas::document(),
-         .success_status = 201,
-         .query = {{"documentType",
-                    "Required: what the document is (e.g. PASSPORT), 1 to 64 "
-                    "characters.",
-                    schema::string(64, 1)},
-                   {"fileName", "Required: the file's name (no '/' or '\\'), 1 to 255 characters.",
-                    schema::string(255, 1)}},
-         .request_content_type = "application/pdf"},
-        upload_document, upload_limit);
-
-  route("GET", "/api/v1/employees/{id}/documents", hr_or_own,
-        {.summary = "The employee's documents (metadata), newest first",
-         .request_schema = nullptr,
-         .response_schema = schema::list_of(schemas::document()),
-         .query = {limit_doc(), cursor_doc()}},
-        list_documents);
-
-  route("GET", "/api/v1/employees/{id}/documents/{docId}/content", hr_or_own,
-        {.summary = "The document's bytes, exactly as uploaded, with their Content-Type",
-         .request_schema = nullptr,
-         .response_schema = nullptr},
-        document_content);
+  http::add_routes<Service&>(
+      router, "employee", service,
+      {{.method = "POST",
+        .pattern = "/api/v1/employees",
+        .access = hr,
+        .doc = {.summary = "Create an employee with a wallet in the salary currency (and, with "
+                           "createUserAccount, an EMPLOYEE user invitation); 409 when the email "
+                           "or employee number is taken in the organisation",
+                .request_schema = schemas::new_employee(),
+                .response_schema = schemas::created_employee(),
+                .success_status = 201},
+        .handler = create_employee,
+        .carries_secret = true},  // an invitation token
+       {.method = "GET",
+        .pattern = "/api/v1/employees",
+        .access = Access::roles_of({Role::hr_manager, Role::finance_manager}),
+        .doc = {.summary = "The organisation's employees, newest first",
+                .response_schema = schema::list_of(schemas::employee()),
+                .query = http::page_query(
+                    {{"status", "ACTIVE or TERMINATED.", schema::enumeration(k_statuses.names())},
+                     {"department", "Exact department, case-insensitive.",
+                      schema::string(rules::k_department)},
+                     {"kycStatus", "PENDING, APPROVED or REJECTED.",
+                      schema::enumeration(k_kyc_statuses.names())},
+                     {"q", "Case-insensitive substring of the full name or the email.",
+                      schema::string(rules::k_query_text)}})},
+        .handler = list_employees},
+       {.method = "POST",
+        .pattern = "/api/v1/employees/import",
+        .access = hr,
+        .doc = {.summary = "Import employees from a CSV file, all or nothing: per-row errors, and "
+                           "nothing is created when there is any (dryRun=true checks only)",
+                .request_schema = schemas::import_csv(),
+                .response_schema = schemas::import_answer(),
+                .query = {{"dryRun", "true: check the file and create nothing (default false).",
+                           schema::boolean()}},
+                .request_content_type = "text/csv"},
+        .handler = import_employees,
+        .body_limit = upload_limit},
+       {.method = "GET",
+        .pattern = "/api/v1/employees/{id}",
+        .access = hr_or_own,
+        .doc = {.summary = "One employee (an EMPLOYEE may read only their own record)",
+                .response_schema = schemas::employee()},
+        .handler = get_employee},
+       {.method = "PATCH",
+        .pattern = "/api/v1/employees/{id}",
+        .access = hr,
+        .doc = {.summary = "Change an employee's details, audited with before and after",
+                .request_schema = schemas::patch(),
+                .response_schema = schemas::employee()},
+        .handler = patch_employee},
+       {.method = "POST",
+        .pattern = "/api/v1/employees/{id}/terminate",
+        .access = hr,
+        .doc = {.summary = "Terminate an ACTIVE employee (409 invalid_state when already "
+                           "terminated)",
+                .request_schema = schemas::termination(),
+                .response_schema = schemas::employee()},
+        .handler = terminate_employee},
+       {.method = "GET",
+        .pattern = "/api/v1/employees/{id}/components",
+        .access = hr,
+        .doc = {.summary = "The employee's earnings and deductions",
+                .response_schema = schemas::components(true)},
+        .handler = get_components},
+       {.method = "PUT",
+        .pattern = "/api/v1/employees/{id}/components",
+        .access = hr,
+        .doc = {.summary = "Replace the employee's earnings and deductions",
+                .request_schema = schemas::components(false),
+                .response_schema = schemas::components(true)},
+        .handler = put_components},
+       {.method = "POST",
+        .pattern = "/api/v1/employees/{id}/kyc/approve",
+        .access = hr,
+        .doc = {.summary = "Approve the employee's KYC (from PENDING or REJECTED; the employee's "
+                           "user is notified)",
+                .response_schema = schemas::employee()},
+        .handler = approve_kyc},
+       {.method = "POST",
+        .pattern = "/api/v1/employees/{id}/kyc/reject",
+        .access = hr,
+        .doc = {.summary = "Reject the employee's KYC with a reason (from PENDING or APPROVED; "
+                           "the employee's user is notified)",
+                .request_schema = schemas::rejection(),
+                .response_schema = schemas::employee()},
+        .handler = reject_kyc},
+       {.method = "PUT",
+        .pattern = "/api/v1/employees/{id}/wallet-address",
+        .access = hr_or_own,
+        .doc = {.summary = "Set the employee's external Solana wallet address (HR, or the "
+                           "employee)",
+                .request_schema = schemas::wallet_address(),
+                .response_schema = schemas::employee()},
+        .handler = put_wallet_address},
+       {.method = "GET",
+        .pattern = "/api/v1/me/employee",
+        .access = Access::roles_of({Role::employee}),
+        .doc = {.summary = "The caller's own employee record (404 when they have none)",
+                .response_schema = schemas::employee()},
+        .handler = my_employee},
+       {.method = "POST",
+        .pattern = "/api/v1/employees/{id}/documents",
+        .access = hr_or_own,
+        .doc = {.summary = "Upload a document (PDF, PNG or JPEG, at most 10 MiB) for the employee",
+                .request_schema = schemas::document_upload(),
+                .response_schema = schemas::document(),
+                .success_status = 201,
+                .query = document_query(),
+                .request_content_type = "application/pdf"},
+        .handler = upload_document,
+        .body_limit = upload_limit},
+       {.method = "GET",
+        .pattern = "/api/v1/employees/{id}/documents",
+        .access = hr_or_own,
+        .doc = {.summary = "The employee's documents (metadata), newest first",
+                .response_schema = schema::list_of(schemas::document()),
+                .query = http::page_query()},
+        .handler = list_documents},
+       {.method = "GET",
+        .pattern = "/api/v1/employees/{id}/documents/{docId}/content",
+        .access = hr_or_own,
+        .doc = {.summary = "The document's bytes, exactly as uploaded, with their Content-Type"},
+        .handler = document_content}});
 }
 
 }  // namespace payrollx::employee

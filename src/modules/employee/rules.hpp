@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/base58.hpp"
 #include "core/json.hpp"
 
 namespace payrollx::employee::rules {
@@ -15,12 +16,12 @@ inline constexpr json::StringRule k_email{3, 254};
 inline constexpr json::StringRule k_employee_number{1, 64};
 inline constexpr json::StringRule k_department{1, 100};
 inline constexpr json::StringRule k_position{1, 100};
-inline constexpr json::StringRule k_currency{3, 5};
 inline constexpr json::StringRule k_component_name{1, 100};
 inline constexpr json::StringRule k_reason{1, 500};
-inline constexpr json::StringRule k_wallet_address{32, 44};
 inline constexpr json::StringRule k_document_type{1, 64};
 inline constexpr json::StringRule k_file_name{1, 255};
+inline constexpr json::StringRule k_wallet_address{k_solana_key_min_chars, k_solana_key_max_chars};
+inline constexpr json::StringRule k_query_text{1, 200};  // the list's ?q=
 
 inline constexpr std::array<std::string_view, 3> k_salary_periods{"ANNUAL", "MONTHLY", "HOURLY"};
 inline constexpr std::array<std::string_view, 4> k_pay_frequencies{"WEEKLY", "BIWEEKLY",
@@ -29,6 +30,7 @@ inline constexpr std::array<std::string_view, 2> k_component_kinds{"EARNING", "D
 inline constexpr std::array<std::string_view, 2> k_component_calcs{"FIXED", "PERCENT"};
 
 inline constexpr std::int64_t k_max_basis_points = 10000;
+inline constexpr std::size_t k_max_components = 100;  // per employee
 
 // ASCII lower case: emails are stored and compared lower-cased.
 std::string lower_ascii(std::string_view text);

@@ -16,9 +16,8 @@ using boost::json::value;
 using schema::described;
 
 value currency() {
-  auto code = schema::string(5, 3);
-  code.as_object()["pattern"] = "^[A-Z]{3,5}$";
-  return described(std::move(code), "A currency of core.currencies (USD, EUR, USDC, SOL, ...).");
+  return described(schema::currency_code(),
+                   "A currency of core.currencies (USD, EUR, USDC, SOL, ...).");
 }
 
 value salary() {
@@ -34,7 +33,7 @@ value pay_frequency() {
 }
 
 value email() {
-  return described(schema::string(254, 3),
+  return described(schema::string(rules::k_email),
                    "Stored and compared lower-cased; unique in the "
                    "organisation.");
 }
@@ -54,7 +53,7 @@ value employee() {
        {"firstName", schema::string(rules::k_name)},
        {"lastName", schema::string(rules::k_name)},
        {"email", email()},
-       {"employeeNumber", schema::nullable(schema::string(64, 1))},
+       {"employeeNumber", schema::nullable(schema::string(rules::k_employee_number))},
        {"department", schema::nullable(schema::string(rules::k_department))},
        {"position", schema::nullable(schema::string(rules::k_position))},
        {"hireDate", schema::date()},
@@ -63,9 +62,9 @@ value employee() {
        {"salary", salary()},
        {"payFrequency", pay_frequency()},
        {"kycStatus", schema::enumeration(k_kyc_statuses.names())},
-       {"kycRejectionReason", schema::nullable(schema::string(500, 1))},
+       {"kycRejectionReason", schema::nullable(schema::string(rules::k_reason))},
        {"kycReviewedAt", schema::nullable(schema::date_time())},
-       {"walletAddress", schema::nullable(schema::string(44, 32))},
+       {"walletAddress", schema::nullable(schema::string(rules::k_wallet_address))},
        {"createdAt", schema::date_time()},
        {"updatedAt", schema::date_time()}},
       {"id",
@@ -106,7 +105,8 @@ value new_employee() {
       {{"firstName", schema::string(rules::k_name)},
        {"lastName", schema::string(rules::k_name)},
        {"email", email()},
-       {"employeeNumber", described(schema::string(64, 1), "Unique in the organisation.")},
+       {"employeeNumber",
+        described(schema::string(rules::k_employee_number), "Unique in the organisation.")},
        {"department", schema::string(rules::k_department)},
        {"position", schema::string(rules::k_position)},
        {"hireDate", schema::date()},
@@ -125,7 +125,8 @@ value patch() {
           {{"firstName", schema::string(rules::k_name)},
            {"lastName", schema::string(rules::k_name)},
            {"email", email()},
-           {"employeeNumber", clearable(schema::string(64, 1), "null clears it.")},
+           {"employeeNumber",
+            clearable(schema::string(rules::k_employee_number), "null clears it.")},
            {"department", clearable(schema::string(rules::k_department), "null clears it.")},
            {"position", clearable(schema::string(rules::k_position), "null clears it.")},
            {"hireDate",
@@ -148,14 +149,14 @@ value termination() {
 }
 
 value rejection() {
-  return schema::object({{"reason", described(schema::string(500, 1),
+  return schema::object({{"reason", described(schema::string(rules::k_reason),
                                               "Shown to the employee in their notification.")}},
                         {"reason"});
 }
 
 value wallet_address() {
   return schema::object(
-      {{"walletAddress", described(schema::string(44, 32),
+      {{"walletAddress", described(schema::string(rules::k_wallet_address),
                                    "A Solana public key: base58 that decodes to exactly 32 "
                                    "bytes.")}},
       {"walletAddress"});
@@ -165,7 +166,7 @@ value components(bool answer) {
   auto amount = described(schema::nullable(schema::integer(1)),
                           "FIXED only (required there): minor units of the salary currency.");
   auto rate = schema::integer(1);
-  rate.as_object()["maximum"] = 10000;
+  rate.as_object()["maximum"] = rules::k_max_basis_points;
   auto component = schema::object(
       {{"kind", schema::enumeration({"EARNING", "DEDUCTION"})},
        {"name", schema::string(rules::k_component_name)},
@@ -189,7 +190,7 @@ value components(bool answer) {
       required.emplace_back(key);
   }
   auto list = schema::array(std::move(component));
-  list.as_object()["maxItems"] = 100;
+  list.as_object()["maxItems"] = rules::k_max_components;
   return described(std::move(list),
                    answer ? "The employee's components, in the order they were given."
                           : "The whole list: it replaces the current one (an empty array "
@@ -200,8 +201,8 @@ value document() {
   return schema::object(
       {{"id", schema::uuid()},
        {"employeeId", schema::uuid()},
-       {"documentType", schema::string(64, 1)},
-       {"fileName", schema::string(255, 1)},
+       {"documentType", schema::string(rules::k_document_type)},
+       {"fileName", schema::string(rules::k_file_name)},
        {"contentType", schema::enumeration({"application/pdf", "image/png", "image/jpeg"})},
        {"size", described(schema::integer(1), "Bytes.")},
        {"sha256", described(schema::string(64, 64), "Lower-case hex.")},

@@ -119,6 +119,8 @@ class Outbox {
   std::shared_ptr<Impl> impl_;
 };
 
+// The inbox, webhook and template routes; their handlers keep `pool` and `options` by
+// reference, so both must outlive the router.
 void register_routes(http::Router& router, db::Pool& pool, const OutboxOptions& options);
 
 }  // namespace payrollx::notification

@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "modules/notification/notification.hpp"
@@ -58,29 +59,22 @@ void register_routes(http::Router& router, db::Pool& pool, const OutboxOptions& 
   const RouteParts parts{.pool = pool, .options = options};
   register_webhook_routes(router, parts);
   register_template_routes(router, parts);
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/notifications",
-       .access = http::Access::any_user(),
-       .doc = {.summary = "List the caller's notifications, newest first",
-               .tag = "notification",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(notification_schema()),
-               .query = {{"unread", "true: only notifications not read yet.", schema::boolean()},
-                         {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-                         {"cursor", "The nextCursor of the previous page.", schema::string()}}},
-       .handler = [&pool](http::RequestContext& ctx) { return list_notifications(pool, ctx); }});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/notifications/{id}/read",
-       .access = http::Access::any_user(),
-       .doc = {.summary = "Mark one of the caller's notifications read (the first time stays)",
-               .tag = "notification",
-               .request_schema = nullptr,
-               .response_schema = notification_schema(),
-               .query = {}},
-       .handler = [&pool](http::RequestContext& ctx) { return read_notification(pool, ctx); }});
+  http::add_routes<db::Pool&>(
+      router, "notification", pool,
+      {{.method = "GET",
+        .pattern = "/api/v1/notifications",
+        .access = http::Access::any_user(),
+        .doc = {.summary = "List the caller's notifications, newest first",
+                .response_schema = schema::list_of(notification_schema()),
+                .query = http::page_query(
+                    {{"unread", "true: only notifications not read yet.", schema::boolean()}})},
+        .handler = list_notifications},
+       {.method = "POST",
+        .pattern = "/api/v1/notifications/{id}/read",
+        .access = http::Access::any_user(),
+        .doc = {.summary = "Mark one of the caller's notifications read (the first time stays)",
+                .response_schema = notification_schema()},
+        .handler = read_notification}});
 }
 
 }  // namespace payrollx::notification

@@ -4,13 +4,14 @@
 
 namespace payrollx::notification {
 
-// Held by value in every handler of the module (the router keeps them alive).
+// What the module's handlers share, passed to each by value; the pool and the options outlive
+// the router.
 struct RouteParts {
   db::Pool& pool;
-  OutboxOptions options;
+  const OutboxOptions& options;
 };
 
-void register_webhook_routes(http::Router& router, const RouteParts& parts);
-void register_template_routes(http::Router& router, const RouteParts& parts);
+void register_webhook_routes(http::Router& router, RouteParts parts);
+void register_template_routes(http::Router& router, RouteParts parts);
 
 }  // namespace payrollx::notification

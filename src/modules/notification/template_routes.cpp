@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/http/context.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -37,7 +38,7 @@ boost::json::object template_json(std::string_view event_type, const Template& s
           {"placeholders", std::move(placeholders)}};
 }
 
-awaitable<http::Response> get_template(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> get_template(RouteParts parts, http::RequestContext& ctx) {
   auto event_type = event_type_of(ctx);
   auto own = co_await outbox_store::template_of(parts.pool, ctx.user().org(), event_type);
   if (own)
@@ -47,7 +48,7 @@ awaitable<http::Response> get_template(const RouteParts& parts, http::RequestCon
                                  template_json(event_type, default_template(event_type), true));
 }
 
-awaitable<http::Response> put_template(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> put_template(RouteParts parts, http::RequestContext& ctx) {
   auto body = ctx.json_body();
   json::FieldReader reader(body);
   auto subject = reader.required_string("subject", k_subject_rule);
@@ -65,7 +66,7 @@ awaitable<http::Response> put_template(const RouteParts& parts, http::RequestCon
   co_return http::Response::json(200, template_json(event_type, Template{*subject, *text}, false));
 }
 
-awaitable<http::Response> delete_template(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> delete_template(RouteParts parts, http::RequestContext& ctx) {
   auto event_type = event_type_of(ctx);
   co_await outbox_store::delete_template(parts.pool, ctx.user().org(), event_type);
   co_return http::Response::no_content();
@@ -73,8 +74,8 @@ awaitable<http::Response> delete_template(const RouteParts& parts, http::Request
 
 boost::json::value template_schema() {
   return schema::object({{"eventType", schema::string()},
-                         {"subject", schema::string(500, 1)},
-                         {"body", schema::string(20000, 1)},
+                         {"subject", schema::string(k_subject_rule)},
+                         {"body", schema::string(k_body_rule)},
                          {"isDefault", schema::boolean()},
                          {"placeholders", schema::array(schema::string())}},
                         {"eventType", "subject", "body", "isDefault", "placeholders"});
@@ -82,41 +83,33 @@ boost::json::value template_schema() {
 
 }  // namespace
 
-void register_template_routes(http::Router& router, const RouteParts& parts) {
+void register_template_routes(http::Router& router, RouteParts parts) {
   const auto admins = http::Access::roles_of({});
   const std::string pattern = "/api/v1/notifications/templates/{eventType}";
-  auto bind = [&parts](auto handler) {
-    return [parts, handler](http::RequestContext& ctx) { return handler(parts, ctx); };
-  };
-  router.add({.method = "GET",
-              .pattern = pattern,
-              .access = admins,
-              .doc = {.summary = "The organisation's template of an event, or the system default "
-                                 "(isDefault)",
-                      .tag = "notification",
-                      .request_schema = nullptr,
-                      .response_schema = template_schema()},
-              .handler = bind(get_template)});
-  router.add({.method = "PUT",
-              .pattern = pattern,
-              .access = admins,
-              .doc = {.summary = "Override the template: subject and body with {{placeholders}} of "
-                                 "the event (400 for one it does not have)",
-                      .tag = "notification",
-                      .request_schema = schema::object(
-                          {{"subject", schema::string(500, 1)}, {"body", schema::string(20000, 1)}},
-                          {"subject", "body"}),
-                      .response_schema = template_schema()},
-              .handler = bind(put_template)});
-  router.add({.method = "DELETE",
-              .pattern = pattern,
-              .access = admins,
-              .doc = {.summary = "Return to the system default",
-                      .tag = "notification",
-                      .request_schema = nullptr,
-                      .response_schema = nullptr,
-                      .success_status = 204},
-              .handler = bind(delete_template)});
+  http::add_routes<RouteParts>(
+      router, "notification", parts,
+      {{.method = "GET",
+        .pattern = pattern,
+        .access = admins,
+        .doc = {.summary = "The organisation's template of an event, or the system default "
+                           "(isDefault)",
+                .response_schema = template_schema()},
+        .handler = get_template},
+       {.method = "PUT",
+        .pattern = pattern,
+        .access = admins,
+        .doc = {.summary = "Override the template: subject and body with {{placeholders}} of the "
+                           "event (400 for one it does not have)",
+                .request_schema = schema::object({{"subject", schema::string(k_subject_rule)},
+                                                  {"body", schema::string(k_body_rule)}},
+                                                 {"subject", "body"}),
+                .response_schema = template_schema()},
+        .handler = put_template},
+       {.method = "DELETE",
+        .pattern = pattern,
+        .access = admins,
+        .doc = {.summary = "Return to the system default", .success_status = 204},
+        .handler = delete_template}});
 }
 
 }  // namespace payrollx::notification

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -23,7 +24,7 @@ namespace {
 namespace schema = http::schema;
 using boost::asio::awaitable;
 
-constexpr json::StringRule k_url_rule{1, 2048};
+constexpr json::StringRule k_url_rule{1, k_max_url_length};
 constexpr std::string_view k_all_events = "*";
 
 boost::json::value optional_time(const std::optional<Timestamp>& at) {
@@ -75,7 +76,7 @@ std::vector<std::string> read_events(json::FieldReader& reader) {
   return events;
 }
 
-awaitable<http::Response> create_endpoint(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> create_endpoint(RouteParts parts, http::RequestContext& ctx) {
   auto body = ctx.json_body();
   json::FieldReader reader(body);
   auto url = reader.required_string("url", k_url_rule);
@@ -93,7 +94,7 @@ awaitable<http::Response> create_endpoint(const RouteParts& parts, http::Request
   co_return http::Response::json(201, answer);
 }
 
-awaitable<http::Response> list_endpoints(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> list_endpoints(RouteParts parts, http::RequestContext& ctx) {
   auto page = http::page_request(ctx);
   auto endpoints = co_await outbox_store::list_endpoints(parts.pool, ctx.user().org(), page);
   co_return http::Response::json(200, http::list_page(endpoints, page.limit, endpoint_json));
@@ -107,21 +108,21 @@ awaitable<outbox_store::Endpoint> endpoint_of(const RouteParts& parts,
   co_return std::move(*found);
 }
 
-awaitable<http::Response> get_endpoint(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> get_endpoint(RouteParts parts, http::RequestContext& ctx) {
   auto endpoint = co_await endpoint_of(parts, ctx);
   co_return http::Response::json(200, endpoint_json(endpoint));
 }
 
 // (Each co_await stands alone in a statement, its operands evaluated before: GCC 12 crashes a
 // coroutine whose co_await, inside an if's condition, has an operand that throws.)
-awaitable<http::Response> delete_endpoint(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> delete_endpoint(RouteParts parts, http::RequestContext& ctx) {
   const auto id = ctx.id_param("id");
   const auto deleted = co_await outbox_store::delete_endpoint(parts.pool, ctx.user().org(), id);
   if (!deleted) throw not_found("The webhook endpoint does not exist.");
   co_return http::Response::no_content();
 }
 
-awaitable<http::Response> list_deliveries(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> list_deliveries(RouteParts parts, http::RequestContext& ctx) {
   auto endpoint = co_await endpoint_of(parts, ctx);
   auto page = http::page_request(ctx);
   auto deliveries =
@@ -129,7 +130,7 @@ awaitable<http::Response> list_deliveries(const RouteParts& parts, http::Request
   co_return http::Response::json(200, http::list_page(deliveries, page.limit, delivery_json));
 }
 
-awaitable<http::Response> redeliver(const RouteParts& parts, http::RequestContext& ctx) {
+awaitable<http::Response> redeliver(RouteParts parts, http::RequestContext& ctx) {
   const auto delivery_id = ctx.id_param("deliveryId");
   auto endpoint = co_await endpoint_of(parts, ctx);
   auto queued =
@@ -141,7 +142,7 @@ awaitable<http::Response> redeliver(const RouteParts& parts, http::RequestContex
 
 boost::json::value endpoint_schema(bool with_secret) {
   auto properties = schema::object({{"id", schema::uuid()},
-                                    {"url", schema::string(2048, 1)},
+                                    {"url", schema::string(k_url_rule)},
                                     {"events", schema::array(schema::string())},
                                     {"createdAt", schema::date_time()}},
                                    {"id", "url", "events", "createdAt"});
@@ -167,76 +168,56 @@ boost::json::value delivery_schema() {
                         {"id", "eventId", "eventType", "status", "attempts", "createdAt"});
 }
 
-std::vector<http::QueryParamDoc> page_params() {
-  return {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-          {"cursor", "The nextCursor of the previous page.", schema::string()}};
-}
-
 }  // namespace
 
-void register_webhook_routes(http::Router& router, const RouteParts& parts) {
+void register_webhook_routes(http::Router& router, RouteParts parts) {
   const auto admins = http::Access::roles_of({});
-  auto bind = [&parts](auto handler) {
-    return [parts, handler](http::RequestContext& ctx) { return handler(parts, ctx); };
-  };
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/webhooks",
-       .access = admins,
-       .doc = {.summary = "Register a webhook endpoint; the answer shows its signing secret, "
-                          "once",
-               .tag = "notification",
-               .request_schema = schema::object(
-                   {{"url", schema::string(2048, 1)}, {"events", schema::array(schema::string())}},
-                   {"url", "events"}),
-               .response_schema = endpoint_schema(true),
-               .success_status = 201},
-       .handler = bind(create_endpoint),
-       .carries_secret = true});
-  router.add({.method = "GET",
-              .pattern = "/api/v1/webhooks",
-              .access = admins,
-              .doc = {.summary = "The organisation's webhook endpoints, newest first",
-                      .tag = "notification",
-                      .request_schema = nullptr,
-                      .response_schema = schema::list_of(endpoint_schema(false)),
-                      .query = page_params()},
-              .handler = bind(list_endpoints)});
-  router.add({.method = "GET",
-              .pattern = "/api/v1/webhooks/{id}",
-              .access = admins,
-              .doc = {.summary = "One webhook endpoint (without its secret)",
-                      .tag = "notification",
-                      .request_schema = nullptr,
-                      .response_schema = endpoint_schema(false)},
-              .handler = bind(get_endpoint)});
-  router.add({.method = "DELETE",
-              .pattern = "/api/v1/webhooks/{id}",
-              .access = admins,
-              .doc = {.summary = "Delete a webhook endpoint: it receives nothing more",
-                      .tag = "notification",
-                      .request_schema = nullptr,
-                      .response_schema = nullptr,
-                      .success_status = 204},
-              .handler = bind(delete_endpoint)});
-  router.add({.method = "GET",
-              .pattern = "/api/v1/webhooks/{id}/deliveries",
-              .access = admins,
-              .doc = {.summary = "The endpoint's deliveries: attempts, status codes, next retry "
-                                 "(newest first)",
-                      .tag = "notification",
-                      .request_schema = nullptr,
-                      .response_schema = schema::list_of(delivery_schema()),
-                      .query = page_params()},
-              .handler = bind(list_deliveries)});
-  router.add({.method = "POST",
-              .pattern = "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
-              .access = admins,
-              .doc = {.summary = "Queue a FAILED delivery again (409 for any other)",
-                      .tag = "notification",
-                      .request_schema = nullptr,
-                      .response_schema = delivery_schema()},
-              .handler = bind(redeliver)});
+  http::add_routes<RouteParts>(
+      router, "notification", parts,
+      {{.method = "POST",
+        .pattern = "/api/v1/webhooks",
+        .access = admins,
+        .doc = {.summary = "Register a webhook endpoint; the answer shows its signing secret, once",
+                .request_schema = schema::object({{"url", schema::string(k_url_rule)},
+                                                  {"events", schema::array(schema::string())}},
+                                                 {"url", "events"}),
+                .response_schema = endpoint_schema(true),
+                .success_status = 201},
+        .handler = create_endpoint,
+        .carries_secret = true},
+       {.method = "GET",
+        .pattern = "/api/v1/webhooks",
+        .access = admins,
+        .doc = {.summary = "The organisation's webhook endpoints, newest first",
+                .response_schema = schema::list_of(endpoint_schema(false)),
+                .query = http::page_query()},
+        .handler = list_endpoints},
+       {.method = "GET",
+        .pattern = "/api/v1/webhooks/{id}",
+        .access = admins,
+        .doc = {.summary = "One webhook endpoint (without its secret)",
+                .response_schema = endpoint_schema(false)},
+        .handler = get_endpoint},
+       {.method = "DELETE",
+        .pattern = "/api/v1/webhooks/{id}",
+        .access = admins,
+        .doc = {.summary = "Delete a webhook endpoint: it receives nothing more",
+                .success_status = 204},
+        .handler = delete_endpoint},
+       {.method = "GET",
+        .pattern = "/api/v1/webhooks/{id}/deliveries",
+        .access = admins,
+        .doc = {.summary = "The endpoint's deliveries: attempts, status codes, next retry (newest "
+                           "first)",
+                .response_schema = schema::list_of(delivery_schema()),
+                .query = http::page_query()},
+        .handler = list_deliveries},
+       {.method = "POST",
+        .pattern = "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+        .access = admins,
+        .doc = {.summary = "Queue a FAILED delivery again (409 for any other)",
+                .response_schema = delivery_schema()},
+        .handler = redeliver}});
 }
 
 }  // namespace payrollx::notification

@@ -1,5 +1,6 @@
 #include "modules/notification/webhook_url.hpp"
 
+#include <fmt/format.h>
 #include <netdb.h>
 
 #include <boost/url/parse.hpp>
@@ -9,8 +10,6 @@
 
 namespace payrollx::notification {
 namespace {
-
-constexpr std::size_t k_max_url_length = 2048;
 
 struct AddrinfoDeleter {
   void operator()(addrinfo* list) const { freeaddrinfo(list); }
@@ -41,7 +40,8 @@ std::optional<std::string> check_addresses(const std::string& host, bool allow_p
 }  // namespace
 
 std::optional<std::string> check_webhook_url(std::string_view url, bool allow_private) {
-  if (url.size() > k_max_url_length) return "must be at most 2048 characters";
+  if (url.size() > k_max_url_length)
+    return fmt::format("must be at most {} characters", k_max_url_length);
   const auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return "must be an absolute URL without a fragment";
   const bool https = parsed->scheme_id() == boost::urls::scheme::https;

@@ -8,10 +8,12 @@
 
 #include "core/auth/suspensions.hpp"
 #include "core/base58.hpp"
+#include "core/currency.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -26,8 +28,10 @@ using boost::asio::awaitable;
 
 constexpr json::StringRule k_name_rule{1, 200};
 constexpr json::StringRule k_tax_id_rule{1, 64};
-constexpr json::StringRule k_currency_rule{3, 5};
 constexpr json::StringRule k_timezone_rule{1, 64};
+constexpr json::StringRule k_country_rule{2, 2};  // ISO 3166-1 alpha-2
+// Documents what is_solana_public_key accepts; the signers' reader checks with that.
+constexpr json::StringRule k_signer_rule{k_solana_key_min_chars, k_solana_key_max_chars};
 constexpr std::size_t k_max_signers = 20;
 
 bool is_alpha2(std::string_view code) {
@@ -37,7 +41,7 @@ bool is_alpha2(std::string_view code) {
 
 // A value, or null to clear the country (it is optional, like taxId).
 json::Patch<std::string> read_country(json::FieldReader& reader) {
-  auto country = reader.nullable_string("country", {2, 2});
+  auto country = reader.nullable_string("country", k_country_rule);
   if (country && *country && !is_alpha2(**country)) {
     reader.fail("country", "must be an ISO 3166-1 alpha-2 code (two upper-case letters)");
     return std::nullopt;
@@ -94,7 +98,7 @@ OrganizationPatch read_patch(const http::RequestContext& ctx) {
 Settings read_settings(const http::RequestContext& ctx) {
   auto body = ctx.json_body();
   json::FieldReader reader(body);
-  auto base_currency = reader.required_string("baseCurrency", k_currency_rule);
+  auto base_currency = reader.required_string("baseCurrency", k_currency_code);
   auto require_distinct_approver = reader.required_bool("requireDistinctApprover");
   auto kyc_required_for_payroll = reader.required_bool("kycRequiredForPayroll");
   auto max_net_per_employee = reader.optional_int("maxNetPerEmployee", {.min = 0});
@@ -151,44 +155,51 @@ awaitable<http::Response> list_organizations(Service& service, http::RequestCont
 
 constexpr json::StringRule k_reason_rule{1, 500};
 
+// What the platform admin's status changes need: the change itself, then this instance's view of
+// the suspended organisations.
+struct StatusParts {
+  Service& service;
+  Suspensions& suspensions;
+};
+
 // Commits the change, then refreshes this instance's Suspensions before answering, so that the
 // operator's next request here already sees it (the watch tells the other instances).
 template <class Change>
-awaitable<http::Response> change_status(Service& service, Suspensions& suspensions, Change change) {
-  auto organization = co_await service.pool().transaction(change);
-  auto suspended = co_await service.suspended();
-  suspensions.replace(std::move(suspended));
+awaitable<http::Response> change_status(StatusParts parts, Change change) {
+  auto organization = co_await parts.service.pool().transaction(change);
+  auto suspended = co_await parts.service.suspended();
+  parts.suspensions.replace(std::move(suspended));
   co_return http::Response::json(200, to_json(organization));
 }
 
-awaitable<http::Response> suspend(Service& service, Suspensions& suspensions,
-                                  http::RequestContext& ctx) {
+awaitable<http::Response> suspend(StatusParts parts, http::RequestContext& ctx) {
   const auto organization_id = ctx.id_param("id");
   auto body = ctx.json_body();
   json::FieldReader reader(body);
   auto reason = reader.required_string("reason", k_reason_rule);
   reader.finish();
   auto actor = compliance::actor_of(ctx);
-  auto change = [&](db::Tx& tx) { return service.suspend(tx, organization_id, *reason, actor); };
-  co_return co_await change_status(service, suspensions, change);
+  auto change = [&](db::Tx& tx) {
+    return parts.service.suspend(tx, organization_id, *reason, actor);
+  };
+  co_return co_await change_status(parts, change);
 }
 
-awaitable<http::Response> reactivate(Service& service, Suspensions& suspensions,
-                                     http::RequestContext& ctx) {
+awaitable<http::Response> reactivate(StatusParts parts, http::RequestContext& ctx) {
   const auto organization_id = ctx.id_param("id");
   auto actor = compliance::actor_of(ctx);
-  auto change = [&](db::Tx& tx) { return service.reactivate(tx, organization_id, actor); };
-  co_return co_await change_status(service, suspensions, change);
+  auto change = [&](db::Tx& tx) { return parts.service.reactivate(tx, organization_id, actor); };
+  co_return co_await change_status(parts, change);
 }
 
 boost::json::value country_schema() {
-  auto country = schema::string(2, 2);
+  auto country = schema::string(k_country_rule);
   country.as_object()["pattern"] = "^[A-Z]{2}$";
   return country;
 }
 
 boost::json::value signers_schema() {
-  auto signers = schema::array(schema::string(44, 32));
+  auto signers = schema::array(schema::string(k_signer_rule));
   signers.as_object()["maxItems"] = k_max_signers;
   signers.as_object()["uniqueItems"] = true;
   signers.as_object()["description"] =
@@ -206,9 +217,9 @@ boost::json::value clearable(boost::json::value text, std::string_view null_mean
 boost::json::value organization_schema() {
   return schema::object(
       {{"id", schema::uuid()},
-       {"name", schema::string(200, 1)},
+       {"name", schema::string(k_name_rule)},
        {"country", schema::nullable(country_schema())},
-       {"taxId", schema::nullable(schema::string(64, 1))},
+       {"taxId", schema::nullable(schema::string(k_tax_id_rule))},
        {"authorizedSigners", signers_schema()},
        {"status", schema::enumeration({"ACTIVE", "SUSPENDED"})},
        {"createdAt", schema::date_time()},
@@ -217,10 +228,11 @@ boost::json::value organization_schema() {
 }
 
 boost::json::value patch_schema() {
-  return schema::object({{"name", schema::string(200, 1)},
-                         {"country", clearable(country_schema(), "null clears the country.")},
-                         {"taxId", clearable(schema::string(64, 1), "null clears the tax id.")},
-                         {"authorizedSigners", signers_schema()}});
+  return schema::object(
+      {{"name", schema::string(k_name_rule)},
+       {"country", clearable(country_schema(), "null clears the country.")},
+       {"taxId", clearable(schema::string(k_tax_id_rule), "null clears the tax id.")},
+       {"authorizedSigners", signers_schema()}});
 }
 
 boost::json::value settings_schema(bool answer) {
@@ -229,11 +241,11 @@ boost::json::value settings_schema(bool answer) {
       "Largest net pay per employee per run, in minor units of baseCurrency; absent or null: "
       "no limit.";
   auto settings = schema::object(
-      {{"baseCurrency", schema::string(5, 3)},
+      {{"baseCurrency", schema::string(k_currency_code)},
        {"requireDistinctApprover", schema::boolean()},
        {"kycRequiredForPayroll", schema::boolean()},
        {"maxNetPerEmployee", schema::nullable(std::move(max_net))},
-       {"timezone", schema::string(64, 1)}},
+       {"timezone", schema::string(k_timezone_rule)}},
       {"baseCurrency", "requireDistinctApprover", "kycRequiredForPayroll", "timezone"});
   if (answer) settings.as_object()["required"].as_array().emplace_back("maxNetPerEmployee");
   return settings;
@@ -242,93 +254,60 @@ boost::json::value settings_schema(bool answer) {
 }  // namespace
 
 void register_routes(http::Router& router, Service& service, Suspensions& suspensions) {
-  router.add({.method = "GET",
-              .pattern = "/api/v1/organization",
-              .access = http::Access::any_user(),
-              .doc = {.summary = "The caller's organisation",
-                      .tag = "organization",
-                      .request_schema = nullptr,
-                      .response_schema = organization_schema(),
-                      .query = {}},
-              .handler = [&service](http::RequestContext& ctx) {
-                return get_organization(service, ctx);
-              }});
+  using http::Access;
+  const auto admins = Access::roles_of({});
+  http::add_routes<Service&>(
+      router, "organization", service,
+      {{.method = "GET",
+        .pattern = "/api/v1/organization",
+        .access = Access::any_user(),
+        .doc = {.summary = "The caller's organisation", .response_schema = organization_schema()},
+        .handler = get_organization},
+       {.method = "PATCH",
+        .pattern = "/api/v1/organization",
+        .access = admins,
+        .doc = {.summary = "Change the organisation's name, country, tax id or signers",
+                .request_schema = patch_schema(),
+                .response_schema = organization_schema()},
+        .handler = patch_organization},
+       {.method = "GET",
+        .pattern = "/api/v1/organization/settings",
+        .access = Access::roles_of({Role::finance_manager, Role::hr_manager}),
+        .doc = {.summary = "The organisation's settings", .response_schema = settings_schema(true)},
+        .handler = get_settings},
+       {.method = "PUT",
+        .pattern = "/api/v1/organization/settings",
+        .access = admins,
+        .doc = {.summary = "Replace the organisation's settings",
+                .request_schema = settings_schema(false),
+                .response_schema = settings_schema(true)},
+        .handler = put_settings},
+       {.method = "GET",
+        .pattern = "/api/v1/admin/organizations",
+        .access = Access::super_admin(),
+        .doc = {.summary = "Every organisation on the platform, newest first",
+                .response_schema = schema::list_of(organization_schema()),
+                .query = http::page_query()},
+        .handler = list_organizations}});
 
-  router.add({.method = "PATCH",
-              .pattern = "/api/v1/organization",
-              .access = http::Access::roles_of({}),
-              .doc = {.summary = "Change the organisation's name, country, tax id or signers",
-                      .tag = "organization",
-                      .request_schema = patch_schema(),
-                      .response_schema = organization_schema(),
-                      .query = {}},
-              .handler = [&service](http::RequestContext& ctx) {
-                return patch_organization(service, ctx);
-              }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/organization/settings",
-       .access = http::Access::roles_of({Role::finance_manager, Role::hr_manager}),
-       .doc = {.summary = "The organisation's settings",
-               .tag = "organization",
-               .request_schema = nullptr,
-               .response_schema = settings_schema(true),
-               .query = {}},
-       .handler = [&service](http::RequestContext& ctx) { return get_settings(service, ctx); }});
-
-  router.add(
-      {.method = "PUT",
-       .pattern = "/api/v1/organization/settings",
-       .access = http::Access::roles_of({}),
-       .doc = {.summary = "Replace the organisation's settings",
-               .tag = "organization",
-               .request_schema = settings_schema(false),
-               .response_schema = settings_schema(true),
-               .query = {}},
-       .handler = [&service](http::RequestContext& ctx) { return put_settings(service, ctx); }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/admin/organizations",
-       .access = http::Access::super_admin(),
-       .doc = {.summary = "Every organisation on the platform, newest first",
-               .tag = "organization",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(organization_schema()),
-               .query = {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-                         {"cursor", "The nextCursor of the previous page.", schema::string()}}},
-       .handler = [&service](http::RequestContext& ctx) {
-         return list_organizations(service, ctx);
-       }});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/admin/organizations/{id}/suspend",
-       .access = http::Access::super_admin(),
-       .doc = {.summary = "Suspend an organisation: its members are refused "
-                          "(403 organization_suspended), its scheduled runs and deliveries wait",
-               .tag = "organization",
-               .request_schema =
-                   schema::object({{"reason", schema::string(k_reason_rule)}}, {"reason"}),
-               .response_schema = organization_schema(),
-               .query = {}},
-       .handler = [&service, &suspensions](http::RequestContext& ctx) {
-         return suspend(service, suspensions, ctx);
-       }});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/admin/organizations/{id}/reactivate",
-       .access = http::Access::super_admin(),
-       .doc = {.summary = "Reactivate a suspended organisation: everything resumes where it was "
-                          "(no body is read)",
-               .tag = "organization",
-               .response_schema = organization_schema(),
-               .query = {}},
-       .handler = [&service, &suspensions](http::RequestContext& ctx) {
-         return reactivate(service, suspensions, ctx);
-       }});
+  http::add_routes<StatusParts>(
+      router, "organization", {service, suspensions},
+      {{.method = "POST",
+        .pattern = "/api/v1/admin/organizations/{id}/suspend",
+        .access = Access::super_admin(),
+        .doc = {.summary = "Suspend an organisation: its members are refused "
+                           "(403 organization_suspended), its scheduled runs and deliveries wait",
+                .request_schema =
+                    schema::object({{"reason", schema::string(k_reason_rule)}}, {"reason"}),
+                .response_schema = organization_schema()},
+        .handler = suspend},
+       {.method = "POST",
+        .pattern = "/api/v1/admin/organizations/{id}/reactivate",
+        .access = Access::super_admin(),
+        .doc = {.summary = "Reactivate a suspended organisation: everything resumes where it was "
+                           "(no body is read)",
+                .response_schema = organization_schema()},
+        .handler = reactivate}});
 }
 
 }  // namespace payrollx::organization

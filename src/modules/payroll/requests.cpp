@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 
+#include "core/currency.hpp"
 #include "core/error.hpp"
 #include "core/http/message.hpp"
 #include "core/json.hpp"
@@ -13,19 +14,14 @@
 namespace payrollx::payroll::requests {
 namespace {
 
-constexpr json::StringRule k_name{1, 200};
-constexpr json::StringRule k_currency{3, 5};
-constexpr json::StringRule k_description{1, 200};
-constexpr json::StringRule k_reason{1, 1000};
 constexpr json::IntRule k_offset{.min = 0, .max = 365};
 constexpr json::IntRule k_amount{.min = 1};
 
 constexpr std::array<std::string_view, 2> k_types{"REGULAR", "OFF_CYCLE"};
 
 std::optional<std::string> read_currency(json::FieldReader& reader) {
-  auto code = reader.optional_string("currency", k_currency);
-  if (code &&
-      !std::all_of(code->begin(), code->end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+  auto code = reader.optional_string("currency", k_currency_code);
+  if (code && !is_currency_code(*code)) {
     reader.fail("currency", "must be an upper-case currency code such as USD");
     return std::nullopt;
   }

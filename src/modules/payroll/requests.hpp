@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/json.hpp"
 #include "modules/payroll/payroll.hpp"
 
 namespace payrollx::http {
@@ -12,6 +13,11 @@ struct Request;
 }
 
 namespace payrollx::payroll::requests {
+
+// The lengths the readers check, which the schemas document.
+inline constexpr json::StringRule k_name{1, 200};         // a schedule's
+inline constexpr json::StringRule k_description{1, 200};  // an OFF_CYCLE item's
+inline constexpr json::StringRule k_reason{1, 1000};      // a reversal's
 
 // At most this many employees or items in one OFF_CYCLE request.
 inline constexpr std::size_t k_max_listed = 10000;

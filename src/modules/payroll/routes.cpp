@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/idempotency.hpp"
@@ -25,8 +26,6 @@ namespace {
 
 namespace schema = http::schema;
 using boost::asio::awaitable;
-
-constexpr std::string_view k_tag = "payroll";
 
 // The first `limit` of `rows` (the store fetched one more when more follow) and the next cursor.
 template <class Row, class ToJson, class KeyOf>
@@ -206,18 +205,24 @@ awaitable<http::Response> my_payslips(Service& service, http::RequestContext& ct
       });
 }
 
-std::vector<http::QueryParamDoc> page_params() {
-  return {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-          {"cursor", "The nextCursor of the previous page.", schema::string()}};
+std::vector<http::QueryParamDoc> run_filters() {
+  return http::page_query(
+      {{"status", "One run status.", schema::enumeration(k_run_statuses.names())},
+       {"type", "REGULAR or OFF_CYCLE.", schema::enumeration({"REGULAR", "OFF_CYCLE"})},
+       {"scheduleId", "Runs of this pay schedule.", schema::uuid()}});
 }
 
-std::vector<http::QueryParamDoc> run_filters() {
-  auto params = page_params();
-  params.insert(params.begin(),
-                {{"status", "One run status.", schema::enumeration(k_run_statuses.names())},
-                 {"type", "REGULAR or OFF_CYCLE.", schema::enumeration({"REGULAR", "OFF_CYCLE"})},
-                 {"scheduleId", "Runs of this pay schedule.", schema::uuid()}});
-  return params;
+// A route that answers the run it changes.
+http::RouteDoc run_doc(std::string summary) {
+  return {.summary = std::move(summary), .response_schema = schemas::run()};
+}
+
+// A 💰 route on a run: the Idempotency-Key header is required and answers are replayed.
+http::RouteDoc money_run_doc(std::string summary, boost::json::value request_schema = nullptr) {
+  auto doc = run_doc(std::move(summary));
+  doc.request_schema = std::move(request_schema);
+  doc.idempotency_key_required = true;
+  return doc;
 }
 
 }  // namespace
@@ -226,126 +231,126 @@ void register_routes(http::Router& router, Service& service) {
   using http::Access;
   const auto staff = Access::roles_of({Role::hr_manager, Role::finance_manager});
   const auto finance = Access::roles_of({Role::finance_manager});
-  auto route = [&](std::string method, std::string pattern, Access access, http::RouteDoc doc,
-                   auto handler) {
-    doc.tag = k_tag;
-    router.add({.method = std::move(method),
-                .pattern = std::move(pattern),
-                .access = std::move(access),
-                .doc = std::move(doc),
-                .handler = [&service,
-                            handler](http::RequestContext& ctx) { return handler(service, ctx); },
-                .body_limit = 0});
-  };
-  auto run_doc = [](std::string summary) {
-    return http::RouteDoc{.summary = std::move(summary),
-                          .tag = {},
-                          .request_schema = nullptr,
-                          .response_schema = schemas::run()};
-  };
-
-  route("POST", "/api/v1/payroll/schedules", staff,
-        {.summary = "Create a pay schedule (ACTIVE; its first period is the next one); 409 when "
-                    "the name is taken",
-         .request_schema = schemas::new_schedule(),
-         .response_schema = schemas::schedule(),
-         .success_status = 201},
-        create_schedule);
-
-  route("GET", "/api/v1/payroll/schedules", staff,
-        {.summary = "The organisation's pay schedules, newest first",
-         .request_schema = nullptr,
-         .response_schema = schema::list_of(schemas::schedule()),
-         .query = page_params()},
-        list_schedules);
-
-  route("PATCH", "/api/v1/payroll/schedules/{id}", staff,
-        {.summary = "Pause (status PAUSED), resume (ACTIVE) or change a pay schedule; its "
-                    "frequency, first period and currency only while no run uses it (409 "
-                    "invalid_state)",
-         .request_schema = schemas::schedule_patch(),
-         .response_schema = schemas::schedule()},
-        patch_schedule);
-
-  route("POST", "/api/v1/payroll/preview", staff,
-        {.summary = "Calculate a run as POST /payroll/runs would draft it, with its items; "
-                    "nothing is stored",
-         .request_schema = schemas::run_request(),
-         .response_schema = schemas::preview()},
-        preview);
-
-  route("POST", "/api/v1/payroll/runs", staff,
-        {.summary = "Draft a calculated run (DRAFT). A REGULAR run pays every employee employed "
-                    "in the schedule's period, paid in the run's currency and passing the KYC "
-                    "policy (the others are listed in skipped); one per schedule and period "
-                    "(409 conflict). Unknown employees in employeeIds or items: 404",
-         .request_schema = schemas::run_request(),
-         .response_schema = schemas::run(),
-         .success_status = 201},
-        create_run);
-
-  route("GET", "/api/v1/payroll/runs", staff,
-        {.summary = "Payroll runs, newest first",
-         .request_schema = nullptr,
-         .response_schema = schema::list_of(schemas::run()),
-         .query = run_filters()},
-        list_runs);
-
-  route("GET", "/api/v1/payroll/runs/{id}", staff, run_doc("One payroll run"), get_run);
-
-  route("GET", "/api/v1/payroll/runs/{id}/items", staff,
-        {.summary = "The run's items (one per employee), in the run's order (employees by name)",
-         .request_schema = nullptr,
-         .response_schema = schema::list_of(schemas::item()),
-         .query = page_params()},
-        list_items);
-
-  route("POST", "/api/v1/payroll/runs/{id}/recalculate", staff,
-        run_doc("Calculate a DRAFT run again from the current employees, components, settings "
-                "and tax table (409 invalid_state unless DRAFT)"),
-        recalculate);
-
-  route("POST", "/api/v1/payroll/runs/{id}/approve", finance,
-        run_doc("Approve a DRAFT run: hold its total net on the organisation's treasury in the "
-                "run's currency. 403 for its creator when requireDistinctApprover; 409 "
-                "invalid_state listing employees whose net is negative or above "
-                "maxNetPerEmployee (base-currency runs); 409 insufficient_funds with required, "
-                "available and shortfall, the run staying DRAFT"),
-        approve);
-
-  auto execute_doc = run_doc(
-      "Execute an APPROVED run in one database transaction: one PAYROLL transaction per "
-      "employee with a positive net, paid from the approval's hold; items PAID, run COMPLETED, "
-      "payslip notices queued. Executed at most once (409 invalid_state otherwise)");
-  execute_doc.idempotency_key_required = true;
-  route("POST", "/api/v1/payroll/runs/{id}/execute", finance, std::move(execute_doc), execute);
-
-  route("POST", "/api/v1/payroll/runs/{id}/cancel", staff,
-        run_doc("Cancel a DRAFT or APPROVED run (an approved run's hold is released)"), cancel);
-
-  auto reverse_doc = run_doc(
-      "Reverse a COMPLETED run with one compensating transaction per payment (REVERSED); 409 "
-      "insufficient_funds listing the employees whose wallets no longer hold their pay, and "
-      "nothing changes");
-  reverse_doc.request_schema = schemas::reversal();
-  reverse_doc.idempotency_key_required = true;
-  route("POST", "/api/v1/payroll/runs/{id}/reverse", finance, std::move(reverse_doc), reverse);
-
-  route("GET", "/api/v1/payroll/runs/{id}/payslips/{employeeId}",
-        Access::roles_of({Role::hr_manager, Role::finance_manager, Role::employee}),
-        {.summary = "An employee's payslip of a run with year-to-date totals (an EMPLOYEE: their "
-                    "own, of executed runs; anything else is 404); with Accept: application/pdf "
-                    "the same payslip as a one-page PDF",
-         .request_schema = nullptr,
-         .response_schema = schemas::payslip()},
-        get_payslip);
-
-  route("GET", "/api/v1/me/payslips", Access::roles_of({Role::employee}),
-        {.summary = "The caller's payslips of executed runs, newest pay date first",
-         .request_schema = nullptr,
-         .response_schema = schema::list_of(schemas::payslip()),
-         .query = page_params()},
-        my_payslips);
+  http::add_routes<Service&>(
+      router, "payroll", service,
+      {{.method = "POST",
+        .pattern = "/api/v1/payroll/schedules",
+        .access = staff,
+        .doc = {.summary = "Create a pay schedule (ACTIVE; its first period is the next one); 409 "
+                           "when the name is taken",
+                .request_schema = schemas::new_schedule(),
+                .response_schema = schemas::schedule(),
+                .success_status = 201},
+        .handler = create_schedule},
+       {.method = "GET",
+        .pattern = "/api/v1/payroll/schedules",
+        .access = staff,
+        .doc = {.summary = "The organisation's pay schedules, newest first",
+                .response_schema = schema::list_of(schemas::schedule()),
+                .query = http::page_query()},
+        .handler = list_schedules},
+       {.method = "PATCH",
+        .pattern = "/api/v1/payroll/schedules/{id}",
+        .access = staff,
+        .doc = {.summary = "Pause (status PAUSED), resume (ACTIVE) or change a pay schedule; its "
+                           "frequency, first period and currency only while no run uses it (409 "
+                           "invalid_state)",
+                .request_schema = schemas::schedule_patch(),
+                .response_schema = schemas::schedule()},
+        .handler = patch_schedule},
+       {.method = "POST",
+        .pattern = "/api/v1/payroll/preview",
+        .access = staff,
+        .doc = {.summary = "Calculate a run as POST /payroll/runs would draft it, with its items; "
+                           "nothing is stored",
+                .request_schema = schemas::run_request(),
+                .response_schema = schemas::preview()},
+        .handler = preview},
+       {.method = "POST",
+        .pattern = "/api/v1/payroll/runs",
+        .access = staff,
+        .doc = {.summary = "Draft a calculated run (DRAFT). A REGULAR run pays every employee "
+                           "employed in the schedule's period, paid in the run's currency and "
+                           "passing the KYC policy (the others are listed in skipped); one per "
+                           "schedule and period (409 conflict). Unknown employees in employeeIds "
+                           "or items: 404",
+                .request_schema = schemas::run_request(),
+                .response_schema = schemas::run(),
+                .success_status = 201},
+        .handler = create_run},
+       {.method = "GET",
+        .pattern = "/api/v1/payroll/runs",
+        .access = staff,
+        .doc = {.summary = "Payroll runs, newest first",
+                .response_schema = schema::list_of(schemas::run()),
+                .query = run_filters()},
+        .handler = list_runs},
+       {.method = "GET",
+        .pattern = "/api/v1/payroll/runs/{id}",
+        .access = staff,
+        .doc = run_doc("One payroll run"),
+        .handler = get_run},
+       {.method = "GET",
+        .pattern = "/api/v1/payroll/runs/{id}/items",
+        .access = staff,
+        .doc = {.summary = "The run's items (one per employee), in the run's order (employees by "
+                           "name)",
+                .response_schema = schema::list_of(schemas::item()),
+                .query = http::page_query()},
+        .handler = list_items},
+       {.method = "POST",
+        .pattern = "/api/v1/payroll/runs/{id}/recalculate",
+        .access = staff,
+        .doc = run_doc("Calculate a DRAFT run again from the current employees, components, "
+                       "settings and tax table (409 invalid_state unless DRAFT)"),
+        .handler = recalculate},
+       {.method = "POST",
+        .pattern = "/api/v1/payroll/runs/{id}/approve",
+        .access = finance,
+        .doc = run_doc("Approve a DRAFT run: hold its total net on the organisation's treasury "
+                       "in the run's currency. 403 for its creator when requireDistinctApprover; "
+                       "409 invalid_state listing employees whose net is negative or above "
+                       "maxNetPerEmployee (base-currency runs); 409 insufficient_funds with "
+                       "required, available and shortfall, the run staying DRAFT"),
+        .handler = approve},
+       {.method = "POST",
+        .pattern = "/api/v1/payroll/runs/{id}/execute",
+        .access = finance,
+        .doc = money_run_doc(
+            "Execute an APPROVED run in one database transaction: one PAYROLL transaction per "
+            "employee with a positive net, paid from the approval's hold; items PAID, run "
+            "COMPLETED, payslip notices queued. Executed at most once (409 invalid_state "
+            "otherwise)"),
+        .handler = execute},
+       {.method = "POST",
+        .pattern = "/api/v1/payroll/runs/{id}/cancel",
+        .access = staff,
+        .doc = run_doc("Cancel a DRAFT or APPROVED run (an approved run's hold is released)"),
+        .handler = cancel},
+       {.method = "POST",
+        .pattern = "/api/v1/payroll/runs/{id}/reverse",
+        .access = finance,
+        .doc = money_run_doc(
+            "Reverse a COMPLETED run with one compensating transaction per payment (REVERSED); "
+            "409 insufficient_funds listing the employees whose wallets no longer hold their "
+            "pay, and nothing changes",
+            schemas::reversal()),
+        .handler = reverse},
+       {.method = "GET",
+        .pattern = "/api/v1/payroll/runs/{id}/payslips/{employeeId}",
+        .access = Access::roles_of({Role::hr_manager, Role::finance_manager, Role::employee}),
+        .doc = {.summary = "An employee's payslip of a run with year-to-date totals (an EMPLOYEE: "
+                           "their own, of executed runs; anything else is 404); with Accept: "
+                           "application/pdf the same payslip as a one-page PDF",
+                .response_schema = schemas::payslip()},
+        .handler = get_payslip},
+       {.method = "GET",
+        .pattern = "/api/v1/me/payslips",
+        .access = Access::roles_of({Role::employee}),
+        .doc = {.summary = "The caller's payslips of executed runs, newest pay date first",
+                .response_schema = schema::list_of(schemas::payslip()),
+                .query = http::page_query()},
+        .handler = my_payslips}});
 }
 
 }  // namespace payrollx::payroll

@@ -4,6 +4,7 @@
 
 #include "core/http/schema.hpp"
 #include "modules/payroll/payroll.hpp"
+#include "modules/payroll/requests.hpp"
 
 namespace payrollx::payroll::schemas {
 namespace {
@@ -14,9 +15,8 @@ using boost::json::value;
 using schema::described;
 
 value currency() {
-  auto code = schema::string(5, 3);
-  code.as_object()["pattern"] = "^[A-Z]{3,5}$";
-  return described(std::move(code), "A currency of core.currencies (USD, EUR, USDC, SOL, ...).");
+  return described(schema::currency_code(),
+                   "A currency of core.currencies (USD, EUR, USDC, SOL, ...).");
 }
 
 value money(std::string_view text) {
@@ -87,7 +87,7 @@ void add_amount_names(boost::json::array& required) {
 value schedule() {
   return schema::object(
       {{"id", schema::uuid()},
-       {"name", schema::string(200, 1)},
+       {"name", schema::string(requests::k_name)},
        {"frequency", frequency()},
        {"firstPeriodStart", schema::date()},
        {"payDateOffsetDays", schema::integer(0)},
@@ -103,7 +103,8 @@ value schedule() {
 
 value new_schedule() {
   return schema::object(
-      {{"name", described(schema::string(200, 1), "Unique in the organisation (any case).")},
+      {{"name",
+        described(schema::string(requests::k_name), "Unique in the organisation (any case).")},
        {"frequency", frequency()},
        {"firstPeriodStart",
         described(schema::date(),
@@ -120,7 +121,7 @@ value new_schedule() {
 
 value schedule_patch() {
   return schema::object(
-      {{"name", schema::string(200, 1)},
+      {{"name", schema::string(requests::k_name)},
        {"status", described(schema::enumeration(k_schedule_statuses.names()),
                             "PAUSED stops drafting runs; ACTIVE resumes.")},
        {"autoExecute", schema::boolean()},
@@ -165,7 +166,7 @@ value run_request() {
         described(schema::array(schema::object(
                       {{"employeeId", schema::uuid()},
                        {"amount", described(schema::integer(1), "Paid as gross, minor units.")},
-                       {"description", schema::string(200, 1)}},
+                       {"description", schema::string(requests::k_description)}},
                       {"employeeId", "amount", "description"})),
                   "OFF_CYCLE: each amount is paid as gross (no base pay, proration or "
                   "earnings), then pre-tax deductions, tax and post-tax deductions; employment "
@@ -251,7 +252,7 @@ value payslip() {
 }
 
 value reversal() {
-  return schema::object({{"reason", described(schema::string(1000, 1),
+  return schema::object({{"reason", described(schema::string(requests::k_reason),
                                               "Recorded on the compensating transactions "
                                               "(default \"Payroll run reversed\"). The body may "
                                               "be left out.")}});

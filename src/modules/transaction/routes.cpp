@@ -12,11 +12,14 @@
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/idempotency.hpp"
 #include "core/json.hpp"
 #include "modules/compliance/compliance.hpp"
+#include "modules/transaction/rules.hpp"
+#include "modules/transaction/schemas.hpp"
 #include "modules/transaction/transaction.hpp"
 #include "modules/wallet/wallet.hpp"
 
@@ -26,11 +29,6 @@ namespace {
 namespace schema = http::schema;
 using boost::asio::awaitable;
 
-constexpr std::string_view k_transfer_types[] = {"BONUS", "ADJUSTMENT", "TRANSFER"};
-constexpr json::IntRule k_amount_rule{.min = 1};
-constexpr json::StringRule k_reference_rule{1, 255};
-constexpr json::StringRule k_reason_rule{1, 1000};
-constexpr json::StringRule k_address_rule{32, 44};
 // Enough for any employee's wallets (one per currency) in one page.
 constexpr int k_wallets_per_employee = 200;
 
@@ -59,8 +57,8 @@ awaitable<http::Response> money_route(Service& service, http::RequestContext& ct
 awaitable<http::Response> post_deposit(Service& service, http::RequestContext& ctx) {
   auto body = ctx.json_body();
   json::FieldReader reader(body);
-  auto amount = reader.required_int("amount", k_amount_rule);
-  auto reference = reader.required_string("reference", k_reference_rule);
+  auto amount = reader.required_int("amount", rules::k_amount);
+  auto reference = reader.required_string("reference", rules::k_reference);
   reader.finish();
   const Deposit deposit{
       .wallet_id = ctx.id_param("id"), .amount = *amount, .reference = *reference};
@@ -74,8 +72,8 @@ awaitable<http::Response> post_withdrawal(Service& service, http::RequestContext
   auto wallet_id = ctx.id_param("id");
   auto body = ctx.json_body();
   json::FieldReader reader(body);
-  auto amount = reader.required_int("amount", k_amount_rule);
-  auto destination = reader.required_string("destinationAddress", k_address_rule);
+  auto amount = reader.required_int("amount", rules::k_amount);
+  auto destination = reader.required_string("destinationAddress", rules::k_address);
   if (destination && !is_solana_public_key(*destination))
     reader.fail("destinationAddress", "must be a Solana address (base58 of 32 bytes)");
   reader.finish();
@@ -97,9 +95,9 @@ awaitable<http::Response> post_transfer(Service& service, http::RequestContext& 
   json::FieldReader reader(body);
   auto from = reader.required_uuid("fromWalletId");
   auto to = reader.required_uuid("toWalletId");
-  auto amount = reader.required_int("amount", k_amount_rule);
-  auto type = reader.required_enum("type", k_transfer_types);
-  auto notes = reader.optional_string("notes", k_reason_rule);
+  auto amount = reader.required_int("amount", rules::k_amount);
+  auto type = reader.required_enum("type", rules::k_transfer_types);
+  auto notes = reader.optional_string("notes", rules::k_reason);
   if (from && to && *from == *to) reader.fail("toWalletId", "must differ from fromWalletId");
   reader.finish();
   const Transfer transfer{.from_wallet_id = *from,
@@ -125,7 +123,7 @@ std::string read_one_text(const http::RequestContext& ctx, std::string_view key,
 
 awaitable<http::Response> post_complete(Service& service, http::RequestContext& ctx) {
   auto id = ctx.id_param("id");
-  auto external_reference = read_one_text(ctx, "externalReference", k_reference_rule);
+  auto external_reference = read_one_text(ctx, "externalReference", rules::k_reference);
   auto actor = compliance::actor_of(ctx);
   co_return co_await money_route(service, ctx, 200, [&](db::Tx& tx) {
     return service.complete(tx, ctx.user().org(), id, external_reference, actor);
@@ -134,7 +132,7 @@ awaitable<http::Response> post_complete(Service& service, http::RequestContext& 
 
 awaitable<http::Response> post_fail(Service& service, http::RequestContext& ctx) {
   auto id = ctx.id_param("id");
-  auto reason = read_one_text(ctx, "reason", k_reason_rule);
+  auto reason = read_one_text(ctx, "reason", rules::k_reason);
   auto actor = compliance::actor_of(ctx);
   co_return co_await money_route(service, ctx, 200, [&](db::Tx& tx) {
     return service.fail(tx, ctx.user().org(), id, reason, actor);
@@ -151,7 +149,7 @@ awaitable<http::Response> post_settle(Service& service, http::RequestContext& ct
 
 awaitable<http::Response> post_reverse(Service& service, http::RequestContext& ctx) {
   auto id = ctx.id_param("id");
-  auto reason = read_one_text(ctx, "reason", k_reason_rule);
+  auto reason = read_one_text(ctx, "reason", rules::k_reason);
   auto actor = compliance::actor_of(ctx);
   co_return co_await money_route(service, ctx, 201, [&](db::Tx& tx) {
     return service.reverse(tx, ctx.user().org(), id, reason, actor);
@@ -285,115 +283,14 @@ awaitable<http::Response> get_reconciliation(Service& service, http::RequestCont
   co_return http::Response::json(200, co_await service.reconcile(ctx.user().org()));
 }
 
-boost::json::value nullable_uuid() {
-  return schema::nullable(schema::uuid());
-}
-boost::json::value nullable_text(std::int64_t max_length) {
-  return schema::nullable(schema::string(max_length));
-}
-
-boost::json::value transaction_schema() {
-  return schema::object(
-      {{"id", schema::uuid()},
-       {"type", schema::enumeration(k_types.names())},
-       {"status", schema::enumeration(k_statuses.names())},
-       {"amount", schema::integer(1)},
-       {"currency", schema::string(5, 3)},
-       {"fromWalletId", schema::uuid()},
-       {"toWalletId", schema::uuid()},
-       {"payrollRunId", nullable_uuid()},
-       {"reference", nullable_text(255)},
-       {"notes", nullable_text(1000)},
-       {"destinationAddress", nullable_text(44)},
-       {"externalReference", nullable_text(255)},
-       {"failureReason", nullable_text(1000)},
-       {"reversalOfId", nullable_uuid()},
-       {"reversedById", nullable_uuid()},
-       {"createdBy", nullable_uuid()},
-       {"createdAt", schema::date_time()},
-       {"updatedAt", schema::date_time()},
-       {"completedAt", schema::nullable(schema::date_time())},
-       {"settlement",
-        schema::described(
-            schema::object({{"adapter", schema::enumeration({"solana", "manual"})},
-                            {"status", schema::enumeration({"SUBMITTED", "CONFIRMED", "FINALIZED",
-                                                            "EXPIRED", "FAILED"})},
-                            {"retryable", schema::boolean()},
-                            {"attempts", schema::integer(0)},
-                            {"signature", schema::string(88, 64)},
-                            {"lastError", schema::string(1000)}},
-                           {"adapter", "attempts"}),
-            "Withdrawals only. solana: paid on chain by the settlement job (no status until its "
-            "first transaction is signed and stored; signature: the latest transaction's; "
-            "retryable with FAILED: POST .../settle resumes it). manual: settled by hand.")},
-       {"source",
-        schema::described(
-            schema::enumeration({"PAYROLLX", "LEGACY"}),
-            "LEGACY: imported history from the legacy services; its money moved on chain "
-            "(externalReference is the signature), so it has no wallet entries and cannot "
-            "be reversed.")}},
-      {"id", "type", "status", "amount", "currency", "fromWalletId", "toWalletId", "createdAt",
-       "source"});
-}
-
-boost::json::value transaction_detail_schema() {
-  auto detail = transaction_schema();
-  auto& properties = detail.as_object()["properties"].as_object();
-  properties["entries"] = schema::array(schema::any_object());
-  properties["statusHistory"] =
-      schema::array(schema::object({{"fromStatus", nullable_text(16)},
-                                    {"toStatus", schema::string(16)},
-                                    {"reason", nullable_text(1000)},
-                                    {"actorId", nullable_uuid()},
-                                    {"createdAt", schema::date_time()}},
-                                   {"fromStatus", "toStatus", "createdAt"}));
-  return detail;
-}
-
-boost::json::value reconciliation_schema() {
-  return schema::object(
-      {{"ok", schema::boolean()},
-       {"wallets", schema::integer(0)},
-       {"transactions", schema::integer(0)},
-       {"mismatches", schema::array(schema::object({{"kind", schema::string()},
-                                                    {"walletId", nullable_uuid()},
-                                                    {"transactionId", nullable_uuid()},
-                                                    {"detail", schema::string()}},
-                                                   {"kind", "detail"}))}},
-      {"ok", "wallets", "transactions", "mismatches"});
-}
-
-boost::json::value text_body(std::string_view key, std::int64_t max_length) {
-  return schema::object({{key, schema::string(max_length, 1)}}, {key});
-}
-
 // A 💰 route: the Idempotency-Key header is required and answers are replayed.
 http::RouteDoc money_doc(std::string summary, boost::json::value request, int status) {
   return {.summary = std::move(summary),
-          .tag = "transaction",
           .request_schema = std::move(request),
-          .response_schema = transaction_schema(),
+          .response_schema = schemas::transaction(),
           .success_status = status,
           .query = {},
           .idempotency_key_required = true};
-}
-
-std::vector<http::QueryParamDoc> list_params() {
-  auto text = [](std::string_view format) { return schema::formatted(format); };
-  return {{"walletId", "Transactions from or to this wallet.", schema::uuid()},
-          {"employeeId", "Transactions from or to this employee's wallets.", schema::uuid()},
-          {"payrollRunId", "Transactions of this payroll run.", schema::uuid()},
-          {"type", "One transaction type.", schema::enumeration(k_types.names())},
-          {"status", "One status.", schema::enumeration(k_statuses.names())},
-          {"from", "Created at or after: RFC 3339, or a date (from its start).", text("date-time")},
-          {"to", "Created at or before: RFC 3339, or a date (to its end).", text("date-time")},
-          {"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-          {"cursor", "The nextCursor of the previous page.", schema::string()}};
-}
-
-template <auto Handler>
-http::Handler bind(Service& service) {
-  return [&service](http::RequestContext& ctx) { return Handler(service, ctx); };
 }
 
 }  // namespace
@@ -402,103 +299,73 @@ void register_routes(http::Router& router, Service& service) {
   const auto finance = http::Access::roles_of({Role::finance_manager});
   const auto finance_or_owner = http::Access::roles_of({Role::finance_manager, Role::employee});
 
-  router.add({.method = "POST",
-              .pattern = "/api/v1/wallets/{id}/deposits",
-              .access = finance,
-              .doc = money_doc("Deposit into a wallet from outside the platform (COMPLETED)",
-                               schema::object({{"amount", schema::integer(1)},
-                                               {"reference", schema::string(255, 1)}},
-                                              {"amount", "reference"}),
-                               201),
-              .handler = bind<post_deposit>(service)});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/wallets/{id}/withdrawals",
-       .access = finance_or_owner,
-       .doc = money_doc("Withdraw to a Solana address: PENDING, the amount held until settled",
-                        schema::object({{"amount", schema::integer(1)},
-                                        {"destinationAddress", schema::string(44, 32)}},
-                                       {"amount", "destinationAddress"}),
-                        201),
-       .handler = bind<post_withdrawal>(service)});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/transfers",
-       .access = finance,
-       .doc = money_doc(
-           "Move money between two wallets of one currency (COMPLETED)",
-           schema::object({{"fromWalletId", schema::uuid()},
-                           {"toWalletId", schema::uuid()},
-                           {"amount", schema::integer(1)},
-                           {"type", schema::enumeration({"BONUS", "ADJUSTMENT", "TRANSFER"})},
-                           {"notes", schema::string(1000, 1)}},
-                          {"fromWalletId", "toWalletId", "amount", "type"}),
-           201),
-       .handler = bind<post_transfer>(service)});
-
-  router.add({.method = "GET",
-              .pattern = "/api/v1/transactions",
-              .access = finance_or_owner,
-              .doc = {.summary = "Transactions, newest first (an EMPLOYEE: their own)",
-                      .tag = "transaction",
-                      .request_schema = nullptr,
-                      .response_schema = schema::list_of(transaction_schema()),
-                      .query = list_params()},
-              .handler = bind<list_transactions>(service)});
-
-  router.add({.method = "GET",
-              .pattern = "/api/v1/transactions/{id}",
-              .access = finance_or_owner,
-              .doc = {.summary = "One transaction with its entries and status history",
-                      .tag = "transaction",
-                      .request_schema = nullptr,
-                      .response_schema = transaction_detail_schema(),
-                      .query = {}},
-              .handler = bind<get_transaction>(service)});
-
-  router.add({.method = "POST",
-              .pattern = "/api/v1/transactions/{id}/complete",
-              .access = finance,
-              .doc = money_doc("Settle a PENDING withdrawal: the held money leaves the wallet",
-                               text_body("externalReference", 255), 200),
-              .handler = bind<post_complete>(service)});
-
-  router.add({.method = "POST",
-              .pattern = "/api/v1/transactions/{id}/fail",
-              .access = finance,
-              .doc = money_doc("Fail a PENDING withdrawal: the held money is available again",
-                               text_body("reason", 1000), 200),
-              .handler = bind<post_fail>(service)});
-
-  router.add({.method = "POST",
-              .pattern = "/api/v1/transactions/{id}/settle",
-              .access = finance,
-              .doc = money_doc("Resume the on-chain settlement of a withdrawal that FAILED for a "
-                               "reason that may pass (an RPC outage); a transaction already "
-                               "sent is looked for first, never replaced while it may land",
-                               nullptr, 200),
-              .handler = bind<post_settle>(service)});
-
-  router.add({.method = "POST",
-              .pattern = "/api/v1/transactions/{id}/reverse",
-              .access = finance,
-              .doc = money_doc("Reverse a COMPLETED transaction with a compensating one (a "
-                               "reversal is never reversed, nothing is reversed twice)",
-                               text_body("reason", 1000), 201),
-              .handler = bind<post_reverse>(service)});
-
-  router.add({.method = "GET",
-              .pattern = "/api/v1/ledger/reconciliation",
-              .access = finance,
-              .doc = {.summary = "Recompute every balance from the entries and check every rule "
-                                 "of the books",
-                      .tag = "transaction",
-                      .request_schema = nullptr,
-                      .response_schema = reconciliation_schema(),
-                      .query = {}},
-              .handler = bind<get_reconciliation>(service)});
+  http::add_routes<Service&>(
+      router, "transaction", service,
+      {{.method = "POST",
+        .pattern = "/api/v1/wallets/{id}/deposits",
+        .access = finance,
+        .doc = money_doc("Deposit into a wallet from outside the platform (COMPLETED)",
+                         schemas::deposit(), 201),
+        .handler = post_deposit},
+       {.method = "POST",
+        .pattern = "/api/v1/wallets/{id}/withdrawals",
+        .access = finance_or_owner,
+        .doc = money_doc("Withdraw to a Solana address: PENDING, the amount held until settled",
+                         schemas::withdrawal(), 201),
+        .handler = post_withdrawal},
+       {.method = "POST",
+        .pattern = "/api/v1/transfers",
+        .access = finance,
+        .doc = money_doc("Move money between two wallets of one currency (COMPLETED)",
+                         schemas::transfer(), 201),
+        .handler = post_transfer},
+       {.method = "GET",
+        .pattern = "/api/v1/transactions",
+        .access = finance_or_owner,
+        .doc = {.summary = "Transactions, newest first (an EMPLOYEE: their own)",
+                .response_schema = schema::list_of(schemas::transaction()),
+                .query = schemas::list_query()},
+        .handler = list_transactions},
+       {.method = "GET",
+        .pattern = "/api/v1/transactions/{id}",
+        .access = finance_or_owner,
+        .doc = {.summary = "One transaction with its entries and status history",
+                .response_schema = schemas::transaction_detail()},
+        .handler = get_transaction},
+       {.method = "POST",
+        .pattern = "/api/v1/transactions/{id}/complete",
+        .access = finance,
+        .doc = money_doc("Settle a PENDING withdrawal: the held money leaves the wallet",
+                         schemas::text_body("externalReference", rules::k_reference), 200),
+        .handler = post_complete},
+       {.method = "POST",
+        .pattern = "/api/v1/transactions/{id}/fail",
+        .access = finance,
+        .doc = money_doc("Fail a PENDING withdrawal: the held money is available again",
+                         schemas::text_body("reason", rules::k_reason), 200),
+        .handler = post_fail},
+       {.method = "POST",
+        .pattern = "/api/v1/transactions/{id}/settle",
+        .access = finance,
+        .doc = money_doc("Resume the on-chain settlement of a withdrawal that FAILED for a "
+                         "reason that may pass (an RPC outage); a transaction already sent is "
+                         "looked for first, never replaced while it may land",
+                         nullptr, 200),
+        .handler = post_settle},
+       {.method = "POST",
+        .pattern = "/api/v1/transactions/{id}/reverse",
+        .access = finance,
+        .doc = money_doc("Reverse a COMPLETED transaction with a compensating one (a reversal is "
+                         "never reversed, nothing is reversed twice)",
+                         schemas::text_body("reason", rules::k_reason), 201),
+        .handler = post_reverse},
+       {.method = "GET",
+        .pattern = "/api/v1/ledger/reconciliation",
+        .access = finance,
+        .doc = {.summary = "Recompute every balance from the entries and check every rule of the "
+                           "books",
+                .response_schema = schemas::reconciliation()},
+        .handler = get_reconciliation}});
 }
 
 }  // namespace payrollx::transaction

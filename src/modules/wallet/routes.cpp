@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 
+#include "core/currency.hpp"
 #include "core/db/pool.hpp"
 #include "core/error.hpp"
 #include "core/http/context.hpp"
 #include "core/http/pagination.hpp"
+#include "core/http/route_table.hpp"
 #include "core/http/router.hpp"
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
@@ -20,7 +22,6 @@ namespace schema = http::schema;
 using boost::asio::awaitable;
 
 constexpr std::string_view k_creatable_owner_types[] = {"ORGANIZATION", "EMPLOYEE"};
-constexpr json::StringRule k_currency_rule{3, 5};
 
 // The employee whose wallets an EMPLOYEE caller may see; nullopt for the organisation's roles.
 // An EMPLOYEE without an employee record sees nothing: a nil id matches no wallet.
@@ -75,7 +76,7 @@ NewWallet read_new_wallet(const http::RequestContext& ctx) {
   json::FieldReader reader(body);
   auto text = reader.required_enum("ownerType", k_creatable_owner_types);
   auto employee_id = reader.optional_uuid("employeeId");
-  auto currency = reader.required_string("currency", k_currency_rule);
+  auto currency = reader.required_string("currency", k_currency_code);
   const auto owner_type = text ? parse_owner_type(*text) : std::nullopt;
   if (owner_type == OwnerType::employee && !employee_id && reader.ok())
     reader.fail("employeeId", "is required when ownerType is EMPLOYEE");
@@ -107,7 +108,7 @@ boost::json::value wallet_schema() {
   return schema::object({{"id", schema::uuid()},
                          {"ownerType", schema::enumeration(k_owner_types.names())},
                          {"ownerId", schema::uuid()},
-                         {"currency", schema::string(5, 3)},
+                         {"currency", schema::string(k_currency_code)},
                          {"balance", schema::integer()},
                          {"held", schema::integer(0)},
                          {"available", schema::integer()},
@@ -124,70 +125,51 @@ boost::json::value entry_schema() {
                          {"direction", schema::enumeration({"DEBIT", "CREDIT"})},
                          {"amount", schema::integer(1)},
                          {"balanceAfter", schema::integer()},
-                         {"currency", schema::string(5, 3)},
+                         {"currency", schema::string(k_currency_code)},
                          {"createdAt", schema::date_time()}},
                         {"id", "walletId", "transactionId", "direction", "amount", "balanceAfter",
                          "currency", "createdAt"});
-}
-
-std::vector<http::QueryParamDoc> page_params() {
-  return {{"limit", "Page size, 1 to 200 (default 50).", schema::integer(1)},
-          {"cursor", "The nextCursor of the previous page.", schema::string()}};
 }
 
 }  // namespace
 
 void register_routes(http::Router& router, Service& service) {
   const auto readers = http::Access::roles_of({Role::finance_manager, Role::employee});
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/wallets",
-       .access = readers,
-       .doc = {.summary = "The organisation's wallets, newest first (an EMPLOYEE: their own)",
-               .tag = "wallet",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(wallet_schema()),
-               .query = page_params()},
-       .handler = [&service](http::RequestContext& ctx) { return list_wallets(service, ctx); }});
-
-  router.add(
-      {.method = "POST",
-       .pattern = "/api/v1/wallets",
-       .access = http::Access::roles_of({Role::finance_manager}),
-       .doc = {.summary = "Open a wallet for the organisation or an employee in a currency (one "
-                          "per owner and currency: 409 otherwise)",
-               .tag = "wallet",
-               .request_schema =
-                   schema::object({{"ownerType", schema::enumeration({"ORGANIZATION", "EMPLOYEE"})},
-                                   {"employeeId", schema::uuid()},
-                                   {"currency", schema::string(5, 3)}},
-                                  {"ownerType", "currency"}),
-               .response_schema = wallet_schema(),
-               .success_status = 201,
-               .query = {}},
-       .handler = [&service](http::RequestContext& ctx) { return open_wallet(service, ctx); }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/wallets/{id}",
-       .access = readers,
-       .doc = {.summary = "One wallet with its balance, held and available amounts",
-               .tag = "wallet",
-               .request_schema = nullptr,
-               .response_schema = wallet_schema(),
-               .query = {}},
-       .handler = [&service](http::RequestContext& ctx) { return get_wallet(service, ctx); }});
-
-  router.add(
-      {.method = "GET",
-       .pattern = "/api/v1/wallets/{id}/entries",
-       .access = readers,
-       .doc = {.summary = "The wallet's statement: entries with balanceAfter, newest first",
-               .tag = "wallet",
-               .request_schema = nullptr,
-               .response_schema = schema::list_of(entry_schema()),
-               .query = page_params()},
-       .handler = [&service](http::RequestContext& ctx) { return list_entries(service, ctx); }});
+  http::add_routes<Service&>(
+      router, "wallet", service,
+      {{.method = "GET",
+        .pattern = "/api/v1/wallets",
+        .access = readers,
+        .doc = {.summary = "The organisation's wallets, newest first (an EMPLOYEE: their own)",
+                .response_schema = schema::list_of(wallet_schema()),
+                .query = http::page_query()},
+        .handler = list_wallets},
+       {.method = "POST",
+        .pattern = "/api/v1/wallets",
+        .access = http::Access::roles_of({Role::finance_manager}),
+        .doc = {.summary = "Open a wallet for the organisation or an employee in a currency (one "
+                           "per owner and currency: 409 otherwise)",
+                .request_schema = schema::object(
+                    {{"ownerType", schema::enumeration({"ORGANIZATION", "EMPLOYEE"})},
+                     {"employeeId", schema::uuid()},
+                     {"currency", schema::string(k_currency_code)}},
+                    {"ownerType", "currency"}),
+                .response_schema = wallet_schema(),
+                .success_status = 201},
+        .handler = open_wallet},
+       {.method = "GET",
+        .pattern = "/api/v1/wallets/{id}",
+        .access = readers,
+        .doc = {.summary = "One wallet with its balance, held and available amounts",
+                .response_schema = wallet_schema()},
+        .handler = get_wallet},
+       {.method = "GET",
+        .pattern = "/api/v1/wallets/{id}/entries",
+        .access = readers,
+        .doc = {.summary = "The wallet's statement: entries with balanceAfter, newest first",
+                .response_schema = schema::list_of(entry_schema()),
+                .query = http::page_query()},
+        .handler = list_entries}});
 }
 
 }  // namespace payrollx::wallet

@@ -92,11 +92,12 @@ WITH legs AS (
 ), short AS (
   SELECT w.id, w.balance - w.held AS available, -t.total AS required
   FROM wallet.wallets w JOIN totals t ON t.wallet_id = w.id
-  WHERE w.organization_id = :org AND w.owner_type <> 'EXTERNAL'
-    AND w.balance - w.held + t.total < 0
+  WHERE w.organization_id = :org AND w.id = ANY(:wallet_ids::uuid[])
+    AND w.owner_type <> 'EXTERNAL' AND w.balance - w.held + t.total < 0
 ), moved AS (
   UPDATE wallet.wallets w SET balance = w.balance + t.total, updated_at = now()
-  FROM totals t WHERE w.id = t.wallet_id AND w.organization_id = :org
+  FROM totals t WHERE w.organization_id = :org AND w.id = ANY(:wallet_ids::uuid[])
+    AND w.id = t.wallet_id
     AND NOT EXISTS (SELECT 1 FROM short)
   RETURNING w.id, w.balance - t.total AS opening, w.currency
 ), entries AS (

@@ -8,8 +8,8 @@
 --   transaction.insert                         modules/transaction/store.cpp (k_insert)
 --   wallet.post                                modules/wallet/ledger_store.cpp (k_post)
 --   core.store_idempotent_answer               core/idempotency.cpp (k_store)
---   compliance.take_chain_head                 modules/compliance/store.hpp (k_take_head)
---   compliance.append_entry                    modules/compliance/store.hpp (k_append)
+--   compliance.take_chain_head                 modules/compliance/store.cpp (k_take_head)
+--   compliance.append_entry                    modules/compliance/store.cpp (k_append)
 --   COMMIT
 -- with pgbench variables for the bound parameters. The NULL parameters of transaction.insert
 -- are written NULL (pgbench variables cannot be NULL).

@@ -164,7 +164,8 @@ std::optional<Calculation> calculate_one(const employee::RosterEntry& entry, con
 }  // namespace
 
 Frequency frequency_of(std::string_view text) {
-  return k_frequencies.stored(text, "employee.employees.pay_frequency");
+  // Read from the employee module (its payFrequency), not from its table.
+  return k_frequencies.stored(text, "an employee's pay frequency");
 }
 
 Date plus_days(Date date, std::int64_t days) {

@@ -228,33 +228,6 @@ kib_of() {
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-# create_chain_hash: the audit hash of modules/compliance/chain.cpp (canonical_text, chain_hash)
-# in SQL, as public.bench_chain_hash() of the bench database, for the scripts whose SQL appends
-# audit entries as the server does.
-create_chain_hash() {
-  psql -X -q -v ON_ERROR_STOP=1 -d "$db_url" <<'SQL'
--- One field of the canonical text: "<byte length>:<bytes>\n", or "-\n" for NULL.
-CREATE FUNCTION public.bench_chain_field(value text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT coalesce(octet_length(value)::text || ':' || value, '-') || E'\n'
-$$;
-CREATE FUNCTION public.bench_chain_hash(prev_hash text, organization_id uuid, seq bigint,
-  actor_id uuid, action text, entity_type text, entity_id uuid, before text, after text,
-  request_id text, created_at timestamptz) RETURNS text
-LANGUAGE sql STABLE AS $$
-  SELECT encode(sha256(convert_to('payrollx-audit-v1' || E'\n'
-    || public.bench_chain_field(prev_hash) || public.bench_chain_field(organization_id::text)
-    || public.bench_chain_field(seq::text) || public.bench_chain_field(actor_id::text)
-    || public.bench_chain_field(action) || public.bench_chain_field(entity_type)
-    || public.bench_chain_field(entity_id::text) || public.bench_chain_field(before)
-    || public.bench_chain_field(after) || public.bench_chain_field(request_id)
-    || public.bench_chain_field(
-         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')),
-    'UTF8')), 'hex')
-$$;
-SQL
-}
-
 # api METHOD PATH [BODY [IDEMPOTENCY_KEY]]: one call as the signed-up user; the answer on stdout.
 api() {
   local -a args=(-sS --fail-with-body -X "$1" "$app$2" -H "Authorization: Bearer $token")

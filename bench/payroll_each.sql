@@ -92,22 +92,14 @@ SELECT row_to_json(r)::text AS run_after FROM completed r \gset
 UPDATE core.idempotency_keys SET status = 200, content_type = 'application/json',
   body = :'run_after' WHERE organization_id = :'org' AND key = :'key';
 
-INSERT INTO compliance.audit_chain_heads AS head (organization_id, seq, hash)
-VALUES (:'org', 0, repeat('0', 64))
-ON CONFLICT (organization_id) DO UPDATE SET seq = head.seq
-RETURNING seq, hash \gset
-
 WITH entry AS (
-  INSERT INTO compliance.audit_logs (id, organization_id, seq, actor_id, action, entity_type,
-    entity_id, before, after, request_id, created_at, prev_hash, hash)
-  VALUES (gen_random_uuid(), :'org', :seq::bigint + 1, :'user', 'payroll.run.executed',
-    'payroll_run', :'run', :'run_before'::json, :'run_after'::json, :'key', now(), :'hash',
-    public.bench_chain_hash(:'hash', :'org', :seq::bigint + 1, :'user', 'payroll.run.executed',
-      'payroll_run', :'run', :'run_before', :'run_after', :'key', now()))
+  INSERT INTO compliance.audit_logs (id, organization_id, actor_id, action, entity_type,
+    entity_id, before, after, request_id, created_at)
+  VALUES (gen_random_uuid(), :'org', :'user', 'payroll.run.executed', 'payroll_run', :'run',
+    :'run_before'::json, :'run_after'::json, :'key', now())
+  RETURNING organization_id, id
 )
-UPDATE compliance.audit_chain_heads SET seq = :seq::bigint + 1,
-  hash = public.bench_chain_hash(:'hash', :'org', :seq::bigint + 1, :'user',
-    'payroll.run.executed', 'payroll_run', :'run', :'run_before', :'run_after', :'key', now())
-WHERE organization_id = :'org';
+INSERT INTO compliance.audit_unsealed (organization_id, entry_id)
+SELECT organization_id, id FROM entry;
 
 COMMIT;

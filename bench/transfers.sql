@@ -8,20 +8,21 @@
 --   transaction.insert                         modules/transaction/store.cpp (k_insert)
 --   wallet.post                                modules/wallet/ledger_store.cpp (k_post)
 --   core.store_idempotent_answer               core/idempotency.cpp (k_store)
---   compliance.take_chain_head                 modules/compliance/store.cpp (k_take_head)
---   compliance.append_entry                    modules/compliance/store.cpp (k_append)
+--   compliance.insert_entries                  modules/compliance/store.cpp (k_insert_entries)
 --   COMMIT
+-- The server seals the audit entry into the organisation's chain after the commit, in a
+-- transaction of its own shared with the other entries queued meanwhile (sealer.cpp); that
+-- work is not in this script.
 -- with pgbench variables for the bound parameters. The NULL parameters of transaction.insert
 -- are written NULL (pgbench variables cannot be NULL).
 --
 -- What PayrollX computes in C++ comes from the first SELECT, before BEGIN: the pair of wallets
 -- (public.bench_wallets, drawn as bench/transfers.lua draws them), the new ids, the idempotency
 -- key and the request fingerprint, and the JSON answer (the body the key stores and the audit
--- entry's after). The audit entry's hash, computed in C++ between take_chain_head and
--- append_entry, is public.bench_chain_hash() here, called where the server binds the hash.
+-- entry's after).
 --
 -- Variables from pgbench -D (bench/transfers): n (wallets in bench_wallets), org, user,
--- session (a live refresh-token family of user), currency, lifetime, type, status, amount, amounts, http_status, content_type, genesis, action,
+-- session (a live refresh-token family of user), currency, lifetime, type, status, amount, amounts, http_status, content_type, action,
 -- entity_type.
 
 \set a random(1, :n)
@@ -120,21 +121,19 @@ SELECT 'entry', wallet_id, NULL, NULL, id, transaction_id, direction, amount,
 UPDATE core.idempotency_keys SET status = :http_status, content_type = :content_type,
   body = :answer WHERE organization_id = :org AND key = :idempotency_key;
 
-INSERT INTO compliance.audit_chain_heads AS head (organization_id, seq, hash)
-VALUES (:org, 0, :genesis)
-ON CONFLICT (organization_id) DO UPDATE SET seq = head.seq
-RETURNING seq, hash \gset
-
-WITH entry AS (
-  INSERT INTO compliance.audit_logs (id, organization_id, seq, actor_id, action, entity_type,
-    entity_id, before, after, request_id, created_at, prev_hash, hash)
-  VALUES (:audit_id, :org, :seq::bigint + 1, :user, :action, :entity_type, :txn, NULL,
-    :answer::json, :request_id, now(), :hash,
-    public.bench_chain_hash(:hash, :org, :seq::bigint + 1, :user, :action, :entity_type, :txn,
-      NULL, :answer, :request_id, now())::text))
-UPDATE compliance.audit_chain_heads SET seq = :seq::bigint + 1,
-  hash = public.bench_chain_hash(:hash, :org, :seq::bigint + 1, :user, :action, :entity_type,
-    :txn, NULL, :answer, :request_id, now())::text
-WHERE organization_id = :org;
+WITH entries AS (
+  INSERT INTO compliance.audit_logs (id, organization_id, actor_id, action, entity_type,
+    entity_id, before, after, request_id, created_at)
+  SELECT e.id, e.organization_id, NULLIF(e.actor_id, '')::uuid, e.action, e.entity_type,
+    NULLIF(e.entity_id, '')::uuid, NULLIF(e.before, '')::json, NULLIF(e.after, '')::json,
+    NULLIF(e.request_id, ''), e.created_at::timestamptz
+  FROM unnest(ARRAY[:audit_id]::uuid[], ARRAY[:org]::uuid[], ARRAY[:user]::text[],
+    ARRAY[:action]::text[], ARRAY[:entity_type]::text[], ARRAY[:txn]::text[], ARRAY['']::text[],
+    ARRAY[:answer]::text[], ARRAY[:request_id]::text[], ARRAY[now()::text]::text[])
+    AS e(id, organization_id, actor_id, action, entity_type, entity_id, before, after,
+    request_id, created_at))
+INSERT INTO compliance.audit_unsealed (organization_id, entry_id)
+SELECT q.organization_id, q.id FROM unnest(ARRAY[:audit_id]::uuid[], ARRAY[:org]::uuid[])
+  WITH ORDINALITY AS q(id, organization_id, n) ORDER BY q.n;
 
 COMMIT;

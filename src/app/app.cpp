@@ -47,7 +47,10 @@ notification::OutboxOptions outbox_options(const Config& config) {
 App::App(const Config& config, boost::asio::io_context& io)
     : pool_(io.get_executor(), pool_options(config), &metrics_),
       tokens_(config.jwt_secret, config.access_token_ttl),
-      tax_tables_(pool_),
+      sealer_(io.get_executor(), pool_,
+              {.delay = config.audit_seal_delay, .sweep = config.audit_seal_sweep}),
+      audit_(sealer_),
+      tax_tables_(pool_, audit_),
       organizations_(pool_, audit_, inbox_),
       wallets_(pool_, audit_),
       auth_(pool_, organizations_, wallets_, audit_, inbox_, tokens_, auth_options(config)),
@@ -75,7 +78,7 @@ App::App(const Config& config, boost::asio::io_context& io)
           [this]() -> boost::asio::awaitable<void> { co_await payroll_.run_due(now()); }),
       suspension_watch_(io.get_executor(), organizations_, suspensions_, listen_url(config),
                         k_suspensions_poll),
-      reports_(pool_),
+      reports_(pool_, audit_),
       report_maker_(io.get_executor(), reports_, payroll_, wallets_, listen_url(config),
                     config.jobs_interval) {
   wallets_.set_employee_directory(employees_);
@@ -105,6 +108,7 @@ App::App(const Config& config, boost::asio::io_context& io)
 }
 
 void App::start_jobs() {
+  sealer_.start();
   purge_idempotency_keys_.start();
   purge_lockouts_.start();
   payroll_scheduler_.start();
@@ -115,6 +119,7 @@ void App::start_jobs() {
 }
 
 void App::stop_jobs() {
+  sealer_.stop();
   purge_idempotency_keys_.stop();
   purge_lockouts_.stop();
   payroll_scheduler_.stop();

@@ -54,6 +54,7 @@ class App {
   http::Router router_;
   http::Readiness readiness_;
   Suspensions suspensions_;
+  compliance::Sealer sealer_;
   compliance::AuditLog audit_;
   compliance::TaxTables tax_tables_;  // before payroll, which withholds by them
   notification::Inbox inbox_;

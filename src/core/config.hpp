@@ -71,6 +71,11 @@ struct Config {
   std::chrono::milliseconds solana_retry_backoff{1000};
   int solana_max_rpc_failures = 12;
 
+  // The audit chain's sealer: how long after a commit its entries are sealed (a longer wait seals
+  // more commits at once), and how often every instance seals what others left queued.
+  std::chrono::milliseconds audit_seal_delay{0};
+  std::chrono::milliseconds audit_seal_sweep{1000};
+
   // How often every instance's background jobs run (expired idempotency keys, later the payroll
   // scheduler); tests use a short one.
   std::chrono::milliseconds jobs_interval{60000};

@@ -132,10 +132,14 @@ void append_to_chains(db::BlockingConnection& db) {
   }
   db.run("CLOSE legacy_audit_rows; ANALYZE legacy_audit_links");
   db.run(R"sql(
-    INSERT INTO compliance.audit_logs (id, organization_id, seq, actor_id, action, entity_type,
-      entity_id, before, after, request_id, created_at, prev_hash, hash, imported)
-    SELECT f.uuid, f.organization_id, l.seq, f.actor_id, f.action, f.entity_type, f.entity_id,
-      NULL, f.after::json, f.request_id, f.created_at AT TIME ZONE 'UTC', l.prev_hash, l.hash, true
+    INSERT INTO compliance.audit_logs (id, organization_id, actor_id, action, entity_type,
+      entity_id, before, after, request_id, created_at, imported)
+    SELECT f.uuid, f.organization_id, f.actor_id, f.action, f.entity_type, f.entity_id,
+      NULL, f.after::json, f.request_id, f.created_at AT TIME ZONE 'UTC', true
+    FROM legacy_audit_links l JOIN legacy_audit_facts f ON f.request_id = l.request_id;
+
+    INSERT INTO compliance.audit_seals (organization_id, seq, entry_id, prev_hash, hash)
+    SELECT f.organization_id, l.seq, f.uuid, l.prev_hash, l.hash
     FROM legacy_audit_links l JOIN legacy_audit_facts f ON f.request_id = l.request_id;
 
     INSERT INTO compliance.audit_chain_heads AS h (organization_id, seq, hash)

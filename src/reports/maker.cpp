@@ -64,6 +64,9 @@ struct ReportMaker::Impl {
     std::map<std::string, int> scales;
     for (auto row : scales_result)
       scales.emplace(row.get<std::string>("code"), row.get<int>("scale"));
+    // An audit export covers every change committed before it was made: seal what is queued.
+    if (report.request.kind == compliance::ReportKind::audit_export)
+      co_await compliance::seal_queued(reports.pool(), report.organization_id);
     ReportFile file(reports, report, k_lease);
     std::int64_t rows = 0;
     // One snapshot for every page: rows committed meanwhile are not half-seen. The file's chunks

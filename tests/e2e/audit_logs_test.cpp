@@ -87,17 +87,20 @@ std::vector<std::string> ids_of(const std::vector<json::object>& entries) {
   return ids;
 }
 
-// The ids of the organisation's entries matching `condition` in SQL, newest (highest seq) first.
+// The ids of the organisation's sealed entries matching `condition` in SQL, newest (highest seq)
+// first. (The list seals what is queued: call it first.)
 std::vector<std::string> sql_ids(TestApp& app, const std::string& organization_id,
                                  const std::string& condition,
                                  const std::vector<std::string>& params = {}) {
   std::vector<std::string> all_params{organization_id};
   all_params.insert(all_params.end(), params.begin(), params.end());
   std::vector<std::string> ids;
-  for (const auto& row : app.sql().rows("SELECT id::text FROM compliance.audit_logs WHERE "
-                                        "organization_id = $1 AND (" +
-                                            condition + ") ORDER BY seq DESC",
-                                        all_params))
+  for (const auto& row :
+       app.sql().rows("SELECT e.id::text FROM compliance.audit_logs e JOIN compliance.audit_seals "
+                      "s ON s.organization_id = e.organization_id AND s.entry_id = e.id WHERE "
+                      "e.organization_id = $1 AND (" +
+                          condition + ") ORDER BY s.seq DESC",
+                      all_params))
     ids.push_back(*row[0]);
   return ids;
 }

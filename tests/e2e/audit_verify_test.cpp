@@ -22,7 +22,7 @@ json::object verify(TestApp& app, const std::string& token) {
 
 std::string entry_id(TestApp& app, const std::string& organization_id, int seq) {
   return *app.sql().scalar(
-      "SELECT id::text FROM compliance.audit_logs WHERE organization_id = $1 AND seq = $2",
+      "SELECT entry_id::text FROM compliance.audit_seals WHERE organization_id = $1 AND seq = $2",
       {organization_id, std::to_string(seq)});
 }
 

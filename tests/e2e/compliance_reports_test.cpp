@@ -294,7 +294,7 @@ TEST_CASE("reports: the tax summary per employee, the reconciliation and the aud
                         "seq,id,createdAt,actorId,action,entityType,entityId,requestId,before,"
                         "after,prevHash,hash");
   auto expected = sql.rows(
-      "SELECT id::text, hash, seq::text AS seq_text FROM compliance.audit_logs WHERE "
+      "SELECT entry_id::text, hash, seq::text AS seq_text FROM compliance.audit_seals WHERE "
       "organization_id = $1 "
       "ORDER BY seq",
       {p.org.admin.organization_id});

@@ -74,11 +74,14 @@ TEST_CASE("legacy import: the sample set commits once and serves as history", "[
   // Both legacy audit logs, in each organisation's chain, in time order, marked imported.
   CHECK(sql.count("SELECT count(*) FROM compliance.audit_logs WHERE imported AND "
                   "request_id LIKE 'legacy:%'") == 45);
-  CHECK(sql.count("SELECT count(*) FROM compliance.audit_logs a JOIN compliance.audit_logs b "
+  CHECK(sql.count("SELECT count(*) FROM compliance.audit_seals a JOIN compliance.audit_seals b "
                   "ON b.organization_id = a.organization_id AND b.seq = a.seq + 1 "
-                  "WHERE b.created_at < a.created_at OR b.prev_hash <> a.hash") == 0);
+                  "JOIN compliance.audit_logs ea ON ea.organization_id = a.organization_id "
+                  "AND ea.id = a.entry_id JOIN compliance.audit_logs eb ON eb.organization_id = "
+                  "b.organization_id AND eb.id = b.entry_id "
+                  "WHERE eb.created_at < ea.created_at OR b.prev_hash <> a.hash") == 0);
   CHECK(sql.count("SELECT count(*) FROM compliance.audit_chain_heads h WHERE h.seq <> "
-                  "(SELECT max(seq) FROM compliance.audit_logs a "
+                  "(SELECT max(seq) FROM compliance.audit_seals a "
                   "WHERE a.organization_id = h.organization_id)") == 0);
 
   const auto rows = sql.count(k_rows_written);

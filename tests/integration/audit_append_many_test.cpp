@@ -1,5 +1,5 @@
-// AuditLog::append_many against a real PostgreSQL: a bulk append seals its entries with one head
-// take and one INSERT, yet the chain is exactly what one append() per entry would have made:
+// AuditLog::append_many against a real PostgreSQL: a bulk append writes and queues its entries
+// with one INSERT, yet the sealed chain is exactly what one append() per entry would have made:
 // gap-free, in order, interleaved with single appends of the same transaction, per organisation,
 // and it verifies. A rolled-back bulk append leaves nothing.
 #include <boost/asio/co_spawn.hpp>
@@ -63,11 +63,15 @@ class World {
     return e;
   }
 
+  // The organisation's actions in chain order (sealing what is queued first).
   std::vector<std::string> actions(const Uuid& organization_id) {
+    run(payrollx::compliance::seal_queued(pool_, organization_id));
     std::vector<std::string> out;
-    for (const auto& row : sql_.rows("SELECT action FROM compliance.audit_logs WHERE "
-                                     "organization_id = $1 ORDER BY seq",
-                                     {organization_id.str()}))
+    for (const auto& row : sql_.rows(
+             "SELECT e.action FROM compliance.audit_seals s JOIN compliance.audit_logs e "
+             "ON e.organization_id = s.organization_id AND e.id = s.entry_id "
+             "WHERE s.organization_id = $1 ORDER BY s.seq",
+             {organization_id.str()}))
       out.push_back(*row[0]);
     return out;
   }
@@ -114,7 +118,8 @@ TEST_CASE("audit: append_many chains like single appends and verifies", "[audit]
   };
   world.run(world.pool().transaction(body));
 
-  // Hooks run in registration order, and a bulk keeps its own order within each organisation.
+  // Entries are chained in append order, and a bulk keeps its own order within each
+  // organisation.
   auto first = world.actions(world.first());
   REQUIRE(first.size() == 1 + 166 + 1);
   CHECK(first.front() == "single.1");

@@ -30,7 +30,7 @@ class World {
         sql_(url_),
         guard_(io_.get_executor()),
         pool_(io_.get_executor(), {.conninfo = url_, .max_size = 4}, nullptr),
-        reports_(pool_) {
+        reports_(pool_, audit_) {
     thread_ = std::thread([this] { io_.run(); });
     organization_ = *Uuid::parse(*sql_.scalar(
         "INSERT INTO organization.organizations (name) VALUES ('Reports') RETURNING id::text"));
@@ -64,6 +64,7 @@ class World {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   payrollx::db::Pool pool_;
+  payrollx::compliance::AuditLog audit_;
   Reports reports_;
   payrollx::compliance::Actor actor_;
   std::thread thread_;

@@ -38,7 +38,7 @@ class World {
         sql_(url_),
         guard_(io_.get_executor()),
         pool_(io_.get_executor(), options(url_), nullptr),
-        tables_(pool_) {
+        tables_(pool_, audit_) {
     thread_ = std::thread([this] { io_.run(); });
     for (auto* org : {&first_, &second_})
       *org = *Uuid::parse(*sql_.scalar(
@@ -86,6 +86,7 @@ class World {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   payrollx::db::Pool pool_;
+  payrollx::compliance::AuditLog audit_;
   TaxTables tables_;
   payrollx::compliance::Actor system_;  // no user: created_by stays NULL
   std::thread thread_;

@@ -9,9 +9,9 @@
 namespace payrollx::db {
 namespace {
 
-constexpr std::array<std::string_view, 5> k_append_only{
-    "compliance.audit_logs", "auth.audit_logs", "wallet.entries", "transaction.transaction_logs",
-    "transaction.settlement_attempts"};
+constexpr std::array<std::string_view, 6> k_append_only{
+    "compliance.audit_logs", "compliance.audit_seals",       "auth.audit_logs",
+    "wallet.entries",        "transaction.transaction_logs", "transaction.settlement_attempts"};
 
 // Tables the reporting role may not read at all.
 constexpr std::array<std::string_view, 5> k_unreadable{

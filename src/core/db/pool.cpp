@@ -112,13 +112,13 @@ asio::awaitable<void> Pool::run_transaction(TxBody body, TxOptions options) {
         co_await connection->run_script(begin);
         Tx tx(*connection);
         co_await body(tx);
-        co_await tx.run_before_commit_hooks();
         // A body that swallowed a failed statement would otherwise COMMIT into a silent ROLLBACK.
         if (connection->in_failed_transaction())
           throw Error(std::string(sqlstate::k_in_failed_sql_transaction),
                       "the transaction failed and cannot commit");
         commit_sent = true;
         co_await connection->run_script("COMMIT");
+        tx.run_after_commit_hooks();
         co_return;
       } catch (const Error& e) {
         failure = std::current_exception();

@@ -12,12 +12,8 @@ boost::asio::awaitable<void> Session::run_script(std::string_view sql) {
   co_await connection_.run_script(sql);
 }
 
-boost::asio::awaitable<void> Tx::run_before_commit_hooks() {
-  // By index: a hook may register another one, which then runs after it.
-  for (std::size_t i = 0; i < hooks_.size(); ++i) {
-    Hook hook = hooks_[i];
-    co_await hook(*this);
-  }
+void Tx::run_after_commit_hooks() noexcept {
+  for (auto& hook : hooks_) hook();
   hooks_.clear();
 }
 

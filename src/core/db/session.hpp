@@ -37,12 +37,13 @@ class Session {
 class Tx : public Session {
  public:
   using Session::Session;
-  using Hook = std::function<boost::asio::awaitable<void>(Tx&)>;
+  using Hook = std::function<void()>;
 
-  // Runs just before COMMIT, in registration order, inside the transaction: work that must
-  // take a contended lock as late as possible (the audit chain head) registers here.
-  void before_commit(Hook hook) { hooks_.push_back(std::move(hook)); }
-  boost::asio::awaitable<void> run_before_commit_hooks();
+  // Runs once COMMIT succeeded (never after a rollback, nor when the outcome is unknown), in
+  // registration order: work that must start only when the change is visible to others, such as
+  // waking the audit sealer. A hook must not throw and must not wait.
+  void after_commit(Hook hook) { hooks_.push_back(std::move(hook)); }
+  void run_after_commit_hooks() noexcept;
 
  private:
   std::vector<Hook> hooks_;

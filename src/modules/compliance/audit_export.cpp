@@ -6,24 +6,26 @@
 namespace payrollx::compliance {
 namespace {
 
-// The period as instants: [from 00:00 UTC, the day after `to` 00:00 UTC).
-#define PAYROLLX_AUDIT_PERIOD                                                       \
-  "organization_id = $1 AND created_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'" \
-  "  AND created_at < ($3::date + 1)::timestamp AT TIME ZONE 'UTC'"
+// The sealed entries of the period, as instants: [from 00:00 UTC, the day after `to` 00:00 UTC).
+// The maker seals the queue first (maker.cpp), so every change committed before is among them.
+#define PAYROLLX_AUDIT_PERIOD                                                                 \
+  "compliance.audit_seals s JOIN compliance.audit_logs e"                                     \
+  "  ON e.organization_id = s.organization_id AND e.id = s.entry_id "                         \
+  "WHERE s.organization_id = $1 AND e.created_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'" \
+  "  AND e.created_at < ($3::date + 1)::timestamp AT TIME ZONE 'UTC'"
 
 // $1 organization_id, $2 from, $3 to.
-constexpr db::Query k_count{
-    "compliance.count_audit_export",
-    "SELECT count(*) AS n FROM compliance.audit_logs WHERE " PAYROLLX_AUDIT_PERIOD};
+constexpr db::Query k_count{"compliance.count_audit_export",
+                            "SELECT count(*) AS n FROM " PAYROLLX_AUDIT_PERIOD};
 
 // $1 organization_id, $2 from, $3 to, $4 after this seq, $5 limit.
 constexpr db::Query k_page{
     "compliance.audit_export_page",
-    "SELECT seq, id, created_at, actor_id, action, entity_type, entity_id, request_id,"
-    "  before::text AS before, after::text AS after, prev_hash, hash "
-    "FROM compliance.audit_logs WHERE " PAYROLLX_AUDIT_PERIOD
-    " AND seq > $4::bigint "
-    "ORDER BY seq LIMIT $5"};
+    "SELECT s.seq, e.id, e.created_at, e.actor_id, e.action, e.entity_type, e.entity_id,"
+    "  e.request_id, e.before::text AS before, e.after::text AS after, s.prev_hash, s.hash "
+    "FROM " PAYROLLX_AUDIT_PERIOD
+    " AND s.seq > $4::bigint "
+    "ORDER BY s.seq LIMIT $5"};
 
 #undef PAYROLLX_AUDIT_PERIOD
 

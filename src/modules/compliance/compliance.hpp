@@ -15,7 +15,8 @@
 #include "core/http/pagination.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
-#include "modules/compliance/chain.hpp"  // public: the legacy import chains its rows itself
+#include "modules/compliance/chain.hpp"   // public: the legacy import chains its rows itself
+#include "modules/compliance/sealer.hpp"  // public: the app runs it, reports seal before reading
 
 namespace payrollx {
 namespace db {
@@ -52,13 +53,18 @@ struct AuditEntry {
 
 class AuditLog {
  public:
-  // Records the entry in the caller's transaction: it commits or rolls back with the change.
-  // The chain head is taken in a before-commit hook, as late as possible (see service.cpp).
+  // Without a sealer, entries wait for the sweep of a running instance or for a reader.
+  AuditLog() = default;
+  explicit AuditLog(Sealer& sealer) : sealer_(&sealer) {}
+
+  // Records the entry in the caller's transaction: it commits or rolls back with the change,
+  // takes no lock, and is sealed into the organisation's chain after commit (sealer.cpp).
   boost::asio::awaitable<void> append(db::Tx& tx, AuditEntry entry);
-  // Any number of entries (bulk work such as an import) in the caller's transaction: one
-  // before-commit hook seals them all, with one head take and one multi-row INSERT per
-  // organisation. The chain is the same as appending them one by one, in this order.
+  // Any number of entries in one statement, chained in this order (as if appended one by one).
   boost::asio::awaitable<void> append_many(db::Tx& tx, std::vector<AuditEntry> entries);
+
+ private:
+  Sealer* sealer_ = nullptr;  // poked after the commit
 };
 
 // Tax tables (/api/v1/compliance/tax-tables): annual progressive brackets per organisation and
@@ -100,7 +106,7 @@ struct TaxTableFilter {
 // used.
 class TaxTables {
  public:
-  explicit TaxTables(db::Pool& pool) : pool_(pool) {}
+  TaxTables(db::Pool& pool, AuditLog& audit) : pool_(pool), audit_(audit) {}
   // The organisation's table for `currency` in effect on `date`: the one with the latest
   // effective_from <= date (the newest created wins a tie), if any.
   boost::asio::awaitable<std::optional<TaxTable>> effective(db::Session& session,
@@ -118,7 +124,7 @@ class TaxTables {
 
  private:
   db::Pool& pool_;
-  AuditLog audit_;
+  AuditLog& audit_;
 };
 
 // Reports (/api/v1/compliance/reports). A request is stored PENDING and made in the background by
@@ -172,7 +178,7 @@ struct ReportClaimLost : std::runtime_error {
 
 class Reports {
  public:
-  explicit Reports(db::Pool& pool) : pool_(pool) {}
+  Reports(db::Pool& pool, AuditLog& audit) : pool_(pool), audit_(audit) {}
 
   // Stores a PENDING report and audits "report.requested", in the caller's transaction; makers
   // are woken at commit.
@@ -202,7 +208,7 @@ class Reports {
 
  private:
   db::Pool& pool_;
-  AuditLog audit_;
+  AuditLog& audit_;
 };
 
 // The audit export's rows: the organisation's entries created on the UTC dates [from, to], in

@@ -1,16 +1,10 @@
-// The audit log's rules: append in the caller's transaction, the hash chain, verification.
+// The audit log's rules: append in the caller's transaction, verification of the chain.
 //
-// Why the chain head is taken in a before-commit hook: every entry's hash covers the previous
-// entry's hash, so appends of one organisation must be ordered. Taking the head row's lock where
-// the change happens would hold it for the rest of the caller's transaction (its other
-// statements, its network round trips), and every write of the organisation would queue behind
-// it. Instead append() only records the entry, and the hook — run right before COMMIT — takes
-// the head with one locking upsert, computes seq/prev_hash/hash here, inserts the entry and moves
-// the head. The lock is held from just before COMMIT to COMMIT, so concurrent writers of one
-// organisation serialize only on that short tail, and a transaction that rolls back never takes
-// the lock or leaves a trace. Sealing asynchronously (a background sealer) would shorten it
-// further but leave committed changes with unsealed entries for a while; this keeps "committed
-// change ⇒ verified entry" true at every instant.
+// append() writes the entry and queues it, in the caller's transaction, and takes no lock: a
+// transaction that rolls back leaves no trace, and commits of one organisation never wait for
+// each other. The chain (seq, prev_hash, hash) is given to queued entries after commit by the
+// sealer (sealer.cpp); readers of the chain seal what is queued first, so that what they show
+// covers every change committed before they started.
 #include "modules/compliance/service.hpp"
 
 #include <algorithm>
@@ -34,7 +28,7 @@ std::optional<std::string> json_text(const boost::json::value& value) {
   return boost::json::serialize(value);
 }
 
-// The link of an entry, complete but for what the head decides: seq, prev_hash, created_at.
+// The link of an entry, complete but for what its seal decides: seq and prev_hash.
 ChainLink unsealed_link(AuditEntry&& entry) {
   if (entry.organization_id.is_nil() || entry.action.empty() || entry.entity_type.empty())
     throw std::logic_error("audit entry without organisation, action or entity type");
@@ -47,48 +41,8 @@ ChainLink unsealed_link(AuditEntry&& entry) {
   link.before = json_text(entry.before);
   link.after = json_text(entry.after);
   if (!entry.actor.request_id.empty()) link.request_id = std::move(entry.actor.request_id);
+  link.created_at = now();
   return link;
-}
-
-// The before-commit hook of one entry. Owns its link (the hook may outlive append's frame).
-boost::asio::awaitable<void> seal(db::Tx& tx, std::shared_ptr<ChainLink> link) {
-  auto head = co_await store::take_head(tx, link->organization_id);
-  link->seq = head.seq + 1;
-  link->prev_hash = std::move(head.hash);
-  link->created_at = now();
-  co_await store::append(tx, *link, chain_hash(*link));
-}
-
-// The before-commit hook of append_many: per organisation (in id order, so that two bulk writers
-// never wait on each other's heads in a cycle), one head take, the links chained here exactly as
-// seal() chains them one at a time, and one INSERT for all of them.
-boost::asio::awaitable<void> seal_many(db::Tx& tx, std::shared_ptr<std::vector<ChainLink>> links) {
-  // Each organisation's links together, in the order they were appended.
-  std::stable_sort(links->begin(), links->end(), [](const ChainLink& a, const ChainLink& b) {
-    return a.organization_id < b.organization_id;
-  });
-  for (auto first = links->begin(); first != links->end();) {
-    const auto organization_id = first->organization_id;
-    auto last = std::find_if(first, links->end(), [&](const ChainLink& link) {
-      return link.organization_id != organization_id;
-    });
-    auto head = co_await store::take_head(tx, organization_id);
-    auto seq = head.seq;
-    auto prev_hash = std::move(head.hash);
-    const auto created_at = now();
-    std::vector<std::string> hashes;
-    hashes.reserve(static_cast<std::size_t>(last - first));
-    for (auto link = first; link != last; ++link) {
-      link->seq = ++seq;
-      link->prev_hash = prev_hash;
-      link->created_at = created_at;
-      hashes.push_back(chain_hash(*link));
-      prev_hash = hashes.back();
-    }
-    co_await store::append_many(tx, organization_id, std::span<const ChainLink>(first, last),
-                                hashes);
-    first = last;
-  }
 }
 
 bool intact(const store::StoredEntry& entry, std::int64_t expected_seq,
@@ -107,22 +61,32 @@ Actor actor_of(const http::RequestContext& ctx) {
 }
 
 boost::asio::awaitable<void> AuditLog::append(db::Tx& tx, AuditEntry entry) {
-  auto link = std::make_shared<ChainLink>(unsealed_link(std::move(entry)));
-  tx.before_commit([link](db::Tx& commit_tx) { return seal(commit_tx, link); });
-  co_return;
+  std::vector<AuditEntry> entries;
+  entries.push_back(std::move(entry));
+  co_await append_many(tx, std::move(entries));
 }
 
 boost::asio::awaitable<void> AuditLog::append_many(db::Tx& tx, std::vector<AuditEntry> entries) {
   if (entries.empty()) co_return;
-  auto links = std::make_shared<std::vector<ChainLink>>();
-  links->reserve(entries.size());
-  for (auto& entry : entries) links->push_back(unsealed_link(std::move(entry)));
-  tx.before_commit([links](db::Tx& commit_tx) { return seal_many(commit_tx, links); });
+  std::vector<ChainLink> links;
+  links.reserve(entries.size());
+  for (auto& entry : entries) links.push_back(unsealed_link(std::move(entry)));
+  co_await store::insert_entries(tx, links);
+  if (!sealer_) co_return;
+  std::vector<Uuid> organizations;
+  for (const auto& link : links)
+    if (std::find(organizations.begin(), organizations.end(), link.organization_id) ==
+        organizations.end())
+      organizations.push_back(link.organization_id);
+  tx.after_commit([sealer = sealer_, organizations = std::move(organizations)] {
+    for (const auto& organization_id : organizations) sealer->poke(organization_id);
+  });
 }
 
 boost::asio::awaitable<std::vector<store::StoredEntry>> list_entries(
     db::Pool& pool, const Uuid& organization_id, const AuditFilter& filter,
     const std::optional<Uuid>& after, int limit) {
+  co_await seal_queued(pool, organization_id);
   co_return co_await store::select_page(pool, organization_id, filter, after, limit);
 }
 
@@ -146,11 +110,21 @@ boost::asio::awaitable<VerifyResult> verify_chain(db::Pool& pool, const Uuid& or
       }
       more = batch.size() == k_verify_batch;
     }
-    // Every entry is intact; the head must point at the last one, else entries were removed.
+    // Every seal is intact; the head must point at the last one, else seals were removed.
     auto head = co_await store::select_head(tx, organization_id);
     verdict.ok = head ? head->seq == last_seq && head->hash == last_hash : last_seq == 0;
+    if (!verdict.ok) co_return verdict;
+    // The unsealed tail: every entry not in the chain must still be queued for it.
+    auto tail = co_await store::select_unsealed_tail(tx, organization_id);
+    verdict.checked += tail.queued;
+    if (tail.unaccounted) {
+      verdict.ok = false;
+      verdict.first_broken_id = tail.unaccounted;
+    }
     co_return verdict;
   };
+  // What was committed before the request is sealed first, so the tail is normally empty.
+  co_await seal_queued(pool, organization_id);
   // One snapshot for all batches: entries committed meanwhile are not half-seen.
   db::TxOptions options;
   options.isolation = db::Isolation::repeatable_read;

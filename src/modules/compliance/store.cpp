@@ -11,6 +11,35 @@ namespace {
 
 using boost::asio::awaitable;
 
+// $1 id, $2 organization_id, $3 actor_id, $4 action, $5 entity_type, $6 entity_id, $7 before,
+// $8 after (json text), $9 request_id, $10 created_at: one array per column, an element per
+// entry in append order. Text arrays carry no NULLs, so '' stands for NULL in the nullable
+// columns (a uuid, a json text and a request id are never empty). The queue's positions are
+// drawn in the same order (a volatile default is computed after the ORDER BY).
+constexpr db::Query k_insert_entries{
+    "compliance.insert_entries",
+    "WITH entries AS ("
+    "  INSERT INTO compliance.audit_logs (id, organization_id, actor_id, action, entity_type,"
+    "    entity_id, before, after, request_id, created_at)"
+    "  SELECT e.id, e.organization_id, NULLIF(e.actor_id, '')::uuid, e.action, e.entity_type,"
+    "    NULLIF(e.entity_id, '')::uuid, NULLIF(e.before, '')::json, NULLIF(e.after, '')::json,"
+    "    NULLIF(e.request_id, ''), e.created_at::timestamptz"
+    "  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],"
+    "    $7::text[], $8::text[], $9::text[], $10::text[])"
+    "    AS e(id, organization_id, actor_id, action, entity_type, entity_id, before, after,"
+    "    request_id, created_at)) "
+    "INSERT INTO compliance.audit_unsealed (organization_id, entry_id) "
+    "SELECT q.organization_id, q.id FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY"
+    "  AS q(id, organization_id, n) ORDER BY q.n"};
+
+// $1 organization_id.
+constexpr db::Query k_has_queued{
+    .name = "compliance.has_queued_entries",
+    .sql =
+        "SELECT EXISTS (SELECT 1 FROM compliance.audit_unsealed WHERE organization_id = $1)"
+        "  AS queued",
+    .shared = true};
+
 // Takes the head with a no-op DO UPDATE, which is what takes the row lock. $1 organization_id,
 // $2 genesis hash → seq, hash.
 constexpr db::Query k_take_head{
@@ -20,74 +49,88 @@ constexpr db::Query k_take_head{
     "ON CONFLICT (organization_id) DO UPDATE SET seq = head.seq "
     "RETURNING seq, hash"};
 
-// $1 id, $2 organization_id, $3 seq, $4 actor_id, $5 action, $6 entity_type, $7 entity_id,
-// $8 before, $9 after (json text), $10 request_id, $11 created_at, $12 prev_hash, $13 hash.
-constexpr db::Query k_append{
-    "compliance.append_entry",
-    "WITH entry AS ("
-    "  INSERT INTO compliance.audit_logs (id, organization_id, seq, actor_id, action, entity_type,"
-    "    entity_id, before, after, request_id, created_at, prev_hash, hash)"
-    "  VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8::json, $9::json, $10, $11, $12,"
-    "    $13::text)) "
-    "UPDATE compliance.audit_chain_heads SET seq = $3::bigint, hash = $13::text "
-    "WHERE organization_id = $2"};
+// The columns of an entry's content; json columns as their exact stored text.
+#define PAYROLLX_ENTRY_COLUMNS                                                  \
+  "e.id, e.organization_id, e.actor_id, e.action, e.entity_type, e.entity_id, " \
+  "e.before::text AS before, e.after::text AS after, e.request_id, e.created_at"
 
-// $1 organization_id, then one array per column: $2 id, $3 seq, $4 actor_id, $5 action,
-// $6 entity_type, $7 entity_id, $8 before, $9 after (json text), $10 request_id, $11 created_at,
-// $12 prev_hash, $13 hash; text arrays carry no NULLs, so '' stands for NULL in the nullable
-// columns (a uuid, a json text and a request id are never empty). $14 seq and $15 hash of the
-// last entry.
-constexpr db::Query k_append_many{
-    "compliance.append_entries",
-    "WITH entries AS ("
-    "  INSERT INTO compliance.audit_logs (id, organization_id, seq, actor_id, action, entity_type,"
-    "    entity_id, before, after, request_id, created_at, prev_hash, hash)"
-    "  SELECT e.id, $1, e.seq, NULLIF(e.actor_id, '')::uuid, e.action, e.entity_type,"
-    "    NULLIF(e.entity_id, '')::uuid, NULLIF(e.before, '')::json, NULLIF(e.after, '')::json,"
-    "    NULLIF(e.request_id, ''), e.created_at::timestamptz, e.prev_hash, e.hash"
-    "  FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],"
-    "    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])"
-    "    AS e(id, seq, actor_id, action, entity_type, entity_id, before, after, request_id,"
-    "    created_at, prev_hash, hash)) "
-    "UPDATE compliance.audit_chain_heads SET seq = $14::bigint, hash = $15::text "
-    "WHERE organization_id = $1"};
+// $1 organization_id, $2 limit.
+constexpr db::Query k_select_queued{
+    "compliance.select_queued_entries",
+    "SELECT q.position, " PAYROLLX_ENTRY_COLUMNS
+    " FROM compliance.audit_unsealed q JOIN compliance.audit_logs e"
+    "  ON e.organization_id = q.organization_id AND e.id = q.entry_id "
+    "WHERE q.organization_id = $1 ORDER BY q.position LIMIT $2"};
 
-// The columns stored_entry() decodes; json columns as their exact stored text.
-#define PAYROLLX_AUDIT_COLUMNS                                           \
-  "id, organization_id, seq, actor_id, action, entity_type, entity_id, " \
-  "before::text AS before, after::text AS after, request_id, created_at, prev_hash, hash"
+// $1 organization_id; the seals' $2 entry_id, $3 seq, $4 prev_hash, $5 hash; $6 the sealed
+// entries' queue positions; $7 seq and $8 hash of the last seal → how many queue rows went.
+constexpr db::Query k_store_seals{
+    "compliance.store_seals",
+    "WITH sealed AS ("
+    "  INSERT INTO compliance.audit_seals (organization_id, seq, entry_id, prev_hash, hash)"
+    "  SELECT $1, s.seq, s.entry_id, s.prev_hash, s.hash"
+    "  FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[])"
+    "    AS s(entry_id, seq, prev_hash, hash)"
+    "), dequeued AS ("
+    "  DELETE FROM compliance.audit_unsealed"
+    "  WHERE organization_id = $1 AND position = ANY($6::bigint[]) RETURNING 1) "
+    "UPDATE compliance.audit_chain_heads SET seq = $7::bigint, hash = $8::text "
+    "WHERE organization_id = $1 "
+    "RETURNING (SELECT count(*) FROM dequeued) AS dequeued"};
+
+// Every organisation's queue, across organisations on purpose: the sweep.
+constexpr db::Query k_select_unsealed_organizations{
+    "compliance.select_unsealed_organizations",
+    "SELECT DISTINCT organization_id FROM compliance.audit_unsealed"};
+
+// A sealed entry: its content and its seal.
+#define PAYROLLX_SEALED_ENTRIES                           \
+  "compliance.audit_seals s JOIN compliance.audit_logs e" \
+  "  ON e.organization_id = s.organization_id AND e.id = s.entry_id "
 
 // $1 organization_id, $2 entity_type, $3 entity_id, $4 actor_id, $5 action, $6 from, $7 to
 // (inclusive), $8 id of the previous page's last entry, $9 limit; a NULL filter matches
 // everything.
 constexpr db::Query k_select_page{
     "compliance.select_audit_page",
-    "SELECT " PAYROLLX_AUDIT_COLUMNS
-    " FROM compliance.audit_logs "
-    "WHERE organization_id = $1"
-    "  AND ($2::text IS NULL OR entity_type = $2)"
-    "  AND ($3::uuid IS NULL OR entity_id = $3)"
-    "  AND ($4::uuid IS NULL OR actor_id = $4)"
-    "  AND ($5::text IS NULL OR action = $5)"
-    "  AND ($6::timestamptz IS NULL OR created_at >= $6)"
-    "  AND ($7::timestamptz IS NULL OR created_at <= $7)"
-    "  AND ($8::uuid IS NULL OR seq < (SELECT previous.seq FROM compliance.audit_logs previous"
-    "       WHERE previous.organization_id = $1 AND previous.id = $8))"
-    " ORDER BY seq DESC LIMIT $9"};
+    "SELECT s.seq, s.prev_hash, s.hash, " PAYROLLX_ENTRY_COLUMNS " FROM " PAYROLLX_SEALED_ENTRIES
+    "WHERE s.organization_id = $1"
+    "  AND ($2::text IS NULL OR e.entity_type = $2)"
+    "  AND ($3::uuid IS NULL OR e.entity_id = $3)"
+    "  AND ($4::uuid IS NULL OR e.actor_id = $4)"
+    "  AND ($5::text IS NULL OR e.action = $5)"
+    "  AND ($6::timestamptz IS NULL OR e.created_at >= $6)"
+    "  AND ($7::timestamptz IS NULL OR e.created_at <= $7)"
+    "  AND ($8::uuid IS NULL OR s.seq < (SELECT previous.seq FROM compliance.audit_seals previous"
+    "       WHERE previous.organization_id = $1 AND previous.entry_id = $8))"
+    " ORDER BY s.seq DESC LIMIT $9"};
 
 // $1 organization_id, $2 after this seq, $3 limit.
 constexpr db::Query k_select_chain_batch{
     "compliance.select_chain_batch",
-    "SELECT " PAYROLLX_AUDIT_COLUMNS
-    " FROM compliance.audit_logs "
-    "WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"};
+    "SELECT s.seq, s.prev_hash, s.hash, " PAYROLLX_ENTRY_COLUMNS " FROM " PAYROLLX_SEALED_ENTRIES
+    "WHERE s.organization_id = $1 AND s.seq > $2 ORDER BY s.seq LIMIT $3"};
 
-#undef PAYROLLX_AUDIT_COLUMNS
+#undef PAYROLLX_SEALED_ENTRIES
+#undef PAYROLLX_ENTRY_COLUMNS
 
-// $1 organization_id → seq, hash; no row before the organisation's first entry.
+// $1 organization_id → seq, hash; no row before the organisation's first seal.
 constexpr db::Query k_select_head{
     "compliance.select_chain_head",
     "SELECT seq, hash FROM compliance.audit_chain_heads WHERE organization_id = $1"};
+
+// $1 organization_id → how many entries are queued, and the earliest entry neither sealed nor
+// queued (NULL when there is none).
+constexpr db::Query k_select_unsealed_tail{
+    "compliance.select_unsealed_tail",
+    "SELECT (SELECT count(*) FROM compliance.audit_unsealed q WHERE q.organization_id = $1)"
+    "  AS queued,"
+    " (SELECT e.id FROM compliance.audit_logs e WHERE e.organization_id = $1"
+    "   AND NOT EXISTS (SELECT 1 FROM compliance.audit_seals s"
+    "     WHERE s.organization_id = $1 AND s.entry_id = e.id)"
+    "   AND NOT EXISTS (SELECT 1 FROM compliance.audit_unsealed q"
+    "     WHERE q.organization_id = $1 AND q.entry_id = e.id)"
+    "   ORDER BY e.created_at, e.id LIMIT 1) AS unaccounted"};
 
 boost::json::value json_or_null(const std::optional<std::string>& text) {
   if (!text) return nullptr;
@@ -118,14 +161,9 @@ ChainHead head_from(const db::Row& row) {
   return {.seq = row.get<std::int64_t>("seq"), .hash = row.get<std::string>("hash")};
 }
 
-StoredEntry stored_entry(const db::Row& row) {
-  StoredEntry entry;
-  entry.id = row.get<Uuid>("id");
-  entry.hash = row.get<std::string>("hash");
-  auto& link = entry.link;
-  link.prev_hash = row.get<std::string>("prev_hash");
+// The content columns of an entry (PAYROLLX_ENTRY_COLUMNS) into `link`.
+void read_content(const db::Row& row, ChainLink& link) {
   link.organization_id = row.get<Uuid>("organization_id");
-  link.seq = row.get<std::int64_t>("seq");
   link.actor_id = row.get<std::optional<Uuid>>("actor_id");
   link.action = row.get<std::string>("action");
   link.entity_type = row.get<std::string>("entity_type");
@@ -134,6 +172,15 @@ StoredEntry stored_entry(const db::Row& row) {
   link.after = row.get<std::optional<std::string>>("after");
   link.request_id = row.get<std::optional<std::string>>("request_id");
   link.created_at = row.get<Timestamp>("created_at");
+}
+
+StoredEntry stored_entry(const db::Row& row) {
+  StoredEntry entry;
+  entry.id = row.get<Uuid>("id");
+  entry.hash = row.get<std::string>("hash");
+  entry.link.prev_hash = row.get<std::string>("prev_hash");
+  entry.link.seq = row.get<std::int64_t>("seq");
+  read_content(row, entry.link);
   return entry;
 }
 
@@ -146,29 +193,13 @@ std::vector<StoredEntry> stored_entries(const db::Result& result) {
 
 }  // namespace
 
-awaitable<ChainHead> take_head(db::Tx& tx, const Uuid& organization_id) {
-  auto result = co_await tx.query(k_take_head, organization_id, k_genesis_hash);
-  co_return head_from(result.one());
-}
-
-awaitable<void> append(db::Tx& tx, const ChainLink& link, const std::string& hash) {
-  co_await tx.query(k_append, Uuid::random(), link.organization_id, link.seq, link.actor_id,
-                    link.action, link.entity_type, link.entity_id, link.before, link.after,
-                    link.request_id, link.created_at, link.prev_hash, hash);
-}
-
-awaitable<void> append_many(db::Tx& tx, const Uuid& organization_id,
-                            std::span<const ChainLink> links,
-                            const std::vector<std::string>& hashes) {
-  PAYROLLX_INVARIANT(!links.empty() && links.size() == hashes.size(),
-                     "audit entries appended with one hash each");
-  std::vector<Uuid> ids;
-  std::vector<std::int64_t> seqs;
+awaitable<std::vector<Uuid>> insert_entries(db::Tx& tx, std::span<const ChainLink> links) {
+  std::vector<Uuid> ids, organization_ids;
   std::vector<std::string> actor_ids, actions, entity_types, entity_ids, befores, afters,
-      request_ids, created, prev_hashes;
+      request_ids, created;
   for (const ChainLink& link : links) {
     ids.push_back(Uuid::random());
-    seqs.push_back(link.seq);
+    organization_ids.push_back(link.organization_id);
     actor_ids.push_back(text_or_empty(link.actor_id));
     actions.push_back(link.action);
     entity_types.push_back(link.entity_type);
@@ -177,11 +208,62 @@ awaitable<void> append_many(db::Tx& tx, const Uuid& organization_id,
     afters.push_back(text_or_empty(link.after));
     request_ids.push_back(text_or_empty(link.request_id));
     created.push_back(to_rfc3339(link.created_at));
-    prev_hashes.push_back(link.prev_hash);
   }
-  co_await tx.query(k_append_many, organization_id, ids, seqs, actor_ids, actions, entity_types,
-                    entity_ids, befores, afters, request_ids, created, prev_hashes, hashes,
-                    links.back().seq, hashes.back());
+  co_await tx.query(k_insert_entries, ids, organization_ids, actor_ids, actions, entity_types,
+                    entity_ids, befores, afters, request_ids, created);
+  co_return ids;
+}
+
+awaitable<bool> has_queued(db::Pool& pool, const Uuid& organization_id) {
+  auto result = co_await pool.query(k_has_queued, organization_id);
+  co_return result.one().get<bool>("queued");
+}
+
+awaitable<ChainHead> take_head(db::Tx& tx, const Uuid& organization_id) {
+  auto result = co_await tx.query(k_take_head, organization_id, k_genesis_hash);
+  co_return head_from(result.one());
+}
+
+awaitable<std::vector<QueuedEntry>> select_queued(db::Tx& tx, const Uuid& organization_id,
+                                                  int limit) {
+  auto result = co_await tx.query(k_select_queued, organization_id, limit);
+  std::vector<QueuedEntry> entries;
+  entries.reserve(static_cast<std::size_t>(result.size()));
+  for (auto row : result) {
+    QueuedEntry& entry = entries.emplace_back();
+    entry.position = row.get<std::int64_t>("position");
+    entry.id = row.get<Uuid>("id");
+    read_content(row, entry.link);
+  }
+  co_return entries;
+}
+
+awaitable<void> store_seals(db::Tx& tx, const Uuid& organization_id, std::span<const Seal> seals,
+                            const std::vector<std::int64_t>& positions) {
+  PAYROLLX_INVARIANT(!seals.empty() && seals.size() == positions.size(),
+                     "one queued entry per seal");
+  std::vector<Uuid> entry_ids;
+  std::vector<std::int64_t> seqs;
+  std::vector<std::string> prev_hashes, hashes;
+  for (const Seal& seal : seals) {
+    entry_ids.push_back(seal.entry_id);
+    seqs.push_back(seal.seq);
+    prev_hashes.push_back(seal.prev_hash);
+    hashes.push_back(seal.hash);
+  }
+  auto result = co_await tx.query(k_store_seals, organization_id, entry_ids, seqs, prev_hashes,
+                                  hashes, positions, seals.back().seq, seals.back().hash);
+  // The head's lock is held: no other sealer can have taken these entries off the queue.
+  PAYROLLX_INVARIANT(
+      result.one().get<std::int64_t>("dequeued") == static_cast<std::int64_t>(seals.size()),
+      "every sealed entry left the queue exactly once");
+}
+
+awaitable<std::vector<Uuid>> select_unsealed_organizations(db::Pool& pool) {
+  auto result = co_await pool.query(k_select_unsealed_organizations);
+  std::vector<Uuid> ids;
+  for (auto row : result) ids.push_back(row.get<Uuid>("organization_id"));
+  co_return ids;
 }
 
 awaitable<std::vector<StoredEntry>> select_page(db::Pool& pool, const Uuid& organization_id,
@@ -204,6 +286,13 @@ awaitable<std::optional<ChainHead>> select_head(db::Tx& tx, const Uuid& organiza
   auto row = result.first();
   if (!row) co_return std::nullopt;
   co_return head_from(*row);
+}
+
+awaitable<UnsealedTail> select_unsealed_tail(db::Tx& tx, const Uuid& organization_id) {
+  auto result = co_await tx.query(k_select_unsealed_tail, organization_id);
+  auto row = result.one();
+  co_return UnsealedTail{.queued = row.get<std::int64_t>("queued"),
+                         .unaccounted = row.get<std::optional<Uuid>>("unaccounted")};
 }
 
 boost::json::object to_json(const StoredEntry& entry) {

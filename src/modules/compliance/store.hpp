@@ -1,6 +1,10 @@
 #pragma once
 // The audit log's storage (schema compliance only): typed functions over its rows, their SQL
 // private to store.cpp. Private to the compliance module.
+//
+// Three tables: audit_logs holds each entry's content, written by the writer's transaction;
+// audit_unsealed queues the entries not yet in the chain; audit_seals holds the chain (seq,
+// prev_hash, hash per entry), written by the sealer, which moves audit_chain_heads along.
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
@@ -15,6 +19,7 @@
 
 namespace payrollx::db {
 class Pool;
+class Session;
 class Tx;
 }  // namespace payrollx::db
 
@@ -37,17 +42,44 @@ struct ChainHead {
   std::string hash;
 };
 
+// Writes the entries (their links' seq and prev_hash are not decided yet) and queues them for
+// sealing, in this order, in one statement. Returns their ids.
+boost::asio::awaitable<std::vector<Uuid>> insert_entries(db::Tx& tx,
+                                                         std::span<const ChainLink> links);
+
+// Whether the organisation has entries waiting for their seal.
+boost::asio::awaitable<bool> has_queued(db::Pool& pool, const Uuid& organization_id);
+
 // Takes the organisation's chain head and locks its row until COMMIT, creating it for the
-// organisation's first entry.
+// organisation's first seal.
 boost::asio::awaitable<ChainHead> take_head(db::Tx& tx, const Uuid& organization_id);
-// Inserts one entry whose link is complete (seq, prev_hash, created_at decided) and moves the
-// head to it.
-boost::asio::awaitable<void> append(db::Tx& tx, const ChainLink& link, const std::string& hash);
-// Inserts consecutive entries of one organisation, hashes[i] that of links[i], in one statement,
-// and moves the head to the last one.
-boost::asio::awaitable<void> append_many(db::Tx& tx, const Uuid& organization_id,
-                                         std::span<const ChainLink> links,
-                                         const std::vector<std::string>& hashes);
+
+// An entry waiting for its seal: its place in the queue and its link without seq and prev_hash.
+struct QueuedEntry {
+  std::int64_t position = 0;
+  Uuid id;
+  ChainLink link;
+};
+// Up to `limit` of the organisation's queued entries, in queue order.
+boost::asio::awaitable<std::vector<QueuedEntry>> select_queued(db::Tx& tx,
+                                                               const Uuid& organization_id,
+                                                               int limit);
+
+struct Seal {
+  Uuid entry_id;
+  std::int64_t seq = 0;
+  std::string prev_hash;
+  std::string hash;
+};
+// Inserts consecutive seals of one organisation, removes the sealed entries (by queue position)
+// from the queue and moves the head to the last seal, in one statement.
+boost::asio::awaitable<void> store_seals(db::Tx& tx, const Uuid& organization_id,
+                                         std::span<const Seal> seals,
+                                         const std::vector<std::int64_t>& positions);
+
+// The organisations with queued entries (the sweep for entries of an instance that died
+// between a commit and its seal).
+boost::asio::awaitable<std::vector<Uuid>> select_unsealed_organizations(db::Pool& pool);
 
 struct StoredEntry {
   Uuid id;
@@ -55,21 +87,28 @@ struct StoredEntry {
   std::string hash;
 };
 
-// Up to `limit` entries, newest first (by seq), after the entry `after` (the previous page's
-// last); an empty filter field matches everything.
+// Up to `limit` sealed entries, newest first (by seq), after the entry `after` (the previous
+// page's last); an empty filter field matches everything.
 boost::asio::awaitable<std::vector<StoredEntry>> select_page(db::Pool& pool,
                                                              const Uuid& organization_id,
                                                              const AuditFilter& filter,
                                                              const std::optional<Uuid>& after,
                                                              int limit);
-// Up to `limit` entries in chain order after seq `after_seq`.
+// Up to `limit` sealed entries in chain order after seq `after_seq`.
 boost::asio::awaitable<std::vector<StoredEntry>> select_chain_batch(db::Tx& tx,
                                                                     const Uuid& organization_id,
                                                                     std::int64_t after_seq,
                                                                     int limit);
-// None before the organisation's first entry.
+// None before the organisation's first seal.
 boost::asio::awaitable<std::optional<ChainHead>> select_head(db::Tx& tx,
                                                              const Uuid& organization_id);
+// How many of the organisation's entries are queued, and the first entry (by id) that is
+// neither sealed nor queued: none unless a row was removed outside PayrollX.
+struct UnsealedTail {
+  std::int64_t queued = 0;
+  std::optional<Uuid> unaccounted;
+};
+boost::asio::awaitable<UnsealedTail> select_unsealed_tail(db::Tx& tx, const Uuid& organization_id);
 
 // {id,seq,actorId,action,entityType,entityId,before,after,requestId,createdAt,hash}
 boost::json::object to_json(const StoredEntry& entry);

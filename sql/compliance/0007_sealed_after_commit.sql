@@ -36,5 +36,6 @@ CREATE TABLE compliance.audit_unsealed (
   position        bigint GENERATED ALWAYS AS IDENTITY,
   entry_id        uuid NOT NULL,
   PRIMARY KEY (organization_id, position),
+  UNIQUE (organization_id, entry_id),
   FOREIGN KEY (organization_id, entry_id) REFERENCES compliance.audit_logs (organization_id, id)
 );

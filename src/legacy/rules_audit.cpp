@@ -1,19 +1,15 @@
-// auth.audit_logs and compliance.audit_logs → compliance.audit_logs: appended to each
+// auth.audit_logs and compliance.audit_logs → compliance.audit_logs: queued for each
 // organisation's hash chain, both tables merged in time order (ties: the table, then the id),
-// marked imported. The chain's hash is computed here with compliance's own function, so the
-// chains verify afterwards. A legacy row had no organisation: its is its user's, even for a user
-// that was skipped (the log is history, not a live reference: its actor is the legacy user id as
-// written). What the new columns cannot hold — details, address, agent, an entity id that is not
+// marked imported; a running server's sealer chains them (src/modules/compliance/sealer.cpp), so
+// the chains verify once sealed. A legacy row had no organisation: its is its user's, even for a
+// user that was skipped (the log is history, not a live reference: its actor is the legacy user id
+// as written). What the new columns cannot hold — details, address, agent, an entity id that is not
 // a uuid — is kept in `after`; the request id "legacy:<db>:<id>" says where it came from.
 #include <fmt/format.h>
 
-#include <map>
-#include <stdexcept>
-#include <string>
-#include <utility>
+#include <string_view>
 
 #include "legacy/rules.hpp"
-#include "modules/compliance/compliance.hpp"
 
 namespace payrollx::legacy {
 namespace {
@@ -63,90 +59,26 @@ void decide_rows(db::BlockingConnection& db, std::string_view legacy_table) {
               .duplicate_reason = "duplicate_id"});
 }
 
-using Heads = std::map<std::string, std::pair<std::int64_t, std::string>>;  // seq, hash
-
-// Each organisation's last link, locked; absent before its first entry.
-Heads chain_heads(db::BlockingConnection& db) {
-  Heads heads;
-  for (auto& head :
-       db.run("SELECT h.organization_id, h.seq, h.hash FROM compliance.audit_chain_heads h "
-              "WHERE h.organization_id IN (SELECT organization_id FROM legacy_audit_facts) "
-              "FOR UPDATE"))
-    heads[head.at(0)] = {std::stoll(head.at(1)), head.at(2)};
-  return heads;
-}
-
-std::optional<Uuid> uuid_or_null(const std::string& text) {
-  if (text.empty()) return std::nullopt;  // NULL
-  return Uuid::parse(text);
-}
-
-// The links of `rows` (chained after `heads`, which move along), as COPY text rows
-// "request_id, seq, prev_hash, hash": no byte of them needs escaping.
-std::string chain_links(const db::BlockingConnection::Rows& rows, Heads& heads) {
-  std::string links;
-  for (const auto& row : rows) {
-    auto [head, _] = heads.try_emplace(row.at(0), 0, std::string(compliance::k_genesis_hash));
-    auto created_at = parse_timestamp(row.at(7));
-    auto organization_id = Uuid::parse(row.at(0));
-    if (!created_at || !organization_id) throw std::logic_error("an unreadable audit fact");
-    const compliance::ChainLink link{.prev_hash = head->second.second,
-                                     .organization_id = *organization_id,
-                                     .seq = head->second.first + 1,
-                                     .actor_id = uuid_or_null(row.at(1)),
-                                     .action = row.at(2),
-                                     .entity_type = row.at(3),
-                                     .entity_id = uuid_or_null(row.at(4)),
-                                     .before = std::nullopt,
-                                     .after = row.at(5),
-                                     .request_id = row.at(6),
-                                     .created_at = *created_at};
-    auto hash = compliance::chain_hash(link);
-    fmt::format_to(std::back_inserter(links), "{}\t{}\t{}\t{}\n", link.request_id.value(), link.seq,
-                   link.prev_hash, hash);
-    head->second = {link.seq, std::move(hash)};
-  }
-  return links;
-}
-
-// The rows to write go through a cursor, a batch at a time, so that memory stays bounded
-// whatever the size of the logs.
-void append_to_chains(db::BlockingConnection& db) {
-  constexpr int k_batch = 10'000;
-  auto heads = chain_heads(db);
-  db.run(
-      "CREATE TEMP TABLE legacy_audit_links (request_id text PRIMARY KEY, seq bigint,"
-      " prev_hash text, hash text) ON COMMIT DROP");
+// Written as the server writes its entries: each with a row in the sealer's queue, in time order
+// (the positions follow the ORDER BY). The sealer of any running instance then chains them after
+// what was queued before the import, exactly as it chains the server's own entries; the import
+// never writes the chain itself, so it cannot race a sealer for a head.
+void queue_for_the_chains(db::BlockingConnection& db) {
   db.run(R"sql(
-    DECLARE legacy_audit_rows NO SCROLL CURSOR FOR
-    SELECT f.organization_id, f.actor_id, f.action, f.entity_type, f.entity_id, f.after,
-      f.request_id, to_char(f.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    FROM legacy_audit_facts f
+    CREATE TEMP TABLE legacy_audit_written ON COMMIT DROP AS
+    SELECT f.* FROM legacy_audit_facts f
     JOIN legacy_outcomes o ON o.legacy_table = f.legacy_table AND o.legacy_id = f.id
-      AND o.outcome = 'written'
-    ORDER BY f.organization_id, f.created_at, f.legacy_table, f.id)sql");
-  for (;;) {
-    const auto rows = db.run(fmt::format("FETCH {} FROM legacy_audit_rows", k_batch));
-    if (rows.empty()) break;
-    db.copy_in("COPY legacy_audit_links FROM STDIN", chain_links(rows, heads));
-  }
-  db.run("CLOSE legacy_audit_rows; ANALYZE legacy_audit_links");
-  db.run(R"sql(
+      AND o.outcome = 'written';
+
     INSERT INTO compliance.audit_logs (id, organization_id, actor_id, action, entity_type,
       entity_id, before, after, request_id, created_at, imported)
     SELECT f.uuid, f.organization_id, f.actor_id, f.action, f.entity_type, f.entity_id,
       NULL, f.after::json, f.request_id, f.created_at AT TIME ZONE 'UTC', true
-    FROM legacy_audit_links l JOIN legacy_audit_facts f ON f.request_id = l.request_id;
+    FROM legacy_audit_written f;
 
-    INSERT INTO compliance.audit_seals (organization_id, seq, entry_id, prev_hash, hash)
-    SELECT f.organization_id, l.seq, f.uuid, l.prev_hash, l.hash
-    FROM legacy_audit_links l JOIN legacy_audit_facts f ON f.request_id = l.request_id;
-
-    INSERT INTO compliance.audit_chain_heads AS h (organization_id, seq, hash)
-    SELECT DISTINCT ON (f.organization_id) f.organization_id, l.seq, l.hash
-    FROM legacy_audit_links l JOIN legacy_audit_facts f ON f.request_id = l.request_id
-    ORDER BY f.organization_id, l.seq DESC
-    ON CONFLICT (organization_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash)sql");
+    INSERT INTO compliance.audit_unsealed (organization_id, entry_id)
+    SELECT f.organization_id, f.uuid FROM legacy_audit_written f
+    ORDER BY f.organization_id, f.created_at, f.legacy_table, f.id)sql");
 }
 
 }  // namespace
@@ -160,7 +92,7 @@ void convert_auth_audit_logs(db::BlockingConnection& db) {
 
 void convert_compliance_audit_logs(db::BlockingConnection& db) {
   decide_rows(db, "compliance.audit_logs");
-  append_to_chains(db);
+  queue_for_the_chains(db);
 }
 
 }  // namespace payrollx::legacy

@@ -67,11 +67,11 @@ class World {
   std::vector<std::string> actions(const Uuid& organization_id) {
     run(payrollx::compliance::seal_queued(pool_, organization_id));
     std::vector<std::string> out;
-    for (const auto& row : sql_.rows(
-             "SELECT e.action FROM compliance.audit_seals s JOIN compliance.audit_logs e "
-             "ON e.organization_id = s.organization_id AND e.id = s.entry_id "
-             "WHERE s.organization_id = $1 ORDER BY s.seq",
-             {organization_id.str()}))
+    for (const auto& row :
+         sql_.rows("SELECT e.action FROM compliance.audit_seals s JOIN compliance.audit_logs e "
+                   "ON e.organization_id = s.organization_id AND e.id = s.entry_id "
+                   "WHERE s.organization_id = $1 ORDER BY s.seq",
+                   {organization_id.str()}))
       out.push_back(*row[0]);
     return out;
   }

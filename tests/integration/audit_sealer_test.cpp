@@ -85,6 +85,16 @@ TEST_CASE("audit: concurrent writers and sealers chain every committed entry exa
   CHECK(world.sql().count("SELECT count(*) FROM compliance.audit_logs WHERE organization_id = $1 "
                           "AND action LIKE '%.2.%'",
                           {org}) == 0);
+  // A writer's transactions run one after another: each one's entries come after the previous
+  // one's in the chain (an entry written after another committed is chained after it).
+  CHECK(world.sql().count(
+            "WITH chained AS (SELECT s.seq, split_part(e.action, '.', 1) AS writer,"
+            " split_part(e.action, '.', 2)::int AS t FROM compliance.audit_seals s JOIN "
+            "compliance.audit_logs e ON e.organization_id = s.organization_id AND e.id = "
+            "s.entry_id WHERE s.organization_id = $1) "
+            "SELECT count(*) FROM chained a JOIN chained b ON b.writer = a.writer AND b.t > a.t "
+            "WHERE b.seq < a.seq",
+            {org}) == 0);
   // The two entries of one transaction are chained in the order they were appended.
   CHECK(world.sql().count("SELECT count(*) FROM compliance.audit_seals s1 JOIN "
                           "compliance.audit_logs e1 ON e1.organization_id = s1.organization_id "
@@ -140,4 +150,27 @@ TEST_CASE("audit: the sealer seals its commits, and its sweep what others left q
   CHECK(world.chain_actions() == std::vector<std::string>{"poked", "left"});
   sealer.stop();
   CHECK(world.verify().ok);
+}
+
+TEST_CASE("audit: a queue row naming a sealed entry is reported, and the log stays readable",
+          "[audit][sealer]") {
+  AuditWorld world("audit_sealed_and_queued");
+  world.commit_entries({"one"});
+  CHECK(world.seal() == 1);
+  const auto org = world.organization_id().str();
+  const auto one = world.id_of(1);
+  // Written outside PayrollX: every later seal of the organisation fails on the seals' key.
+  world.sql().exec(
+      "INSERT INTO compliance.audit_unsealed (organization_id, entry_id) VALUES ($1, $2)",
+      {org, one});
+  CHECK_THROWS(world.seal());
+
+  auto verdict = world.verify();  // its seal fails, it goes on and reports
+  CHECK_FALSE(verdict.ok);
+  REQUIRE(verdict.first_broken_id);
+  CHECK(verdict.first_broken_id->str() == one);
+  auto listed = world.run(payrollx::compliance::list_entries(world.pool(), world.organization_id(),
+                                                             {}, std::nullopt, 10));
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].id.str() == one);
 }

@@ -1,6 +1,6 @@
 #pragma once
-// The audit hash chain: the canonical text of one link and its SHA-256. Public through
-// compliance.hpp for the legacy import, which appends its rows to the chains set-based.
+// The audit hash chain: the canonical text of one link and its SHA-256. Private to the
+// compliance module (the sealer hashes, verification recomputes).
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -15,7 +15,6 @@
 #include "core/http/pagination.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
-#include "modules/compliance/chain.hpp"   // public: the legacy import chains its rows itself
 #include "modules/compliance/sealer.hpp"  // public: the app runs it, reports seal before reading
 
 namespace payrollx {

@@ -105,7 +105,7 @@ struct Sealer::State {
   SealerOptions options;
   std::set<Uuid> due;  // organisations poked since their last seal
   bool draining = false;
-  bool stopped = false;
+  bool stopping = false;  // no more sweeps nor delays: the commits of a shutdown seal at once
   std::unique_ptr<PeriodicJob> sweep;
 };
 
@@ -113,15 +113,14 @@ namespace {
 
 // Seals the due organisations, one at a time, until none is due. Owns the state while it runs.
 awaitable<void> drain(std::shared_ptr<Sealer::State> state) {
-  while (!state->stopped && !state->due.empty()) {
-    if (state->options.delay.count() > 0) {
+  while (!state->due.empty()) {
+    if (state->options.delay.count() > 0 && !state->stopping) {
       state->delay_timer.expires_after(state->options.delay);
       try {
         co_await state->delay_timer.async_wait(asio::use_awaitable);
       } catch (const boost::system::system_error&) {
-        // Cancelled by stop(): checked below.
+        // Cancelled by stop(): seal now.
       }
-      if (state->stopped) break;
     }
     const auto due = std::exchange(state->due, {});
     for (const auto& organization_id : due) {
@@ -140,7 +139,6 @@ awaitable<void> drain(std::shared_ptr<Sealer::State> state) {
 // Marks the organisation due and starts a drain unless one is running.
 void make_due(const std::shared_ptr<Sealer::State>& state, const Uuid& organization_id) {
   asio::post(state->strand, [state, organization_id] {
-    if (state->stopped) return;
     state->due.insert(organization_id);
     if (state->draining) return;
     state->draining = true;
@@ -177,7 +175,7 @@ void Sealer::start() {
 void Sealer::stop() {
   state_->sweep->stop();
   asio::post(state_->strand, [state = state_] {
-    state->stopped = true;
+    state->stopping = true;
     state->delay_timer.cancel();
   });
 }

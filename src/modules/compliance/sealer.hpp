@@ -44,7 +44,9 @@ class Sealer {
   void poke(const Uuid& organization_id);
   // Starts the sweep; pokes are served from construction on.
   void start();
-  // Stops the sweep and the pokes; a seal in progress finishes on its own.
+  // Stops the sweep and the delay: during a graceful shutdown (jobs stop first, then in-flight
+  // requests finish), the commits still poke and are sealed at once, until the pool closes.
+  // What a seal could not finish stays queued for the sweep of the next instance to run.
   void stop();
 
   struct State;  // defined in sealer.cpp

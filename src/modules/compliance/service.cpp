@@ -15,6 +15,7 @@
 
 #include "core/db/pool.hpp"
 #include "core/http/context.hpp"
+#include "core/log.hpp"
 #include "modules/compliance/compliance.hpp"
 
 namespace payrollx::compliance {
@@ -43,6 +44,18 @@ ChainLink unsealed_link(AuditEntry&& entry) {
   if (!entry.actor.request_id.empty()) link.request_id = std::move(entry.actor.request_id);
   link.created_at = now();
   return link;
+}
+
+// Readers seal what is queued so that they show every change committed before them. A seal that
+// fails (a queue row written outside PayrollX that names a sealed entry, a lost connection) must
+// not make the log unreadable or unverifiable: the reader goes on with the chain as it is, and
+// verification reports what is wrong.
+boost::asio::awaitable<void> seal_before_reading(db::Pool& pool, const Uuid& organization_id) {
+  try {
+    co_await seal_queued(pool, organization_id);
+  } catch (const std::exception& e) {
+    log::error("audit.seal_failed", {{"organization", organization_id.str()}, {"error", e.what()}});
+  }
 }
 
 bool intact(const store::StoredEntry& entry, std::int64_t expected_seq,
@@ -86,7 +99,7 @@ boost::asio::awaitable<void> AuditLog::append_many(db::Tx& tx, std::vector<Audit
 boost::asio::awaitable<std::vector<store::StoredEntry>> list_entries(
     db::Pool& pool, const Uuid& organization_id, const AuditFilter& filter,
     const std::optional<Uuid>& after, int limit) {
-  co_await seal_queued(pool, organization_id);
+  co_await seal_before_reading(pool, organization_id);
   co_return co_await store::select_page(pool, organization_id, filter, after, limit);
 }
 
@@ -114,17 +127,21 @@ boost::asio::awaitable<VerifyResult> verify_chain(db::Pool& pool, const Uuid& or
     auto head = co_await store::select_head(tx, organization_id);
     verdict.ok = head ? head->seq == last_seq && head->hash == last_hash : last_seq == 0;
     if (!verdict.ok) co_return verdict;
-    // The unsealed tail: every entry not in the chain must still be queued for it.
+    // The unsealed tail: every entry not in the chain must still be queued for it, and no
+    // entry may be both.
     auto tail = co_await store::select_unsealed_tail(tx, organization_id);
     verdict.checked += tail.queued;
-    if (tail.unaccounted) {
+    if (tail.sealed_and_queued) {
       verdict.ok = false;
-      verdict.first_broken_id = tail.unaccounted;
+      verdict.first_broken_id = tail.sealed_and_queued;
+    } else if (tail.entries != last_seq + tail.queued) {
+      verdict.ok = false;
+      verdict.first_broken_id = co_await store::select_unaccounted_entry(tx, organization_id);
     }
     co_return verdict;
   };
   // What was committed before the request is sealed first, so the tail is normally empty.
-  co_await seal_queued(pool, organization_id);
+  co_await seal_before_reading(pool, organization_id);
   // One snapshot for all batches: entries committed meanwhile are not half-seen.
   db::TxOptions options;
   options.isolation = db::Isolation::repeatable_read;

@@ -119,18 +119,25 @@ constexpr db::Query k_select_head{
     "compliance.select_chain_head",
     "SELECT seq, hash FROM compliance.audit_chain_heads WHERE organization_id = $1"};
 
-// $1 organization_id → how many entries are queued, and the earliest entry neither sealed nor
-// queued (NULL when there is none).
+// $1 organization_id → entries, queued, and a queued entry that is sealed already (or NULL).
 constexpr db::Query k_select_unsealed_tail{
     "compliance.select_unsealed_tail",
-    "SELECT (SELECT count(*) FROM compliance.audit_unsealed q WHERE q.organization_id = $1)"
-    "  AS queued,"
-    " (SELECT e.id FROM compliance.audit_logs e WHERE e.organization_id = $1"
-    "   AND NOT EXISTS (SELECT 1 FROM compliance.audit_seals s"
-    "     WHERE s.organization_id = $1 AND s.entry_id = e.id)"
-    "   AND NOT EXISTS (SELECT 1 FROM compliance.audit_unsealed q"
-    "     WHERE q.organization_id = $1 AND q.entry_id = e.id)"
-    "   ORDER BY e.created_at, e.id LIMIT 1) AS unaccounted"};
+    "SELECT (SELECT count(*) FROM compliance.audit_logs e WHERE e.organization_id = $1)"
+    "  AS entries,"
+    " (SELECT count(*) FROM compliance.audit_unsealed q WHERE q.organization_id = $1) AS queued,"
+    " (SELECT q.entry_id FROM compliance.audit_unsealed q JOIN compliance.audit_seals s"
+    "   ON s.organization_id = q.organization_id AND s.entry_id = q.entry_id"
+    "   WHERE q.organization_id = $1 ORDER BY q.position LIMIT 1) AS sealed_and_queued"};
+
+// $1 organization_id → the earliest entry neither sealed nor queued.
+constexpr db::Query k_select_unaccounted_entry{
+    "compliance.select_unaccounted_entry",
+    "SELECT e.id FROM compliance.audit_logs e WHERE e.organization_id = $1"
+    "  AND NOT EXISTS (SELECT 1 FROM compliance.audit_seals s"
+    "    WHERE s.organization_id = $1 AND s.entry_id = e.id)"
+    "  AND NOT EXISTS (SELECT 1 FROM compliance.audit_unsealed q"
+    "    WHERE q.organization_id = $1 AND q.entry_id = e.id)"
+    " ORDER BY e.created_at, e.id LIMIT 1"};
 
 boost::json::value json_or_null(const std::optional<std::string>& text) {
   if (!text) return nullptr;
@@ -291,8 +298,16 @@ awaitable<std::optional<ChainHead>> select_head(db::Tx& tx, const Uuid& organiza
 awaitable<UnsealedTail> select_unsealed_tail(db::Tx& tx, const Uuid& organization_id) {
   auto result = co_await tx.query(k_select_unsealed_tail, organization_id);
   auto row = result.one();
-  co_return UnsealedTail{.queued = row.get<std::int64_t>("queued"),
-                         .unaccounted = row.get<std::optional<Uuid>>("unaccounted")};
+  co_return UnsealedTail{.entries = row.get<std::int64_t>("entries"),
+                         .queued = row.get<std::int64_t>("queued"),
+                         .sealed_and_queued = row.get<std::optional<Uuid>>("sealed_and_queued")};
+}
+
+awaitable<std::optional<Uuid>> select_unaccounted_entry(db::Tx& tx, const Uuid& organization_id) {
+  auto result = co_await tx.query(k_select_unaccounted_entry, organization_id);
+  auto row = result.first();
+  if (!row) co_return std::nullopt;
+  co_return row->get<Uuid>("id");
 }
 
 boost::json::object to_json(const StoredEntry& entry) {

@@ -102,13 +102,19 @@ boost::asio::awaitable<std::vector<StoredEntry>> select_chain_batch(db::Tx& tx,
 // None before the organisation's first seal.
 boost::asio::awaitable<std::optional<ChainHead>> select_head(db::Tx& tx,
                                                              const Uuid& organization_id);
-// How many of the organisation's entries are queued, and the first entry (by id) that is
-// neither sealed nor queued: none unless a row was removed outside PayrollX.
+// What verification checks besides the seals: how many entries the organisation has and how
+// many are queued (every entry is sealed or queued, never both), and the first queued entry
+// that is sealed already (none unless rows were written outside PayrollX).
 struct UnsealedTail {
+  std::int64_t entries = 0;
   std::int64_t queued = 0;
-  std::optional<Uuid> unaccounted;
+  std::optional<Uuid> sealed_and_queued;
 };
 boost::asio::awaitable<UnsealedTail> select_unsealed_tail(db::Tx& tx, const Uuid& organization_id);
+// The organisation's earliest entry that is neither sealed nor queued: none unless rows were
+// removed outside PayrollX. (An anti-join over every entry: only when the counts disagree.)
+boost::asio::awaitable<std::optional<Uuid>> select_unaccounted_entry(db::Tx& tx,
+                                                                     const Uuid& organization_id);
 
 // {id,seq,actorId,action,entityType,entityId,before,after,requestId,createdAt,hash}
 boost::json::object to_json(const StoredEntry& entry);

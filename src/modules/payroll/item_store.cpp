@@ -79,25 +79,27 @@ constexpr db::Query k_select_items_of{
 
 #undef PAYROLLX_ITEM_COLUMNS
 
-// Every item of the run becomes PAID; those in the arrays with their transaction, the others
-// (a net of zero) without one. $1 organization_id, $2 run_id, $3 item ids, $4 transaction ids.
+// Every item of the run becomes PAID: $3[i] with its transaction $4[i], the items of $5 (a net of
+// zero) without one. Only the items named are read (by key), never the organisation's others.
+// $1 organization_id, $2 run_id, $3 item ids, $4 transaction ids, $5 item ids.
 constexpr db::Query k_mark_items_paid{
     "payroll.mark_items_paid",
     "UPDATE payroll.payroll_items i SET status = 'PAID', transaction_id = p.transaction_id "
-    "FROM payroll.payroll_items s"
-    "  LEFT JOIN unnest($3::uuid[], $4::uuid[]) AS p(item_id, transaction_id) ON p.item_id = s.id "
-    "WHERE s.organization_id = $1 AND s.id = i.id AND i.organization_id = $1 AND i.run_id = $2"
+    "FROM (SELECT * FROM unnest($3::uuid[], $4::uuid[])"
+    "      UNION ALL SELECT unnest($5::uuid[]), NULL) AS p(item_id, transaction_id) "
+    "WHERE i.organization_id = $1 AND i.run_id = $2 AND i.id = p.item_id"
     "  AND i.status = 'PENDING'"};
 
-// Every paid item of the run becomes REVERSED; those in the arrays with their compensating
-// transaction. $1 organization_id, $2 run_id, $3 item ids, $4 reversal transaction ids.
+// Every paid item of the run becomes REVERSED: $3[i] with its compensating transaction $4[i],
+// the items of $5 (paid without a transaction) without one. $1 organization_id, $2 run_id,
+// $3 item ids, $4 reversal transaction ids, $5 item ids.
 constexpr db::Query k_mark_items_reversed{
     "payroll.mark_items_reversed",
     "UPDATE payroll.payroll_items i SET status = 'REVERSED',"
     "  reversal_transaction_id = p.reversal_id "
-    "FROM payroll.payroll_items s"
-    "  LEFT JOIN unnest($3::uuid[], $4::uuid[]) AS p(item_id, reversal_id) ON p.item_id = s.id "
-    "WHERE s.organization_id = $1 AND s.id = i.id AND i.organization_id = $1 AND i.run_id = $2"
+    "FROM (SELECT * FROM unnest($3::uuid[], $4::uuid[])"
+    "      UNION ALL SELECT unnest($5::uuid[]), NULL) AS p(item_id, reversal_id) "
+    "WHERE i.organization_id = $1 AND i.run_id = $2 AND i.id = p.item_id"
     "  AND i.status = 'PAID'"};
 
 // $1 organization_id, $2 run_id.
@@ -249,17 +251,19 @@ awaitable<std::vector<Item>> select_items_of(db::Tx& tx, const Uuid& organizatio
 
 awaitable<std::int64_t> mark_items_paid(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                         const std::vector<Uuid>& item_ids,
-                                        const std::vector<Uuid>& transaction_ids) {
-  auto marked =
-      co_await tx.query(k_mark_items_paid, organization_id, run_id, item_ids, transaction_ids);
+                                        const std::vector<Uuid>& transaction_ids,
+                                        const std::vector<Uuid>& unpaid_item_ids) {
+  auto marked = co_await tx.query(k_mark_items_paid, organization_id, run_id, item_ids,
+                                  transaction_ids, unpaid_item_ids);
   co_return marked.affected();
 }
 
 awaitable<std::int64_t> mark_items_reversed(db::Tx& tx, const Uuid& organization_id,
                                             const Uuid& run_id, const std::vector<Uuid>& item_ids,
-                                            const std::vector<Uuid>& reversal_ids) {
-  auto marked =
-      co_await tx.query(k_mark_items_reversed, organization_id, run_id, item_ids, reversal_ids);
+                                            const std::vector<Uuid>& reversal_ids,
+                                            const std::vector<Uuid>& unpaid_item_ids) {
+  auto marked = co_await tx.query(k_mark_items_reversed, organization_id, run_id, item_ids,
+                                  reversal_ids, unpaid_item_ids);
   co_return marked.affected();
 }
 

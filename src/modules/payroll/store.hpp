@@ -130,9 +130,11 @@ boost::asio::awaitable<void> insert_items(db::Tx& tx, const Uuid& organization_i
                                           const Uuid& run_id, const std::vector<Item>& items);
 boost::asio::awaitable<void> delete_items(db::Tx& tx, const Uuid& organization_id,
                                           const Uuid& run_id);
-// Every item of the run, in order.
-boost::asio::awaitable<std::vector<Item>> select_items(db::Tx& tx, const Uuid& organization_id,
-                                                       const Uuid& run_id);
+// Every item of the run, in order, without its lines (amounts.lines is empty): what paying and
+// reversing the run need, without reading and decoding the lines of 10,000s of items.
+boost::asio::awaitable<std::vector<Item>> select_items_to_pay(db::Tx& tx,
+                                                              const Uuid& organization_id,
+                                                              const Uuid& run_id);
 // Up to `limit` items of the run in order, after the item `after`.
 boost::asio::awaitable<std::vector<Item>> select_items_page(db::Tx& tx, const Uuid& organization_id,
                                                             const Uuid& run_id,

@@ -7,8 +7,8 @@
 --   wallet.holds                  the approval's hold released
 --   wallet.wallets                the treasury once (balance and held), every employee's once
 --                                 with one UPDATE … FROM
---   transaction.transactions      one PAYROLL transaction per employee
---   transaction.transaction_logs  its first history line
+--   transaction.transactions      one PAYROLL transaction per employee (its history is the row:
+--                                 no transaction_logs line)
 --   wallet.entries                a debit of the treasury (with the run's running balance_after)
 --                                 and a credit of the employee's wallet per transaction, in the
 --                                 order the server posts them
@@ -61,10 +61,6 @@ WITH pay AS MATERIALIZED (
   SELECT p.transaction_id, :'org', 'PAYROLL', 'COMPLETED', p.net, d.currency, d.id, p.wallet_id,
     :'run', :'user', now()
   FROM pay p, debited d ORDER BY p.position
-  RETURNING id, organization_id, status, created_by
-), logged AS (
-  INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status, actor_id)
-  SELECT organization_id, id, status, created_by FROM created
   RETURNING 1
 ), entries AS (
   INSERT INTO wallet.entries (id, organization_id, wallet_id, transaction_id, direction, amount,
@@ -113,7 +109,7 @@ WITH pay AS MATERIALIZED (
                              WHERE u IS NOT NULL) m(user_id)
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM pay) AS paid, (SELECT count(*) FROM logged) AS logged,
+SELECT (SELECT count(*) FROM pay) AS paid,
   (SELECT count(*) FROM entries) AS entries, (SELECT count(*) FROM paid) AS items,
   (SELECT count(*) FROM notified) AS notices,
   (SELECT row_to_json(r)::text FROM completed r) AS run_after \gset
@@ -133,4 +129,4 @@ SELECT organization_id, id FROM entry;
 
 COMMIT;
 
-\echo paid :paid logged :logged entries :entries items :items notices :notices
+\echo paid :paid entries :entries items :items notices :notices

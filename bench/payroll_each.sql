@@ -1,7 +1,7 @@
 -- The per-employee way of bench/payroll: the same effects as bench/payroll.sql (what execute
 -- writes), in one transaction, but with one round trip per employee: one prepared statement,
 -- pay_one, that pays one employee (debits the treasury, credits their wallet, inserts the
--- transaction, its history line, both entries and the notification, marks the item PAID), sent
+-- transaction, both entries and the notification, marks the item PAID), sent
 -- once per employee by the file of EXECUTE lines that bench/payroll generates from the run's
 -- items beforehand (the variable `lines`). One statement per employee is the least a row-by-row
 -- execution can do; an ORM would send several. The constant part (the key, the run's lock and
@@ -24,10 +24,7 @@ WITH debited AS (
   SELECT public.bench_uuid7($1), :'org', 'PAYROLL', 'COMPLETED', $5, d.currency, d.id, c.id,
     :'run', :'user', now()
   FROM debited d, credited c
-  RETURNING id, organization_id, status, created_by
-), logged AS (
-  INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status, actor_id)
-  SELECT organization_id, id, status, created_by FROM created
+  RETURNING id
 ), entries AS (
   INSERT INTO wallet.entries (id, organization_id, wallet_id, transaction_id, direction, amount,
     balance_after, currency)

@@ -103,7 +103,18 @@ TEST_CASE("payroll lifecycle: create, approve, execute, payslips, reverse") {
     CHECK(text_at(transaction, "status") == "COMPLETED");
     CHECK(transaction.at("amount") == item.at("net"));
     CHECK(text_at(transaction, "payrollRunId") == run_id);
+    // Its history is its creation, which the row says (no history line is written for it).
+    const auto& history = transaction.at("statusHistory").as_array();
+    REQUIRE(history.size() == 1);
+    CHECK(history[0].at("fromStatus").is_null());
+    CHECK(text_at(history[0], "toStatus") == "COMPLETED");
+    CHECK(text_at(history[0], "actorId") == org.finance.user_id);
+    CHECK(history[0].at("createdAt") == transaction.at("createdAt"));
   }
+  CHECK(app.sql().count("SELECT count(*) FROM transaction.transaction_logs l "
+                        "JOIN transaction.transactions t ON t.organization_id = l.organization_id"
+                        "  AND t.id = l.transaction_id WHERE t.payroll_run_id = $1",
+                        {run_id}) == 0);
   auto paid = expect(
       http.get("/api/v1/transactions?payrollRunId=" + run_id, org.finance.access_token), 200);
   CHECK(paid.at("data").as_array().size() == 2);

@@ -155,8 +155,9 @@ TEST_CASE(
       "transaction.transactions(organization_id,id)",
       "transaction.transaction_logs(organization_id,transaction_id) -> "
       "transaction.transactions(organization_id,id)",
-      "transaction.transactions(organization_id,from_wallet_id) -> "
-      "wallet.wallets(organization_id,id)",
+      // With the currency (transaction/0007): a transaction's currency is its source wallet's.
+      "transaction.transactions(organization_id,from_wallet_id,currency) -> "
+      "wallet.wallets(organization_id,id,currency)",
       "transaction.transactions(organization_id,reversal_of) -> "
       "transaction.transactions(organization_id,id)",
       "transaction.transactions(organization_id,reversed_by) -> "
@@ -165,7 +166,9 @@ TEST_CASE(
       "wallet.wallets(organization_id,id)",
       "wallet.entries(organization_id,transaction_id) -> "
       "transaction.transactions(organization_id,id)",
-      "wallet.entries(organization_id,wallet_id) -> wallet.wallets(organization_id,id)",
+      // With the currency (wallet/0007): an entry's currency is its wallet's.
+      "wallet.entries(organization_id,wallet_id,currency) -> "
+      "wallet.wallets(organization_id,id,currency)",
       "wallet.holds(organization_id,wallet_id) -> wallet.wallets(organization_id,id)",
   };
   CHECK(tenant_references(sql) == expected);

@@ -32,8 +32,9 @@ using boost::asio::awaitable;
 
 constexpr std::string_view k_default_reversal_reason = "Payroll run reversed";
 
+// Without their lines: neither paying nor reversing (nor their notices) reads them.
 awaitable<std::vector<Item>> all_items(db::Tx& tx, const Run& run) {
-  co_return co_await store::select_items(tx, run.organization_id, run.id);
+  co_return co_await store::select_items_to_pay(tx, run.organization_id, run.id);
 }
 
 std::vector<Uuid> employees_of(const std::vector<Item>& items) {
@@ -103,9 +104,12 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
   // The approval's hold becomes the payments: pay_payroll releases it (once every wallet is
   // locked) and spends it in the same transaction, so no other movement can take the money.
   std::vector<transaction::Payment> payments;
-  std::vector<Uuid> paid_items, transaction_ids;
+  std::vector<Uuid> paid_items, transaction_ids, unpaid_items;
   for (auto& item : items) {
-    if (item.amounts.net <= 0) continue;  // a zero net is paid without a transaction
+    if (item.amounts.net <= 0) {  // a zero net is paid without a transaction
+      unpaid_items.push_back(item.id);
+      continue;
+    }
     item.transaction_id = Uuid::random();
     payments.push_back({.transaction_id = *item.transaction_id,
                         .wallet_id = item.wallet_id,
@@ -117,8 +121,8 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
     co_await parts_.transactions.pay_payroll(tx, organization_id, before.id,
                                              *before.treasury_wallet_id, before.currency, payments,
                                              actor);
-  const auto marked =
-      co_await store::mark_items_paid(tx, organization_id, before.id, paid_items, transaction_ids);
+  const auto marked = co_await store::mark_items_paid(tx, organization_id, before.id, paid_items,
+                                                      transaction_ids, unpaid_items);
   PAYROLLX_INVARIANT(marked == static_cast<std::int64_t>(items.size()),
                      "payroll items changed under the run's lock");
   auto after = co_await store::mark_completed(tx, organization_id, before.id, actor.user_id);
@@ -145,9 +149,12 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
   auto items = co_await all_items(tx, before);
 
   std::vector<transaction::PaymentReversal> reversals;
-  std::vector<Uuid> reversed_items, reversal_ids;
+  std::vector<Uuid> reversed_items, reversal_ids, unpaid_items;
   for (const auto& item : items) {
-    if (!item.transaction_id) continue;
+    if (!item.transaction_id) {
+      unpaid_items.push_back(item.id);
+      continue;
+    }
     reversals.push_back({.reversal_id = Uuid::random(),
                          .original_id = *item.transaction_id,
                          .wallet_id = item.wallet_id,
@@ -186,8 +193,8 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
       throw problem;
     }
   }
-  const auto marked = co_await store::mark_items_reversed(tx, organization_id, before.id,
-                                                          reversed_items, reversal_ids);
+  const auto marked = co_await store::mark_items_reversed(
+      tx, organization_id, before.id, reversed_items, reversal_ids, unpaid_items);
   PAYROLLX_INVARIANT(marked == static_cast<std::int64_t>(items.size()),
                      "payroll items changed under the run's lock");
   auto after = co_await store::mark_reversed(tx, organization_id, before.id, actor.user_id);

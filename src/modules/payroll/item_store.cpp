@@ -11,10 +11,10 @@ namespace {
 
 using boost::asio::awaitable;
 
-#define PAYROLLX_ITEM_COLUMNS                                                                    \
+#define PAYROLLX_ITEM_COLUMNS_BUT_LINES                                                          \
   "id, run_id, employee_id, wallet_id, position, base_pay, earnings, gross, pre_tax_deductions," \
-  " taxable, tax, post_tax_deductions, net, lines, status, transaction_id,"                      \
-  " reversal_transaction_id"
+  " taxable, tax, post_tax_deductions, net, status, transaction_id, reversal_transaction_id"
+#define PAYROLLX_ITEM_COLUMNS PAYROLLX_ITEM_COLUMNS_BUT_LINES ", lines"
 
 // Every item of a run in one statement. $1 organization_id, $2 run_id, then one array per
 // column: $3 id, $4 employee_id, $5 wallet_id, $6 position, $7 base_pay, $8 earnings, $9 gross,
@@ -37,11 +37,12 @@ constexpr db::Query k_delete_items{
     "payroll.delete_items",
     "DELETE FROM payroll.payroll_items WHERE organization_id = $1 AND run_id = $2"};
 
-// $1 organization_id, $2 run_id: every item, in order.
-constexpr db::Query k_select_items{"payroll.select_items",
-                                   "SELECT " PAYROLLX_ITEM_COLUMNS
-                                   " FROM payroll.payroll_items "
-                                   "WHERE organization_id = $1 AND run_id = $2 ORDER BY position"};
+// $1 organization_id, $2 run_id: every item, in order, without its lines (paying and reversing
+// a run read all its items and none of their lines).
+constexpr db::Query k_select_items_to_pay{
+    "payroll.select_items_to_pay",
+    "SELECT " PAYROLLX_ITEM_COLUMNS_BUT_LINES
+    " FROM payroll.payroll_items WHERE organization_id = $1 AND run_id = $2 ORDER BY position"};
 
 // One page of a run's items in order. $1 organization_id, $2 run_id, $3 the previous page's
 // last item or NULL, $4 limit.
@@ -78,26 +79,29 @@ constexpr db::Query k_select_items_of{
     "WHERE organization_id = $1 AND employee_id = $2 AND run_id = ANY($3::uuid[])"};
 
 #undef PAYROLLX_ITEM_COLUMNS
+#undef PAYROLLX_ITEM_COLUMNS_BUT_LINES
 
-// Every item of the run becomes PAID; those in the arrays with their transaction, the others
-// (a net of zero) without one. $1 organization_id, $2 run_id, $3 item ids, $4 transaction ids.
+// Every item of the run becomes PAID: $3[i] with its transaction $4[i], the items of $5 (a net of
+// zero) without one. Only the items named are read (by key), never the organisation's others.
+// $1 organization_id, $2 run_id, $3 item ids, $4 transaction ids, $5 item ids.
 constexpr db::Query k_mark_items_paid{
     "payroll.mark_items_paid",
     "UPDATE payroll.payroll_items i SET status = 'PAID', transaction_id = p.transaction_id "
-    "FROM payroll.payroll_items s"
-    "  LEFT JOIN unnest($3::uuid[], $4::uuid[]) AS p(item_id, transaction_id) ON p.item_id = s.id "
-    "WHERE s.organization_id = $1 AND s.id = i.id AND i.organization_id = $1 AND i.run_id = $2"
+    "FROM (SELECT * FROM unnest($3::uuid[], $4::uuid[])"
+    "      UNION ALL SELECT unnest($5::uuid[]), NULL) AS p(item_id, transaction_id) "
+    "WHERE i.organization_id = $1 AND i.run_id = $2 AND i.id = p.item_id"
     "  AND i.status = 'PENDING'"};
 
-// Every paid item of the run becomes REVERSED; those in the arrays with their compensating
-// transaction. $1 organization_id, $2 run_id, $3 item ids, $4 reversal transaction ids.
+// Every paid item of the run becomes REVERSED: $3[i] with its compensating transaction $4[i],
+// the items of $5 (paid without a transaction) without one. $1 organization_id, $2 run_id,
+// $3 item ids, $4 reversal transaction ids, $5 item ids.
 constexpr db::Query k_mark_items_reversed{
     "payroll.mark_items_reversed",
     "UPDATE payroll.payroll_items i SET status = 'REVERSED',"
     "  reversal_transaction_id = p.reversal_id "
-    "FROM payroll.payroll_items s"
-    "  LEFT JOIN unnest($3::uuid[], $4::uuid[]) AS p(item_id, reversal_id) ON p.item_id = s.id "
-    "WHERE s.organization_id = $1 AND s.id = i.id AND i.organization_id = $1 AND i.run_id = $2"
+    "FROM (SELECT * FROM unnest($3::uuid[], $4::uuid[])"
+    "      UNION ALL SELECT unnest($5::uuid[]), NULL) AS p(item_id, reversal_id) "
+    "WHERE i.organization_id = $1 AND i.run_id = $2 AND i.id = p.item_id"
     "  AND i.status = 'PAID'"};
 
 // $1 organization_id, $2 run_id.
@@ -136,19 +140,23 @@ std::vector<Line> lines_of(const boost::json::value& value) {
   return lines;
 }
 
-Item item_from(const db::Row& row) {
-  auto amounts = amounts_from(row);
-  amounts.lines = lines_of(row.get<boost::json::value>("lines"));
+Item item_without_lines_from(const db::Row& row) {
   return {.id = row.get<Uuid>("id"),
           .run_id = row.get<Uuid>("run_id"),
           .employee_id = row.get<Uuid>("employee_id"),
           .wallet_id = row.get<Uuid>("wallet_id"),
           .position = row.get<int>("position"),
-          .amounts = std::move(amounts),
+          .amounts = amounts_from(row),
           .status = k_item_statuses.stored(row.get<std::string>("status"),
                                            "payroll.payroll_items.status"),
           .transaction_id = row.get<std::optional<Uuid>>("transaction_id"),
           .reversal_transaction_id = row.get<std::optional<Uuid>>("reversal_transaction_id")};
+}
+
+Item item_from(const db::Row& row) {
+  auto item = item_without_lines_from(row);
+  item.amounts.lines = lines_of(row.get<boost::json::value>("lines"));
+  return item;
 }
 
 std::vector<Item> items_of(const db::Result& result) {
@@ -208,10 +216,13 @@ awaitable<void> delete_items(db::Tx& tx, const Uuid& organization_id, const Uuid
   co_await tx.query(k_delete_items, organization_id, run_id);
 }
 
-awaitable<std::vector<Item>> select_items(db::Tx& tx, const Uuid& organization_id,
-                                          const Uuid& run_id) {
-  auto result = co_await tx.query(k_select_items, organization_id, run_id);
-  co_return items_of(result);
+awaitable<std::vector<Item>> select_items_to_pay(db::Tx& tx, const Uuid& organization_id,
+                                                 const Uuid& run_id) {
+  auto result = co_await tx.query(k_select_items_to_pay, organization_id, run_id);
+  std::vector<Item> items;
+  items.reserve(static_cast<std::size_t>(result.size()));
+  for (auto row : result) items.push_back(item_without_lines_from(row));
+  co_return items;
 }
 
 awaitable<std::vector<Item>> select_items_page(db::Tx& tx, const Uuid& organization_id,
@@ -249,17 +260,19 @@ awaitable<std::vector<Item>> select_items_of(db::Tx& tx, const Uuid& organizatio
 
 awaitable<std::int64_t> mark_items_paid(db::Tx& tx, const Uuid& organization_id, const Uuid& run_id,
                                         const std::vector<Uuid>& item_ids,
-                                        const std::vector<Uuid>& transaction_ids) {
-  auto marked =
-      co_await tx.query(k_mark_items_paid, organization_id, run_id, item_ids, transaction_ids);
+                                        const std::vector<Uuid>& transaction_ids,
+                                        const std::vector<Uuid>& unpaid_item_ids) {
+  auto marked = co_await tx.query(k_mark_items_paid, organization_id, run_id, item_ids,
+                                  transaction_ids, unpaid_item_ids);
   co_return marked.affected();
 }
 
 awaitable<std::int64_t> mark_items_reversed(db::Tx& tx, const Uuid& organization_id,
                                             const Uuid& run_id, const std::vector<Uuid>& item_ids,
-                                            const std::vector<Uuid>& reversal_ids) {
-  auto marked =
-      co_await tx.query(k_mark_items_reversed, organization_id, run_id, item_ids, reversal_ids);
+                                            const std::vector<Uuid>& reversal_ids,
+                                            const std::vector<Uuid>& unpaid_item_ids) {
+  auto marked = co_await tx.query(k_mark_items_reversed, organization_id, run_id, item_ids,
+                                  reversal_ids, unpaid_item_ids);
   co_return marked.affected();
 }
 

@@ -130,9 +130,11 @@ boost::asio::awaitable<void> insert_items(db::Tx& tx, const Uuid& organization_i
                                           const Uuid& run_id, const std::vector<Item>& items);
 boost::asio::awaitable<void> delete_items(db::Tx& tx, const Uuid& organization_id,
                                           const Uuid& run_id);
-// Every item of the run, in order.
-boost::asio::awaitable<std::vector<Item>> select_items(db::Tx& tx, const Uuid& organization_id,
-                                                       const Uuid& run_id);
+// Every item of the run, in order, without its lines (amounts.lines is empty): what paying and
+// reversing the run need, without reading and decoding the lines of 10,000s of items.
+boost::asio::awaitable<std::vector<Item>> select_items_to_pay(db::Tx& tx,
+                                                              const Uuid& organization_id,
+                                                              const Uuid& run_id);
 // Up to `limit` items of the run in order, after the item `after`.
 boost::asio::awaitable<std::vector<Item>> select_items_page(db::Tx& tx, const Uuid& organization_id,
                                                             const Uuid& run_id,
@@ -154,18 +156,21 @@ boost::asio::awaitable<std::optional<Item>> select_item_of(db::Tx& tx, const Uui
 boost::asio::awaitable<std::vector<Item>> select_items_of(db::Tx& tx, const Uuid& organization_id,
                                                           const Uuid& employee_id,
                                                           const std::vector<Uuid>& run_ids);
-// Every PENDING item of the run becomes PAID, item_ids[i] with transaction_ids[i] and the others
-// (a net of zero) without a transaction; answers how many changed.
+// Every PENDING item of the run becomes PAID: item_ids[i] with transaction_ids[i], those of
+// unpaid_item_ids (a net of zero) without a transaction; answers how many changed.
 boost::asio::awaitable<std::int64_t> mark_items_paid(db::Tx& tx, const Uuid& organization_id,
                                                      const Uuid& run_id,
                                                      const std::vector<Uuid>& item_ids,
-                                                     const std::vector<Uuid>& transaction_ids);
-// Every PAID item of the run becomes REVERSED, item_ids[i] with its compensating transaction
-// reversal_ids[i]; answers how many changed.
+                                                     const std::vector<Uuid>& transaction_ids,
+                                                     const std::vector<Uuid>& unpaid_item_ids);
+// Every PAID item of the run becomes REVERSED: item_ids[i] with its compensating transaction
+// reversal_ids[i], those of unpaid_item_ids (paid without a transaction) without one; answers
+// how many changed.
 boost::asio::awaitable<std::int64_t> mark_items_reversed(db::Tx& tx, const Uuid& organization_id,
                                                          const Uuid& run_id,
                                                          const std::vector<Uuid>& item_ids,
-                                                         const std::vector<Uuid>& reversal_ids);
+                                                         const std::vector<Uuid>& reversal_ids,
+                                                         const std::vector<Uuid>& unpaid_item_ids);
 // Every PENDING item of the run becomes CANCELLED.
 boost::asio::awaitable<void> cancel_items(db::Tx& tx, const Uuid& organization_id,
                                           const Uuid& run_id);

@@ -1,6 +1,6 @@
 // A payroll run's money, set-based: whatever the number of employees, paying a run is four
-// statements (lock the wallets, insert the transactions with their history, post every leg,
-// nothing per employee), and so is reversing one.
+// statements (lock the wallets, release the hold, insert the transactions, post every leg),
+// nothing per employee, and so is reversing one.
 #include <stdexcept>
 
 #include "core/db/pool.hpp"

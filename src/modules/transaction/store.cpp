@@ -104,12 +104,24 @@ constexpr db::Query k_select_page{
     "  AND ($10::timestamptz IS NULL OR (created_at, id) < ($10::timestamptz, $11::uuid)) "
     "ORDER BY created_at DESC, id DESC LIMIT $12"};
 
-// $1 organization_id, $2 transaction_id: the history, oldest first.
+// $1 organization_id, $2 transaction_id: the history, oldest first. Its first line, the
+// creation, is the row's own when no log line says it (a payroll payment has none: see
+// payments_store.cpp): created by created_by at created_at, in the state the first logged change
+// left, or else in the row's status.
 constexpr db::Query k_select_logs{
     "transaction.select_logs",
-    "SELECT from_status, to_status, reason, actor_id, created_at "
-    "FROM transaction.transaction_logs WHERE organization_id = $1 AND transaction_id = $2 "
-    "ORDER BY id"};
+    "WITH logs AS ("
+    "  SELECT id, from_status, to_status, reason, actor_id, created_at"
+    "  FROM transaction.transaction_logs WHERE organization_id = $1 AND transaction_id = $2"
+    ") SELECT from_status, to_status, reason, actor_id, created_at FROM ("
+    "  SELECT 0 AS id, NULL AS from_status,"
+    "    coalesce((SELECT from_status FROM logs ORDER BY id LIMIT 1), t.status) AS to_status,"
+    "    NULL AS reason, t.created_by AS actor_id, t.created_at"
+    "  FROM transaction.transactions t"
+    "  WHERE t.organization_id = $1 AND t.id = $2"
+    "    AND NOT EXISTS (SELECT 1 FROM logs WHERE from_status IS NULL)"
+    "  UNION ALL SELECT * FROM logs"
+    ") history ORDER BY id"};
 
 // What reconciliation compares with the entries. $1 organization_id.
 constexpr db::Query k_select_amounts{

@@ -215,8 +215,8 @@ class Service {
                                               const compliance::Actor& actor);
 
   // A payroll run's payments, set-based (a handful of statements whatever their number): one
-  // COMPLETED PAYROLL transaction per payment (with payrollRunId and its history), the treasury
-  // debited once per payment in one row update (entries with running balanceAfter), every
+  // COMPLETED PAYROLL transaction per payment (with payrollRunId; its history is its row), the
+  // treasury debited once per payment in one row update (entries with running balanceAfter), every
   // employee wallet credited. Locks the wallets itself (treasury and employees, in the one lock
   // order), then releases the run's hold (reference: the run id), which must hold exactly the
   // payments' total, and spends it: nothing can take the money in between, and no lock is taken

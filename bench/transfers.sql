@@ -68,22 +68,14 @@ FROM wallet.wallets
 WHERE organization_id = :org AND id = ANY(:wallet_ids::uuid[])
 ORDER BY owner_type = 'EXTERNAL', id FOR NO KEY UPDATE;
 
-WITH created AS (
-  INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,
-    from_wallet_id, to_wallet_id, reference, notes, destination_address, reversal_of,
-    created_by, completed_at)
-  VALUES (:txn, :org, :type, :status, :amount, :currency, :from_id, :to_id, NULL, NULL, NULL,
-    NULL, :user, CASE WHEN :status = 'COMPLETED' THEN now() END)
-  RETURNING id, organization_id, type, status, amount, currency, from_wallet_id, to_wallet_id,
-    payroll_run_id, reference, notes, destination_address, external_reference,
-    failure_reason, reversal_of, reversed_by, created_by, created_at, updated_at,
-    completed_at
-), logged AS (
-  INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status,
-    actor_id) SELECT organization_id, id, status, created_by FROM created
-) SELECT id, organization_id, type, status, amount, currency, from_wallet_id, to_wallet_id,
+INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,
+  from_wallet_id, to_wallet_id, reference, notes, destination_address, reversal_of,
+  created_by, completed_at)
+VALUES (:txn, :org, :type, :status, :amount, :currency, :from_id, :to_id, NULL, NULL, NULL,
+  NULL, :user, CASE WHEN :status = 'COMPLETED' THEN now() END)
+RETURNING id, organization_id, type, status, amount, currency, from_wallet_id, to_wallet_id,
   payroll_run_id, reference, notes, destination_address, external_reference, failure_reason,
-  reversal_of, reversed_by, created_by, created_at, updated_at, completed_at FROM created;
+  reversal_of, reversed_by, created_by, created_at, updated_at, completed_at, source;
 
 WITH legs AS (
   SELECT * FROM unnest(:wallet_ids::uuid[], :amounts::bigint[], :entry_ids::uuid[])

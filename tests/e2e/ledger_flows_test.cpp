@@ -71,7 +71,16 @@ TEST_CASE("ledger: a deposit is a COMPLETED transaction with balanced entries an
   }
   CHECK(credits == 250000);
   CHECK(debits == 250000);
-  REQUIRE(detail.at("statusHistory").as_array().size() == 1);
+  // Its history is its creation, which the row says: no history line is written for it.
+  const auto& history = detail.at("statusHistory").as_array();
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].at("fromStatus").is_null());
+  CHECK(history[0].at("toStatus").as_string() == "COMPLETED");
+  CHECK(history[0].at("actorId").as_string() == admin.user_id);
+  CHECK(history[0].at("createdAt") == detail.at("createdAt"));
+  CHECK(app.sql().count("SELECT count(*) FROM transaction.transaction_logs WHERE "
+                        "transaction_id = $1",
+                        {std::string(answer.at("id").as_string())}) == 0);
 
   auto notices = expect(app.http().get("/api/v1/notifications", admin.access_token), 200);
   bool noticed = false;
@@ -181,7 +190,14 @@ TEST_CASE("ledger: a withdrawal holds the money until it is completed or failed"
         settle(app.http(), admin.access_token, id, "fail", json::object{{"reason", "too late"}});
     CHECK(expect(again, 409).at("code").as_string() == "invalid_state");
     auto detail = expect(app.http().get("/api/v1/transactions/" + id, admin.access_token), 200);
-    CHECK(detail.at("statusHistory").as_array().size() == 2);
+    // Created PENDING (the row and the logged change say it), then the change.
+    const auto& history = detail.at("statusHistory").as_array();
+    REQUIRE(history.size() == 2);
+    CHECK(history[0].at("fromStatus").is_null());
+    CHECK(history[0].at("toStatus").as_string() == "PENDING");
+    CHECK(history[0].at("createdAt") == detail.at("createdAt"));
+    CHECK(history[1].at("fromStatus").as_string() == "PENDING");
+    CHECK(history[1].at("toStatus").as_string() == "COMPLETED");
     CHECK(detail.at("entries").as_array().size() == 2);
     // The money left the platform: reversing would let it be withdrawn twice.
     auto reversal = settle(app.http(), admin.access_token, id, "reverse",

@@ -30,22 +30,21 @@ using boost::asio::awaitable;
   " failure_reason, reversal_of, reversed_by, created_by, created_at, updated_at,"     \
   " completed_at, source"
 
-// A transaction and the first line of its history. $1 id, $2 organization_id, $3 type,
-// $4 status, $5 amount, $6 currency, $7 from_wallet_id, $8 to_wallet_id, $9 reference,
-// $10 notes, $11 destination_address, $12 reversal_of, $13 created_by.
+// A transaction. Its creation is not written to the history: the row says it (created_by,
+// created_at, and the status it was created in, which the first logged change starts from), and
+// select_logs answers it from there; a line per transfer would repeat the row, with an index
+// entry and a foreign-key check more for every money request. Changes of status are logged.
+// $1 id, $2 organization_id, $3 type, $4 status, $5 amount, $6 currency, $7 from_wallet_id,
+// $8 to_wallet_id, $9 reference, $10 notes, $11 destination_address, $12 reversal_of,
+// $13 created_by.
 constexpr db::Query k_insert{
     "transaction.insert",
-    "WITH created AS ("
-    "  INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,"
-    "    from_wallet_id, to_wallet_id, reference, notes, destination_address, reversal_of,"
-    "    created_by, completed_at)"
-    "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-    "    CASE WHEN $4 = 'COMPLETED' THEN now() END)"
-    "  RETURNING " PAYROLLX_TRANSACTION_COLUMNS
-    "), logged AS ("
-    "  INSERT INTO transaction.transaction_logs (organization_id, transaction_id, to_status,"
-    "    actor_id) SELECT organization_id, id, status, created_by FROM created"
-    ") SELECT " PAYROLLX_TRANSACTION_COLUMNS " FROM created"};
+    "INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,"
+    "  from_wallet_id, to_wallet_id, reference, notes, destination_address, reversal_of,"
+    "  created_by, completed_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+    "  CASE WHEN $4 = 'COMPLETED' THEN now() END) "
+    "RETURNING " PAYROLLX_TRANSACTION_COLUMNS};
 
 // $1 organization_id, $2 id.
 constexpr db::Query k_lock{"transaction.lock",
@@ -105,7 +104,8 @@ constexpr db::Query k_select_page{
     "ORDER BY created_at DESC, id DESC LIMIT $12"};
 
 // $1 organization_id, $2 transaction_id: the history, oldest first. Its first line, the
-// creation, is the row's own when no log line says it (a payroll payment has none: see
+// creation, is the row's own when no log line says it (transactions created since
+// transaction.insert and payroll payments stopped writing it: see k_insert and
 // payments_store.cpp): created by created_by at created_at, in the state the first logged change
 // left, or else in the row's status.
 constexpr db::Query k_select_logs{

@@ -3,12 +3,14 @@
 // the commit. Against a real SMTP server and webhook receiver: work that rolls back sends
 // nothing and parallel executes send one run's deliveries once; two instances expand and send
 // each delivery once; a server killed between the commit and the expansion delivers everything,
-// once, after a restart, and records expanded a second time add nothing.
+// once, after a restart (its deliveries list expanding first what is still a record), and
+// records expanded a second time add nothing.
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -44,18 +46,21 @@ ServerSettings fanout_settings(const SmtpSink& sink, const std::string& database
 // and a webhook endpoint taking the run's completion and payslips.
 struct Approved {
   Org org;
+  std::string endpoint_id;
   std::string run_id;
 };
 
 Approved approved_run(TestApp& app, const std::string& who, const WebhookReceiver& receiver) {
-  Approved approved{.org = organisation(app, who), .run_id = {}};
+  Approved approved{.org = organisation(app, who), .endpoint_id = {}, .run_id = {}};
   const auto& org = approved.org;
-  expect(app.http().post(
-             "/api/v1/webhooks",
-             json::object{{"url", receiver.url()},
-                          {"events", {"payroll.run.completed", "payroll.payslip.available"}}},
-             org.admin.access_token),
-         201);
+  auto endpoint =
+      expect(app.http().post(
+                 "/api/v1/webhooks",
+                 json::object{{"url", receiver.url()},
+                              {"events", {"payroll.run.completed", "payroll.payslip.available"}}},
+                 org.admin.access_token),
+             201);
+  approved.endpoint_id = text_at(endpoint, "id");
   for (int i = 0; i < k_employees; ++i)
     hire(app, org, fmt::format("{}-{}", who, i), "2026-01-05", /*portal_user=*/true);
   auto run = draft_regular(app, org, monthly_schedule(app, org));
@@ -214,7 +219,19 @@ TEST_CASE(
 
   CHECK(app.server().stop(SIGKILL) == 128 + SIGKILL);
   sql.exec("DROP TRIGGER no_expansion ON notification.fanouts");
+  // The webhook record held by another transaction (as by an instance expanding it) when the
+  // server comes back: the deliveries list waits for it, then shows every delivery of the run.
+  sql.exec("BEGIN");
+  sql.exec("SELECT 1 FROM notification.fanouts WHERE channel = 'WEBHOOK' FOR UPDATE");
   ServerProcess restarted(fanout_settings(sink, app.database_url()));
+  HttpClient client(restarted.port());
+  auto listed = std::async(std::launch::async, [&] {
+    return client.get("/api/v1/webhooks/" + approved.endpoint_id + "/deliveries?limit=100",
+                      approved.org.admin.access_token);
+  });
+  CHECK(listed.wait_for(1s) == std::future_status::timeout);
+  sql.exec("COMMIT");
+  CHECK(expect(listed.get(), 200).at("data").as_array().size() == k_employees + 1);
   REQUIRE(eventually([&] { return all_arrived(sink, receiver); }));
   check_each_once(sink, receiver);
   CHECK(sql.count("SELECT count(*) FROM notification.fanouts") == 0);

@@ -35,8 +35,8 @@ CREATE TABLE notification.fanouts (
 -- outcome: neither a HOT update), keeps no fourth index for it.
 
 -- The inbox's reference to its recipient goes, like the deliveries' (0003): a trigger per row
--- was more than a quarter of the insert of a large run's notices (EXPLAIN ANALYZE of 10,002
--- notices: 58-72 ms of 245-290 ms), users are never deleted (they are deactivated), and the
+-- was about a quarter of the insert of a large run's notices (EXPLAIN ANALYZE of 10,002
+-- notices: 41-71 ms of a median 218 ms, docs/bench.md), users are never deleted (they are deactivated), and the
 -- module writes only user ids its caller's transaction has just read. The organisation's
 -- reference stays: it is what proves a tenant row's owner exists.
 ALTER TABLE notification.notifications DROP CONSTRAINT notifications_user_id_fkey;

@@ -93,7 +93,10 @@ App::App(const Config& config, boost::asio::io_context& io)
                                                           std::move(suspended));
     transactions_.settle_on_chain(settlement::SolanaAdapter::currencies());
   }
-  if (!config.smtp_url.empty()) inbox_.enable_email(directory_);
+  if (!config.smtp_url.empty()) {
+    inbox_.enable_email(directory_);
+    outbox_.enable_email(directory_);
+  }
   http::register_system_routes(router_, pool_, metrics_, readiness_);
   auth::register_routes(router_, auth_);
   organization::register_routes(router_, organizations_, suspensions_);

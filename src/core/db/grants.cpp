@@ -23,10 +23,11 @@ struct HiddenColumn {
   std::string_view table;
   std::string_view column;
 };
-constexpr std::array<HiddenColumn, 4> k_hidden_columns{{
+constexpr std::array<HiddenColumn, 5> k_hidden_columns{{
     {"auth.users", "password_hash"},
     {"notification.webhook_endpoints", "secret"},
     {"notification.deliveries", "payload"},
+    {"notification.fanouts", "payloads"},
     {"employee.documents", "content"},
 }};
 

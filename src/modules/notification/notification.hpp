@@ -81,7 +81,9 @@ class Inbox {
   // Every notice also goes out by email, rendered with its organisation's template.
   void enable_email(Directory& directory) { directory_ = &directory; }
 
-  // Written in the caller's transaction: a notice exists only if its cause committed.
+  // Written in the caller's transaction: a notice exists only if its cause committed. Its email
+  // is a delivery row, or for many notices a fan-out record the dispatchers expand after the
+  // commit (enqueue.cpp).
   boost::asio::awaitable<void> enqueue(db::Tx& tx, Notice notice);
   // A bounded number of statements for any number of notices.
   boost::asio::awaitable<void> enqueue_many(db::Tx& tx, std::vector<Notice> notices);
@@ -100,9 +102,9 @@ class Inbox {
   Directory* directory_ = nullptr;
 };
 
-// The dispatcher of this instance: claims due deliveries (FOR UPDATE SKIP LOCKED), sends them
-// with no connection or transaction held, records the outcome; retries with exponential backoff
-// and jitter, then FAILED.
+// The dispatcher of this instance: expands fan-out records into their deliveries, claims due
+// deliveries (FOR UPDATE SKIP LOCKED), sends them with no connection or transaction held, records
+// the outcome; retries with exponential backoff and jitter, then FAILED.
 class Outbox {
  public:
   Outbox(boost::asio::any_io_executor executor, db::Pool& pool, OutboxOptions options,
@@ -110,6 +112,10 @@ class Outbox {
   ~Outbox();
   Outbox(const Outbox&) = delete;
   Outbox& operator=(const Outbox&) = delete;
+
+  // Email fan-out records are expanded here too: their recipients are read through the
+  // directory (before start).
+  void enable_email(Directory& directory);
 
   void start();
   void stop();  // no new claim; a send in flight finishes on its worker thread

@@ -4,7 +4,9 @@
 // one by one on a thread pool of their own (libcurl blocks) with no connection or transaction
 // held, and record each outcome. A send that succeeded but whose outcome could not be recorded
 // (a crash, a lost database) is sent again when its lease runs out: at least once, never lost.
-// Failures are retried with exponential backoff and jitter, then FAILED.
+// Failures are retried with exponential backoff and jitter, then FAILED. Before claiming, a worker
+// told that fan-out records may be waiting (a commit's NOTIFY, a poll) expands one
+// (expansion.hpp); once it found one, the other workers are woken to expand the next ones.
 #include <sodium.h>
 
 #include <algorithm>
@@ -24,6 +26,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/time.hpp"
+#include "modules/notification/expansion.hpp"
 #include "modules/notification/mime.hpp"
 #include "modules/notification/notification.hpp"
 #include "modules/notification/outbox_store.hpp"
@@ -129,9 +132,15 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
   awaitable<Outcome> send(const Claimed& delivery);
   awaitable<void> record(const Claimed& delivery, const Outcome& outcome);
   awaitable<void> report_backlog();
-  // A commit queued deliveries (NOTIFY): idle workers look now instead of at their next poll.
+  awaitable<void> expand_one();
+  // Idle workers look now instead of at their next poll.
   void wake() {
     for (auto& timer : timers) timer->cancel();
+  }
+  // A commit queued deliveries or fan-out records (NOTIFY).
+  void notified() {
+    fanouts_maybe = true;
+    wake();
   }
 
   asio::any_io_executor executor;
@@ -140,6 +149,10 @@ struct Outbox::Impl : std::enable_shared_from_this<Impl> {
   Metrics* metrics;
   asio::thread_pool senders{static_cast<std::size_t>(k_workers)};
   std::atomic<bool> stopped{false};
+  Directory* directory = nullptr;  // email records are left to instances with email on
+  // Whether a fan-out record may be waiting: set by a NOTIFY and after a poll, taken by the
+  // worker that looks.
+  std::atomic<bool> fanouts_maybe{true};
   std::vector<std::shared_ptr<asio::steady_timer>> timers;
   std::chrono::steady_clock::time_point backlog_reported{};
   std::unique_ptr<db::Listener> listener;
@@ -195,6 +208,12 @@ awaitable<void> Outbox::Impl::report_backlog() {
   metrics->set_outbox_backlog("webhook", webhook);
 }
 
+awaitable<void> Outbox::Impl::expand_one() {
+  if (!fanouts_maybe.exchange(false)) co_return;
+  const bool expanded = co_await expand_next(pool, directory);
+  if (expanded) notified();  // there may be more, for this worker or the idle ones
+}
+
 awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/, int worker) {
   auto timer = std::make_shared<asio::steady_timer>(executor);
   timers.push_back(timer);
@@ -204,6 +223,7 @@ awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/
     const auto claimed_at = std::chrono::steady_clock::now();
     try {
       co_await report_backlog();
+      co_await expand_one();
       batch = co_await outbox_store::claim(pool, k_batch, k_lease);
     } catch (const std::exception& e) {
       log::warn("outbox.claim_failed", {{"error", e.what()}});
@@ -215,6 +235,7 @@ awaitable<void> Outbox::Impl::work(std::shared_ptr<Impl> /*alive while working*/
       // execute are thousands.
       timer->expires_after(worker == 0 ? options.poll : k_idle_helper);
       co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+      if (worker == 0) fanouts_maybe = true;  // the poll covers records too (no LISTEN, a crash)
       continue;
     }
     if (batch.size() == static_cast<std::size_t>(k_batch)) wake();  // there may be more
@@ -252,6 +273,10 @@ Outbox::~Outbox() {
   impl_->senders.join();
 }
 
+void Outbox::enable_email(Directory& directory) {
+  impl_->directory = &directory;
+}
+
 void Outbox::start() {
   for (int i = 0; i < k_workers; ++i)
     asio::co_spawn(impl_->executor, impl_->work(impl_, i), asio::detached);
@@ -259,7 +284,7 @@ void Outbox::start() {
     std::weak_ptr<Impl> weak = impl_;
     impl_->listener = std::make_unique<db::Listener>(
         impl_->executor, impl_->options.listen_conninfo, "payrollx_outbox", [weak] {
-          if (auto impl = weak.lock()) impl->wake();
+          if (auto impl = weak.lock()) impl->notified();
         });
     impl_->listener->start();
   }

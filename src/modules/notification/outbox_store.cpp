@@ -1,6 +1,5 @@
 #include "modules/notification/outbox_store.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "core/db/pool.hpp"
@@ -10,46 +9,17 @@ namespace {
 
 using boost::asio::awaitable;
 
-// A 100,000-employee run queues its webhooks in slices: bounded statements and parameter arrays.
-constexpr std::size_t k_slice = 5000;
-
-// Every insert into the outbox ends with this: the dispatchers LISTENing are woken when (and
-// only when) the transaction commits.
-#define PAYROLLX_WAKE_DISPATCHERS \
-  " SELECT pg_notify('payrollx_outbox', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row"
-
-// $1 organization_id, $2 event_type[], $3 data[] (json text).
-constexpr db::Query k_insert_webhook_events{
-    "notification.insert_webhook_events",
-    "WITH event AS MATERIALIZED ("
-    "  SELECT gen_random_uuid() AS id, type, data FROM unnest($2::text[], $3::text[]) AS e(type, "
-    "data)"
-    "), inserted AS ("
-    "  INSERT INTO notification.deliveries (id, organization_id, event_id, event_type, channel,"
-    "    endpoint_id, payload)"
-    "  SELECT gen_random_uuid(), $1, event.id, event.type, 'WEBHOOK', e.id, event.data"
-    "  FROM event"
-    "  JOIN notification.webhook_endpoints e ON e.organization_id = $1 AND e.deleted_at IS NULL"
-    "    AND (event.type = ANY (e.events) OR '*' = ANY (e.events))"
-    "  RETURNING 1)" PAYROLLX_WAKE_DISPATCHERS};
-
 // $1 organization_id.
 constexpr db::Query k_hold{"notification.hold_organization",
                            "INSERT INTO notification.held_organizations (organization_id) "
                            "VALUES ($1) ON CONFLICT DO NOTHING"};
 
-// $1 organization_id. Wakes the dispatchers: what waited is due now.
+// $1 organization_id. Wakes the dispatchers at commit: what waited is due now.
 constexpr db::Query k_release{
     "notification.release_organization",
-    "WITH inserted AS (DELETE FROM notification.held_organizations WHERE organization_id = $1"
-    "  RETURNING 1)" PAYROLLX_WAKE_DISPATCHERS};
-
-#undef PAYROLLX_WAKE_DISPATCHERS
-
-constexpr db::Query k_subscribed_event_types{
-    "notification.subscribed_event_types",
-    "SELECT DISTINCT unnest(events) AS event_type FROM notification.webhook_endpoints "
-    "WHERE organization_id = $1 AND deleted_at IS NULL"};
+    "WITH released AS (DELETE FROM notification.held_organizations WHERE organization_id = $1"
+    "  RETURNING 1)"
+    " SELECT pg_notify('payrollx_outbox', '') FROM (SELECT 1 FROM released LIMIT 1) AS any_row"};
 
 // $1 limit, $2 lease in seconds.
 constexpr db::Query k_claim{
@@ -101,9 +71,22 @@ constexpr db::Query k_mark_failed{
     "    ELSE payload END "
     "WHERE organization_id = $1 AND id = $2 AND status = 'PENDING' AND attempts = $6"};
 
-constexpr db::Query k_backlog{"notification.backlog",
-                              "SELECT channel, count(*) AS count FROM notification.deliveries "
-                              "WHERE status = 'PENDING' GROUP BY channel"};
+// The deliveries of records not expanded yet count too: an email per notice, a webhook per
+// (event, recorded endpoint taking it).
+constexpr db::Query k_backlog{
+    "notification.backlog",
+    "SELECT channel, sum(n)::bigint AS count FROM ("
+    "  SELECT channel, count(*) AS n FROM notification.deliveries WHERE status = 'PENDING'"
+    "  GROUP BY channel"
+    "  UNION ALL SELECT 'EMAIL', cardinality(event_ids) FROM notification.fanouts"
+    "  WHERE channel = 'EMAIL'"
+    "  UNION ALL SELECT 'WEBHOOK', count(*) FROM notification.fanouts f"
+    "  CROSS JOIN LATERAL unnest(f.event_types) AS event(type)"
+    "  JOIN notification.webhook_endpoints e"
+    "    ON e.organization_id = f.organization_id AND e.id = ANY (f.endpoint_ids)"
+    "    AND (event.type = ANY (e.events) OR '*' = ANY (e.events))"
+    "  WHERE f.channel = 'WEBHOOK'"
+    ") AS queued GROUP BY channel"};
 
 #define PAYROLLX_ENDPOINT_COLUMNS "id, url, events, created_at"
 
@@ -249,27 +232,6 @@ std::string_view to_string(Status status) {
       return "FAILED";
   }
   throw std::logic_error("unknown delivery status");
-}
-
-awaitable<std::set<std::string, std::less<>>> subscribed_event_types(db::Tx& tx,
-                                                                     const Uuid& organization_id) {
-  auto result = co_await tx.query(k_subscribed_event_types, organization_id);
-  std::set<std::string, std::less<>> taken;
-  for (auto row : result) taken.insert(row.get<std::string>("event_type"));
-  co_return taken;
-}
-
-awaitable<void> insert_webhook_events(db::Tx& tx, const Uuid& organization_id,
-                                      const std::vector<NewEvent>& events) {
-  for (std::size_t begin = 0; begin < events.size(); begin += k_slice) {
-    const auto end = std::min(events.size(), begin + k_slice);
-    std::vector<std::string> types, data;
-    for (std::size_t i = begin; i < end; ++i) {
-      types.push_back(events[i].event_type);
-      data.push_back(events[i].data);
-    }
-    co_await tx.query(k_insert_webhook_events, organization_id, types, data);
-  }
 }
 
 awaitable<void> set_held(db::Tx& tx, const Uuid& organization_id, bool held) {

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -24,19 +23,6 @@ enum class Channel { email, webhook };
 enum class Status { pending, delivered, failed };
 std::string_view to_string(Channel channel);
 std::string_view to_string(Status status);
-
-// A webhook event to fan out to the organisation's endpoints that take it.
-struct NewEvent {
-  std::string event_type;
-  std::string data;  // JSON: the body's "data"
-};
-// The event types the organisation's live endpoints take ("*" for all of them).
-boost::asio::awaitable<std::set<std::string, std::less<>>> subscribed_event_types(
-    db::Tx& tx, const Uuid& organization_id);
-// One delivery per (event, endpoint taking it), all of an event's with one new event id; wakes
-// the dispatchers at commit.
-boost::asio::awaitable<void> insert_webhook_events(db::Tx& tx, const Uuid& organization_id,
-                                                   const std::vector<NewEvent>& events);
 
 // A delivery claimed for one attempt, with what sending it needs.
 struct Claimed {
@@ -80,7 +66,8 @@ boost::asio::awaitable<void> mark_delivered(db::Pool& pool, const Attempt& attem
 boost::asio::awaitable<void> mark_failed(db::Pool& pool, const Attempt& attempt,
                                          std::optional<Timestamp> retry_at);
 
-// The backlog for /metrics: deliveries by channel and status.
+// The backlog for /metrics: pending deliveries by channel, those of fan-out records not expanded
+// yet included.
 struct Backlog {
   Channel channel = Channel::email;
   Status status = Status::pending;

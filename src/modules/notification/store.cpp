@@ -9,28 +9,18 @@ namespace {
 
 using boost::asio::awaitable;
 
-// Any number of notices in one statement, one array per column (same length, same order): the
-// inbox rows, and an email delivery (its event the inbox row) for each notice with an email
-// payload ('' for none), which wakes the dispatchers at commit. $1 organization_id[], $2
-// user_id[], $3 event_type[], $4 title[], $5 body[], $6 data[] (json text), $7 email payload[].
+// Any number of notices in one statement, one array per column (same length, same order). The
+// table has its primary key, the inbox's index and the reference to the organisation, and
+// nothing else (sql/notification/0007_fanouts.sql): this is most of what a large run's notices
+// cost. $1 id[], $2 organization_id[], $3 user_id[], $4 event_type[], $5 title[], $6 body[],
+// $7 data[] (json text).
 constexpr db::Query k_insert_many{
     "notification.insert_notifications",
-    "WITH notice AS MATERIALIZED ("
-    "  SELECT gen_random_uuid() AS id, organization_id, user_id, event_type, title, body, data,"
-    "    email"
-    "  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],"
-    "    $7::text[]) AS notice(organization_id, user_id, event_type, title, body, data, email)"
-    "), inbox AS ("
-    "  INSERT INTO notification.notifications (id, organization_id, user_id, event_type, title,"
-    "    body, data)"
-    "  SELECT id, organization_id, user_id, event_type, title, body, data::jsonb FROM notice"
-    "), emails AS ("
-    "  INSERT INTO notification.deliveries (id, organization_id, event_id, event_type, channel,"
-    "    recipient_id, payload)"
-    "  SELECT gen_random_uuid(), organization_id, id, event_type, 'EMAIL', user_id, email"
-    "  FROM notice WHERE email <> ''"
-    "  RETURNING 1"
-    ") SELECT pg_notify('payrollx_outbox', '') FROM (SELECT 1 FROM emails LIMIT 1) AS any_email"};
+    "INSERT INTO notification.notifications (id, organization_id, user_id, event_type, title,"
+    "  body, data)"
+    " SELECT id, organization_id, user_id, event_type, title, body, data::jsonb"
+    " FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],"
+    "   $7::text[]) AS notice(id, organization_id, user_id, event_type, title, body, data)"};
 
 #define PAYROLLX_NOTIFICATION_COLUMNS "id, event_type, title, body, data, read_at, created_at"
 
@@ -67,8 +57,8 @@ StoredNotice stored_notice(const db::Row& row) {
 
 }  // namespace
 
-awaitable<void> insert_many(db::Tx& tx, std::vector<Notice>& notices,
-                            const std::vector<std::string>& emails) {
+awaitable<void> insert_many(db::Tx& tx, const std::vector<Uuid>& ids,
+                            std::vector<Notice>& notices) {
   std::vector<Uuid> organization_ids, user_ids;
   std::vector<std::string> event_types, titles, bodies, data;
   for (auto& notice : notices) {
@@ -79,8 +69,8 @@ awaitable<void> insert_many(db::Tx& tx, std::vector<Notice>& notices,
     bodies.push_back(std::move(notice.body));
     data.push_back(notice.data.is_null() ? "{}" : boost::json::serialize(notice.data));
   }
-  co_await tx.query(k_insert_many, organization_ids, user_ids, event_types, titles, bodies, data,
-                    emails);
+  co_await tx.query(k_insert_many, ids, organization_ids, user_ids, event_types, titles, bodies,
+                    data);
 }
 
 awaitable<std::vector<StoredNotice>> select_inbox_page(

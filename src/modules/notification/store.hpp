@@ -23,11 +23,10 @@ struct StoredNotice {
   Timestamp created_at;
 };
 
-// The inbox rows of `notices` (their strings moved from) and, where emails[i] is not empty, an
-// email delivery of notices[i] with that payload, whose dispatchers are woken at commit: one
+// The inbox rows of `notices` (their strings moved from), ids[i] the id of notices[i]: one
 // statement.
-boost::asio::awaitable<void> insert_many(db::Tx& tx, std::vector<Notice>& notices,
-                                         const std::vector<std::string>& emails);
+boost::asio::awaitable<void> insert_many(db::Tx& tx, const std::vector<Uuid>& ids,
+                                         std::vector<Notice>& notices);
 // Up to `limit` of a user's notices (none without an organisation), newest first (unread ones only
 // if asked), after the keyset (created_at, id) of the previous page's last notice.
 boost::asio::awaitable<std::vector<StoredNotice>> select_inbox_page(

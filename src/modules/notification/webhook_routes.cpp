@@ -11,8 +11,10 @@
 #include "core/http/schema.hpp"
 #include "core/json.hpp"
 #include "core/offload.hpp"
+#include "modules/notification/expansion.hpp"
 #include "modules/notification/notification.hpp"
 #include "modules/notification/outbox_store.hpp"
+#include "modules/notification/queue_store.hpp"
 #include "modules/notification/routes.hpp"
 #include "modules/notification/templates.hpp"
 #include "modules/notification/webhook_signature.hpp"
@@ -125,6 +127,10 @@ awaitable<http::Response> delete_endpoint(RouteParts parts, http::RequestContext
 awaitable<http::Response> list_deliveries(RouteParts parts, http::RequestContext& ctx) {
   auto endpoint = co_await endpoint_of(parts, ctx);
   auto page = http::page_request(ctx);
+  // A large fan-out committed a moment ago may still be a record: its deliveries are made now,
+  // so the list shows every delivery of committed work.
+  const bool recorded = co_await queue_store::has_webhook_fanouts(parts.pool, ctx.user().org());
+  if (recorded) co_await expand_webhooks_of(parts.pool, ctx.user().org());
   auto deliveries =
       co_await outbox_store::list_deliveries(parts.pool, ctx.user().org(), endpoint.id, page);
   co_return http::Response::json(200, http::list_page(deliveries, page.limit, delivery_json));

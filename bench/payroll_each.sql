@@ -86,17 +86,6 @@ WITH completed AS (
 )
 SELECT row_to_json(r)::text AS run_after FROM completed r \gset
 
-UPDATE core.idempotency_keys SET status = 200, content_type = 'application/json',
-  body = :'run_after' WHERE organization_id = :'org' AND key = :'key';
-
-WITH entry AS (
-  INSERT INTO compliance.audit_logs (id, organization_id, actor_id, action, entity_type,
-    entity_id, before, after, request_id, created_at)
-  VALUES (gen_random_uuid(), :'org', :'user', 'payroll.run.executed', 'payroll_run', :'run',
-    :'run_before'::json, :'run_after'::json, :'key', now())
-  RETURNING organization_id, id
-)
-INSERT INTO compliance.audit_unsealed (organization_id, entry_id)
-SELECT organization_id, id FROM entry;
+\ir payroll_answer.sql
 
 COMMIT;

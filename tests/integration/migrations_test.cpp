@@ -18,6 +18,7 @@
 using namespace payrollx;
 using Catch::Matchers::Contains;
 using test::empty_database;
+using test::failure_of;
 
 namespace {
 
@@ -30,15 +31,6 @@ std::vector<std::string> embedded_ids() {
   std::vector<std::string> ids;
   for (const auto& migration : db::embedded_migrations()) ids.push_back(migration.id());
   return ids;
-}
-
-std::string failure_of(test::Sql& sql, const std::string& statement) {
-  try {
-    sql.exec(statement);
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "succeeded";
 }
 
 }  // namespace

@@ -169,4 +169,14 @@ void Sql::exec(const std::string& sql, const std::vector<std::string>& params) {
   rows(sql, params);
 }
 
+std::string failure_of(Sql& sql, const std::string& statement,
+                       const std::vector<std::string>& params) {
+  try {
+    sql.exec(statement, params);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "succeeded";
+}
+
 }  // namespace payrollx::test

@@ -41,4 +41,8 @@ class Sql {
   void* connection_;  // PGconn*, kept out of the header
 };
 
+// What a statement that should fail said (its SQLSTATE is in the text), or "succeeded".
+std::string failure_of(Sql& sql, const std::string& statement,
+                       const std::vector<std::string>& params = {});
+
 }  // namespace payrollx::test

@@ -26,7 +26,7 @@ constexpr db::Query k_insert_items{
     "  position, base_pay, earnings, gross, pre_tax_deductions, taxable, tax,"
     "  post_tax_deductions, net, lines) "
     "SELECT i.id, $1, $2, i.employee_id, i.wallet_id, i.position::integer, i.base_pay,"
-    "  i.earnings, i.gross, i.pre_tax, i.taxable, i.tax, i.post_tax, i.net, i.lines::jsonb "
+    "  i.earnings, i.gross, i.pre_tax, i.taxable, i.tax, i.post_tax, i.net, i.lines::json "
     "FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::bigint[], $7::bigint[], $8::bigint[],"
     "  $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[],"
     "  $15::text[]) AS i(id, employee_id, wallet_id, position, base_pay, earnings, gross,"

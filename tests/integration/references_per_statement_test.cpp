@@ -1,0 +1,251 @@
+// What a payroll run writes by the hundred thousand names its parents without foreign keys: one
+// check per statement (payroll/0008, transaction/0008, wallet/0008) refuses what the keys refused
+// (and for an item more: its wallet must be its employee's own), and the parents refuse to be
+// deleted or re-keyed (core/0008).
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "test_database.hpp"
+
+using namespace payrollx;
+using Catch::Matchers::Contains;
+using test::failure_of;
+
+namespace {
+
+// One organisation's rows, written as the owner: an employee with a wallet, a second employee
+// with a wallet, and a draft run.
+struct World {
+  test::Sql sql;
+  std::string organization, employee, wallet, other_employee, other_wallet, run;
+
+  explicit World(const std::string& url) : sql(url) {
+    organization = new_organization();
+    wallet = new_uuid();
+    employee = new_uuid();
+    add_employee(employee, wallet, "a@example.com");
+    other_wallet = new_uuid();
+    other_employee = new_uuid();
+    add_employee(other_employee, other_wallet, "b@example.com");
+    run = new_run(organization);
+  }
+
+  std::string new_run(const std::string& org) {
+    return *sql.scalar(
+        "INSERT INTO payroll.payroll_runs (id, organization_id, type, period_start, period_end,"
+        "  pay_date, currency) VALUES (gen_random_uuid(), $1, 'OFF_CYCLE', '2026-12-01',"
+        "  '2026-12-31', '2026-12-31', 'USD') RETURNING id::text",
+        {org});
+  }
+
+  std::string new_uuid() { return *sql.scalar("SELECT gen_random_uuid()::text"); }
+
+  std::string new_organization() {
+    return *sql.scalar(
+        "INSERT INTO organization.organizations (name) VALUES ('Org ' || gen_random_uuid())"
+        " RETURNING id::text");
+  }
+
+  void add_employee(const std::string& id, const std::string& wallet_id, const std::string& email) {
+    sql.exec(
+        "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
+        " VALUES ($1, $2, 'EMPLOYEE', $3, 'USD')",
+        {wallet_id, organization, id});
+    sql.exec(
+        "INSERT INTO employee.employees (id, organization_id, wallet_id, first_name, last_name,"
+        "  email, hire_date, salary_amount, salary_currency, salary_period)"
+        " VALUES ($1, $2, $3, 'A', 'B', $4, '2020-01-01', 100, 'USD', 'ANNUAL')",
+        {id, organization, wallet_id, email});
+  }
+
+  // Inserts items (employee, wallet) at positions 0, 1, ... in one statement, in `org`.
+  std::string insert_items(const std::string& org, const std::string& run_id,
+                           const std::string& employees, const std::string& wallets) {
+    return failure_of(
+        sql,
+        "INSERT INTO payroll.payroll_items (id, organization_id, run_id, employee_id, wallet_id,"
+        "  position, base_pay, earnings, gross, pre_tax_deductions, taxable, tax,"
+        "  post_tax_deductions, net)"
+        " SELECT gen_random_uuid(), $1, $2, e, w, p - 1, 1, 0, 1, 0, 1, 0, 0, 1"
+        " FROM unnest($3::uuid[], $4::uuid[]) WITH ORDINALITY AS i(e, w, p)",
+        {org, run_id, employees, wallets});
+  }
+
+  long long items() { return sql.count("SELECT count(*) FROM payroll.payroll_items"); }
+
+  // A transaction of `amount` from `from` to `to` in `currency`, with `reversal_of` or NULL.
+  std::string insert_transaction(const std::string& id, const std::string& from,
+                                 const std::string& to, const std::string& currency,
+                                 const std::string& reversal_of = "") {
+    return failure_of(
+        sql,
+        "INSERT INTO transaction.transactions (id, organization_id, type, status, amount,"
+        "  currency, from_wallet_id, to_wallet_id, reversal_of)"
+        " VALUES ($1, $2, CASE WHEN $6 = '' THEN 'TRANSFER' ELSE 'REVERSAL' END, 'COMPLETED', 5,"
+        "  $5, $3, $4, nullif($6, '')::uuid)",
+        {id, organization, from, to, currency, reversal_of});
+  }
+
+  // Two entries of a transaction in one statement: a debit of `debited` and a credit of
+  // `credited`, both in `currency`.
+  std::string insert_entries(const std::string& transaction_id, const std::string& debited,
+                             const std::string& credited, const std::string& currency) {
+    return failure_of(
+        sql,
+        "INSERT INTO wallet.entries (id, organization_id, wallet_id, transaction_id, direction,"
+        "  amount, balance_after, currency)"
+        " VALUES (gen_random_uuid(), $1, $2, $4, 'DEBIT', 5, 0, $5),"
+        "  (gen_random_uuid(), $1, $3, $4, 'CREDIT', 5, 5, $5)",
+        {organization, debited, credited, transaction_id, currency});
+  }
+};
+
+std::string array(const std::string& a, const std::string& b) {
+  return fmt::format("{{{},{}}}", a, b);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "payroll items: a statement naming a run, employee or wallet that is not there fails "
+    "whole") {
+  World w(test::fresh_database("item_refs_insert"));
+  const auto employees = array(w.employee, w.other_employee);
+  const auto wallets = array(w.wallet, w.other_wallet);
+
+  SECTION("a run of another organisation") {
+    CHECK_THAT(w.insert_items(w.organization, w.new_run(w.new_organization()), employees, wallets),
+               Contains("23503") && Contains("run"));
+  }
+  SECTION("a run that does not exist") {
+    CHECK_THAT(w.insert_items(w.organization, w.new_uuid(), employees, wallets),
+               Contains("23503") && Contains("run"));
+  }
+  SECTION("an employee that does not exist, second of two rows") {
+    CHECK_THAT(w.insert_items(w.organization, w.run, array(w.employee, w.new_uuid()), wallets),
+               Contains("23503") && Contains("employee"));
+  }
+  SECTION("a wallet that is another employee's") {
+    CHECK_THAT(w.insert_items(w.organization, w.run, employees, array(w.wallet, w.wallet)),
+               Contains("23503") && Contains("wallet of the employee"));
+  }
+  SECTION("the right ids under another organisation") {
+    const auto other_org = w.new_organization();
+    CHECK_THAT(w.insert_items(other_org, w.run, employees, wallets), Contains("23503"));
+  }
+  CHECK(w.items() == 0);
+
+  // The same rows with their own run, employees and wallets are taken.
+  CHECK(w.insert_items(w.organization, w.run, employees, wallets) == "succeeded");
+  CHECK(w.items() == 2);
+}
+
+TEST_CASE("payroll items: what an item names is never deleted or re-keyed, nor is the name") {
+  World w(test::fresh_database("item_refs_kept"));
+  REQUIRE(w.insert_items(w.organization, w.run, array(w.employee, w.other_employee),
+                         array(w.wallet, w.other_wallet)) == "succeeded");
+  const auto organization = w.organization;
+
+  for (const char* table : {"employee.employees", "wallet.wallets", "payroll.payroll_runs"}) {
+    INFO(table);
+    CHECK_THAT(failure_of(w.sql, fmt::format("DELETE FROM {} WHERE organization_id = $1", table),
+                          {organization}),
+               Contains("23001"));
+    CHECK_THAT(failure_of(w.sql, fmt::format("TRUNCATE {} CASCADE", table)), Contains("23001"));
+    CHECK_THAT(failure_of(w.sql,
+                          fmt::format("UPDATE {} SET id = gen_random_uuid() WHERE "
+                                      "organization_id = $1",
+                                      table),
+                          {organization}),
+               Contains("23001"));
+  }
+  CHECK_THAT(failure_of(w.sql, "UPDATE wallet.wallets SET owner_id = $1 WHERE id = $2",
+                        {w.other_employee, w.wallet}),
+             Contains("23001"));
+  CHECK_THAT(failure_of(w.sql,
+                        "UPDATE payroll.payroll_items SET wallet_id = $1 WHERE "
+                        "employee_id = $2",
+                        {w.other_wallet, w.employee}),
+             Contains("23001"));
+  CHECK_THAT(failure_of(w.sql, "UPDATE payroll.payroll_items SET run_id = gen_random_uuid()"),
+             Contains("23001"));
+
+  // What does change still does: a status, a name, a balance.
+  CHECK(failure_of(w.sql, "UPDATE payroll.payroll_items SET status = 'CANCELLED'") == "succeeded");
+  CHECK(failure_of(w.sql, "UPDATE employee.employees SET first_name = 'C' WHERE id = $1",
+                   {w.employee}) == "succeeded");
+  CHECK(failure_of(w.sql, "UPDATE wallet.wallets SET balance = 5 WHERE id = $1", {w.wallet}) ==
+        "succeeded");
+  CHECK(w.sql.count("SELECT count(*) FROM employee.employees") == 2);
+  CHECK(w.sql.count("SELECT count(*) FROM payroll.payroll_runs") == 1);
+}
+
+TEST_CASE(
+    "ledger rows: a transaction or entry naming a wallet, currency or transaction that is not "
+    "there fails whole") {
+  World w(test::fresh_database("ledger_refs_insert"));
+  const auto euros = w.new_uuid();
+  w.sql.exec(
+      "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
+      " VALUES ($1, $2, 'EMPLOYEE', $3, 'EUR')",
+      {euros, w.organization, w.employee});
+  const auto paid = w.new_uuid();
+  REQUIRE(w.insert_transaction(paid, w.wallet, w.other_wallet, "USD") == "succeeded");
+
+  // A transaction: its source in its currency, its destination, what it reverses.
+  CHECK_THAT(w.insert_transaction(w.new_uuid(), euros, w.other_wallet, "USD"), Contains("23503"));
+  CHECK_THAT(w.insert_transaction(w.new_uuid(), w.wallet, w.new_uuid(), "USD"), Contains("23503"));
+  CHECK_THAT(w.insert_transaction(w.new_uuid(), w.other_wallet, w.wallet, "USD", w.new_uuid()),
+             Contains("23503"));
+  const auto reversal = w.new_uuid();
+  CHECK(w.insert_transaction(reversal, w.other_wallet, w.wallet, "USD", paid) == "succeeded");
+  // ... and what reverses it, set later.
+  const auto set_reversed_by = "UPDATE transaction.transactions SET reversed_by = $1 WHERE id = $2";
+  CHECK_THAT(failure_of(w.sql, set_reversed_by, {w.new_uuid(), paid}), Contains("23503"));
+  CHECK(failure_of(w.sql, set_reversed_by, {reversal, paid}) == "succeeded");
+  CHECK(w.sql.count("SELECT count(*) FROM transaction.transactions") == 2);
+
+  // An entry: its transaction, its wallet in its currency; the statement's every row.
+  CHECK_THAT(w.insert_entries(w.new_uuid(), w.wallet, w.other_wallet, "USD"), Contains("23503"));
+  CHECK_THAT(w.insert_entries(paid, w.wallet, euros, "USD"), Contains("23503"));
+  CHECK_THAT(w.insert_entries(paid, w.wallet, w.new_uuid(), "USD"), Contains("23503"));
+  CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == 0);
+  CHECK(w.insert_entries(paid, w.wallet, w.other_wallet, "USD") == "succeeded");
+  CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == 2);
+
+  // An item is marked paid only by a transaction of its organisation.
+  REQUIRE(w.insert_items(w.organization, w.run, array(w.employee, w.other_employee),
+                         array(w.wallet, w.other_wallet)) == "succeeded");
+  const auto mark_paid =
+      "UPDATE payroll.payroll_items SET transaction_id = $1 WHERE employee_id = $2";
+  CHECK_THAT(failure_of(w.sql, mark_paid, {w.new_uuid(), w.employee}), Contains("23503"));
+  CHECK(failure_of(w.sql, mark_paid, {paid, w.employee}) == "succeeded");
+  CHECK_THAT(failure_of(w.sql,
+                        "UPDATE payroll.payroll_items SET reversal_transaction_id = $1"
+                        " WHERE employee_id = $2",
+                        {w.new_uuid(), w.employee}),
+             Contains("23503"));
+}
+
+TEST_CASE("ledger rows: a transaction and an entry keep what they name, and so do their wallets") {
+  World w(test::fresh_database("ledger_refs_kept"));
+  const auto paid = w.new_uuid();
+  REQUIRE(w.insert_transaction(paid, w.wallet, w.other_wallet, "USD") == "succeeded");
+  REQUIRE(w.insert_entries(paid, w.wallet, w.other_wallet, "USD") == "succeeded");
+
+  CHECK_THAT(failure_of(w.sql, "DELETE FROM transaction.transactions"), Contains("23001"));
+  CHECK_THAT(failure_of(w.sql, "TRUNCATE transaction.transactions CASCADE"), Contains("23001"));
+  for (const char* change : {"amount = 6", "to_wallet_id = from_wallet_id", "currency = 'EUR'",
+                             "id = gen_random_uuid()"}) {
+    INFO(change);
+    CHECK_THAT(failure_of(w.sql, fmt::format("UPDATE transaction.transactions SET {}", change)),
+               Contains("23001"));
+  }
+  CHECK_THAT(failure_of(w.sql, "UPDATE wallet.entries SET wallet_id = $1", {w.wallet}),
+             Contains("23001"));
+  CHECK_THAT(failure_of(w.sql, "UPDATE wallet.wallets SET currency = 'EUR'"), Contains("23001"));
+  // A status still changes.
+  CHECK(failure_of(w.sql, "UPDATE transaction.transactions SET status = 'FAILED'") == "succeeded");
+}

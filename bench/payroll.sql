@@ -23,6 +23,8 @@
 -- Variables (psql -v): org, run, user (the executing user), key (the Idempotency-Key).
 
 BEGIN ISOLATION LEVEL READ COMMITTED;
+-- The memory the server's execute gives its statements (db::Tx::use_bulk_memory).
+SET LOCAL work_mem = '64MB';
 
 INSERT INTO core.idempotency_keys AS k (organization_id, key, fingerprint, expires_at)
 VALUES (:'org', :'key',

@@ -75,6 +75,8 @@ VACUUM (ANALYZE) bench_lean.runs, bench_lean.items, bench_lean.employees, bench_
 \else
 
 BEGIN ISOLATION LEVEL READ COMMITTED;
+-- The memory the server's execute gives its statements (db::Tx::use_bulk_memory).
+SET LOCAL work_mem = '64MB';
 
 SELECT currency FROM bench_lean.runs WHERE id = :'run' AND status = 'APPROVED' FOR UPDATE \gset
 

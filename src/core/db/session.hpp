@@ -44,6 +44,11 @@ class Tx : public Session {
   // waking the audit sealer. A hook must not throw and must not wait.
   void after_commit(Hook hook) { hooks_.push_back(std::move(hook)); }
   void run_after_commit_hooks() noexcept;
+  // For a transaction whose statements take a whole payroll run at once (100,000 rows in one
+  // array, sort, hash or trigger transition table): they work in memory instead of temporary
+  // files, up to 64 MB per sort or hash. Until the end of the transaction only (SET
+  // LOCAL: the connection goes back to the pool, or to PgBouncer, as it was).
+  boost::asio::awaitable<void> use_bulk_memory();
 
  private:
   std::vector<Hook> hooks_;

@@ -23,7 +23,7 @@ void convert_notifications(db::BlockingConnection& db) {
     INSERT INTO notification.notifications (id, organization_id, user_id, event_type, title,
       body, data, read_at, created_at)
     SELECT pg_temp.legacy_uuid(s.id), u.organization_id, u.id, 'legacy.' || lower(s.type),
-      s.subject, s.content, coalesce(s.metadata::jsonb, '{}'),
+      s.subject, s.content, coalesce(s.metadata::json, '{}'),
       CASE WHEN s.status = 'READ' THEN s."updatedAt"::timestamp AT TIME ZONE 'UTC' END,
       s."createdAt"::timestamp AT TIME ZONE 'UTC'
     FROM legacy_notification_notifications s

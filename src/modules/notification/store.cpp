@@ -18,7 +18,7 @@ constexpr db::Query k_insert_many{
     "notification.insert_notifications",
     "INSERT INTO notification.notifications (id, organization_id, user_id, event_type, title,"
     "  body, data)"
-    " SELECT id, organization_id, user_id, event_type, title, body, data::jsonb"
+    " SELECT id, organization_id, user_id, event_type, title, body, data::json"
     " FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],"
     "   $7::text[]) AS notice(id, organization_id, user_id, event_type, title, body, data)"};
 

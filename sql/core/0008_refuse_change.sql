@@ -13,3 +13,8 @@ BEGIN
     USING ERRCODE = 'restrict_violation';
 END
 $$;
+
+-- Up to how many rows a statement's check looks up what each row names, key by key, with a plan
+-- kept for the session (a transfer's rows); above it the check is planned for the statement
+-- (a run's rows: hash joins). Planning costs about 70 µs, a lookup about 4.
+CREATE FUNCTION core.probed_at_most() RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT 32';

@@ -11,35 +11,68 @@ ALTER TABLE transaction.transactions
 
 CREATE FUNCTION transaction.check_transaction_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+  -- What an insert names (reversal_of nearly never), and what an update may set: reversed_by.
+  -- Planned for a run's statement (100,000 rows): hash anti-joins.
+  inserted constant text := $check$
+    SELECT 'source wallet in its currency' AS reference, n.from_wallet_id AS id, n.id AS row_id
+    FROM new_transactions n
+    WHERE NOT EXISTS (SELECT FROM wallet.wallets w
+                      WHERE w.organization_id = n.organization_id AND w.id = n.from_wallet_id
+                        AND w.currency = n.currency)
+    UNION ALL
+    SELECT 'destination wallet', n.to_wallet_id, n.id FROM new_transactions n
+    WHERE NOT EXISTS (SELECT FROM wallet.wallets w
+                      WHERE w.organization_id = n.organization_id AND w.id = n.to_wallet_id)
+    UNION ALL
+    SELECT 'reversed transaction', n.reversal_of, n.id FROM new_transactions n
+    WHERE n.reversal_of IS NOT NULL
+      AND NOT EXISTS (SELECT FROM transaction.transactions t
+                      WHERE t.organization_id = n.organization_id AND t.id = n.reversal_of)
+    LIMIT 1
+  $check$;
+  updated constant text := $check$
+    SELECT 'reversal' AS reference, n.reversed_by AS id, n.id AS row_id FROM new_transactions n
+    WHERE n.reversed_by IS NOT NULL
+      AND NOT EXISTS (SELECT FROM transaction.transactions t
+                      WHERE t.organization_id = n.organization_id AND t.id = n.reversed_by)
+    LIMIT 1
+  $check$;
   missing record;
 BEGIN
-  -- One lookup per row, for a transfer's one row as for a run's rows: OFFSET 0 keeps each a
-  -- subplan probing the key whatever the size of the statement that planned it first (the plan
-  -- is kept for the session). An update is checked for what it may set: reversed_by.
-  IF TG_OP = 'INSERT' THEN
-    SELECT n.id INTO missing FROM new_transactions n
+  IF (SELECT count(*) FROM new_transactions) > core.probed_at_most() THEN
+    EXECUTE CASE WHEN TG_OP = 'INSERT' THEN inserted ELSE updated END INTO missing;
+  ELSIF TG_OP = 'INSERT' THEN
+    -- A transfer's one row: a lookup per reference, with a plan kept for the session. OFFSET 0
+    -- keeps each lookup a subplan probing the key.
+    SELECT 'source wallet in its currency' AS reference, n.from_wallet_id AS id, n.id AS row_id
+    INTO missing FROM new_transactions n
     WHERE NOT EXISTS (SELECT FROM wallet.wallets w
                       WHERE w.organization_id = n.organization_id AND w.id = n.from_wallet_id
                         AND w.currency = n.currency OFFSET 0)
-       OR NOT EXISTS (SELECT FROM wallet.wallets w
+    UNION ALL
+    SELECT 'destination wallet', n.to_wallet_id, n.id FROM new_transactions n
+    WHERE NOT EXISTS (SELECT FROM wallet.wallets w
                       WHERE w.organization_id = n.organization_id AND w.id = n.to_wallet_id
                       OFFSET 0)
-       OR (n.reversal_of IS NOT NULL
-           AND NOT EXISTS (SELECT FROM transaction.transactions t
-                           WHERE t.organization_id = n.organization_id AND t.id = n.reversal_of
-                           OFFSET 0))
+    UNION ALL
+    SELECT 'reversed transaction', n.reversal_of, n.id FROM new_transactions n
+    WHERE n.reversal_of IS NOT NULL
+      AND NOT EXISTS (SELECT FROM transaction.transactions t
+                      WHERE t.organization_id = n.organization_id AND t.id = n.reversal_of
+                      OFFSET 0)
     LIMIT 1;
   ELSE
-    SELECT n.id INTO missing FROM new_transactions n
+    SELECT 'reversal' AS reference, n.reversed_by AS id, n.id AS row_id INTO missing
+    FROM new_transactions n
     WHERE n.reversed_by IS NOT NULL
       AND NOT EXISTS (SELECT FROM transaction.transactions t
                       WHERE t.organization_id = n.organization_id AND t.id = n.reversed_by
                       OFFSET 0)
     LIMIT 1;
   END IF;
-  IF FOUND THEN
-    RAISE EXCEPTION 'transaction % names a wallet (in its currency) or a transaction that its '
-      'organisation does not have', missing.id USING ERRCODE = 'foreign_key_violation';
+  IF missing.id IS NOT NULL THEN
+    RAISE EXCEPTION 'transaction % names a % that its organisation does not have: %',
+      missing.row_id, missing.reference, missing.id USING ERRCODE = 'foreign_key_violation';
   END IF;
   RETURN NULL;
 END

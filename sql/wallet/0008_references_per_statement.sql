@@ -7,24 +7,41 @@ ALTER TABLE wallet.entries
 
 CREATE FUNCTION wallet.check_entry_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+  -- A run's entries (200,000 for 100,000 employees), planned for the statement: hash anti-joins
+  -- over the wallets and the transactions, 0.13 s where a lookup per entry took 0.85 s (psql).
+  planned constant text := $check$
+    SELECT 'transaction' AS reference, n.transaction_id AS id, n.id AS entry FROM new_entries n
+    WHERE NOT EXISTS (SELECT FROM transaction.transactions t
+                      WHERE t.organization_id = n.organization_id AND t.id = n.transaction_id)
+    UNION ALL
+    SELECT 'wallet in its currency', n.wallet_id, n.id FROM new_entries n
+    WHERE NOT EXISTS (SELECT FROM wallet.wallets w
+                      WHERE w.organization_id = n.organization_id AND w.id = n.wallet_id
+                        AND w.currency = n.currency)
+    LIMIT 1
+  $check$;
   missing record;
 BEGIN
-  -- A transfer writes two entries, a run a few hundred thousand: one lookup per entry either
-  -- way. OFFSET 0 keeps each lookup a subplan that probes the key, whatever the size of the
-  -- statement that planned it first: the plan is kept for the session, and a hash over every
-  -- wallet, right for a run, would be kept for the transfers after it.
-  SELECT n.id, n.transaction_id, n.wallet_id, n.currency INTO missing FROM new_entries n
-  WHERE NOT EXISTS (SELECT FROM transaction.transactions t
-                    WHERE t.organization_id = n.organization_id AND t.id = n.transaction_id
-                    OFFSET 0)
-     OR NOT EXISTS (SELECT FROM wallet.wallets w
-                    WHERE w.organization_id = n.organization_id AND w.id = n.wallet_id
-                      AND w.currency = n.currency OFFSET 0)
-  LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'wallet entry % names transaction % or wallet % in %, which its '
-      'organisation does not have', missing.id, missing.transaction_id, missing.wallet_id,
-      missing.currency USING ERRCODE = 'foreign_key_violation';
+  IF (SELECT count(*) FROM new_entries) > core.probed_at_most() THEN
+    EXECUTE planned INTO missing;
+  ELSE
+    -- A transfer's two entries: a lookup each, with a plan kept for the session (EXECUTE would
+    -- plan every statement). OFFSET 0 keeps each lookup a subplan probing the key.
+    SELECT 'transaction' AS reference, n.transaction_id AS id, n.id AS entry INTO missing
+    FROM new_entries n
+    WHERE NOT EXISTS (SELECT FROM transaction.transactions t
+                      WHERE t.organization_id = n.organization_id AND t.id = n.transaction_id
+                      OFFSET 0)
+    UNION ALL
+    SELECT 'wallet in its currency', n.wallet_id, n.id FROM new_entries n
+    WHERE NOT EXISTS (SELECT FROM wallet.wallets w
+                      WHERE w.organization_id = n.organization_id AND w.id = n.wallet_id
+                        AND w.currency = n.currency OFFSET 0)
+    LIMIT 1;
+  END IF;
+  IF missing.id IS NOT NULL THEN
+    RAISE EXCEPTION 'wallet entry % names a % that its organisation does not have: %',
+      missing.entry, missing.reference, missing.id USING ERRCODE = 'foreign_key_violation';
   END IF;
   RETURN NULL;
 END

@@ -100,7 +100,40 @@ struct World {
         "  (gen_random_uuid(), $1, $3, $4, 'CREDIT', 5, 5, $5)",
         {organization, debited, credited, transaction_id, currency});
   }
+
+  // `count` transfers from `wallet` to `other_wallet` in one statement, but the last from
+  // `last_from` to `last_to`.
+  std::string insert_transactions(int count, const std::string& last_from,
+                                  const std::string& last_to) {
+    return failure_of(
+        sql,
+        "INSERT INTO transaction.transactions (id, organization_id, type, status, amount,"
+        "  currency, from_wallet_id, to_wallet_id)"
+        " SELECT gen_random_uuid(), $1, 'TRANSFER', 'COMPLETED', 5, 'USD',"
+        "  CASE WHEN i = $2 THEN $3::uuid ELSE $4::uuid END,"
+        "  CASE WHEN i = $2 THEN $5::uuid ELSE $6::uuid END"
+        " FROM generate_series(1, $2::int) AS i",
+        {organization, std::to_string(count), last_from, wallet, last_to, other_wallet});
+  }
+
+  // `count` credits of transaction `paid` to `wallet` in one statement, but the last one of
+  // transaction `last_transaction` to `last_wallet`.
+  std::string insert_credits(int count, const std::string& paid,
+                             const std::string& last_transaction, const std::string& last_wallet) {
+    return failure_of(
+        sql,
+        "INSERT INTO wallet.entries (id, organization_id, wallet_id, transaction_id, direction,"
+        "  amount, balance_after, currency)"
+        " SELECT gen_random_uuid(), $1, CASE WHEN i = $2 THEN $3::uuid ELSE $4::uuid END,"
+        "  CASE WHEN i = $2 THEN $5::uuid ELSE $6::uuid END, 'CREDIT', 5, 5 * i, 'USD'"
+        " FROM generate_series(1, $2::int) AS i",
+        {organization, std::to_string(count), last_wallet, wallet, last_transaction, paid});
+  }
 };
+
+// More rows than a check looks up one by one (core.probed_at_most): the check planned for the
+// statement.
+constexpr int k_run_sized = 40;
 
 std::string array(const std::string& a, const std::string& b) {
   return fmt::format("{{{},{}}}", a, b);
@@ -248,4 +281,43 @@ TEST_CASE("ledger rows: a transaction and an entry keep what they name, and so d
   CHECK_THAT(failure_of(w.sql, "UPDATE wallet.wallets SET currency = 'EUR'"), Contains("23001"));
   // A status still changes.
   CHECK(failure_of(w.sql, "UPDATE transaction.transactions SET status = 'FAILED'") == "succeeded");
+}
+
+TEST_CASE("ledger rows: a run-sized statement is checked row for row like a transfer's") {
+  World w(test::fresh_database("ledger_refs_run_sized"));
+  REQUIRE(w.sql.count("SELECT core.probed_at_most()") < k_run_sized);
+  const auto euros = w.new_uuid();
+  w.sql.exec(
+      "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
+      " VALUES ($1, $2, 'EMPLOYEE', $3, 'EUR')",
+      {euros, w.organization, w.employee});
+
+  // Transactions: the last row's source in another currency, its destination missing.
+  CHECK_THAT(w.insert_transactions(k_run_sized, euros, w.other_wallet),
+             Contains("23503") && Contains("source wallet in its currency"));
+  CHECK_THAT(w.insert_transactions(k_run_sized, w.wallet, w.new_uuid()),
+             Contains("23503") && Contains("destination wallet"));
+  CHECK(w.sql.count("SELECT count(*) FROM transaction.transactions") == 0);
+  REQUIRE(w.insert_transactions(k_run_sized, w.wallet, w.other_wallet) == "succeeded");
+
+  // What reverses them, set on every row at once: one missing.
+  const auto paid = *w.sql.scalar("SELECT min(id::text) FROM transaction.transactions");
+  CHECK_THAT(failure_of(w.sql,
+                        "UPDATE transaction.transactions"
+                        " SET reversed_by = CASE WHEN id = $1 THEN gen_random_uuid() ELSE id END",
+                        {paid}),
+             Contains("23503") && Contains("reversal"));
+  CHECK(w.sql.count(
+            "SELECT count(*) FROM transaction.transactions WHERE reversed_by IS NOT NULL") == 0);
+  CHECK(failure_of(w.sql, "UPDATE transaction.transactions SET reversed_by = id") == "succeeded");
+
+  // Entries: the last one's transaction missing, its wallet missing or in another currency.
+  CHECK_THAT(w.insert_credits(k_run_sized, paid, w.new_uuid(), w.wallet),
+             Contains("23503") && Contains("transaction"));
+  CHECK_THAT(w.insert_credits(k_run_sized, paid, paid, w.new_uuid()),
+             Contains("23503") && Contains("wallet in its currency"));
+  CHECK_THAT(w.insert_credits(k_run_sized, paid, paid, euros), Contains("23503"));
+  CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == 0);
+  CHECK(w.insert_credits(k_run_sized, paid, paid, w.other_wallet) == "succeeded");
+  CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == k_run_sized);
 }

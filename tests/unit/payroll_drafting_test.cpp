@@ -44,13 +44,13 @@ employee::RosterEntry person(const std::string& id_text, Date hired,
                              const std::string& currency = "USD",
                              employee::KycStatus kyc = employee::KycStatus::approved) {
   employee::RosterEntry entry;
-  entry.employee.id = *Uuid::parse(id_text);
-  entry.employee.wallet_id = Uuid::random();
-  entry.employee.hire_date = hired;
-  entry.employee.termination_date = terminated;
-  entry.employee.salary = {.amount = 1200000, .currency = currency, .period = "ANNUAL"};
-  entry.employee.pay_frequency = "MONTHLY";
-  entry.employee.kyc_status = kyc;
+  entry.payee.id = *Uuid::parse(id_text);
+  entry.payee.wallet_id = Uuid::random();
+  entry.payee.hire_date = hired;
+  entry.payee.termination_date = terminated;
+  entry.payee.salary = {.amount = 1200000, .currency = currency, .period = "ANNUAL"};
+  entry.payee.pay_frequency = "MONTHLY";
+  entry.payee.kyc_status = kyc;
   return entry;
 }
 
@@ -116,7 +116,7 @@ TEST_CASE("payroll drafting: the eligible are calculated, the others skipped wit
   CHECK(calculated.items[0].amounts.base_pay == 100000);
   CHECK(calculated.items[1].amounts.base_pay == 50000);
   CHECK(calculated.items[1].position == 1);
-  CHECK(calculated.items[1].wallet_id == roster[1].employee.wallet_id);
+  CHECK(calculated.items[1].wallet_id == roster[1].payee.wallet_id);
   CHECK(calculated.totals.net == 150000);
   CHECK(calculated.totals.gross == 150000);
   std::vector<std::string> reasons;
@@ -129,7 +129,7 @@ TEST_CASE("payroll drafting: the eligible are calculated, the others skipped wit
   const RunRequest bonus{
       .type = "OFF_CYCLE",
       .items = std::vector<ItemRequest>{
-          {.employee_id = roster[2].employee.id, .amount = 7000, .description = "Final bonus"}}};
+          {.employee_id = roster[2].payee.id, .amount = 7000, .description = "Final bonus"}}};
   const std::vector<employee::RosterEntry> leaver{roster[2]};
   auto paid = drafting::calculate(bonus, header, leaver, true, std::nullopt);
   REQUIRE(paid.items.size() == 1);

@@ -147,9 +147,21 @@ struct Component {
 
 boost::json::object to_json(const Component& component, std::string_view currency);
 
+// What a payroll run calculates an employee's pay from, and no more of the employee: a run
+// reads 100,000 of them at once.
+struct Payee {
+  Uuid id;
+  Uuid wallet_id;  // the employee's wallet in the salary currency
+  Date hire_date;
+  std::optional<Date> termination_date;
+  Salary salary;
+  std::string pay_frequency;  // WEEKLY, BIWEEKLY, SEMIMONTHLY, MONTHLY
+  KycStatus kyc_status = KycStatus::pending;
+};
+
 // An employee with all their components: what a payroll run calculates from.
 struct RosterEntry {
-  Employee employee;
+  Payee payee;
   std::vector<Component> components;  // in the client's order; the run picks the effective ones
 };
 

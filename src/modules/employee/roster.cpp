@@ -11,14 +11,14 @@ namespace payrollx::employee {
 boost::asio::awaitable<std::vector<RosterEntry>> Service::roster(
     db::Session& session, const Uuid& organization_id,
     const std::optional<std::vector<Uuid>>& employee_ids) {
-  auto employees = co_await store::select_roster(session, organization_id, employee_ids);
+  auto payees = co_await store::select_roster(session, organization_id, employee_ids);
   auto by_employee =
       co_await store::select_roster_components(session, organization_id, employee_ids);
   std::vector<RosterEntry> roster;
-  roster.reserve(employees.size());
-  for (auto& employee : employees) {
-    RosterEntry entry{.employee = std::move(employee), .components = {}};
-    if (auto found = by_employee.find(entry.employee.id); found != by_employee.end())
+  roster.reserve(payees.size());
+  for (auto& payee : payees) {
+    RosterEntry entry{.payee = std::move(payee), .components = {}};
+    if (auto found = by_employee.find(entry.payee.id); found != by_employee.end())
       entry.components = std::move(found->second);
     roster.push_back(std::move(entry));
   }

@@ -127,7 +127,8 @@ constexpr db::Query k_set_wallet_address{
 // A payroll run's roster. $1 organization_id, $2 employee ids or NULL (every employee).
 constexpr db::Query k_select_roster{
     "employee.select_roster",
-    "SELECT " PAYROLLX_EMPLOYEE_COLUMNS
+    "SELECT id, wallet_id, hire_date, termination_date, salary_amount, salary_currency,"
+    "  salary_period, pay_frequency, kyc_status"
     " FROM employee.employees "
     "WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) "
     "ORDER BY last_name, first_name, id"};
@@ -346,10 +347,23 @@ awaitable<Employee> set_wallet_address(db::Tx& tx, const Uuid& organization_id, 
   co_return employee_from(updated.one());
 }
 
-awaitable<std::vector<Employee>> select_roster(db::Session& session, const Uuid& organization_id,
-                                               const std::optional<std::vector<Uuid>>& ids) {
+awaitable<std::vector<Payee>> select_roster(db::Session& session, const Uuid& organization_id,
+                                            const std::optional<std::vector<Uuid>>& ids) {
   auto result = co_await session.query(k_select_roster, organization_id, ids);
-  co_return employees_of(result);
+  std::vector<Payee> payees;
+  payees.reserve(static_cast<std::size_t>(result.size()));
+  for (auto row : result)
+    payees.push_back({.id = row.get<Uuid>("id"),
+                      .wallet_id = row.get<Uuid>("wallet_id"),
+                      .hire_date = row.get<Date>("hire_date"),
+                      .termination_date = row.get<std::optional<Date>>("termination_date"),
+                      .salary = {.amount = row.get<std::int64_t>("salary_amount"),
+                                 .currency = row.get<std::string>("salary_currency"),
+                                 .period = row.get<std::string>("salary_period")},
+                      .pay_frequency = row.get<std::string>("pay_frequency"),
+                      .kyc_status = k_kyc_statuses.stored(row.get<std::string>("kyc_status"),
+                                                          "employee.employees.kyc_status")});
+  co_return payees;
 }
 
 awaitable<std::map<Uuid, std::string>> select_names(db::Session& session,

@@ -82,7 +82,7 @@ boost::asio::awaitable<Employee> set_wallet_address(db::Tx& tx, const Uuid& orga
                                                     const Uuid& id, const std::string& address);
 
 // A payroll run's roster (every employee, or those of `ids`), by last name, first name and id.
-boost::asio::awaitable<std::vector<Employee>> select_roster(
+boost::asio::awaitable<std::vector<Payee>> select_roster(
     db::Session& session, const Uuid& organization_id, const std::optional<std::vector<Uuid>>& ids);
 // "First Last" of each of the employees.
 boost::asio::awaitable<std::map<Uuid, std::string>> select_names(db::Session& session,

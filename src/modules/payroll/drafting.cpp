@@ -81,16 +81,15 @@ Header without_schedule(const RunRequest& request, std::vector<FieldError>& erro
 // Why an employee is not in a run, if they are not. Employment comes first: someone not
 // employed in the period is out whatever their currency or KYC; explicit OFF_CYCLE amounts
 // (a bonus, a final settlement) are paid whatever the employment dates.
-std::optional<std::string> skip_reason(const employee::Employee& employee, const Header& header,
+std::optional<std::string> skip_reason(const employee::Payee& payee, const Header& header,
                                        bool check_employment, bool kyc_required) {
   if (check_employment) {
-    if (employee.termination_date && *employee.termination_date < header.period.start)
+    if (payee.termination_date && *payee.termination_date < header.period.start)
       return "terminated";
-    if (employee.hire_date > header.period.end) return "not_started";
+    if (payee.hire_date > header.period.end) return "not_started";
   }
-  if (employee.salary.currency != header.currency) return "currency_mismatch";
-  if (kyc_required && employee.kyc_status != employee::KycStatus::approved)
-    return "kyc_not_approved";
+  if (payee.salary.currency != header.currency) return "currency_mismatch";
+  if (kyc_required && payee.kyc_status != employee::KycStatus::approved) return "kyc_not_approved";
   return std::nullopt;
 }
 
@@ -110,7 +109,7 @@ std::vector<Component> components_of(const std::vector<employee::Component>& com
 }
 
 Employment employment_of(const employee::RosterEntry& entry) {
-  const auto& e = entry.employee;
+  const auto& e = entry.payee;
   return {.salary = {.amount = e.salary.amount, .period = e.salary.period},
           .hire_date = e.hire_date,
           .termination_date = e.termination_date,
@@ -157,7 +156,7 @@ std::optional<Calculation> calculate_one(const employee::RosterEntry& entry, con
     throw conflict(
         fmt::format("The pay of employee {} goes beyond the largest amount the "
                     "ledger holds; check their salary and components.",
-                    entry.employee.id.str()));
+                    entry.payee.id.str()));
   }
 }
 
@@ -208,7 +207,7 @@ void require_known(const RunRequest& request, const std::vector<employee::Roster
   auto named = named_employees(request);
   if (!named) return;
   std::map<Uuid, bool> known;
-  for (const auto& entry : roster) known[entry.employee.id] = true;
+  for (const auto& entry : roster) known[entry.payee.id] = true;
   std::vector<FieldError> errors;
   for (std::size_t i = 0; i < named->size(); ++i) {
     if (known.contains((*named)[i])) continue;
@@ -236,26 +235,26 @@ Calculated calculate(const RunRequest& request, const Header& header,
   const bool explicit_amounts = request.items.has_value();
   Calculated calculated;
   for (const auto& entry : roster) {
-    const auto& employee = entry.employee;
-    if (auto reason = skip_reason(employee, header, !explicit_amounts, kyc_required)) {
-      calculated.skipped.push_back({.employee_id = employee.id, .reason = std::move(*reason)});
+    const auto& payee = entry.payee;
+    if (auto reason = skip_reason(payee, header, !explicit_amounts, kyc_required)) {
+      calculated.skipped.push_back({.employee_id = payee.id, .reason = std::move(*reason)});
       continue;
     }
-    const auto frequency = header.frequency.value_or(frequency_of(employee.pay_frequency));
-    auto found = items.find(employee.id);
+    const auto frequency = header.frequency.value_or(frequency_of(payee.pay_frequency));
+    auto found = items.find(payee.id);
     auto amounts = calculate_one(entry, header, frequency, tax_table,
                                  found == items.end() ? nullptr : &found->second);
     if (!amounts) {  // employed on no day of the period after all: the dates said so above
       calculated.skipped.push_back(
-          {.employee_id = employee.id,
-           .reason = employee.hire_date > header.period.end ? "not_started" : "terminated"});
+          {.employee_id = payee.id,
+           .reason = payee.hire_date > header.period.end ? "not_started" : "terminated"});
       continue;
     }
     add(calculated.totals, *amounts);
     calculated.items.push_back({.id = Uuid::random(),
                                 .run_id = {},
-                                .employee_id = employee.id,
-                                .wallet_id = employee.wallet_id,
+                                .employee_id = payee.id,
+                                .wallet_id = payee.wallet_id,
                                 .position = static_cast<int>(calculated.items.size()),
                                 .amounts = std::move(*amounts),
                                 .status = ItemStatus::pending,

@@ -95,7 +95,7 @@ WITH pay AS MATERIALIZED (
   SELECT :'org'::uuid, p.user_id, 'payroll.payslip.available', 'Your payslip is available',
     format('Your payslip for %s to %s is available: net pay %s %s (minor units), paid on %s.',
       r.period_start, r.period_end, p.net, r.currency, r.pay_date),
-    jsonb_build_object('runId', r.id, 'type', r.type, 'periodStart', r.period_start,
+    json_build_object('runId', r.id, 'type', r.type, 'periodStart', r.period_start,
       'periodEnd', r.period_end, 'payDate', r.pay_date, 'currency', r.currency,
       'employeeId', p.employee_id, 'net', p.net, 'gross', p.gross,
       'transactionId', p.transaction_id)
@@ -104,7 +104,7 @@ WITH pay AS MATERIALIZED (
   SELECT :'org'::uuid, m.user_id, 'payroll.run.completed', 'Payroll run completed',
     format('The %s payroll run for %s to %s was paid: %s %s (minor units) to %s employees.',
       r.type, r.period_start, r.period_end, r.total_net, r.currency, r.employee_count),
-    jsonb_build_object('runId', r.id, 'type', r.type, 'periodStart', r.period_start,
+    json_build_object('runId', r.id, 'type', r.type, 'periodStart', r.period_start,
       'periodEnd', r.period_end, 'payDate', r.pay_date, 'currency', r.currency,
       'totalNet', r.total_net, 'employeeCount', r.employee_count)
   FROM completed r, LATERAL (SELECT DISTINCT u FROM unnest(ARRAY[r.created_by, r.approved_by]) u

@@ -6,10 +6,10 @@
 -- stops its parent from being deleted or re-keyed. These parents never are (an employee is
 -- terminated, a wallet frozen, a run cancelled or reversed, a transaction reversed), and this
 -- function, fired before such a statement, makes the database refuse it as the key did.
+-- Its argument says what the refused statement would have broken.
 CREATE FUNCTION core.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION '%.% rows are kept for what names them: % is refused', TG_TABLE_SCHEMA,
-    TG_TABLE_NAME, CASE WHEN TG_OP = 'UPDATE' THEN 'changing what they are named by' ELSE TG_OP END
+  RAISE EXCEPTION '% of %.% is refused: %', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0]
     USING ERRCODE = 'restrict_violation';
 END
 $$;

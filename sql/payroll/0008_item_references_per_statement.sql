@@ -38,7 +38,7 @@ DECLARE
     SELECT 'wallet of the employee', n.wallet_id FROM new_items n
     WHERE NOT EXISTS (SELECT FROM wallet.wallets w
                       WHERE w.organization_id = n.organization_id AND w.id = n.wallet_id
-                        AND w.owner_id = n.employee_id)
+                        AND w.owner_type = 'EMPLOYEE' AND w.owner_id = n.employee_id)
     UNION ALL
   $check$;
   missing record;
@@ -48,7 +48,7 @@ BEGIN
   -- the database for a run of one employee).
   EXECUTE CASE WHEN TG_OP = 'INSERT' THEN parents ELSE '' END || transactions || ' LIMIT 1'
     INTO missing;
-  IF missing.id IS NOT NULL THEN
+  IF missing.reference IS NOT NULL THEN
     RAISE EXCEPTION 'a payroll item names a % that its organisation does not have: %',
       missing.reference, missing.id USING ERRCODE = 'foreign_key_violation';
   END IF;
@@ -66,13 +66,13 @@ CREATE TRIGGER payroll_items_references_kept
   BEFORE UPDATE OF organization_id, run_id, employee_id, wallet_id ON payroll.payroll_items
   FOR EACH ROW WHEN (OLD.organization_id <> NEW.organization_id OR OLD.run_id <> NEW.run_id
                      OR OLD.employee_id <> NEW.employee_id OR OLD.wallet_id <> NEW.wallet_id)
-  EXECUTE FUNCTION core.refuse_change();
+  EXECUTE FUNCTION core.refuse_change('an item pays one employee of one run, to one wallet');
 
 CREATE TRIGGER payroll_runs_kept BEFORE DELETE OR TRUNCATE ON payroll.payroll_runs
-  FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change('payroll items name their run');
 CREATE TRIGGER payroll_runs_key_kept BEFORE UPDATE OF organization_id, id ON payroll.payroll_runs
   FOR EACH ROW WHEN (OLD.organization_id <> NEW.organization_id OR OLD.id <> NEW.id)
-  EXECUTE FUNCTION core.refuse_change();
+  EXECUTE FUNCTION core.refuse_change('payroll items name their run');
 
 -- No query finds items by employee alone: an employee's items are found run by run, through
 -- the (organization_id, run_id, employee_id) key. The index cost a tenth of the insert.

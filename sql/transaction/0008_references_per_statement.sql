@@ -42,7 +42,7 @@ BEGIN
   IF (SELECT count(*) FROM new_transactions) > core.probed_at_most() THEN
     EXECUTE CASE WHEN TG_OP = 'INSERT' THEN inserted ELSE updated END INTO missing;
   ELSIF TG_OP = 'INSERT' THEN
-    -- A transfer's one row: a lookup per reference, with a plan kept for the session. OFFSET 0
+    -- A transfer's rows: a lookup per reference, with a plan kept for the session. OFFSET 0
     -- keeps each lookup a subplan probing the key.
     SELECT 'source wallet in its currency' AS reference, n.from_wallet_id AS id, n.id AS row_id
     INTO missing FROM new_transactions n
@@ -70,7 +70,7 @@ BEGIN
                       OFFSET 0)
     LIMIT 1;
   END IF;
-  IF missing.id IS NOT NULL THEN
+  IF missing.reference IS NOT NULL THEN
     RAISE EXCEPTION 'transaction % names a % that its organisation does not have: %',
       missing.row_id, missing.reference, missing.id USING ERRCODE = 'foreign_key_violation';
   END IF;
@@ -88,7 +88,8 @@ CREATE TRIGGER transactions_reversals AFTER UPDATE ON transaction.transactions
 -- What wallet entries, payroll items, settlements and reversals name: a transaction, and what
 -- it moved. Its status, reversal and settlement details change; its key and legs never do.
 CREATE TRIGGER transactions_kept BEFORE DELETE OR TRUNCATE ON transaction.transactions
-  FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change();
+  FOR EACH STATEMENT
+  EXECUTE FUNCTION core.refuse_change('entries, items, settlements and reversals name it');
 CREATE TRIGGER transactions_key_kept
   BEFORE UPDATE OF organization_id, id, from_wallet_id, to_wallet_id, currency, amount,
     reversal_of ON transaction.transactions
@@ -97,4 +98,4 @@ CREATE TRIGGER transactions_key_kept
                      OR OLD.to_wallet_id <> NEW.to_wallet_id OR OLD.currency <> NEW.currency
                      OR OLD.amount <> NEW.amount
                      OR OLD.reversal_of IS DISTINCT FROM NEW.reversal_of)
-  EXECUTE FUNCTION core.refuse_change();
+  EXECUTE FUNCTION core.refuse_change('its legs, its amount and what it reverses never change');

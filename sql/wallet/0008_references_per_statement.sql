@@ -39,7 +39,7 @@ BEGIN
                         AND w.currency = n.currency OFFSET 0)
     LIMIT 1;
   END IF;
-  IF missing.id IS NOT NULL THEN
+  IF missing.reference IS NOT NULL THEN
     RAISE EXCEPTION 'wallet entry % names a % that its organisation does not have: %',
       missing.entry, missing.reference, missing.id USING ERRCODE = 'foreign_key_violation';
   END IF;
@@ -55,13 +55,14 @@ CREATE TRIGGER entries_references_kept
   FOR EACH ROW WHEN (OLD.organization_id <> NEW.organization_id
                      OR OLD.transaction_id <> NEW.transaction_id
                      OR OLD.wallet_id <> NEW.wallet_id OR OLD.currency <> NEW.currency)
-  EXECUTE FUNCTION core.refuse_change();
+  EXECUTE FUNCTION core.refuse_change('an entry moves one wallet''s money for one transaction');
 
 -- What entries, transactions and payroll items name: a wallet, its currency and its owner.
 CREATE TRIGGER wallets_kept BEFORE DELETE OR TRUNCATE ON wallet.wallets
-  FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION core.refuse_change('entries, transactions and items name it');
 CREATE TRIGGER wallets_key_kept
-  BEFORE UPDATE OF organization_id, id, owner_id, currency ON wallet.wallets
+  BEFORE UPDATE OF organization_id, id, owner_type, owner_id, currency ON wallet.wallets
   FOR EACH ROW WHEN (OLD.organization_id <> NEW.organization_id OR OLD.id <> NEW.id
-                     OR OLD.owner_id <> NEW.owner_id OR OLD.currency <> NEW.currency)
-  EXECUTE FUNCTION core.refuse_change();
+                     OR OLD.owner_type <> NEW.owner_type OR OLD.owner_id <> NEW.owner_id
+                     OR OLD.currency <> NEW.currency)
+  EXECUTE FUNCTION core.refuse_change('what names it names its owner and currency too');

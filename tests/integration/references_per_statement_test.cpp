@@ -102,18 +102,40 @@ struct World {
   }
 
   // `count` transfers from `wallet` to `other_wallet` in one statement, but the last from
-  // `last_from` to `last_to`.
+  // `last_from` to `last_to`, reversing `last_reverses` when given.
   std::string insert_transactions(int count, const std::string& last_from,
-                                  const std::string& last_to) {
+                                  const std::string& last_to,
+                                  const std::string& last_reverses = "") {
     return failure_of(
         sql,
         "INSERT INTO transaction.transactions (id, organization_id, type, status, amount,"
-        "  currency, from_wallet_id, to_wallet_id)"
-        " SELECT gen_random_uuid(), $1, 'TRANSFER', 'COMPLETED', 5, 'USD',"
-        "  CASE WHEN i = $2 THEN $3::uuid ELSE $4::uuid END,"
-        "  CASE WHEN i = $2 THEN $5::uuid ELSE $6::uuid END"
+        "  currency, from_wallet_id, to_wallet_id, reversal_of)"
+        " SELECT gen_random_uuid(), $1,"
+        "  CASE WHEN i = $2 AND $7 <> '' THEN 'REVERSAL' ELSE 'TRANSFER' END, 'COMPLETED', 5,"
+        "  'USD', CASE WHEN i = $2 THEN $3::uuid ELSE $4::uuid END,"
+        "  CASE WHEN i = $2 THEN $5::uuid ELSE $6::uuid END,"
+        "  CASE WHEN i = $2 THEN nullif($7, '')::uuid END"
         " FROM generate_series(1, $2::int) AS i",
-        {organization, std::to_string(count), last_from, wallet, last_to, other_wallet});
+        {organization, std::to_string(count), last_from, wallet, last_to, other_wallet,
+         last_reverses});
+  }
+
+  // Another organisation with two wallets and a transaction between them: ids that exist, but
+  // not in this organisation. Returns {wallet, transaction}.
+  std::pair<std::string, std::string> foreign_wallet_and_transaction() {
+    const auto other_org = new_organization();
+    const auto from = new_uuid(), to = new_uuid(), paid = new_uuid();
+    for (const auto& id : {from, to})
+      sql.exec(
+          "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
+          " VALUES ($1, $2, 'EMPLOYEE', gen_random_uuid(), 'USD')",
+          {id, other_org});
+    sql.exec(
+        "INSERT INTO transaction.transactions (id, organization_id, type, status, amount,"
+        "  currency, from_wallet_id, to_wallet_id) VALUES ($1, $2, 'TRANSFER', 'COMPLETED', 5,"
+        "  'USD', $3, $4)",
+        {paid, other_org, from, to});
+    return {to, paid};
   }
 
   // `count` credits of transaction `paid` to `wallet` in one statement, but the last one of
@@ -164,9 +186,28 @@ TEST_CASE(
     CHECK_THAT(w.insert_items(w.organization, w.run, employees, array(w.wallet, w.wallet)),
                Contains("23503") && Contains("wallet of the employee"));
   }
+  SECTION("a wallet owned by the organisation, whatever its owner id says") {
+    const auto not_a_payee = w.new_uuid();
+    w.sql.exec(
+        "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
+        " VALUES ($1, $2, 'ORGANIZATION', $3, 'EUR')",
+        {not_a_payee, w.organization, w.other_employee});
+    CHECK_THAT(w.insert_items(w.organization, w.run, employees, array(w.wallet, not_a_payee)),
+               Contains("23503") && Contains("wallet of the employee"));
+  }
   SECTION("the right ids under another organisation") {
     const auto other_org = w.new_organization();
     CHECK_THAT(w.insert_items(other_org, w.run, employees, wallets), Contains("23503"));
+  }
+  SECTION("a paying transaction that does not exist") {
+    CHECK_THAT(failure_of(w.sql,
+                          "INSERT INTO payroll.payroll_items (id, organization_id, run_id,"
+                          "  employee_id, wallet_id, position, base_pay, earnings, gross,"
+                          "  pre_tax_deductions, taxable, tax, post_tax_deductions, net, status,"
+                          "  transaction_id) VALUES (gen_random_uuid(), $1, $2, $3, $4, 0, 1, 0,"
+                          "  1, 0, 1, 0, 0, 1, 'PAID', gen_random_uuid())",
+                          {w.organization, w.run, w.employee, w.wallet}),
+               Contains("23503") && Contains("transaction"));
   }
   CHECK(w.items() == 0);
 
@@ -197,6 +238,12 @@ TEST_CASE("payroll items: what an item names is never deleted or re-keyed, nor i
   CHECK_THAT(failure_of(w.sql, "UPDATE wallet.wallets SET owner_id = $1 WHERE id = $2",
                         {w.other_employee, w.wallet}),
              Contains("23001"));
+  CHECK_THAT(
+      failure_of(w.sql, "UPDATE wallet.wallets SET owner_type = 'ORGANIZATION' WHERE id = $1",
+                 {w.wallet}),
+      Contains("23001"));
+  // A truncation cascading from the organisations reaches them too.
+  CHECK_THAT(failure_of(w.sql, "TRUNCATE organization.organizations CASCADE"), Contains("23001"));
   CHECK_THAT(failure_of(w.sql,
                         "UPDATE payroll.payroll_items SET wallet_id = $1 WHERE "
                         "employee_id = $2",
@@ -239,6 +286,13 @@ TEST_CASE(
   CHECK_THAT(failure_of(w.sql, set_reversed_by, {w.new_uuid(), paid}), Contains("23503"));
   CHECK(failure_of(w.sql, set_reversed_by, {reversal, paid}) == "succeeded");
   CHECK(w.sql.count("SELECT count(*) FROM transaction.transactions") == 2);
+
+  // Ids of another organisation's wallet and transaction are not this one's.
+  const auto [foreign_wallet, foreign_transaction] = w.foreign_wallet_and_transaction();
+  CHECK_THAT(w.insert_transaction(w.new_uuid(), w.wallet, foreign_wallet, "USD"),
+             Contains("23503") && Contains("destination wallet"));
+  CHECK_THAT(w.insert_entries(foreign_transaction, w.wallet, w.other_wallet, "USD"),
+             Contains("23503") && Contains("transaction"));
 
   // An entry: its transaction, its wallet in its currency; the statement's every row.
   CHECK_THAT(w.insert_entries(w.new_uuid(), w.wallet, w.other_wallet, "USD"), Contains("23503"));
@@ -297,19 +351,30 @@ TEST_CASE("ledger rows: a run-sized statement is checked row for row like a tran
              Contains("23503") && Contains("source wallet in its currency"));
   CHECK_THAT(w.insert_transactions(k_run_sized, w.wallet, w.new_uuid()),
              Contains("23503") && Contains("destination wallet"));
-  CHECK(w.sql.count("SELECT count(*) FROM transaction.transactions") == 0);
+  CHECK_THAT(w.insert_transactions(k_run_sized, w.wallet, w.other_wallet, w.new_uuid()),
+             Contains("23503") && Contains("reversed transaction"));
+  const auto [foreign_wallet, foreign_transaction] = w.foreign_wallet_and_transaction();
+  CHECK_THAT(w.insert_transactions(k_run_sized, w.wallet, foreign_wallet),
+             Contains("23503") && Contains("destination wallet"));
+  CHECK(w.sql.count("SELECT count(*) FROM transaction.transactions") == 1);  // the foreign one
   REQUIRE(w.insert_transactions(k_run_sized, w.wallet, w.other_wallet) == "succeeded");
 
   // What reverses them, set on every row at once: one missing.
-  const auto paid = *w.sql.scalar("SELECT min(id::text) FROM transaction.transactions");
+  const auto paid =
+      *w.sql.scalar("SELECT min(id::text) FROM transaction.transactions WHERE organization_id = $1",
+                    {w.organization});
   CHECK_THAT(failure_of(w.sql,
                         "UPDATE transaction.transactions"
-                        " SET reversed_by = CASE WHEN id = $1 THEN gen_random_uuid() ELSE id END",
-                        {paid}),
+                        " SET reversed_by = CASE WHEN id = $1 THEN gen_random_uuid() ELSE id END"
+                        " WHERE organization_id = $2",
+                        {paid, w.organization}),
              Contains("23503") && Contains("reversal"));
   CHECK(w.sql.count(
             "SELECT count(*) FROM transaction.transactions WHERE reversed_by IS NOT NULL") == 0);
-  CHECK(failure_of(w.sql, "UPDATE transaction.transactions SET reversed_by = id") == "succeeded");
+  CHECK(
+      failure_of(w.sql,
+                 "UPDATE transaction.transactions SET reversed_by = id WHERE organization_id = $1",
+                 {w.organization}) == "succeeded");
 
   // Entries: the last one's transaction missing, its wallet missing or in another currency.
   CHECK_THAT(w.insert_credits(k_run_sized, paid, w.new_uuid(), w.wallet),
@@ -317,6 +382,8 @@ TEST_CASE("ledger rows: a run-sized statement is checked row for row like a tran
   CHECK_THAT(w.insert_credits(k_run_sized, paid, paid, w.new_uuid()),
              Contains("23503") && Contains("wallet in its currency"));
   CHECK_THAT(w.insert_credits(k_run_sized, paid, paid, euros), Contains("23503"));
+  CHECK_THAT(w.insert_credits(k_run_sized, paid, foreign_transaction, w.wallet),
+             Contains("23503") && Contains("transaction"));
   CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == 0);
   CHECK(w.insert_credits(k_run_sized, paid, paid, w.other_wallet) == "succeeded");
   CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == k_run_sized);

@@ -74,10 +74,6 @@ CREATE TRIGGER payroll_runs_key_kept BEFORE UPDATE OF organization_id, id ON pay
   FOR EACH ROW WHEN (OLD.organization_id <> NEW.organization_id OR OLD.id <> NEW.id)
   EXECUTE FUNCTION core.refuse_change('payroll items name their run');
 
--- No query finds items by employee alone: an employee's items are found run by run, through
--- the (organization_id, run_id, employee_id) key. The index cost a tenth of the insert.
-DROP INDEX payroll.payroll_items_employee_idx;
-
 -- The lines are written and read whole, never queried inside: stored as the text they are
 -- (json) instead of parsed into jsonb on every insert (a tenth of the insert).
 ALTER TABLE payroll.payroll_items

@@ -23,12 +23,10 @@ struct World {
 
   explicit World(const std::string& url) : sql(url) {
     organization = new_organization();
-    wallet = new_uuid();
     employee = new_uuid();
-    add_employee(employee, wallet, "a@example.com");
-    other_wallet = new_uuid();
+    wallet = add_employee(employee, "a@example.com");
     other_employee = new_uuid();
-    add_employee(other_employee, other_wallet, "b@example.com");
+    other_wallet = add_employee(other_employee, "b@example.com");
     run = new_run(organization);
   }
 
@@ -48,16 +46,24 @@ struct World {
         " RETURNING id::text");
   }
 
-  void add_employee(const std::string& id, const std::string& wallet_id, const std::string& email) {
-    sql.exec(
+  // A new wallet of `org`, owned by `owner` of `owner_type`, in `currency`; its id.
+  std::string add_wallet(const std::string& org, const std::string& owner_type,
+                         const std::string& owner, const std::string& currency) {
+    return *sql.scalar(
         "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
-        " VALUES ($1, $2, 'EMPLOYEE', $3, 'USD')",
-        {wallet_id, organization, id});
+        " VALUES (gen_random_uuid(), $1, $2, $3, $4) RETURNING id::text",
+        {org, owner_type, owner, currency});
+  }
+
+  // An employee of the organisation, `id`, with a new USD wallet; the wallet's id.
+  std::string add_employee(const std::string& id, const std::string& email) {
+    const auto wallet_id = add_wallet(organization, "EMPLOYEE", id, "USD");
     sql.exec(
         "INSERT INTO employee.employees (id, organization_id, wallet_id, first_name, last_name,"
         "  email, hire_date, salary_amount, salary_currency, salary_period)"
         " VALUES ($1, $2, $3, 'A', 'B', $4, '2020-01-01', 100, 'USD', 'ANNUAL')",
         {id, organization, wallet_id, email});
+    return wallet_id;
   }
 
   // Inserts items (employee, wallet) at positions 0, 1, ... in one statement, in `org`.
@@ -124,12 +130,9 @@ struct World {
   // not in this organisation. Returns {wallet, transaction}.
   std::pair<std::string, std::string> foreign_wallet_and_transaction() {
     const auto other_org = new_organization();
-    const auto from = new_uuid(), to = new_uuid(), paid = new_uuid();
-    for (const auto& id : {from, to})
-      sql.exec(
-          "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
-          " VALUES ($1, $2, 'EMPLOYEE', gen_random_uuid(), 'USD')",
-          {id, other_org});
+    const auto from = add_wallet(other_org, "EMPLOYEE", new_uuid(), "USD");
+    const auto to = add_wallet(other_org, "EMPLOYEE", new_uuid(), "USD");
+    const auto paid = new_uuid();
     sql.exec(
         "INSERT INTO transaction.transactions (id, organization_id, type, status, amount,"
         "  currency, from_wallet_id, to_wallet_id) VALUES ($1, $2, 'TRANSFER', 'COMPLETED', 5,"
@@ -187,11 +190,7 @@ TEST_CASE(
                Contains("23503") && Contains("wallet of the employee"));
   }
   SECTION("a wallet owned by the organisation, whatever its owner id says") {
-    const auto not_a_payee = w.new_uuid();
-    w.sql.exec(
-        "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
-        " VALUES ($1, $2, 'ORGANIZATION', $3, 'EUR')",
-        {not_a_payee, w.organization, w.other_employee});
+    const auto not_a_payee = w.add_wallet(w.organization, "ORGANIZATION", w.other_employee, "EUR");
     CHECK_THAT(w.insert_items(w.organization, w.run, employees, array(w.wallet, not_a_payee)),
                Contains("23503") && Contains("wallet of the employee"));
   }
@@ -266,11 +265,7 @@ TEST_CASE(
     "ledger rows: a transaction or entry naming a wallet, currency or transaction that is not "
     "there fails whole") {
   World w(test::fresh_database("ledger_refs_insert"));
-  const auto euros = w.new_uuid();
-  w.sql.exec(
-      "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
-      " VALUES ($1, $2, 'EMPLOYEE', $3, 'EUR')",
-      {euros, w.organization, w.employee});
+  const auto euros = w.add_wallet(w.organization, "EMPLOYEE", w.employee, "EUR");
   const auto paid = w.new_uuid();
   REQUIRE(w.insert_transaction(paid, w.wallet, w.other_wallet, "USD") == "succeeded");
 
@@ -340,11 +335,7 @@ TEST_CASE("ledger rows: a transaction and an entry keep what they name, and so d
 TEST_CASE("ledger rows: a run-sized statement is checked row for row like a transfer's") {
   World w(test::fresh_database("ledger_refs_run_sized"));
   REQUIRE(w.sql.count("SELECT core.probed_at_most()") < k_run_sized);
-  const auto euros = w.new_uuid();
-  w.sql.exec(
-      "INSERT INTO wallet.wallets (id, organization_id, owner_type, owner_id, currency)"
-      " VALUES ($1, $2, 'EMPLOYEE', $3, 'EUR')",
-      {euros, w.organization, w.employee});
+  const auto euros = w.add_wallet(w.organization, "EMPLOYEE", w.employee, "EUR");
 
   // Transactions: the last row's source in another currency, its destination missing.
   CHECK_THAT(w.insert_transactions(k_run_sized, euros, w.other_wallet),

@@ -162,6 +162,17 @@ constexpr db::Query k_select_currency{"employee.select_currency",
 constexpr db::Query k_select_currencies{"employee.select_currencies",
                                         "SELECT code, scale FROM core.currencies"};
 
+// The columns an employee and a payroll run's payee share.
+Salary salary_from(const db::Row& row) {
+  return {.amount = row.get<std::int64_t>("salary_amount"),
+          .currency = row.get<std::string>("salary_currency"),
+          .period = row.get<std::string>("salary_period")};
+}
+
+KycStatus kyc_status_from(const db::Row& row) {
+  return k_kyc_statuses.stored(row.get<std::string>("kyc_status"), "employee.employees.kyc_status");
+}
+
 Employee employee_from(const db::Row& row) {
   return {.id = row.get<Uuid>("id"),
           .organization_id = row.get<Uuid>("organization_id"),
@@ -176,12 +187,9 @@ Employee employee_from(const db::Row& row) {
           .hire_date = row.get<Date>("hire_date"),
           .termination_date = row.get<std::optional<Date>>("termination_date"),
           .status = k_statuses.stored(row.get<std::string>("status"), "employee.employees.status"),
-          .salary = {.amount = row.get<std::int64_t>("salary_amount"),
-                     .currency = row.get<std::string>("salary_currency"),
-                     .period = row.get<std::string>("salary_period")},
+          .salary = salary_from(row),
           .pay_frequency = row.get<std::string>("pay_frequency"),
-          .kyc_status = k_kyc_statuses.stored(row.get<std::string>("kyc_status"),
-                                              "employee.employees.kyc_status"),
+          .kyc_status = kyc_status_from(row),
           .kyc_rejection_reason = row.get<std::optional<std::string>>("kyc_rejection_reason"),
           .kyc_reviewed_at = row.get<std::optional<Timestamp>>("kyc_reviewed_at"),
           .wallet_address = row.get<std::optional<std::string>>("wallet_address"),
@@ -357,12 +365,9 @@ awaitable<std::vector<Payee>> select_roster(db::Session& session, const Uuid& or
                       .wallet_id = row.get<Uuid>("wallet_id"),
                       .hire_date = row.get<Date>("hire_date"),
                       .termination_date = row.get<std::optional<Date>>("termination_date"),
-                      .salary = {.amount = row.get<std::int64_t>("salary_amount"),
-                                 .currency = row.get<std::string>("salary_currency"),
-                                 .period = row.get<std::string>("salary_period")},
+                      .salary = salary_from(row),
                       .pay_frequency = row.get<std::string>("pay_frequency"),
-                      .kyc_status = k_kyc_statuses.stored(row.get<std::string>("kyc_status"),
-                                                          "employee.employees.kyc_status")});
+                      .kyc_status = kyc_status_from(row)});
   co_return payees;
 }
 

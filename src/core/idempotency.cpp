@@ -139,8 +139,10 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
     if (storable(*answer)) co_await store(tx, request, *answer);
     co_return std::move(*answer);
   };
+  // A money route's statements take a few rows each (a run's execute asks for more itself).
+  const db::TxOptions options{.generic_plans = true};
   try {
-    co_return co_await pool.transaction(attempt);
+    co_return co_await pool.transaction(attempt, options);
   } catch (const Problem&) {
     if (!refusal) throw;
   }
@@ -152,7 +154,7 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
     co_await store(tx, request, refused);
     co_return refused;
   };
-  co_return co_await pool.transaction(remember);
+  co_return co_await pool.transaction(remember, options);
 }
 
 awaitable<std::int64_t> purge_expired(db::Pool& pool) {

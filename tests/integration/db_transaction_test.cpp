@@ -75,6 +75,32 @@ TEST_CASE("db transaction: commits what fn wrote and returns its value") {
   CHECK(f.items_named("committed") == 1);
 }
 
+// TxOptions::generic_plans and Tx::use_bulk_memory() hold for their transaction only: the next
+// one on the same connection (a pool of one) plans as the server's default says.
+TEST_CASE("db transaction: generic plans and bulk memory last until the transaction ends") {
+  Fixture f("db_tx_plan_settings", {.max_size = 1});
+  constexpr db::Query k_settings{
+      "test.settings",
+      "SELECT current_setting('plan_cache_mode') AS plans, current_setting('work_mem') AS memory"};
+  using Settings = std::pair<std::string, std::string>;
+  auto settings = [&](db::TxOptions options, bool bulk) {
+    return f.io.run([&]() -> awaitable<Settings> {
+      auto body = [&](db::Tx& tx) -> awaitable<Settings> {
+        if (bulk) co_await tx.use_bulk_memory();
+        auto result = co_await tx.query(k_settings);
+        auto row = result.one();
+        co_return Settings{row.get<std::string>("plans"), row.get<std::string>("memory")};
+      };
+      co_return co_await f.pool->transaction(body, options);
+    });
+  };
+  const db::TxOptions generic{.generic_plans = true};
+  CHECK(settings(generic, false) == Settings{"force_generic_plan", "4MB"});
+  CHECK(settings({}, false) == Settings{"auto", "4MB"});
+  CHECK(settings(generic, true) == Settings{"auto", "64MB"});
+  CHECK(settings({}, false) == Settings{"auto", "4MB"});
+}
+
 TEST_CASE("db transaction: an exception rolls back everything fn wrote and propagates") {
   Fixture f("db_tx_rollback");
   auto run = [&]() {

@@ -45,6 +45,7 @@ std::string begin_statement(const TxOptions& options) {
       break;
   }
   if (options.read_only) sql += " READ ONLY";
+  if (options.generic_plans) sql += "; SET LOCAL plan_cache_mode = force_generic_plan";
   return sql;
 }
 

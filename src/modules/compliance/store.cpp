@@ -54,13 +54,18 @@ constexpr db::Query k_take_head{
   "e.id, e.organization_id, e.actor_id, e.action, e.entity_type, e.entity_id, " \
   "e.before::text AS before, e.after::text AS after, e.request_id, e.created_at"
 
+// The queue's first rows, then each one's entry by its key (OFFSET 0 keeps the lookup a lookup):
+// as a plain join, the planner, misled by a queue whose size swings between none and thousands,
+// merged it with the organisation's whole log, 3 ms a pass at 300,000 entries (docs/bench.md).
 // $1 organization_id, $2 limit.
 constexpr db::Query k_select_queued{
     "compliance.select_queued_entries",
     "SELECT q.position, " PAYROLLX_ENTRY_COLUMNS
-    " FROM compliance.audit_unsealed q JOIN compliance.audit_logs e"
-    "  ON e.organization_id = q.organization_id AND e.id = q.entry_id "
-    "WHERE q.organization_id = $1 ORDER BY q.position LIMIT $2"};
+    " FROM (SELECT position, entry_id FROM compliance.audit_unsealed"
+    "       WHERE organization_id = $1 ORDER BY position LIMIT $2) q"
+    " CROSS JOIN LATERAL (SELECT * FROM compliance.audit_logs e"
+    "   WHERE e.organization_id = $1 AND e.id = q.entry_id OFFSET 0) e "
+    "ORDER BY q.position"};
 
 // $1 organization_id; the seals' $2 entry_id, $3 seq, $4 prev_hash, $5 hash; $6 the sealed
 // entries' queue positions; $7 seq and $8 hash of the last seal → how many queue rows went.

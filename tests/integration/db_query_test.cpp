@@ -2,6 +2,7 @@
 // errors a store sees. The pool runs on two io threads, as in the server.
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <limits>
 
 #include "async.hpp"
 #include "core/db/error.hpp"
@@ -135,6 +136,47 @@ TEST_CASE("db query: parameters of every type reach the server as the same value
     CHECK(row.get<std::string>("numbers") == "{3,-4}");
     CHECK(row.get<bool>("found"));
   });
+}
+
+// Integer and uuid arrays go binary (db::Param): every value, the extremes, their order and the
+// empty array arrive as sent, on a pooled connection and on the shared pipeline alike.
+TEST_CASE("db query: binary array parameters reach the server exactly") {
+  Fixture f("db_query_binary_arrays");
+  const std::vector<std::int64_t> numbers{0,
+                                          1,
+                                          -1,
+                                          255,
+                                          256,
+                                          -256,
+                                          std::numeric_limits<std::int64_t>::max(),
+                                          std::numeric_limits<std::int64_t>::min()};
+  const std::vector<Uuid> ids{*Uuid::parse("00000000-0000-4000-8000-000000000001"),
+                              *Uuid::parse("ffffffff-ffff-4fff-bfff-ffffffffffff"),
+                              *Uuid::parse("0b8a3c6e-9d1f-4c2a-8e7b-5f4d3c2b1a09")};
+  const std::vector<std::int64_t> no_numbers;
+  const std::vector<Uuid> no_ids;
+  for (bool shared : {false, true}) {
+    const db::Query k_arrays{.name = "test.binary_arrays",
+                             .sql =
+                                 "SELECT $1::bigint[]::text AS numbers, $2::uuid[]::text AS ids,"
+                                 " cardinality($3::bigint[]) AS no_numbers,"
+                                 " cardinality($4::uuid[]) AS no_ids,"
+                                 " (SELECT sum(n) FROM unnest($1::bigint[]) n"
+                                 "  WHERE n BETWEEN -1000 AND 1000) AS small_sum",
+                             .shared = shared};
+    f.io.run([&]() -> awaitable<void> {
+      auto result = co_await f.pool->query(k_arrays, numbers, ids, no_numbers, no_ids);
+      auto row = result.one();
+      CHECK(row.get<std::string>("numbers") ==
+            "{0,1,-1,255,256,-256,9223372036854775807,-9223372036854775808}");
+      CHECK(row.get<std::string>("ids") ==
+            "{00000000-0000-4000-8000-000000000001,ffffffff-ffff-4fff-bfff-ffffffffffff,"
+            "0b8a3c6e-9d1f-4c2a-8e7b-5f4d3c2b1a09}");
+      CHECK(row.get<int>("no_numbers") == 0);
+      CHECK(row.get<int>("no_ids") == 0);
+      CHECK(row.get<std::int64_t>("small_sum") == 255);
+    });
+  }
 }
 
 TEST_CASE("db query: a unique violation is a db::Error with its sqlstate and constraint") {

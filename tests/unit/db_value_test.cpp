@@ -71,16 +71,44 @@ TEST_CASE("db value: text arrays quote every element and escape quotes and backs
   CHECK(db::to_param(std::vector<std::string>{}) == "{}");
 }
 
-TEST_CASE("db value: integer, uuid and boolean arrays", "[db]") {
-  CHECK(db::to_param(std::vector<std::int64_t>{1, -2, 3}) == "{1,-2,3}");
+TEST_CASE("db value: boolean arrays are literals, integer and uuid arrays binary", "[db]") {
   CHECK(db::to_param(std::vector<bool>{true, false}) == "{t,f}");
+  CHECK_FALSE(db::to_param(std::vector<bool>{true}).binary());
+  using namespace std::string_literals;
+  // array_send's layout: one dimension, no NULLs, int8 (oid 20), 2 elements from 1, then each
+  // element's length and big-endian value.
+  auto numbers = db::to_param(std::vector<std::int64_t>{1, -2});
+  REQUIRE(numbers);
+  CHECK(numbers.binary());
+  CHECK(*numbers ==
+        "\0\0\0\1"
+        "\0\0\0\0"
+        "\0\0\0\x14"
+        "\0\0\0\2"
+        "\0\0\0\1"
+        "\0\0\0\x08"
+        "\0\0\0\0\0\0\0\1"
+        "\0\0\0\x08"
+        "\xff\xff\xff\xff\xff\xff\xff\xfe"s);
   auto a = Uuid::parse("00000000-0000-4000-8000-000000000001");
-  auto b = Uuid::parse("ffffffff-ffff-4fff-bfff-ffffffffffff");
   REQUIRE(a);
-  REQUIRE(b);
-  CHECK(db::to_param(std::vector<Uuid>{*a, *b}) ==
-        "{00000000-0000-4000-8000-000000000001,ffffffff-ffff-4fff-bfff-ffffffffffff}");
-  CHECK(db::to_param(std::vector<std::int64_t>{}) == "{}");
+  auto ids = db::to_param(std::vector<Uuid>{*a});
+  REQUIRE(ids);
+  CHECK(ids.binary());
+  CHECK(*ids ==
+        "\0\0\0\1"
+        "\0\0\0\0"
+        "\0\0\x0b\x86"
+        "\0\0\0\1"
+        "\0\0\0\1"
+        "\0\0\0\x10"
+        "\0\0\0\0\0\0\x40\0\x80\0\0\0\0\0\0\1"s);
+  // No dimension at all.
+  CHECK(*db::to_param(std::vector<std::int64_t>{}) ==
+        "\0\0\0\0"
+        "\0\0\0\0"
+        "\0\0\0\x14"s);
+  CHECK_FALSE(db::to_param(std::int64_t{5}).binary());
 }
 
 TEST_CASE("db value: integers decode strictly", "[db]") {

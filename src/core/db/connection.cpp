@@ -218,17 +218,18 @@ asio::awaitable<void> Connection::run_script(std::string_view sql) {
 asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
                                                              const std::vector<Param>& params) {
   auto values = param_values(params);
-  int count = static_cast<int>(values.size());
+  int count = values.count();
 
   int sent = 0;
   if (query.name.empty() || settings_->transaction_pooling) {
     std::string sql(query.sql);
-    sent =
-        PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 0);
+    sent = PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.values.data(),
+                             values.lengths.data(), values.formats.data(), 0);
   } else {
     const char* name = prepared_name(query);
     if (!name) name = co_await prepare(query, count);
-    sent = PQsendQueryPrepared(conn_, name, count, values.data(), nullptr, nullptr, 0);
+    sent = PQsendQueryPrepared(conn_, name, count, values.values.data(), values.lengths.data(),
+                               values.formats.data(), 0);
   }
   if (sent == 0) lost("send");
   query_sent_ = true;

@@ -70,7 +70,7 @@ asio::awaitable<Result> Pipeline::execute(const Query& query, const std::vector<
 
 void Pipeline::send_locked(const Query& query, const std::vector<Param>& params, Slot& slot) {
   auto values = param_values(params);
-  int count = static_cast<int>(values.size());
+  int count = values.count();
   PGconn* conn = connection_->conn_;
   const char* name = connection_->prepared_name(query);
   bool sent = true;
@@ -81,7 +81,9 @@ void Pipeline::send_locked(const Query& query, const std::vector<Param>& params,
     name = connection_->remember_prepared(query);
     slot.prepares = query.name;
   }
-  sent = sent && PQsendQueryPrepared(conn, name, count, values.data(), nullptr, nullptr, 0) != 0 &&
+  sent = sent &&
+         PQsendQueryPrepared(conn, name, count, values.values.data(), values.lengths.data(),
+                             values.formats.data(), 0) != 0 &&
          PQpipelineSync(conn) != 0;
   if (sent) return;
   // libpq's queue may now hold part of the statement: the connection cannot be trusted.

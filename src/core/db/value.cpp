@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <limits>
+#include <stdexcept>
 
 #include "core/db/error.hpp"
 #include "core/db/sqlstate.hpp"
@@ -59,6 +61,39 @@ Param array_literal(const std::vector<T>& values, Encode encode) {
   return out;
 }
 
+// The element types' oids (pg_type.dat): array_recv refuses an array of any other.
+constexpr std::uint32_t k_int8_oid = 20;
+constexpr std::uint32_t k_uuid_oid = 2950;
+
+void append_big_endian(std::string& out, std::uint64_t value, int bytes) {
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((value >> shift) & 0xFF));
+}
+
+// array_send's layout of a one-dimensional array of fixed-size elements without NULLs: the
+// dimensions, a has-nulls flag, the element type, then per dimension its length and lower bound
+// (1), then each element's length and bytes. An empty array has no dimension.
+template <class T, class Encode>
+Param binary_array(const std::vector<T>& values, std::uint32_t element_oid,
+                   std::uint32_t element_size, Encode encode) {
+  if (values.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+    throw std::length_error("an array parameter holds more than 2^31 elements");
+  std::string out;
+  out.reserve(20 + values.size() * (4 + element_size));
+  append_big_endian(out, values.empty() ? 0 : 1, 4);
+  append_big_endian(out, 0, 4);
+  append_big_endian(out, element_oid, 4);
+  if (!values.empty()) {
+    append_big_endian(out, values.size(), 4);
+    append_big_endian(out, 1, 4);
+  }
+  for (const auto& value : values) {
+    append_big_endian(out, element_size, 4);
+    encode(out, value);
+  }
+  return Param::binary_value(std::move(out));
+}
+
 }  // namespace
 
 Param to_param(std::string_view value) {
@@ -101,10 +136,14 @@ Param to_param(const std::vector<std::string>& values) {
                        [](std::string& out, const std::string& v) { append_quoted(out, v); });
 }
 Param to_param(const std::vector<std::int64_t>& values) {
-  return array_literal(values, [](std::string& out, std::int64_t v) { out += integer_text(v); });
+  return binary_array(values, k_int8_oid, 8, [](std::string& out, std::int64_t v) {
+    append_big_endian(out, static_cast<std::uint64_t>(v), 8);
+  });
 }
 Param to_param(const std::vector<Uuid>& values) {
-  return array_literal(values, [](std::string& out, const Uuid& v) { out += v.str(); });
+  return binary_array(values, k_uuid_oid, 16, [](std::string& out, const Uuid& v) {
+    out.append(reinterpret_cast<const char*>(v.bytes().data()), v.bytes().size());
+  });
 }
 Param to_param(const std::vector<bool>& values) {
   return array_literal(values, [](std::string& out, bool v) { out.push_back(v ? 't' : 'f'); });

@@ -102,9 +102,10 @@ awaitable<std::optional<http::Response>> claim(db::Tx& tx, const Claim& claim) {
   co_return replay;
 }
 
-awaitable<void> store(db::Tx& tx, const Claim& claim, const http::Response& answer) {
-  co_await tx.query(k_store, claim.organization_id, claim.key, answer.status, answer.content_type,
-                    answer.body);
+// Sent with the COMMIT (db::Tx::defer).
+void store(db::Tx& tx, const Claim& claim, const http::Response& answer) {
+  tx.defer(k_store, claim.organization_id, claim.key, answer.status, answer.content_type,
+           answer.body);
 }
 
 bool storable(const http::Response& answer) {
@@ -136,7 +137,7 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
       if (is_business_refusal(problem)) refusal = problem;
       throw;
     }
-    if (storable(*answer)) co_await store(tx, request, *answer);
+    if (storable(*answer)) store(tx, request, *answer);
     co_return std::move(*answer);
   };
   // A money route's statements take a few rows each (a run's execute asks for more itself).
@@ -151,7 +152,7 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
   auto refused = http::problem_response(*refusal, ctx.request_id());
   auto remember = [&](db::Tx& tx) -> awaitable<http::Response> {
     if (auto replay = co_await claim(tx, request)) co_return std::move(*replay);
-    co_await store(tx, request, refused);
+    store(tx, request, refused);
     co_return refused;
   };
   co_return co_await pool.transaction(remember, options);

@@ -125,6 +125,71 @@ TEST_CASE("db transaction: an exception rolls back everything fn wrote and propa
   CHECK(f.pool->stats().in_use == 0);
 }
 
+// Tx::defer: a statement sent with the next one keeps its place in the order, and its failure,
+// thrown by the next statement or by the commit, fails the whole transaction; what came after it
+// did not run, and the connection goes back clean.
+TEST_CASE("db transaction: deferred statements run in order and their failure fails it all") {
+  Fixture f("db_tx_deferred", {.max_size = 1});
+  constexpr db::Query k_broken{"test.broken_insert", "INSERT INTO items (name) VALUES (NULL)"};
+  auto committed = f.io.run([&]() -> awaitable<std::int64_t> {
+    auto body = [](db::Tx& tx) -> awaitable<std::int64_t> {
+      tx.defer(k_insert_item, "deferred", "d");
+      tx.defer(k_insert_item, "deferred", "d");
+      auto result = co_await tx.query(k_count_name, "deferred");  // after both inserts
+      tx.defer(k_insert_item, "with-commit", "d");
+      co_return result.one().get<std::int64_t>("n");
+    };
+    co_return co_await f.pool->transaction(body);
+  });
+  CHECK(committed == 2);
+  CHECK(f.items_named("deferred") == 2);
+  CHECK(f.items_named("with-commit") == 1);
+
+  // Failing before a statement: that statement does not run, nor anything after.
+  bool reached = false;
+  auto fail_at_statement = [&]() {
+    f.io.run([&]() -> awaitable<void> {
+      auto body = [&](db::Tx& tx) -> awaitable<void> {
+        co_await tx.query(k_insert_item, "first", "e");
+        tx.defer(k_broken);
+        co_await tx.query(k_insert_item, "after-deferred", "e");
+        reached = true;
+      };
+      co_await f.pool->transaction(body);
+    });
+  };
+  CHECK_THROWS_WITH(fail_at_statement(),
+                    Catch::Contains("test.broken_insert") && Catch::Contains("null value"));
+  CHECK_FALSE(reached);
+  CHECK(f.sql.count("SELECT count(*) FROM items WHERE kind = 'e'") == 0);
+
+  // Failing with the COMMIT: nothing committed.
+  auto fail_at_commit = [&]() {
+    f.io.run([&]() -> awaitable<void> {
+      auto body = [&](db::Tx& tx) -> awaitable<void> {
+        co_await tx.query(k_insert_item, "before-commit", "c");
+        tx.defer(k_insert_item, "deferred-to-commit", "c");
+        tx.defer(k_broken);
+        co_return;
+      };
+      co_await f.pool->transaction(body);
+    });
+  };
+  CHECK_THROWS_AS(fail_at_commit(), db::Error);
+  CHECK(f.sql.count("SELECT count(*) FROM items WHERE kind = 'c'") == 0);
+
+  // A body that sends nothing but deferred statements, and the connection is clean again.
+  f.io.run([&]() -> awaitable<void> {
+    auto body = [](db::Tx& tx) -> awaitable<void> {
+      tx.defer(k_insert_item, "only-deferred", "o");
+      co_return;
+    };
+    co_await f.pool->transaction(body);
+  });
+  CHECK(f.items_named("only-deferred") == 1);
+  CHECK(f.pool->stats().in_use == 0);
+}
+
 TEST_CASE("db transaction: a failed statement rolls back the whole transaction") {
   Fixture f("db_tx_failed_statement");
   constexpr db::Query k_broken{"test.broken_insert", "INSERT INTO items (name) VALUES (NULL)"};

@@ -217,21 +217,12 @@ asio::awaitable<void> Connection::run_script(std::string_view sql) {
 
 asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
                                                              const std::vector<Param>& params) {
-  auto values = param_values(params);
-  int count = values.count();
-
-  int sent = 0;
-  if (query.name.empty() || settings_->transaction_pooling) {
-    std::string sql(query.sql);
-    sent = PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.values.data(),
-                             values.lengths.data(), values.formats.data(), 0);
-  } else {
-    const char* name = prepared_name(query);
-    if (!name) name = co_await prepare(query, count);
-    sent = PQsendQueryPrepared(conn_, name, count, values.values.data(), values.lengths.data(),
-                               values.formats.data(), 0);
+  const char* name = nullptr;
+  if (!query.name.empty() && !settings_->transaction_pooling) {
+    name = prepared_name(query);
+    if (!name) name = co_await prepare(query, static_cast<int>(params.size()));
   }
-  if (sent == 0) lost("send");
+  if (!send(name, query, params)) lost("send");
   query_sent_ = true;
   // A statement of a few hundred bytes leaves at once: the waiting loop only when it did not.
   int pending = PQflush(conn_);
@@ -240,6 +231,68 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
   auto data = co_await collect(query.name);
   mark_idle();
   co_return data;
+}
+
+bool Connection::send(const char* prepared_name, const Query& query,
+                      const std::vector<Param>& params) {
+  auto values = param_values(params);
+  if (prepared_name)
+    return PQsendQueryPrepared(conn_, prepared_name, values.count(), values.values.data(),
+                               values.lengths.data(), values.formats.data(), 0) != 0;
+  std::string sql(query.sql);
+  return PQsendQueryParams(conn_, sql.c_str(), values.count(), nullptr, values.values.data(),
+                           values.lengths.data(), values.formats.data(), 0) != 0;
+}
+
+asio::awaitable<Result> Connection::execute_batch(std::span<const Statement> statements) {
+  if (statements.empty()) throw std::logic_error("an empty batch of statements");
+  const auto& last_query = statements.back().query;
+  if (statements.size() == 1) {
+    auto result = co_await execute(last_query, statements.front().params);
+    co_return result;
+  }
+  auto started = Clock::now();
+  begin_command();
+  DeadlineScope bounded(watch_, broken_, started + settings_->query_timeout());
+  // Those this connection has not prepared yet are, first, one round trip each (once).
+  std::vector<const char*> names;
+  names.reserve(statements.size());
+  for (const auto& statement : statements) {
+    const char* name = nullptr;
+    if (!statement.query.name.empty() && !settings_->transaction_pooling) {
+      name = prepared_name(statement.query);
+      if (!name)
+        name = co_await prepare(statement.query, static_cast<int>(statement.params.size()));
+    }
+    names.push_back(name);
+  }
+  if (PQenterPipelineMode(conn_) == 0) lost("pipeline");
+  for (std::size_t i = 0; i < statements.size(); ++i)
+    if (!send(names[i], statements[i].query, statements[i].params)) lost("send");
+  if (PQpipelineSync(conn_) == 0) lost("send");
+  query_sent_ = true;
+  co_await flush(last_query.name);
+  std::exception_ptr failure;
+  std::shared_ptr<ResultData> last;
+  for (const auto& statement : statements) {
+    auto answer = co_await next_answer(statement.query.name);
+    if (answer.failure && !failure) failure = error_of(answer.failure->get(), statement.query.name);
+    last = std::move(answer.last);
+  }
+  auto sync = co_await next_answer(last_query.name);
+  if (!sync.synced || PQexitPipelineMode(conn_) == 0) {
+    if (failure) std::rethrow_exception(failure);
+    lost(last_query.name);
+  }
+  busy_ = false;
+  // The round trip is the last statement's time; the others are counted, at no time of their own.
+  for (const auto& statement : statements.first(statements.size() - 1))
+    observe(statement.query.name, Clock::now());
+  observe(last_query.name, started);
+  if (failure) std::rethrow_exception(failure);
+  mark_idle();
+  if (!last) last = std::make_shared<ResultData>(PQmakeEmptyPGresult(conn_, PGRES_COMMAND_OK));
+  co_return Result(std::move(last));
 }
 
 const char* Connection::prepared_name(const Query& query) const {
@@ -281,8 +334,17 @@ asio::awaitable<void> Connection::flush(std::string_view what) {
 }
 
 asio::awaitable<std::shared_ptr<ResultData>> Connection::collect(std::string_view what) {
-  std::shared_ptr<ResultData> last;
-  std::shared_ptr<ResultData> failure;
+  auto answer = co_await next_answer(what);
+  busy_ = false;
+  if (answer.failure) std::rethrow_exception(error_of(answer.failure->get(), what));
+  if (PQstatus(conn_) != CONNECTION_OK) lost(what);
+  if (!answer.last)
+    answer.last = std::make_shared<ResultData>(PQmakeEmptyPGresult(conn_, PGRES_COMMAND_OK));
+  co_return answer.last;
+}
+
+asio::awaitable<Connection::Answer> Connection::next_answer(std::string_view what) {
+  Answer answer;
   for (;;) {
     while (PQisBusy(conn_) && PQstatus(conn_) == CONNECTION_OK) {
       if (!co_await watch_.wait(Direction::read)) deadline_exceeded(what);
@@ -293,18 +355,21 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::collect(std::string_vie
     PGresult* raw = PQgetResult(conn_);
     if (!raw) break;
     auto data = std::make_shared<ResultData>(raw);
-    if (PQresultStatus(raw) == PGRES_FATAL_ERROR) {
-      if (!failure) failure = data;
-    } else {
-      last = data;
+    switch (PQresultStatus(raw)) {
+      case PGRES_FATAL_ERROR:
+        if (!answer.failure) answer.failure = data;
+        break;
+      case PGRES_PIPELINE_ABORTED:  // behind a failure in the same batch: it did not run
+        break;
+      case PGRES_PIPELINE_SYNC:  // the batch's end, which no NULL follows
+        answer.synced = true;
+        co_return answer;
+      default:
+        answer.last = data;
     }
     if (PQstatus(conn_) != CONNECTION_OK) break;
   }
-  busy_ = false;
-  if (failure) std::rethrow_exception(error_of(failure->get(), what));
-  if (PQstatus(conn_) != CONNECTION_OK) lost(what);
-  if (!last) last = std::make_shared<ResultData>(PQmakeEmptyPGresult(conn_, PGRES_COMMAND_OK));
-  co_return last;
+  co_return answer;
 }
 
 std::exception_ptr Connection::error_of(const PGresult* error, std::string_view what) {

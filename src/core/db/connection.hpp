@@ -9,6 +9,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "core/db/query.hpp"
 #include "core/db/result.hpp"
 #include "core/db/socket_watch.hpp"
+#include "core/db/statement.hpp"
 #include "core/db/value.hpp"
 
 namespace payrollx {
@@ -60,6 +62,12 @@ class Connection {
   boost::asio::awaitable<Result> execute(const Query& query, const std::vector<Param>& params);
   boost::asio::awaitable<Result> execute(const Query& query, const std::vector<Param>& params,
                                          Clock::duration timeout);
+  // Several statements in one round trip (libpq's pipeline mode, one Sync), each run as execute
+  // runs it: for a transaction's statements whose answers are only checked (Tx::defer), sent
+  // with the next one. A Sync ends no transaction block, so they all run in the caller's. The
+  // first failure is thrown (the statements after it did not run); else the last one's answer is
+  // returned.
+  boost::asio::awaitable<Result> execute_batch(std::span<const Statement> statements);
   // Simple query protocol: several statements, no parameters.
   boost::asio::awaitable<void> run_script(std::string_view sql);
   // After LISTEN: waits (without a deadline) until notifications arrive and answers their
@@ -107,6 +115,16 @@ class Connection {
   boost::asio::awaitable<const char*> prepare(const Query& query, int param_count);
   boost::asio::awaitable<void> flush(std::string_view what);
   boost::asio::awaitable<std::shared_ptr<ResultData>> collect(std::string_view what);
+  // One command's results, up to libpq's end of them (or, in pipeline mode, a Sync's): its last
+  // result and its first failure, thrown by nobody yet.
+  struct Answer {
+    std::shared_ptr<ResultData> last;
+    std::shared_ptr<ResultData> failure;
+    bool synced = false;
+  };
+  boost::asio::awaitable<Answer> next_answer(std::string_view what);
+  // Sends one statement, prepared when named (and not through a transaction pooler).
+  bool send(const char* prepared_name, const Query& query, const std::vector<Param>& params);
   void observe(std::string_view name, Clock::time_point started) const;
   [[noreturn]] void lost(std::string_view what);
   [[noreturn]] void deadline_exceeded(std::string_view what);

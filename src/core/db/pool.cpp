@@ -45,9 +45,11 @@ std::string begin_statement(const TxOptions& options) {
       break;
   }
   if (options.read_only) sql += " READ ONLY";
-  if (options.generic_plans) sql += "; SET LOCAL plan_cache_mode = force_generic_plan";
   return sql;
 }
+
+constexpr Query k_generic_plans{"db.generic_plans",
+                                "SET LOCAL plan_cache_mode = force_generic_plan"};
 
 }  // namespace
 
@@ -110,15 +112,17 @@ asio::awaitable<void> Pool::run_transaction(TxBody body, TxOptions options) {
       auto connection = co_await impl_->acquire();
       bool commit_sent = false;
       try {
-        co_await connection->run_script(begin);
         Tx tx(*connection);
+        // Sent with the body's first statement (Tx::defer); unnamed, its text depends on options.
+        tx.defer(Query{"", begin});
+        if (options.generic_plans) tx.defer(k_generic_plans);
         co_await body(tx);
         // A body that swallowed a failed statement would otherwise COMMIT into a silent ROLLBACK.
         if (connection->in_failed_transaction())
           throw Error(std::string(sqlstate::k_in_failed_sql_transaction),
                       "the transaction failed and cannot commit");
         commit_sent = true;
-        co_await connection->run_script("COMMIT");
+        co_await tx.commit();
         tx.run_after_commit_hooks();
         co_return;
       } catch (const Error& e) {

@@ -1,29 +1,58 @@
 #include "core/db/session.hpp"
 
+#include <utility>
+
 #include "core/db/connection.hpp"
 
 namespace payrollx::db {
 
 boost::asio::awaitable<Result> Session::execute(const Query& query, std::vector<Param> params) {
-  co_return co_await connection_.execute(query, params);
+  if (deferred_.empty()) {
+    auto result = co_await connection_.execute(query, params);
+    co_return result;
+  }
+  deferred_.push_back(Statement{query, std::move(params)});
+  auto result = co_await send_deferred();
+  co_return result;
 }
 
 boost::asio::awaitable<void> Session::run_script(std::string_view sql) {
+  if (!deferred_.empty()) co_await send_deferred();
   co_await connection_.run_script(sql);
+}
+
+boost::asio::awaitable<Result> Session::send_deferred() {
+  // Taken before sending: once sent, they are not sent again, whatever the outcome.
+  const auto batch = std::exchange(deferred_, {});
+  auto result = co_await connection_.execute_batch(batch);
+  co_return result;
 }
 
 namespace {
 
 // At 100,000 employees the largest sort of an execute holds 22 MB; the default 4 MB spilled it
-// and a dozen others to disk (docs/bench.md). A plan per execution, since a generic plan guesses
-// ten elements for an array of 100,000 (TxOptions::generic_plans).
-constexpr std::string_view k_bulk_settings =
-    "SET LOCAL work_mem = '64MB'; SET LOCAL plan_cache_mode = auto";
+// and a dozen others to disk (docs/bench.md).
+constexpr Query k_bulk_memory{"db.bulk_memory", "SET LOCAL work_mem = '64MB'"};
+// A plan per execution: a generic plan guesses ten elements for an array of 100,000
+// (TxOptions::generic_plans).
+constexpr Query k_plans_per_run{"db.plans_per_run", "SET LOCAL plan_cache_mode = auto"};
+constexpr Query k_commit{"db.commit", "COMMIT"};
 
 }  // namespace
 
 boost::asio::awaitable<void> Tx::use_bulk_memory() {
-  co_await run_script(k_bulk_settings);
+  defer(k_bulk_memory);
+  defer(k_plans_per_run);
+  co_return;
+}
+
+boost::asio::awaitable<void> Tx::commit() {
+  if (deferred_.empty()) {
+    co_await run_script("COMMIT");
+  } else {
+    defer(k_commit);
+    co_await send_deferred();
+  }
 }
 
 void Tx::run_after_commit_hooks() noexcept {

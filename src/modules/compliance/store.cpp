@@ -221,8 +221,9 @@ awaitable<std::vector<Uuid>> insert_entries(db::Tx& tx, std::span<const ChainLin
     request_ids.push_back(text_or_empty(link.request_id));
     created.push_back(to_rfc3339(link.created_at));
   }
-  co_await tx.query(k_insert_entries, ids, organization_ids, actor_ids, actions, entity_types,
-                    entity_ids, befores, afters, request_ids, created);
+  // Nothing to read back: it goes with the transaction's next statement or its COMMIT.
+  tx.defer(k_insert_entries, ids, organization_ids, actor_ids, actions, entity_types, entity_ids,
+           befores, afters, request_ids, created);
   co_return ids;
 }
 

@@ -190,6 +190,37 @@ TEST_CASE("db transaction: deferred statements run in order and their failure fa
   CHECK(f.pool->stats().in_use == 0);
 }
 
+// Tx::send: the statement goes out with the next one, and its answer is read afterwards; asked
+// for first, it goes out on its own.
+TEST_CASE("db transaction: a sent statement's answer is read after the next statement") {
+  Fixture f("db_tx_sent", {.max_size = 1});
+  constexpr db::Query k_insert_returning{
+      "test.insert_returning", "INSERT INTO items (name, kind) VALUES ($1, $2) RETURNING name"};
+  using Answers = std::vector<std::string>;
+  auto answers = f.io.run([&]() -> awaitable<Answers> {
+    auto body = [&](db::Tx& tx) -> awaitable<Answers> {
+      const auto first = tx.send(k_insert_returning, "sent-first", "s");
+      tx.defer(k_insert_item, "deferred-between", "s");
+      const auto second = tx.send(k_insert_returning, "sent-second", "s");
+      // The three go out with this one, which sees them all.
+      auto counted = co_await tx.query(k_count_kind, "s");
+      Answers out{std::to_string(counted.one().get<std::int64_t>("n"))};
+      auto one = co_await tx.answer(first);
+      auto two = co_await tx.answer(second);
+      out.push_back(one.one().get<std::string>("name"));
+      out.push_back(two.one().get<std::string>("name"));
+      // Nothing after it: answer() sends it.
+      const auto alone = tx.send(k_insert_returning, "sent-alone", "s");
+      auto three = co_await tx.answer(alone);
+      out.push_back(three.one().get<std::string>("name"));
+      co_return out;
+    };
+    co_return co_await f.pool->transaction(body);
+  });
+  CHECK(answers == Answers{"3", "sent-first", "sent-second", "sent-alone"});
+  CHECK(f.sql.count("SELECT count(*) FROM items WHERE kind = 's'") == 4);
+}
+
 TEST_CASE("db transaction: a failed statement rolls back the whole transaction") {
   Fixture f("db_tx_failed_statement");
   constexpr db::Query k_broken{"test.broken_insert", "INSERT INTO items (name) VALUES (NULL)"};

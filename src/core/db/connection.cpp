@@ -244,12 +244,15 @@ bool Connection::send(const char* prepared_name, const Query& query,
                            values.lengths.data(), values.formats.data(), 0) != 0;
 }
 
-asio::awaitable<Result> Connection::execute_batch(std::span<const Statement> statements) {
+asio::awaitable<std::vector<Result>> Connection::execute_batch(
+    std::span<const Statement> statements) {
   if (statements.empty()) throw std::logic_error("an empty batch of statements");
   const auto& last_query = statements.back().query;
+  std::vector<Result> results;
   if (statements.size() == 1) {
     auto result = co_await execute(last_query, statements.front().params);
-    co_return result;
+    results.push_back(std::move(result));
+    co_return results;
   }
   auto started = Clock::now();
   begin_command();
@@ -273,11 +276,13 @@ asio::awaitable<Result> Connection::execute_batch(std::span<const Statement> sta
   query_sent_ = true;
   co_await flush(last_query.name);
   std::exception_ptr failure;
-  std::shared_ptr<ResultData> last;
+  results.reserve(statements.size());
   for (const auto& statement : statements) {
     auto answer = co_await next_answer(statement.query.name);
     if (answer.failure && !failure) failure = error_of(answer.failure->get(), statement.query.name);
-    last = std::move(answer.last);
+    if (!answer.last)
+      answer.last = std::make_shared<ResultData>(PQmakeEmptyPGresult(conn_, PGRES_COMMAND_OK));
+    results.emplace_back(std::move(answer.last));
   }
   auto sync = co_await next_answer(last_query.name);
   if (!sync.synced || PQexitPipelineMode(conn_) == 0) {
@@ -291,8 +296,7 @@ asio::awaitable<Result> Connection::execute_batch(std::span<const Statement> sta
   observe(last_query.name, started);
   if (failure) std::rethrow_exception(failure);
   mark_idle();
-  if (!last) last = std::make_shared<ResultData>(PQmakeEmptyPGresult(conn_, PGRES_COMMAND_OK));
-  co_return Result(std::move(last));
+  co_return results;
 }
 
 const char* Connection::prepared_name(const Query& query) const {

@@ -63,11 +63,10 @@ class Connection {
   boost::asio::awaitable<Result> execute(const Query& query, const std::vector<Param>& params,
                                          Clock::duration timeout);
   // Several statements in one round trip (libpq's pipeline mode, one Sync), each run as execute
-  // runs it: for a transaction's statements whose answers are only checked (Tx::defer), sent
-  // with the next one. A Sync ends no transaction block, so they all run in the caller's. The
-  // first failure is thrown (the statements after it did not run); else the last one's answer is
-  // returned.
-  boost::asio::awaitable<Result> execute_batch(std::span<const Statement> statements);
+  // runs it: a transaction's statements sent with its next one (Tx::defer, Tx::send). A Sync
+  // ends no transaction block, so they all run in the caller's. The first failure is thrown (the
+  // statements after it did not run); else every statement's answer, in order.
+  boost::asio::awaitable<std::vector<Result>> execute_batch(std::span<const Statement> statements);
   // Simple query protocol: several statements, no parameters.
   boost::asio::awaitable<void> run_script(std::string_view sql);
   // After LISTEN: waits (without a deadline) until notifications arrive and answers their

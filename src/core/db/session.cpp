@@ -24,8 +24,10 @@ boost::asio::awaitable<void> Session::run_script(std::string_view sql) {
 boost::asio::awaitable<Result> Session::send_deferred() {
   // Taken before sending: once sent, they are not sent again, whatever the outcome.
   const auto batch = std::exchange(deferred_, {});
-  auto result = co_await connection_.execute_batch(batch);
-  co_return result;
+  auto results = co_await connection_.execute_batch(batch);
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (batch[i].answer) batch[i].answer->emplace(results[i]);
+  co_return results.back();
 }
 
 namespace {
@@ -44,6 +46,11 @@ boost::asio::awaitable<void> Tx::use_bulk_memory() {
   defer(k_bulk_memory);
   defer(k_plans_per_run);
   co_return;
+}
+
+boost::asio::awaitable<Result> Tx::answer(const Pending& pending) {
+  if (!pending.answer_->has_value()) co_await send_deferred();
+  co_return **pending.answer_;
 }
 
 boost::asio::awaitable<void> Tx::commit() {

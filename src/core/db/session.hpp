@@ -1,6 +1,8 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/db/query.hpp"
@@ -39,6 +41,14 @@ class Session {
   Connection& connection_;
 };
 
+// The answer to come of a statement sent later with others (Tx::send).
+class Pending {
+ private:
+  friend class Tx;
+  explicit Pending(std::shared_ptr<std::optional<Result>> answer) : answer_(std::move(answer)) {}
+  std::shared_ptr<std::optional<Result>> answer_;
+};
+
 // A Session inside BEGIN ... COMMIT. Service functions that write take `db::Tx&` as their first
 // argument; the caller owns the transaction.
 class Tx : public Session {
@@ -55,6 +65,16 @@ class Tx : public Session {
   void defer(const Query& query, const Args&... args) {
     deferred_.push_back({query, params_of(args...)});
   }
+  // A statement whose answer is read later (answer()): it goes out like a deferred one, in the
+  // same round trip as the statement after it. A transfer's row goes with its posting.
+  template <class... Args>
+  Pending send(const Query& query, const Args&... args) {
+    auto answer = std::make_shared<std::optional<Result>>();
+    deferred_.push_back({query, params_of(args...), answer});
+    return Pending(std::move(answer));
+  }
+  // The sent statement's answer; sends it now if it has not gone out yet.
+  boost::asio::awaitable<Result> answer(const Pending& pending);
   // COMMIT, with whatever is deferred.
   boost::asio::awaitable<void> commit();
 

@@ -192,8 +192,10 @@ awaitable<Transaction> Service::transfer(db::Tx& tx, const Uuid& organization_id
                            .from_wallet_id = from.id,
                            .to_wallet_id = to.id,
                            .notes = transfer.notes};
-  auto created = co_await insert(tx, organization_id, id, row, actor);
+  // The row goes out with the posting, in one round trip while both wallets are locked.
+  const auto inserting = store::send_insert(tx, organization_id, id, row, actor.user_id);
   co_await wallets_.post(tx, organization_id, moving(id, transfer.amount, from, to));
+  auto created = co_await store::inserted(tx, inserting);
   co_await audit_.append(
       tx, audit_entry(created, created, "transaction.transfer_completed", actor, true));
   co_return created;

@@ -164,12 +164,22 @@ std::optional<Transaction> first_transaction(const db::Result& result) {
 
 }  // namespace
 
+db::Pending send_insert(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                        const NewTransaction& row, const std::optional<Uuid>& created_by) {
+  return tx.send(k_insert, id, organization_id, row.type, row.status, row.amount, row.currency,
+                 row.from_wallet_id, row.to_wallet_id, row.reference, row.notes,
+                 row.destination_address, row.reversal_of, created_by);
+}
+
+awaitable<Transaction> inserted(db::Tx& tx, const db::Pending& insert) {
+  auto result = co_await tx.answer(insert);
+  co_return transaction_from(result.one());
+}
+
 awaitable<Transaction> insert(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
                               const NewTransaction& row, const std::optional<Uuid>& created_by) {
-  auto result = co_await tx.query(k_insert, id, organization_id, row.type, row.status, row.amount,
-                                  row.currency, row.from_wallet_id, row.to_wallet_id, row.reference,
-                                  row.notes, row.destination_address, row.reversal_of, created_by);
-  co_return transaction_from(result.one());
+  const auto sent = send_insert(tx, organization_id, id, row, created_by);
+  co_return co_await inserted(tx, sent);
 }
 
 awaitable<std::optional<Transaction>> lock(db::Tx& tx, const Uuid& organization_id,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/db/session.hpp"
 #include "modules/transaction/transaction.hpp"
 
 namespace payrollx::transaction::store {
@@ -29,10 +30,15 @@ struct NewTransaction {
   std::optional<Uuid> reversal_of;
 };
 
-// The transaction `id` and the first line of its history (a COMPLETED one is completed now).
+// The transaction `id` (a COMPLETED one is completed now); its row says its creation.
 boost::asio::awaitable<Transaction> insert(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
                                            const NewTransaction& row,
                                            const std::optional<Uuid>& created_by);
+// The same in two steps: the row goes out with the transaction's next statement, in one round
+// trip (db::Tx::send), and inserted() reads it back.
+db::Pending send_insert(db::Tx& tx, const Uuid& organization_id, const Uuid& id,
+                        const NewTransaction& row, const std::optional<Uuid>& created_by);
+boost::asio::awaitable<Transaction> inserted(db::Tx& tx, const db::Pending& insert);
 // Locked until COMMIT (NO KEY UPDATE); none when it is not the organisation's.
 boost::asio::awaitable<std::optional<Transaction>> lock(db::Tx& tx, const Uuid& organization_id,
                                                         const Uuid& id);

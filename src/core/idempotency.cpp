@@ -140,10 +140,8 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
     if (storable(*answer)) store(tx, request, *answer);
     co_return std::move(*answer);
   };
-  // A money route's statements take a few rows each (a run's execute asks for more itself).
-  const db::TxOptions options{.generic_plans = true};
   try {
-    co_return co_await pool.transaction(attempt, options);
+    co_return co_await pool.transaction(attempt);
   } catch (const Problem&) {
     if (!refusal) throw;
   }
@@ -155,7 +153,7 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
     store(tx, request, refused);
     co_return refused;
   };
-  co_return co_await pool.transaction(remember, options);
+  co_return co_await pool.transaction(remember);
 }
 
 awaitable<std::int64_t> purge_expired(db::Pool& pool) {

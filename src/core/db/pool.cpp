@@ -48,9 +48,6 @@ std::string begin_statement(const TxOptions& options) {
   return sql;
 }
 
-constexpr Query k_generic_plans{"db.generic_plans",
-                                "SET LOCAL plan_cache_mode = force_generic_plan"};
-
 }  // namespace
 
 Pool::Pool(asio::any_io_executor executor, PoolOptions options, Metrics* metrics)
@@ -115,7 +112,6 @@ asio::awaitable<void> Pool::run_transaction(TxBody body, TxOptions options) {
         Tx tx(*connection);
         // Sent with the body's first statement (Tx::defer); unnamed, its text depends on options.
         tx.defer(Query{"", begin});
-        if (options.generic_plans) tx.defer(k_generic_plans);
         co_await body(tx);
         // A body that swallowed a failed statement would otherwise COMMIT into a silent ROLLBACK.
         if (connection->in_failed_transaction())

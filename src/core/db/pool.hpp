@@ -42,12 +42,6 @@ struct TxOptions {
   Isolation isolation = Isolation::read_committed;
   bool read_only = false;
   int max_attempts = 5;  // runs of fn on 40001 / 40P01 (a connection lost before COMMIT: more)
-  // Statements of a few rows each (a transfer's): their plans are made once per connection and
-  // kept (plan_cache_mode = force_generic_plan, until COMMIT). Left to choose, PostgreSQL planned
-  // wallet.post anew on every transfer, its custom plan cheaper than the generic one by a hair:
-  // 0.7 ms of planning for 0.7 ms of work (docs/bench.md). Tx::use_bulk_memory() gives a run's
-  // statements their plans per execution again.
-  bool generic_plans = false;
 };
 
 struct PoolStats {

@@ -35,16 +35,12 @@ namespace {
 // At 100,000 employees the largest sort of an execute holds 22 MB; the default 4 MB spilled it
 // and a dozen others to disk (docs/bench.md).
 constexpr Query k_bulk_memory{"db.bulk_memory", "SET LOCAL work_mem = '64MB'"};
-// A plan per execution: a generic plan guesses ten elements for an array of 100,000
-// (TxOptions::generic_plans).
-constexpr Query k_plans_per_run{"db.plans_per_run", "SET LOCAL plan_cache_mode = auto"};
 constexpr Query k_commit{"db.commit", "COMMIT"};
 
 }  // namespace
 
 boost::asio::awaitable<void> Tx::use_bulk_memory() {
   defer(k_bulk_memory);
-  defer(k_plans_per_run);
   co_return;
 }
 

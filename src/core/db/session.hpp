@@ -86,9 +86,9 @@ class Tx : public Session {
   // For a transaction whose statements take a whole payroll run at once (100,000 rows in one
   // array, sort, hash or trigger transition table): they work in memory instead of temporary
   // files, up to 64 MB per sort or tuplestore node and twice that per hash (PostgreSQL's
-  // hash_mem_multiplier), in the database backend that runs them; and each statement is planned
-  // for its arguments (undoing TxOptions::generic_plans). Until the end of the transaction only
-  // (SET LOCAL: the connection goes back to the pool, or to PgBouncer, as it was).
+  // hash_mem_multiplier), in the database backend that runs them. Until the end of the
+  // transaction only (SET LOCAL: the connection goes back to the pool, or to PgBouncer, as it
+  // was); sent with the next statement.
   boost::asio::awaitable<void> use_bulk_memory();
 
  private:

@@ -84,13 +84,19 @@ struct Claim {
   std::string fingerprint;
 };
 
-// Claims the key in `tx`: nullopt when this request is the first, else the stored answer to
-// replay (409 idempotency_key_reused when it answered another request).
-awaitable<std::optional<http::Response>> claim(db::Tx& tx, const Claim& claim) {
+// Claims the key in `tx`, with the transaction's next statement (db::Tx::send).
+db::Pending send_claim(db::Tx& tx, const Claim& claim) {
   const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(k_key_lifetime).count();
-  auto claimed = co_await tx.query(k_claim, claim.organization_id, claim.key, claim.fingerprint,
-                                   static_cast<std::int64_t>(lifetime));
-  if (!claimed.empty()) co_return std::nullopt;
+  return tx.send(k_claim, claim.organization_id, claim.key, claim.fingerprint,
+                 static_cast<std::int64_t>(lifetime));
+}
+
+// The claim's outcome: nullopt when this request is the first, else the stored answer to replay
+// (409 idempotency_key_reused when it answered another request).
+awaitable<std::optional<http::Response>> claimed(db::Tx& tx, const db::Pending& sent,
+                                                 const Claim& claim) {
+  auto taken = co_await tx.answer(sent);
+  if (!taken.empty()) co_return std::nullopt;
   auto result = co_await tx.query(k_select, claim.organization_id, claim.key);
   auto stored = result.one();  // a Row reads its Result: keep that alive
   if (stored.get<std::string>("fingerprint") != claim.fingerprint) throw idempotency_key_reused();
@@ -128,8 +134,11 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
   std::optional<Problem> refusal;
   auto attempt = [&](db::Tx& tx) -> awaitable<http::Response> {
     refusal.reset();
+    // The claim goes out with the standing check, in one round trip, and counts only once the
+    // caller's standing holds (a failed check rolls it back).
+    const auto claiming = send_claim(tx, request);
     co_await ctx.confirm_standing(tx);
-    if (auto replay = co_await claim(tx, request)) co_return std::move(*replay);
+    if (auto replay = co_await claimed(tx, claiming, request)) co_return std::move(*replay);
     std::optional<http::Response> answer;
     try {
       answer.emplace(co_await work(tx));
@@ -149,7 +158,8 @@ awaitable<http::Response> run(db::Pool& pool, const http::RequestContext& ctx, W
   // concurrent request with the key committed first (then that one is replayed).
   auto refused = http::problem_response(*refusal, ctx.request_id());
   auto remember = [&](db::Tx& tx) -> awaitable<http::Response> {
-    if (auto replay = co_await claim(tx, request)) co_return std::move(*replay);
+    const auto claiming = send_claim(tx, request);
+    if (auto replay = co_await claimed(tx, claiming, request)) co_return std::move(*replay);
     store(tx, request, refused);
     co_return refused;
   };

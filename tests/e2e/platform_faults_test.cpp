@@ -84,12 +84,15 @@ TEST_CASE("platform: SIGTERM lets an in-flight request finish, then the process 
     return HttpClient(port).patch("/api/v1/organization", {{"name", "Renamed During Shutdown"}},
                                   token);
   });
-  // The request is in flight once the server's transaction waits for our lock.
+  // The request is in flight once the server's transaction waits for our lock on the
+  // organisation. Its statement, not any: the audit sealer's first seal of the signup's entries
+  // (the chain head's foreign key) may wait for the same lock.
   REQUIRE(eventually(
       [&] {
         return app.sql().count(
                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                   "AND application_name = 'payrollx' AND wait_event_type = 'Lock'") > 0;
+                   "AND application_name = 'payrollx' AND wait_event_type = 'Lock'"
+                   " AND query LIKE '%FROM organization.organizations%'") > 0;
       },
       10s));
 

@@ -36,20 +36,6 @@ Int parse_integer(std::string_view text, const char* what) {
   return value;
 }
 
-// Array literal elements are always double-quoted, so no element can be read back as NULL
-// or split on a comma or brace; only '"' and '\' need a backslash inside the quotes.
-void append_quoted(std::string& out, std::string_view element) {
-  out.push_back('"');
-  for (char c : element) {
-    if (c == '\0')
-      throw Error(std::string(sqlstate::k_character_not_in_repertoire),
-                  "an array parameter contains a NUL byte");
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
-
 template <class T, class Encode>
 Param array_literal(const std::vector<T>& values, Encode encode) {
   std::string out = "{";
@@ -63,6 +49,7 @@ Param array_literal(const std::vector<T>& values, Encode encode) {
 
 // The element types' oids (pg_type.dat): array_recv refuses an array of any other.
 constexpr std::uint32_t k_int8_oid = 20;
+constexpr std::uint32_t k_text_oid = 25;
 constexpr std::uint32_t k_uuid_oid = 2950;
 
 void append_big_endian(std::string& out, std::uint64_t value, int bytes) {
@@ -70,16 +57,15 @@ void append_big_endian(std::string& out, std::uint64_t value, int bytes) {
     out.push_back(static_cast<char>((value >> shift) & 0xFF));
 }
 
-// array_send's layout of a one-dimensional array of fixed-size elements without NULLs: the
-// dimensions, a has-nulls flag, the element type, then per dimension its length and lower bound
-// (1), then each element's length and bytes. An empty array has no dimension.
+// array_send's layout of a one-dimensional array without NULLs: the dimensions, a has-nulls
+// flag, the element type, then per dimension its length and lower bound (1), then each element's
+// length and bytes (`encode` writes both). An empty array has no dimension.
 template <class T, class Encode>
-Param binary_array(const std::vector<T>& values, std::uint32_t element_oid,
-                   std::uint32_t element_size, Encode encode) {
+Param binary_array(const std::vector<T>& values, std::uint32_t element_oid, Encode encode) {
   if (values.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
     throw std::length_error("an array parameter holds more than 2^31 elements");
   std::string out;
-  out.reserve(20 + values.size() * (4 + element_size));
+  out.reserve(20 + values.size() * 24);
   append_big_endian(out, values.empty() ? 0 : 1, 4);
   append_big_endian(out, 0, 4);
   append_big_endian(out, element_oid, 4);
@@ -87,10 +73,7 @@ Param binary_array(const std::vector<T>& values, std::uint32_t element_oid,
     append_big_endian(out, values.size(), 4);
     append_big_endian(out, 1, 4);
   }
-  for (const auto& value : values) {
-    append_big_endian(out, element_size, 4);
-    encode(out, value);
-  }
+  for (const auto& value : values) encode(out, value);
   return Param::binary_value(std::move(out));
 }
 
@@ -132,16 +115,25 @@ Param to_param(std::nullopt_t) {
 }
 
 Param to_param(const std::vector<std::string>& values) {
-  return array_literal(values,
-                       [](std::string& out, const std::string& v) { append_quoted(out, v); });
+  return binary_array(values, k_text_oid, [](std::string& out, const std::string& v) {
+    if (v.find('\0') != std::string::npos)
+      throw Error(std::string(sqlstate::k_character_not_in_repertoire),
+                  "an array parameter contains a NUL byte");
+    if (v.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+      throw std::length_error("an array element beyond 2 GB");
+    append_big_endian(out, v.size(), 4);
+    out += v;
+  });
 }
 Param to_param(const std::vector<std::int64_t>& values) {
-  return binary_array(values, k_int8_oid, 8, [](std::string& out, std::int64_t v) {
+  return binary_array(values, k_int8_oid, [](std::string& out, std::int64_t v) {
+    append_big_endian(out, 8, 4);
     append_big_endian(out, static_cast<std::uint64_t>(v), 8);
   });
 }
 Param to_param(const std::vector<Uuid>& values) {
-  return binary_array(values, k_uuid_oid, 16, [](std::string& out, const Uuid& v) {
+  return binary_array(values, k_uuid_oid, [](std::string& out, const Uuid& v) {
+    append_big_endian(out, 16, 4);
     out.append(reinterpret_cast<const char*>(v.bytes().data()), v.bytes().size());
   });
 }

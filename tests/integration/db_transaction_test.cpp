@@ -83,7 +83,7 @@ TEST_CASE("db transaction: bulk memory lasts until the transaction ends") {
   auto work_mem = [&](bool bulk) {
     return f.io.run([&]() -> awaitable<std::string> {
       auto body = [&](db::Tx& tx) -> awaitable<std::string> {
-        if (bulk) co_await tx.use_bulk_memory();
+        if (bulk) tx.use_bulk_memory();
         auto result = co_await tx.query(k_work_mem);
         co_return result.one().get<std::string>("memory");
       };

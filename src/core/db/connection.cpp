@@ -217,11 +217,7 @@ asio::awaitable<void> Connection::run_script(std::string_view sql) {
 
 asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
                                                              const std::vector<Param>& params) {
-  const char* name = nullptr;
-  if (!query.name.empty() && !settings_->transaction_pooling) {
-    name = prepared_name(query);
-    if (!name) name = co_await prepare(query, static_cast<int>(params.size()));
-  }
+  const char* name = co_await statement_name(query, static_cast<int>(params.size()));
   if (!send(name, query, params)) lost("send");
   query_sent_ = true;
   // A statement of a few hundred bytes leaves at once: the waiting loop only when it did not.
@@ -231,6 +227,13 @@ asio::awaitable<std::shared_ptr<ResultData>> Connection::run(const Query& query,
   auto data = co_await collect(query.name);
   mark_idle();
   co_return data;
+}
+
+asio::awaitable<const char*> Connection::statement_name(const Query& query, int param_count) {
+  if (query.name.empty() || settings_->transaction_pooling) co_return nullptr;
+  const char* name = prepared_name(query);
+  if (!name) name = co_await prepare(query, param_count);
+  co_return name;
 }
 
 bool Connection::send(const char* prepared_name, const Query& query,
@@ -261,12 +264,8 @@ asio::awaitable<std::vector<Result>> Connection::execute_batch(
   std::vector<const char*> names;
   names.reserve(statements.size());
   for (const auto& statement : statements) {
-    const char* name = nullptr;
-    if (!statement.query.name.empty() && !settings_->transaction_pooling) {
-      name = prepared_name(statement.query);
-      if (!name)
-        name = co_await prepare(statement.query, static_cast<int>(statement.params.size()));
-    }
+    const char* name =
+        co_await statement_name(statement.query, static_cast<int>(statement.params.size()));
     names.push_back(name);
   }
   if (PQenterPipelineMode(conn_) == 0) lost("pipeline");

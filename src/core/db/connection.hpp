@@ -122,7 +122,10 @@ class Connection {
     bool synced = false;
   };
   boost::asio::awaitable<Answer> next_answer(std::string_view what);
-  // Sends one statement, prepared when named (and not through a transaction pooler).
+  // The name `query` is prepared under on this connection, preparing it on its first use; null
+  // for an unnamed statement or through a transaction pooler (each is parsed where it runs).
+  boost::asio::awaitable<const char*> statement_name(const Query& query, int param_count);
+  // Sends one statement: the prepared one when named, else parsed with its parameters.
   bool send(const char* prepared_name, const Query& query, const std::vector<Param>& params);
   void observe(std::string_view name, Clock::time_point started) const;
   [[noreturn]] void lost(std::string_view what);

@@ -13,7 +13,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/db/connection.hpp"
-#include "core/db/param_values.hpp"
 #include "core/db/result_data.hpp"
 #include "core/db/sleeper.hpp"
 #include "core/db/sqlstate.hpp"
@@ -69,8 +68,7 @@ asio::awaitable<Result> Pipeline::execute(const Query& query, const std::vector<
 }
 
 void Pipeline::send_locked(const Query& query, const std::vector<Param>& params, Slot& slot) {
-  auto values = param_values(params);
-  int count = values.count();
+  const int count = static_cast<int>(params.size());
   PGconn* conn = connection_->conn_;
   const char* name = connection_->prepared_name(query);
   bool sent = true;
@@ -81,10 +79,7 @@ void Pipeline::send_locked(const Query& query, const std::vector<Param>& params,
     name = connection_->remember_prepared(query);
     slot.prepares = query.name;
   }
-  sent = sent &&
-         PQsendQueryPrepared(conn, name, count, values.values.data(), values.lengths.data(),
-                             values.formats.data(), 0) != 0 &&
-         PQpipelineSync(conn) != 0;
+  sent = sent && connection_->send(name, query, params) && PQpipelineSync(conn) != 0;
   if (sent) return;
   // libpq's queue may now hold part of the statement: the connection cannot be trusted.
   if (!slot.prepares.empty()) connection_->forget_prepared(slot.prepares);

@@ -39,9 +39,8 @@ constexpr Query k_commit{"db.commit", "COMMIT"};
 
 }  // namespace
 
-boost::asio::awaitable<void> Tx::use_bulk_memory() {
+void Tx::use_bulk_memory() {
   defer(k_bulk_memory);
-  co_return;
 }
 
 boost::asio::awaitable<Result> Tx::answer(const Pending& pending) {

@@ -60,7 +60,7 @@ class Tx : public Session {
   // transaction's next statement, or with its COMMIT, in one round trip (so does the BEGIN).
   // Its failure is thrown there, as that statement's or the commit's, with its own name, and
   // fails the transaction; statements keep their order. A transfer's idempotent answer and audit
-  // entry go with the COMMIT: nine round trips became six.
+  // entry go with the COMMIT (docs/design.md).
   template <class... Args>
   void defer(const Query& query, const Args&... args) {
     deferred_.push_back({query, params_of(args...)});
@@ -89,7 +89,7 @@ class Tx : public Session {
   // hash_mem_multiplier), in the database backend that runs them. Until the end of the
   // transaction only (SET LOCAL: the connection goes back to the pool, or to PgBouncer, as it
   // was); sent with the next statement.
-  boost::asio::awaitable<void> use_bulk_memory();
+  void use_bulk_memory();
 
  private:
   std::vector<Hook> hooks_;

@@ -105,7 +105,7 @@ awaitable<Run> Service::cancel(db::Tx& tx, const Uuid& organization_id, const Uu
                     to_string(before.status)));
   if (before.status == RunStatus::approved && before.totals.net > 0)
     co_await parts_.wallets.release(tx, organization_id, before.id);
-  co_await tx.use_bulk_memory();  // every item of the run, and their check's transition table
+  tx.use_bulk_memory();  // every item of the run, and their check's transition table
   co_await store::cancel_items(tx, organization_id, before.id);
   auto after = co_await store::mark_cancelled(tx, organization_id, before.id);
   co_await parts_.audit.append(tx,

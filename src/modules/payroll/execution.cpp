@@ -98,7 +98,7 @@ awaitable<Run> Service::execute(db::Tx& tx, const Uuid& organization_id, const U
   auto before = co_await lock_run(tx, organization_id, run_id);
   require_status(before, RunStatus::approved);
   if (!before.treasury_wallet_id) throw std::logic_error("an approved run without a treasury");
-  co_await tx.use_bulk_memory();  // every statement below takes all the run's items at once
+  tx.use_bulk_memory();  // every statement below takes all the run's items at once
   auto items = co_await all_items(tx, before);
   require_totals_of_items(before, items);
 
@@ -147,7 +147,7 @@ awaitable<Run> Service::reverse(db::Tx& tx, const Uuid& organization_id, const U
         "An imported legacy run is history: it was paid on chain, outside PayrollX's wallets, "
         "and cannot be reversed here.");
   if (!before.treasury_wallet_id) throw std::logic_error("a completed run without a treasury");
-  co_await tx.use_bulk_memory();
+  tx.use_bulk_memory();
   auto items = co_await all_items(tx, before);
 
   std::vector<transaction::PaymentReversal> reversals;

@@ -96,7 +96,7 @@ awaitable<Run> Service::create_run(db::Tx& tx, const Uuid& organization_id,
   std::optional<Schedule> found;
   if (request.schedule_id)
     found = co_await schedule(tx, organization_id, *request.schedule_id, true);
-  co_await tx.use_bulk_memory();  // the roster and the items, whole
+  tx.use_bulk_memory();  // the roster and the items, whole
   auto draft = co_await calculate(tx, organization_id, request, found);
   const auto& run = draft.run;
   std::optional<Run> inserted;
@@ -124,7 +124,7 @@ awaitable<Run> Service::recalculate(db::Tx& tx, const Uuid& organization_id, con
   std::optional<Schedule> found;
   if (before.schedule_id)
     found = co_await schedule(tx, organization_id, *before.schedule_id, false);
-  co_await tx.use_bulk_memory();
+  tx.use_bulk_memory();
   auto draft = co_await calculate(tx, organization_id, request_of(before), found);
   draft.run.id = before.id;
   for (auto& item : draft.items) item.run_id = before.id;

@@ -379,3 +379,46 @@ TEST_CASE("ledger rows: a run-sized statement is checked row for row like a tran
   CHECK(w.insert_credits(k_run_sized, paid, paid, w.other_wallet) == "succeeded");
   CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == k_run_sized);
 }
+
+TEST_CASE("ledger rows: a run-sized statement over two organisations checks each row in its own") {
+  World w(test::fresh_database("ledger_refs_two_orgs"));
+  const auto other_org = w.new_organization();
+  const auto other_from = w.add_wallet(other_org, "EMPLOYEE", w.new_uuid(), "USD");
+  const auto other_to = w.add_wallet(other_org, "EMPLOYEE", w.new_uuid(), "USD");
+  // k_run_sized transfers of this organisation, but the last one of `other_org`, from `from` to
+  // `to`; the check reads both organisations' wallets (transaction/0009).
+  const auto transfers = [&](const std::string& from, const std::string& to) {
+    return failure_of(
+        w.sql,
+        "INSERT INTO transaction.transactions (id, organization_id, type, status, amount,"
+        "  currency, from_wallet_id, to_wallet_id)"
+        " SELECT gen_random_uuid(), CASE WHEN i = $2 THEN $3::uuid ELSE $1::uuid END,"
+        "  'TRANSFER', 'COMPLETED', 5, 'USD', CASE WHEN i = $2 THEN $4::uuid ELSE $5::uuid END,"
+        "  CASE WHEN i = $2 THEN $6::uuid ELSE $7::uuid END"
+        " FROM generate_series(1, $2::int) AS i",
+        {w.organization, std::to_string(k_run_sized), other_org, from, w.wallet, to,
+         w.other_wallet});
+  };
+  CHECK_THAT(transfers(w.wallet, other_to), Contains("23503") && Contains("source wallet"));
+  CHECK_THAT(transfers(other_from, w.other_wallet),
+             Contains("23503") && Contains("destination wallet"));
+  CHECK(w.sql.count("SELECT count(*) FROM transaction.transactions") == 0);
+  REQUIRE(transfers(other_from, other_to) == "succeeded");
+
+  // Their entries: the last credit of `other_org` naming this organisation's wallet.
+  const auto credits = [&](const std::string& last_wallet) {
+    return failure_of(
+        w.sql,
+        "INSERT INTO wallet.entries (id, organization_id, wallet_id, transaction_id, direction,"
+        "  amount, balance_after, currency)"
+        " SELECT gen_random_uuid(), t.organization_id,"
+        "  CASE WHEN t.organization_id = $1 THEN t.to_wallet_id ELSE $2::uuid END, t.id,"
+        "  'CREDIT', 5, 5 * row_number() OVER (PARTITION BY t.to_wallet_id ORDER BY t.id), 'USD'"
+        " FROM transaction.transactions t",
+        {w.organization, last_wallet});
+  };
+  CHECK_THAT(credits(w.other_wallet), Contains("23503") && Contains("wallet in its currency"));
+  CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == 0);
+  CHECK(credits(other_to) == "succeeded");
+  CHECK(w.sql.count("SELECT count(*) FROM wallet.entries") == k_run_sized);
+}

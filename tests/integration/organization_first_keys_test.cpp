@@ -170,6 +170,9 @@ TEST_CASE("organisation-first keys: every tenant row belongs to an organisation 
       {"wallet.entries",
        "its transaction and wallet are checked once per statement (wallet/0008): a row "
        "trigger each was a large part of a run's execute"},
+      {"notification.notifications",
+       "its organisation is locked and checked once per statement, and kept while it has "
+       "notices (notification/0010): a row trigger each was a tenth of a large run's execute"},
       {"notification.deliveries",
        "a trigger per row was half the cost of a large run's fan-out; "
        "only ids its caller's transaction has just read are written"},

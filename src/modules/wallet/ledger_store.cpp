@@ -16,9 +16,11 @@ using boost::asio::awaitable;
 // rows of kind 'short' (wallet_id, available, required: nothing changed) or 'entry' (the
 // entries, in leg order). Each wallet's row is updated once, by the sum of its legs; each entry's
 // balance_after is the balance before the statement plus its wallet's legs up to it, so several
-// legs on one wallet (a payroll's treasury debits) carry running balances. LEGS makes the legs
-// (transaction_id, wallet_id, amount, entry_id, position), WALLETS names their wallets, ANSWER
-// is the parameter that says whether to answer the entries.
+// legs on one wallet (a payroll's treasury debits) carry running balances. Only a wallet whose
+// legs take money can fall short (held <= balance holds before: a CHECK), so only those are
+// compared with their available amount: a payroll's treasury, not its 100,000 payees. LEGS
+// makes the legs (transaction_id, wallet_id, amount, entry_id, position), WALLETS names their
+// wallets, ANSWER is the parameter that says whether to answer the entries.
 #define PAYROLLX_POST(LEGS, WALLETS, ANSWER)                                                 \
   "WITH legs AS (" LEGS                                                                      \
   "), totals AS ("                                                                           \
@@ -26,8 +28,7 @@ using boost::asio::awaitable;
   "), short AS ("                                                                            \
   "  SELECT w.id, w.balance - w.held AS available, -t.total AS required"                     \
   "  FROM wallet.wallets w JOIN totals t ON t.wallet_id = w.id"                              \
-  "  WHERE w.organization_id = $1 AND w.id " WALLETS                                         \
-  " AND w.owner_type <> 'EXTERNAL'"                                                          \
+  "  WHERE t.total < 0 AND w.organization_id = $1 AND w.owner_type <> 'EXTERNAL'"            \
   "    AND w.balance - w.held + t.total < 0"                                                 \
   "), moved AS ("                                                                            \
   "  UPDATE wallet.wallets w SET balance = w.balance + t.total, updated_at = now()"          \

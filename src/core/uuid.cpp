@@ -56,17 +56,47 @@ void random_bytes(std::uint8_t* out, std::size_t count) {
 
 }  // namespace
 
+// RFC 9562 section 6.2, method 1: within a millisecond, one thread's ids count up in a 30-bit
+// counter (rand_a's 12 bits and the top 18 of rand_b), seeded at random below 2^29 each new
+// millisecond, followed by 44 random bits. A run's 100,000 ids, made in a few dozen
+// milliseconds, then enter each primary key in order instead of at random places within each
+// millisecond: the insert of a run's items took 1.38-1.50 s against 1.52-1.56 s (psql, in
+// turns). Per thread, so no lock: ids of two threads interleave within a millisecond.
 Uuid Uuid::random() {
+  constexpr std::uint32_t k_counter_end = 1U << 30;
+  thread_local std::int64_t last_millis = -1;
+  thread_local std::uint32_t counter = 0;
+  const auto seed = [] {
+    std::array<std::uint8_t, 4> bytes;
+    random_bytes(bytes.data(), bytes.size());
+    std::uint32_t value = 0;
+    std::memcpy(&value, bytes.data(), bytes.size());
+    return value & (k_counter_end / 2 - 1);
+  };
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  if (millis > last_millis) {
+    counter = seed();
+  } else {  // the same millisecond, or the clock went back: keep counting after the last id
+    millis = last_millis;
+    if (++counter == k_counter_end) {
+      ++millis;
+      counter = seed();
+    }
+  }
+  last_millis = millis;
   Uuid id;
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  auto& b = id.bytes_;
   for (int i = 0; i < 6; ++i)
-    id.bytes_[static_cast<std::size_t>(i)] =
+    b[static_cast<std::size_t>(i)] =
         static_cast<std::uint8_t>(static_cast<std::uint64_t>(millis) >> (40 - 8 * i));
-  random_bytes(id.bytes_.data() + 6, 10);
-  id.bytes_[6] = static_cast<std::uint8_t>((id.bytes_[6] & 0x0F) | 0x70);
-  id.bytes_[8] = static_cast<std::uint8_t>((id.bytes_[8] & 0x3F) | 0x80);
+  random_bytes(b.data() + 10, 6);
+  b[6] = static_cast<std::uint8_t>(0x70 | ((counter >> 26) & 0x0F));
+  b[7] = static_cast<std::uint8_t>(counter >> 18);
+  b[8] = static_cast<std::uint8_t>(0x80 | ((counter >> 12) & 0x3F));
+  b[9] = static_cast<std::uint8_t>(counter >> 4);
+  b[10] = static_cast<std::uint8_t>(((counter & 0x0F) << 4) | (b[10] & 0x0F));
   return id;
 }
 

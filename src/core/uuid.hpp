@@ -12,9 +12,11 @@ class Uuid {
  public:
   Uuid() = default;
   static std::optional<Uuid> parse(std::string_view text);
-  // Version 7 (RFC 9562): 48 bits of Unix milliseconds, then 74 bits from libsodium's CSPRNG.
-  // Time-ordered, so rows created together sit together in primary-key indexes (bulk inserts of
-  // a payroll run or an import stay fast); unguessable enough for ids, never used as a secret.
+  // Version 7 (RFC 9562): 48 bits of Unix milliseconds, a 30-bit counter that orders one thread's
+  // ids within a millisecond (seeded at random each millisecond), 44 bits from libsodium's
+  // CSPRNG. Time-ordered, so rows created together sit together in primary-key indexes (bulk
+  // inserts of a payroll run or an import stay fast); unguessable enough for ids, never used as
+  // a secret.
   static Uuid random();
   std::string str() const;
   // The canonical text without allocating: view it as std::string_view(chars.data(), 36).

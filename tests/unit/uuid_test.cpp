@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <vector>
 
 using payrollx::Uuid;
 
@@ -31,10 +32,32 @@ TEST_CASE("uuid: ids carry the time, so later ids sort after earlier ones") {
   CHECK(stamped > millis - 1000);
 }
 
-TEST_CASE("uuid: a hundred thousand ids in a burst are all different") {
-  std::set<Uuid> ids;
-  for (int i = 0; i < 100000; ++i) ids.insert(Uuid::random());
-  CHECK(ids.size() == 100000);
+TEST_CASE("uuid: a hundred thousand ids in a burst are all different, in the order made") {
+  std::vector<Uuid> made(100000);
+  for (auto& id : made) id = Uuid::random();
+  // Within a millisecond too (a burst spans a few dozen): a run's ids enter an index in order.
+  for (std::size_t i = 1; i < made.size(); ++i) {
+    INFO("id " << i);
+    REQUIRE(made[i - 1] < made[i]);
+  }
+  for (const auto& id : made) {
+    REQUIRE((id.bytes()[6] >> 4) == 7);
+    REQUIRE((id.bytes()[8] >> 6) == 2);
+  }
+}
+
+TEST_CASE("uuid: threads making ids at once never make the same one") {
+  constexpr int k_threads = 4, k_each = 50000;
+  std::vector<std::vector<Uuid>> made(k_threads, std::vector<Uuid>(k_each));
+  std::vector<std::thread> threads;
+  for (auto& ids : made)
+    threads.emplace_back([&ids] {
+      for (auto& id : ids) id = Uuid::random();
+    });
+  for (auto& thread : threads) thread.join();
+  std::set<Uuid> all;
+  for (const auto& ids : made) all.insert(ids.begin(), ids.end());
+  CHECK(all.size() == static_cast<std::size_t>(k_threads * k_each));
 }
 
 TEST_CASE("uuid: parsing accepts only the canonical form") {

@@ -6,7 +6,14 @@
 --    organisation) and fails, as the key did, when one is not there;
 --  * an organisation that has notices is not deleted or re-keyed (the key's NO ACTION). Its
 --    deletion waits for the lock of an insert in flight, then its check sees that insert's
---    notices (a statement of its own, with a snapshot taken after the wait).
+--    notices (a statement of its own, with a snapshot taken after the wait). That holds under
+--    READ COMMITTED only: under REPEATABLE READ the check would read the transaction's older
+--    snapshot and miss notices committed since (the key read a newer one), so there the deletion
+--    is refused (nothing in the server deletes organisations; an operator's psql does, in its
+--    default READ COMMITTED);
+--  * a notice never moves to another organisation.
+-- The insert's lock needs UPDATE on organisations, which the runtime role has (grants.cpp); the
+-- key's lookup ran as the table's owner.
 ALTER TABLE notification.notifications DROP CONSTRAINT notifications_organization_id_fkey;
 
 CREATE FUNCTION notification.check_notice_organizations() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -32,8 +39,14 @@ CREATE TRIGGER notifications_organization AFTER INSERT ON notification.notificat
 
 CREATE FUNCTION notification.keep_noticed_organization() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF (TG_OP = 'DELETE' OR OLD.id <> NEW.id)
-     AND EXISTS (SELECT FROM notification.notifications WHERE organization_id = OLD.id) THEN
+  IF TG_OP = 'UPDATE' AND OLD.id = NEW.id THEN
+    RETURN NEW;
+  END IF;
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'organisation % is deleted or re-keyed under READ COMMITTED only', OLD.id
+      USING ERRCODE = 'invalid_transaction_state';
+  END IF;
+  IF EXISTS (SELECT FROM notification.notifications WHERE organization_id = OLD.id) THEN
     RAISE EXCEPTION 'organisation % has notices', OLD.id
       USING ERRCODE = 'foreign_key_violation';
   END IF;
@@ -43,3 +56,8 @@ $$;
 
 CREATE TRIGGER organizations_noticed BEFORE DELETE OR UPDATE OF id ON organization.organizations
   FOR EACH ROW EXECUTE FUNCTION notification.keep_noticed_organization();
+
+CREATE TRIGGER notifications_organization_kept
+  BEFORE UPDATE OF organization_id ON notification.notifications
+  FOR EACH ROW WHEN (OLD.organization_id <> NEW.organization_id)
+  EXECUTE FUNCTION core.refuse_change('a notice belongs to its organisation');

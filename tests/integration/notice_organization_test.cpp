@@ -91,7 +91,29 @@ TEST_CASE("notices: an organisation with notices is kept, one without is deleted
   CHECK(failure_of(sql, "DELETE FROM organization.organizations WHERE id = $1", {quiet}) ==
         "succeeded");
   CHECK(sql.count("SELECT count(*) FROM organization.organizations WHERE id = $1", {noticed}) == 1);
+  // A notice stays in its organisation.
+  CHECK_THAT(failure_of(sql, "UPDATE notification.notifications SET organization_id = $1",
+                        {new_organization(sql)}),
+             Contains("23001"));
+  CHECK(failure_of(sql, "UPDATE notification.notifications SET read_at = now()") == "succeeded");
   CHECK(notices(sql) == 2);
+}
+
+TEST_CASE("notices: an organisation is deleted under READ COMMITTED only") {
+  // Under REPEATABLE READ the check would read the transaction's snapshot, older than a notice
+  // committed since; the key it replaces read a newer one.
+  const auto url = test::fresh_database("notice_org_isolation");
+  test::Sql sql(url);
+  const auto quiet = new_organization(sql);
+  for (const char* isolation : {"REPEATABLE READ", "SERIALIZABLE"}) {
+    INFO(isolation);
+    sql.exec(std::string("BEGIN ISOLATION LEVEL ") + isolation);
+    CHECK_THAT(failure_of(sql, "DELETE FROM organization.organizations WHERE id = $1", {quiet}),
+               Contains("25000"));
+    sql.exec("ROLLBACK");
+  }
+  CHECK(failure_of(sql, "DELETE FROM organization.organizations WHERE id = $1", {quiet}) ==
+        "succeeded");
 }
 
 TEST_CASE("notices: a deletion racing an insert of the organisation's notices never orphans one") {

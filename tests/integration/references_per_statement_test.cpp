@@ -213,6 +213,15 @@ TEST_CASE(
   // The same rows with their own run, employees and wallets are taken.
   CHECK(w.insert_items(w.organization, w.run, employees, wallets) == "succeeded");
   CHECK(w.items() == 2);
+  // Once per employee in a run (payroll/0009's key), at any other place.
+  CHECK_THAT(failure_of(w.sql,
+                        "INSERT INTO payroll.payroll_items (id, organization_id, run_id,"
+                        "  employee_id, wallet_id, position, base_pay, earnings, gross,"
+                        "  pre_tax_deductions, taxable, tax, post_tax_deductions, net)"
+                        " VALUES (gen_random_uuid(), $1, $2, $3, $4, 7, 1, 0, 1, 0, 1, 0, 0, 1)",
+                        {w.organization, w.run, w.employee, w.wallet}),
+             Contains("23505") && Contains("payroll_items_employee_run_key"));
+  CHECK(w.items() == 2);
 }
 
 TEST_CASE("payroll items: what an item names is never deleted or re-keyed, nor is the name") {

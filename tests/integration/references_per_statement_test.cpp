@@ -81,6 +81,18 @@ struct World {
 
   long long items() { return sql.count("SELECT count(*) FROM payroll.payroll_items"); }
 
+  // One item of the run at `position`: the employee's, PAID by `transaction_id` when given.
+  std::string insert_item(int position, const std::string& transaction_id = "") {
+    return failure_of(
+        sql,
+        "INSERT INTO payroll.payroll_items (id, organization_id, run_id, employee_id, wallet_id,"
+        "  position, base_pay, earnings, gross, pre_tax_deductions, taxable, tax,"
+        "  post_tax_deductions, net, status, transaction_id)"
+        " VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 1, 0, 1, 0, 1, 0, 0, 1,"
+        "  CASE WHEN $6 = '' THEN 'PENDING' ELSE 'PAID' END, nullif($6, '')::uuid)",
+        {organization, run, employee, wallet, std::to_string(position), transaction_id});
+  }
+
   // A transaction of `amount` from `from` to `to` in `currency`, with `reversal_of` or NULL.
   std::string insert_transaction(const std::string& id, const std::string& from,
                                  const std::string& to, const std::string& currency,
@@ -108,22 +120,24 @@ struct World {
   }
 
   // `count` transfers from `wallet` to `other_wallet` in one statement, but the last from
-  // `last_from` to `last_to`, reversing `last_reverses` when given.
+  // `last_from` to `last_to`, reversing `last_reverses` when given, in `last_organization` when
+  // given.
   std::string insert_transactions(int count, const std::string& last_from,
-                                  const std::string& last_to,
-                                  const std::string& last_reverses = "") {
+                                  const std::string& last_to, const std::string& last_reverses = "",
+                                  const std::string& last_organization = "") {
     return failure_of(
         sql,
         "INSERT INTO transaction.transactions (id, organization_id, type, status, amount,"
         "  currency, from_wallet_id, to_wallet_id, reversal_of)"
-        " SELECT gen_random_uuid(), $1,"
+        " SELECT gen_random_uuid(),"
+        "  CASE WHEN i = $2 AND $8 <> '' THEN $8::uuid ELSE $1::uuid END,"
         "  CASE WHEN i = $2 AND $7 <> '' THEN 'REVERSAL' ELSE 'TRANSFER' END, 'COMPLETED', 5,"
         "  'USD', CASE WHEN i = $2 THEN $3::uuid ELSE $4::uuid END,"
         "  CASE WHEN i = $2 THEN $5::uuid ELSE $6::uuid END,"
         "  CASE WHEN i = $2 THEN nullif($7, '')::uuid END"
         " FROM generate_series(1, $2::int) AS i",
         {organization, std::to_string(count), last_from, wallet, last_to, other_wallet,
-         last_reverses});
+         last_reverses, last_organization});
   }
 
   // Another organisation with two wallets and a transaction between them: ids that exist, but
@@ -199,14 +213,7 @@ TEST_CASE(
     CHECK_THAT(w.insert_items(other_org, w.run, employees, wallets), Contains("23503"));
   }
   SECTION("a paying transaction that does not exist") {
-    CHECK_THAT(failure_of(w.sql,
-                          "INSERT INTO payroll.payroll_items (id, organization_id, run_id,"
-                          "  employee_id, wallet_id, position, base_pay, earnings, gross,"
-                          "  pre_tax_deductions, taxable, tax, post_tax_deductions, net, status,"
-                          "  transaction_id) VALUES (gen_random_uuid(), $1, $2, $3, $4, 0, 1, 0,"
-                          "  1, 0, 1, 0, 0, 1, 'PAID', gen_random_uuid())",
-                          {w.organization, w.run, w.employee, w.wallet}),
-               Contains("23503") && Contains("transaction"));
+    CHECK_THAT(w.insert_item(0, w.new_uuid()), Contains("23503") && Contains("transaction"));
   }
   CHECK(w.items() == 0);
 
@@ -214,13 +221,7 @@ TEST_CASE(
   CHECK(w.insert_items(w.organization, w.run, employees, wallets) == "succeeded");
   CHECK(w.items() == 2);
   // Once per employee in a run (payroll/0009's key), at any other place.
-  CHECK_THAT(failure_of(w.sql,
-                        "INSERT INTO payroll.payroll_items (id, organization_id, run_id,"
-                        "  employee_id, wallet_id, position, base_pay, earnings, gross,"
-                        "  pre_tax_deductions, taxable, tax, post_tax_deductions, net)"
-                        " VALUES (gen_random_uuid(), $1, $2, $3, $4, 7, 1, 0, 1, 0, 1, 0, 0, 1)",
-                        {w.organization, w.run, w.employee, w.wallet}),
-             Contains("23505") && Contains("payroll_items_employee_run_key"));
+  CHECK_THAT(w.insert_item(7), Contains("23505") && Contains("payroll_items_employee_run_key"));
   CHECK(w.items() == 2);
 }
 
@@ -394,19 +395,10 @@ TEST_CASE("ledger rows: a run-sized statement over two organisations checks each
   const auto other_org = w.new_organization();
   const auto other_from = w.add_wallet(other_org, "EMPLOYEE", w.new_uuid(), "USD");
   const auto other_to = w.add_wallet(other_org, "EMPLOYEE", w.new_uuid(), "USD");
-  // k_run_sized transfers of this organisation, but the last one of `other_org`, from `from` to
-  // `to`; the check reads both organisations' wallets (transaction/0009).
+  // k_run_sized transfers of this organisation, the last one of `other_org`; the check reads
+  // both organisations' wallets (transaction/0009).
   const auto transfers = [&](const std::string& from, const std::string& to) {
-    return failure_of(
-        w.sql,
-        "INSERT INTO transaction.transactions (id, organization_id, type, status, amount,"
-        "  currency, from_wallet_id, to_wallet_id)"
-        " SELECT gen_random_uuid(), CASE WHEN i = $2 THEN $3::uuid ELSE $1::uuid END,"
-        "  'TRANSFER', 'COMPLETED', 5, 'USD', CASE WHEN i = $2 THEN $4::uuid ELSE $5::uuid END,"
-        "  CASE WHEN i = $2 THEN $6::uuid ELSE $7::uuid END"
-        " FROM generate_series(1, $2::int) AS i",
-        {w.organization, std::to_string(k_run_sized), other_org, from, w.wallet, to,
-         w.other_wallet});
+    return w.insert_transactions(k_run_sized, from, to, "", other_org);
   };
   CHECK_THAT(transfers(w.wallet, other_to), Contains("23503") && Contains("source wallet"));
   CHECK_THAT(transfers(other_from, w.other_wallet),

@@ -69,6 +69,41 @@ TEST_CASE("payroll rules: a REGULAR run pays the eligible and lists the skipped 
   CHECK(audited(app.sql(), "payroll.run.recalculated", text_at(run, "id")) == 1);
 }
 
+TEST_CASE("payroll rules: a run's items follow its roster by last name, then first name") {
+  TestApp app("payroll-roster-order", unthrottled());
+  auto org = organisation(app, "roster-order");
+  auto& http = app.http();
+  // Hired in an order that is neither the names' nor the ids'.
+  const std::vector<std::pair<std::string, std::string>> hired{
+      {"Amy", "Young"}, {"Zed", "Adams"}, {"Cal", "Moss"}, {"Bea", "Adams"}};
+  std::map<std::string, std::string> id_of;  // "Last, First" -> employee id
+  for (const auto& [first, last] : hired) {
+    auto body = employee_body(first + last, "2026-01-05");
+    body["firstName"] = first;
+    body["lastName"] = last;
+    auto created = expect(http.post("/api/v1/employees", body, org.hr.access_token), 201);
+    const auto id = text_at(created, "id");
+    expect(
+        http.post("/api/v1/employees/" + id + "/kyc/approve", json::object{}, org.hr.access_token),
+        200);
+    id_of[last + ", " + first] = id;
+  }
+  const std::vector<std::string> expected{id_of["Adams, Bea"], id_of["Adams, Zed"],
+                                          id_of["Moss, Cal"], id_of["Young, Amy"]};
+  auto employee_ids = [&](const std::string& run_id) {
+    std::vector<std::string> ids;
+    for (const auto& item : items_of(app, org.hr.access_token, run_id, 3))
+      ids.push_back(text_at(item, "employeeId"));
+    return ids;
+  };
+
+  auto run = draft_regular(app, org, monthly_schedule(app, org));
+  const auto run_id = text_at(run, "id");
+  CHECK(employee_ids(run_id) == expected);
+  expect(act(app, org.hr.access_token, run_id, "recalculate"), 200);
+  CHECK(employee_ids(run_id) == expected);
+}
+
 TEST_CASE("payroll rules: one REGULAR run per schedule and period") {
   TestApp app("payroll-duplicate", unthrottled());
   auto org = organisation(app, "duplicate");

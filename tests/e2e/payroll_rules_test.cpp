@@ -1,6 +1,7 @@
 // The rules of drafting and approving runs: who is in a REGULAR run and why the others are
-// skipped, one REGULAR run per schedule and period, off-cycle runs, recalculation, the
-// four-eyes policy, nets that block approval, and the preview that stores nothing.
+// skipped, the order of its items, one REGULAR run per schedule and period, off-cycle runs,
+// recalculation, the four-eyes policy, nets that block approval, and the preview that stores
+// nothing.
 #include <set>
 
 #include "payroll_helpers.hpp"

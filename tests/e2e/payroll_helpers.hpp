@@ -74,12 +74,10 @@ inline json::object employee_body(const std::string& who, const std::string& hir
           {"salary", {{"amount", annual}, {"currency", currency}, {"period", "ANNUAL"}}}};
 }
 
-// An employee (KYC approved unless told otherwise), with a signed-in portal user on request.
-inline Employee hire(TestApp& app, const Org& org, const std::string& who,
-                     const std::string& hire_date = "2026-01-05", bool portal_user = false,
-                     bool approve_kyc = true, std::int64_t annual = k_annual_salary,
-                     const std::string& currency = "USD") {
-  auto body = employee_body(who, hire_date, annual, currency);
+// The employee `body` describes (KYC approved unless told otherwise), with a signed-in portal
+// user on request.
+inline Employee hire_as(TestApp& app, const Org& org, json::object body, bool portal_user = false,
+                        bool approve_kyc = true) {
   if (portal_user) body["createUserAccount"] = true;
   auto created = expect(app.http().post("/api/v1/employees", body, org.hr.access_token), 201);
   Employee employee{
@@ -96,6 +94,15 @@ inline Employee hire(TestApp& app, const Org& org, const std::string& who,
     employee.token = text_at(expect(accepted, 200), "accessToken");
   }
   return employee;
+}
+
+// An employee (KYC approved unless told otherwise), with a signed-in portal user on request.
+inline Employee hire(TestApp& app, const Org& org, const std::string& who,
+                     const std::string& hire_date = "2026-01-05", bool portal_user = false,
+                     bool approve_kyc = true, std::int64_t annual = k_annual_salary,
+                     const std::string& currency = "USD") {
+  return hire_as(app, org, employee_body(who, hire_date, annual, currency), portal_user,
+                 approve_kyc);
 }
 
 // The first day of the month `months` before today's (UTC).

@@ -73,21 +73,14 @@ TEST_CASE("payroll rules: a REGULAR run pays the eligible and lists the skipped 
 TEST_CASE("payroll rules: a run's items follow its roster by last name, then first name") {
   TestApp app("payroll-roster-order", unthrottled());
   auto org = organisation(app, "roster-order");
-  auto& http = app.http();
   // Hired in an order that is neither the names' nor the ids'.
   const std::vector<std::pair<std::string, std::string>> hired{
       {"Amy", "Young"}, {"Zed", "Adams"}, {"Cal", "Moss"}, {"Bea", "Adams"}};
   std::map<std::string, std::string> id_of;  // "Last, First" -> employee id
   for (const auto& [first, last] : hired) {
-    auto body = employee_body(first + last, "2026-01-05");
-    body["firstName"] = first;
+    auto body = employee_body(first, "2026-01-05");
     body["lastName"] = last;
-    auto created = expect(http.post("/api/v1/employees", body, org.hr.access_token), 201);
-    const auto id = text_at(created, "id");
-    expect(
-        http.post("/api/v1/employees/" + id + "/kyc/approve", json::object{}, org.hr.access_token),
-        200);
-    id_of[last + ", " + first] = id;
+    id_of[last + ", " + first] = hire_as(app, org, body).id;
   }
   const std::vector<std::string> expected{id_of["Adams, Bea"], id_of["Adams, Zed"],
                                           id_of["Moss, Cal"], id_of["Young, Amy"]};

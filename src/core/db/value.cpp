@@ -59,13 +59,18 @@ void append_big_endian(std::string& out, std::uint64_t value, int bytes) {
 
 // array_send's layout of a one-dimensional array without NULLs: the dimensions, a has-nulls
 // flag, the element type, then per dimension its length and lower bound (1), then each element's
-// length and bytes (`encode` writes both). An empty array has no dimension.
-template <class T, class Encode>
-Param binary_array(const std::vector<T>& values, std::uint32_t element_oid, Encode encode) {
+// length and bytes (`encode` writes both, `encoded_size` says how many). An empty array has no
+// dimension. Sized once: a run's item lines are 15 MB that would otherwise be copied through
+// every doubling of the string, each into freshly mapped memory.
+template <class T, class EncodedSize, class Encode>
+Param binary_array(const std::vector<T>& values, std::uint32_t element_oid,
+                   EncodedSize encoded_size, Encode encode) {
   if (values.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
     throw std::length_error("an array parameter holds more than 2^31 elements");
+  std::size_t size = values.empty() ? 12 : 20;  // the header, with its dimension or without
+  for (const auto& value : values) size += encoded_size(value);
   std::string out;
-  out.reserve(20 + values.size() * 24);
+  out.reserve(size);
   append_big_endian(out, values.empty() ? 0 : 1, 4);
   append_big_endian(out, 0, 4);
   append_big_endian(out, element_oid, 4);
@@ -74,6 +79,7 @@ Param binary_array(const std::vector<T>& values, std::uint32_t element_oid, Enco
     append_big_endian(out, 1, 4);
   }
   for (const auto& value : values) encode(out, value);
+  if (out.size() != size) throw std::logic_error("an array parameter's size was miscounted");
   return Param::binary_value(std::move(out));
 }
 
@@ -115,7 +121,8 @@ Param to_param(std::nullopt_t) {
 }
 
 Param to_param(const std::vector<std::string>& values) {
-  return binary_array(values, k_text_oid, [](std::string& out, const std::string& v) {
+  const auto encoded_size = [](const std::string& v) { return 4 + v.size(); };
+  return binary_array(values, k_text_oid, encoded_size, [](std::string& out, const std::string& v) {
     if (v.find('\0') != std::string::npos)
       throw Error(std::string(sqlstate::k_character_not_in_repertoire),
                   "an array parameter contains a NUL byte");
@@ -126,13 +133,15 @@ Param to_param(const std::vector<std::string>& values) {
   });
 }
 Param to_param(const std::vector<std::int64_t>& values) {
-  return binary_array(values, k_int8_oid, [](std::string& out, std::int64_t v) {
+  const auto encoded_size = [](std::int64_t) { return std::size_t{4 + 8}; };
+  return binary_array(values, k_int8_oid, encoded_size, [](std::string& out, std::int64_t v) {
     append_big_endian(out, 8, 4);
     append_big_endian(out, static_cast<std::uint64_t>(v), 8);
   });
 }
 Param to_param(const std::vector<Uuid>& values) {
-  return binary_array(values, k_uuid_oid, [](std::string& out, const Uuid& v) {
+  const auto encoded_size = [](const Uuid&) { return std::size_t{4 + 16}; };
+  return binary_array(values, k_uuid_oid, encoded_size, [](std::string& out, const Uuid& v) {
     append_big_endian(out, 16, 4);
     out.append(reinterpret_cast<const char*>(v.bytes().data()), v.bytes().size());
   });

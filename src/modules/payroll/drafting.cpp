@@ -234,6 +234,9 @@ Calculated calculate(const RunRequest& request, const Header& header,
   const auto items = requested_items(request);
   const bool explicit_amounts = request.items.has_value();
   Calculated calculated;
+  // At most one item per employee, sized once: a run's 100,000 items are 20 MB, and growing them
+  // by doubling moves them through 40 MB of freshly mapped memory.
+  calculated.items.reserve(roster.size());
   for (const auto& entry : roster) {
     const auto& payee = entry.payee;
     if (auto reason = skip_reason(payee, header, !explicit_amounts, kyc_required)) {

@@ -13,13 +13,14 @@ using boost::asio::awaitable;
 // created_by, created_at (select_history answers it from there). A history line per payment
 // would repeat the row: 10,000 rows more, with their foreign-key checks, for a run of 10,000.
 // $1 organization_id, $2 run id, $3 currency, $4 treasury wallet, $5 id[], $6 employee wallet[],
-// $7 amount[], $8 created_by.
+// $7 amount[], $8 created_by. The arrays are unnested side by side in the select list, streamed
+// rather than first copied into tuplestores (payroll.insert_items says why).
 constexpr db::Query k_insert_payments{
     "transaction.insert_payments",
     "INSERT INTO transaction.transactions (id, organization_id, type, status, amount, currency,"
     "  from_wallet_id, to_wallet_id, payroll_run_id, created_by, completed_at) "
-    "SELECT id, $1, 'PAYROLL', 'COMPLETED', amount, $3, $4, wallet_id, $2, $8, now() "
-    "FROM unnest($5::uuid[], $6::uuid[], $7::bigint[]) AS p(id, wallet_id, amount)"};
+    "SELECT unnest($5::uuid[]), $1, 'PAYROLL', 'COMPLETED', unnest($7::bigint[]), $3, $4,"
+    "  unnest($6::uuid[]), $2, $8, now()"};
 
 // A reversed run's compensations and their first history lines. $1 organization_id, $2 run id,
 // $3 currency, $4 treasury wallet, $5 id[], $6 employee wallet[], $7 amount[], $8 original id[],

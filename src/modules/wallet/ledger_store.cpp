@@ -54,11 +54,13 @@ using boost::asio::awaitable;
 
 // Any number of legs. $1 organization_id, $2 transaction_id[], $3 wallet_id[], $4 amount[]
 // (signed), $5 entry id[], $6 whether to answer the entries (a payroll run's hundreds of
-// thousands are not read back).
+// thousands are not read back). The arrays are unnested side by side in the select list, streamed
+// rather than first copied into tuplestores (payroll.insert_items says why).
 constexpr db::Query k_post{
     "wallet.post",
-    PAYROLLX_POST("  SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::uuid[])"
-                  "    WITH ORDINALITY AS l(transaction_id, wallet_id, amount, entry_id, position)",
+    PAYROLLX_POST("  SELECT unnest($2::uuid[]) AS transaction_id, unnest($3::uuid[]) AS wallet_id,"
+                  "    unnest($4::bigint[]) AS amount, unnest($5::uuid[]) AS entry_id,"
+                  "    generate_series(1, cardinality($2::uuid[]))::bigint AS position",
                   "= ANY($3::uuid[])", "$6::boolean")};
 
 // Two legs (a transfer, a deposit, a withdrawal's settlement, a reversal), as scalars: the

@@ -70,26 +70,38 @@ TEST_CASE("payroll rules: a REGULAR run pays the eligible and lists the skipped 
   CHECK(audited(app.sql(), "payroll.run.recalculated", text_at(run, "id")) == 1);
 }
 
-TEST_CASE("payroll rules: a run's items follow its roster by last name, then first name") {
+TEST_CASE(
+    "payroll rules: a run's items follow its roster by last name, then first name, bytewise") {
   TestApp app("payroll-roster-order", unthrottled());
   auto org = organisation(app, "roster-order");
-  // Hired in an order that is neither the names' nor the ids'.
+  // Hired in an order that is neither the names' nor the ids'. The names compare as bytes,
+  // whatever the database's locale: "de Vries" after "Young" (a linguistic collation would put
+  // it among the D's), "Émile" after "Zed".
   const std::vector<std::pair<std::string, std::string>> hired{
-      {"Amy", "Young"}, {"Zed", "Adams"}, {"Cal", "Moss"}, {"Bea", "Adams"}};
+      {"Amy", "Young"},    {"Zed", "Adams"}, {"Cal", "Moss"},
+      {"Eve", "de Vries"}, {"Bea", "Adams"}, {"\u00c9mile", "Adams"}};
   std::map<std::string, std::string> id_of;  // "Last, First" -> employee id
   for (const auto& [first, last] : hired) {
     auto body = employee_body(first, "2026-01-05");
     body["lastName"] = last;
+    body["email"] = fmt::format("roster{}@payroll.example.com", id_of.size());  // ASCII
     id_of[last + ", " + first] = hire_as(app, org, body).id;
   }
-  const std::vector<std::string> expected{id_of["Adams, Bea"], id_of["Adams, Zed"],
-                                          id_of["Moss, Cal"], id_of["Young, Amy"]};
+  const std::vector<std::string> expected{id_of["Adams, Bea"],        id_of["Adams, Zed"],
+                                          id_of["Adams, \u00c9mile"], id_of["Moss, Cal"],
+                                          id_of["Young, Amy"],        id_of["de Vries, Eve"]};
   auto employee_ids = [&](const std::string& run_id) {
     std::vector<std::string> ids;
     for (const auto& item : items_of(app, org.hr.access_token, run_id, 3))
       ids.push_back(text_at(item, "employeeId"));
     return ids;
   };
+
+  // The names under a linguistic collation (ICU's root locale), as a database created with
+  // another locale would have them: the roster's order must not follow it.
+  app.sql().exec(R"(ALTER TABLE employee.employees
+                      ALTER COLUMN last_name TYPE text COLLATE "und-x-icu",
+                      ALTER COLUMN first_name TYPE text COLLATE "und-x-icu")");
 
   auto run = draft_regular(app, org, monthly_schedule(app, org));
   const auto run_id = text_at(run, "id");

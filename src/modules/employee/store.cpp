@@ -125,13 +125,16 @@ constexpr db::Query k_set_wallet_address{
     "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_EMPLOYEE_COLUMNS};
 
 // A payroll run's roster. $1 organization_id, $2 employee ids or NULL (every employee).
+// In the names' byte order (COLLATE "C"): the same order on every host whatever the
+// database's locale, and the order C.UTF-8 (the clusters scripts/run creates) gives; sorting
+// 100,000 names this way lets PostgreSQL compare abbreviated keys instead of calling strcoll.
 constexpr db::Query k_select_roster{
     "employee.select_roster",
     "SELECT id, wallet_id, hire_date, termination_date, salary_amount, salary_currency,"
     "  salary_period, pay_frequency, kyc_status"
     " FROM employee.employees "
     "WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) "
-    "ORDER BY last_name, first_name, id"};
+    "ORDER BY last_name COLLATE \"C\", first_name COLLATE \"C\", id"};
 
 // $1 organization_id, $2 uuid[] employee ids → id, name ("First Last").
 constexpr db::Query k_select_names{

@@ -1,5 +1,8 @@
 #include "modules/employee/store.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include "core/db/pool.hpp"
 
 namespace payrollx::employee::store {
@@ -124,17 +127,14 @@ constexpr db::Query k_set_wallet_address{
     "UPDATE employee.employees SET wallet_address = $3, updated_at = now() "
     "WHERE organization_id = $1 AND id = $2 RETURNING " PAYROLLX_EMPLOYEE_COLUMNS};
 
-// A payroll run's roster. $1 organization_id, $2 employee ids or NULL (every employee).
-// In the names' byte order (COLLATE "C"): the same order on every host whatever the
-// database's locale, and the order C.UTF-8 (the clusters scripts/run creates) gives; sorting
-// 100,000 names this way lets PostgreSQL compare abbreviated keys instead of calling strcoll.
+// A payroll run's roster, unordered (select_roster sorts it). $1 organization_id, $2 employee ids
+// or NULL (every employee).
 constexpr db::Query k_select_roster{
     "employee.select_roster",
     "SELECT id, wallet_id, hire_date, termination_date, salary_amount, salary_currency,"
-    "  salary_period, pay_frequency, kyc_status"
+    "  salary_period, pay_frequency, kyc_status, last_name, first_name"
     " FROM employee.employees "
-    "WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[])) "
-    "ORDER BY last_name COLLATE \"C\", first_name COLLATE \"C\", id"};
+    "WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))"};
 
 // $1 organization_id, $2 uuid[] employee ids → id, name ("First Last").
 constexpr db::Query k_select_names{
@@ -358,19 +358,43 @@ awaitable<Employee> set_wallet_address(db::Tx& tx, const Uuid& organization_id, 
   co_return employee_from(updated.one());
 }
 
+// The roster in the order a run lists its items: by last name, first name, then id, the names
+// compared as bytes (the "C" collation), so the order is the same on every host whatever the
+// database's locale, and the one C.UTF-8 (the clusters scripts/run creates) gives. Sorted here
+// rather than by the database: 100,000 rows took PostgreSQL 0.2 s of a calculation's time, and
+// the database is what every instance shares.
 awaitable<std::vector<Payee>> select_roster(db::Session& session, const Uuid& organization_id,
                                             const std::optional<std::vector<Uuid>>& ids) {
   auto result = co_await session.query(k_select_roster, organization_id, ids);
+  struct Key {
+    std::string last_name;
+    std::string first_name;
+    Uuid id;
+    int row;
+  };
+  std::vector<Key> order;
+  order.reserve(static_cast<std::size_t>(result.size()));
+  for (int i = 0; i < result.size(); ++i) {
+    const auto row = result[i];
+    order.push_back({.last_name = row.get<std::string>("last_name"),
+                     .first_name = row.get<std::string>("first_name"),
+                     .id = row.get<Uuid>("id"),
+                     .row = i});
+  }
+  std::ranges::sort(order, {},
+                    [](const Key& key) { return std::tie(key.last_name, key.first_name, key.id); });
   std::vector<Payee> payees;
-  payees.reserve(static_cast<std::size_t>(result.size()));
-  for (auto row : result)
-    payees.push_back({.id = row.get<Uuid>("id"),
+  payees.reserve(order.size());
+  for (const auto& key : order) {
+    const auto row = result[key.row];
+    payees.push_back({.id = key.id,
                       .wallet_id = row.get<Uuid>("wallet_id"),
                       .hire_date = row.get<Date>("hire_date"),
                       .termination_date = row.get<std::optional<Date>>("termination_date"),
                       .salary = salary_from(row),
                       .pay_frequency = row.get<std::string>("pay_frequency"),
                       .kyc_status = kyc_status_from(row)});
+  }
   co_return payees;
 }
 

@@ -1,6 +1,8 @@
 #include "settlement/job.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -94,10 +96,15 @@ struct SettlementJob::Impl {
   awaitable<void> act(const ClaimedSettlement& settlement,
                       const std::optional<solana::SignatureStatus>& status,
                       const ChainView& chain) {
+    const auto last_valid = static_cast<std::uint64_t>(*settlement.last_valid_block_height);
     const Sent sent{
-        .last_valid_block_height = static_cast<std::uint64_t>(*settlement.last_valid_block_height),
-        .blockhash_slot = static_cast<std::uint64_t>(*settlement.blockhash_slot)};
-    switch (judge(status, chain, sent, options.commitment)) {
+        .last_valid_block_height = last_valid,
+        .blockhash_slot = static_cast<std::uint64_t>(*settlement.blockhash_slot),
+        .finalized_past_slot = finalized_past_slot(*settlement.signature, chain, last_valid)};
+    const auto verdict = judge(status, chain, sent, options.commitment);
+    if (verdict != Verdict::wait && verdict != Verdict::resend && verdict != Verdict::unprovable)
+      first_finalized_past.erase(*settlement.signature);  // no longer in question
+    switch (verdict) {
       case Verdict::completed: {
         const auto reached = status->confirmation == solana::Commitment::finalized
                                  ? SettlementStatus::finalized
@@ -131,6 +138,19 @@ struct SettlementJob::Impl {
                             "have landed: it cannot prove that it did not");
         co_return;
     }
+  }
+
+  // The first finalized slot a check saw past the transaction's last valid block height, noted
+  // from this check on (verdict.hpp: a statuses node that lags by more than the finalization
+  // depth reaches that slot in time, never the latest one).
+  std::optional<std::uint64_t> finalized_past_slot(const std::string& signature,
+                                                   const ChainView& chain,
+                                                   std::uint64_t last_valid) {
+    if (chain.finalized_height > last_valid)
+      first_finalized_past.try_emplace(signature, chain.finalized_slot);
+    const auto found = first_finalized_past.find(signature);
+    if (found == first_finalized_past.end()) return std::nullopt;
+    return found->second;
   }
 
   // New transactions for the batch, on one recent blockhash.
@@ -259,6 +279,10 @@ struct SettlementJob::Impl {
   solana::RpcClient& rpc;
   const solana::Keypair& custody;
   JobOptions options;
+  // By signature, for the transactions still in question (finalized_past_slot). In memory only:
+  // after a restart, or in another instance, the next check notes a slot again and the proof
+  // comes a little later; an entry whose settlement another instance finished stays until exit.
+  std::map<std::string, std::uint64_t, std::less<>> first_finalized_past;
 };
 
 namespace {

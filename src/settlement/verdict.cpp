@@ -1,5 +1,7 @@
 #include "settlement/verdict.hpp"
 
+#include <algorithm>
+
 namespace payrollx::settlement {
 namespace {
 
@@ -9,7 +11,11 @@ int rank(solana::Commitment commitment) {
 
 Verdict unknown(const ChainView& chain, const Sent& sent) {
   if (chain.finalized_height <= sent.last_valid_block_height) return Verdict::resend;
-  if (chain.statuses_slot < chain.finalized_slot) return Verdict::wait;
+  // Any finalized slot past the last valid height will do: the earliest known asks least of a
+  // node that lags.
+  const auto past =
+      std::min(chain.finalized_slot, sent.finalized_past_slot.value_or(chain.finalized_slot));
+  if (chain.statuses_slot < past) return Verdict::wait;
   if (chain.minimum_ledger_slot > sent.blockhash_slot) return Verdict::unprovable;
   return Verdict::expired;
 }

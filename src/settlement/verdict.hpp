@@ -28,17 +28,21 @@ struct ChainView {
   std::uint64_t minimum_ledger_slot = 0;
 };
 
-// The stored transaction: its last valid block height and the slot its blockhash was read at.
+// The stored transaction: its last valid block height and the slot its blockhash was read at,
+// and the first finalized slot an earlier check saw past that height, if any.
 struct Sent {
   std::uint64_t last_valid_block_height = 0;
   std::uint64_t blockhash_slot = 0;
+  std::optional<std::uint64_t> finalized_past_slot;
 };
 
 // "Unknown" proves that a transaction never landed only when all of these hold: the chain has
 // finalized a block past its last valid block height (no later block may hold it); the node that
-// answered the statuses had seen at least up to that finalized slot (behind a load balancer the
-// statuses may come from a node that lags the one that gave the height); and that node still
-// holds every slot from the one the blockhash was read at (a pruned node forgets what landed).
+// answered the statuses had seen at least up to a finalized slot past that height, this check's
+// or an earlier one's (behind a load balancer the statuses may come from a node that lags the one
+// that gave the height, and one that lags by more than the finalization depth never reaches the
+// latest finalized slot); and that node still holds every slot from the one the blockhash was read
+// at (a pruned node forgets what landed).
 Verdict judge(const std::optional<solana::SignatureStatus>& status, const ChainView& chain,
               const Sent& sent, solana::Commitment wanted);
 

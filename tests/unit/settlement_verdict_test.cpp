@@ -47,6 +47,25 @@ TEST_CASE("settlement verdict: unknown to a node that lags the finalized slot pr
   CHECK(judge(std::nullopt, behind, k_sent, Commitment::finalized) == Verdict::expired);
 }
 
+TEST_CASE("settlement verdict: a node that always lags the finalized slot proves it in time") {
+  // An earlier check saw the chain finalized past the last valid height at slot 560: a node that
+  // reached that slot has seen every block the transaction could be in, however far it now lags.
+  auto sent = k_sent;
+  sent.finalized_past_slot = 560;
+  auto behind = finalized_at(300);
+  behind.statuses_slot = 559;
+  CHECK(judge(std::nullopt, behind, sent, Commitment::finalized) == Verdict::wait);
+  behind.statuses_slot = 560;
+  CHECK(judge(std::nullopt, behind, sent, Commitment::finalized) == Verdict::expired);
+  // What it found still counts, and a pruned node still proves nothing.
+  CHECK(judge(status(Commitment::finalized), behind, sent, Commitment::finalized) ==
+        Verdict::completed);
+  behind.minimum_ledger_slot = sent.blockhash_slot + 1;
+  CHECK(judge(std::nullopt, behind, sent, Commitment::finalized) == Verdict::unprovable);
+  // A later getEpochInfo from a node not yet past the last valid height: the same bytes again.
+  CHECK(judge(std::nullopt, finalized_at(150), sent, Commitment::finalized) == Verdict::resend);
+}
+
 TEST_CASE("settlement verdict: unknown to a node that pruned the slots proves nothing") {
   auto pruned = finalized_at(200);
   pruned.minimum_ledger_slot = k_sent.blockhash_slot + 1;

@@ -132,4 +132,11 @@ void App::stop_jobs() {
   if (solana_) solana_->stop();
 }
 
+boost::asio::awaitable<void> App::drain_jobs(std::chrono::milliseconds timeout) {
+  // The settlement job's batch holds its withdrawals under leases of minutes: left to lapse, they
+  // would hold the money back from the instances that stay up. (A report being made keeps its
+  // lease until it lapses, as a maker that died would.)
+  if (solana_) co_await solana_->drained(timeout);
+}
+
 }  // namespace payrollx

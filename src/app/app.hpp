@@ -45,6 +45,8 @@ class App {
   // The background jobs of this instance (serve starts them; tests building an App do not).
   void start_jobs();
   void stop_jobs();
+  // After stop_jobs(), before the pool closes: the runs in flight that must end what they hold.
+  boost::asio::awaitable<void> drain_jobs(std::chrono::milliseconds timeout);
 
  private:
   // Members are built in this order and destroyed in reverse: each part outlives its users.

@@ -122,13 +122,15 @@ int serve(const Invocation& invocation) {
   systemd.start_watchdog(threads.all());
 
   // Graceful shutdown: readiness goes false first (load balancers stop sending), then the server
-  // finishes in-flight requests, then the pool closes; only then does the io_context stop.
+  // finishes in-flight requests and the settlement job its batch, then the pool closes; only
+  // then does the io_context stop.
   auto shut_down = [&](int signal) -> boost::asio::awaitable<void> {
     systemd.stopping();
     app.readiness().shutting_down = true;
     log::info("server.shutting_down", {{"signal", signal}});
     app.stop_jobs();
     co_await server.shutdown();
+    co_await app.drain_jobs(config.shutdown_timeout);
     co_await app.pool().close(config.shutdown_timeout);
   };
   std::atomic<bool> graceful = false;

@@ -2,6 +2,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <utility>
 
 #include "core/db/listener.hpp"
@@ -29,7 +32,7 @@ struct WokenJob::State : std::enable_shared_from_this<WokenJob::State> {
       do {
         again = false;
         co_await body();
-      } while (again);
+      } while (again && !stopped);
     } catch (...) {
       running = false;
       throw;
@@ -39,6 +42,7 @@ struct WokenJob::State : std::enable_shared_from_this<WokenJob::State> {
 
   // A run off the notification's callback; a failure waits for the next wake-up or poll.
   void run_soon() {
+    if (stopped) return;
     auto self = shared_from_this();
     auto detached_run = [self]() -> boost::asio::awaitable<void> {
       try {
@@ -57,6 +61,7 @@ struct WokenJob::State : std::enable_shared_from_this<WokenJob::State> {
   std::unique_ptr<db::Listener> listener;
   bool running = false;
   bool again = false;
+  bool stopped = false;
 };
 
 WokenJob::WokenJob(boost::asio::any_io_executor executor, std::string name,
@@ -77,14 +82,28 @@ WokenJob::~WokenJob() {
 }
 
 void WokenJob::start() {
+  state_->stopped = false;
   state_->run_soon();
   state_->poller.start();
   if (state_->listener) state_->listener->start();
 }
 
 void WokenJob::stop() {
+  state_->stopped = true;
   state_->poller.stop();
   if (state_->listener) state_->listener->stop();
+}
+
+boost::asio::awaitable<void> WokenJob::drained(std::chrono::milliseconds timeout) {
+  // Polled: a run has no completion to wait on, and this happens once, at shutdown.
+  constexpr std::chrono::milliseconds k_look_every{20};
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (state_->running && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(k_look_every);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+  if (state_->running) log::warn("job.still_running_at_shutdown", {{"job", state_->name}});
 }
 
 }  // namespace payrollx

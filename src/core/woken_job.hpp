@@ -26,7 +26,12 @@ class WokenJob {
 
   // Runs once at once, then on every wake-up and poll.
   void start();
+  // No more runs, nor another round of the one in flight.
   void stop();
+  // After stop(): returns once the run in flight, if any, has ended, or after `timeout`. A
+  // graceful shutdown awaits it before closing the pool, so that a run ends what it holds (the
+  // leases it took) instead of leaving it to lapse.
+  boost::asio::awaitable<void> drained(std::chrono::milliseconds timeout);
 
   struct State;  // defined in woken_job.cpp
 

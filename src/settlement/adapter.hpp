@@ -20,6 +20,9 @@ class SolanaAdapter {
 
   void start() { job_.start(); }
   void stop() { job_.stop(); }
+  boost::asio::awaitable<void> drained(std::chrono::milliseconds timeout) {
+    return job_.drained(timeout);
+  }
 
   // The ledger currencies it pays.
   static std::vector<std::string> currencies() { return {"SOL", "USDC"}; }

@@ -46,9 +46,9 @@ struct SettlementJob::Impl {
         custody(custody),
         options(std::move(options)) {}
 
-  // Every due settlement, a batch at a time.
+  // Every due settlement, a batch at a time; once stopping, no batch after the one in hand.
   awaitable<void> settle_due() {
-    for (;;) {
+    while (!stopping) {
       const auto held = co_await suspended();
       auto batch = co_await settlements.claim(k_batch, k_lease, held);
       if (batch.empty()) break;
@@ -279,6 +279,7 @@ struct SettlementJob::Impl {
   solana::RpcClient& rpc;
   const solana::Keypair& custody;
   JobOptions options;
+  bool stopping = false;  // the server shuts down: the batch in hand ends, and no other starts
   // By signature, for the transactions still in question (finalized_past_slot). In memory only:
   // after a restart, or in another instance, the next check notes a slot again and the proof
   // comes a little later; an entry whose settlement another instance finished stays until exit.
@@ -312,11 +313,17 @@ SettlementJob::~SettlementJob() {
 }
 
 void SettlementJob::start() {
+  impl_->stopping = false;
   job_.start();
 }
 
 void SettlementJob::stop() {
+  impl_->stopping = true;
   job_.stop();
+}
+
+asio::awaitable<void> SettlementJob::drained(std::chrono::milliseconds timeout) {
+  co_await job_.drained(timeout);
 }
 
 }  // namespace payrollx::settlement

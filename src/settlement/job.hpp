@@ -61,7 +61,10 @@ class SettlementJob {
   SettlementJob& operator=(const SettlementJob&) = delete;
 
   void start();
+  // Claims no more; the batch in hand is finished (its leases released) unless shut down first.
   void stop();
+  // After stop(): once the batch in hand is done, or after `timeout` (WokenJob::drained).
+  boost::asio::awaitable<void> drained(std::chrono::milliseconds timeout);
 
   struct Impl;  // defined in job.cpp
 

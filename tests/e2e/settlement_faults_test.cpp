@@ -329,6 +329,31 @@ TEST_CASE("settlement: a server that starts does not pay an organisation suspend
   CHECK(done.at("status").as_string() == "COMPLETED");
 }
 
+TEST_CASE("settlement: a server stopped mid-batch hands its withdrawal back as it stops") {
+  // Every answer of the chain takes a second: the job has claimed the withdrawal and waits on
+  // the chain when the server is told to stop. A graceful stop finishes the batch, which
+  // releases its lease; left to lapse (3 minutes), it would hold the money back from the
+  // instance that stays.
+  SolanaWorld world("stopped-mid-batch", {.answer_delay = std::chrono::milliseconds(1000)});
+  auto& [chain, custody, app, admin, wallet] = world;
+  auto& http = app.http();
+  const auto destination = new_address();
+  auto requested = withdraw_to(http, admin.access_token, wallet, 120'000'000, destination);
+  REQUIRE(eventually([&] { return chain.calls("getLatestBlockhash") >= 1; }));
+  CHECK(app.server().stop() == 0);
+  CHECK(app.sql().count("SELECT count(*) FROM transaction.settlements WHERE claim IS NOT NULL") ==
+        0);
+
+  chain.set_answer_delay(std::chrono::milliseconds(0));
+  auto settings = solana_settings(chain, custody);
+  settings.database_url = app.database_url();
+  ServerProcess second(settings);
+  HttpClient again(second.port());
+  auto done = settled(again, admin.access_token, id_of_object(requested));
+  CHECK(done.at("status").as_string() == "COMPLETED");
+  CHECK(chain.paid_to(key_of(destination)).size() == 1);
+}
+
 TEST_CASE("settlement: the server refuses a custody file others may read, and half a config") {
   FakeSolana chain;
   CustodyFile readable("readable", 0644);

@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <csignal>
 #include <memory>
 #include <optional>
@@ -128,9 +130,13 @@ int serve(const Invocation& invocation) {
     systemd.stopping();
     app.readiness().shutting_down = true;
     log::info("server.shutting_down", {{"signal", signal}});
+    const auto deadline = std::chrono::steady_clock::now() + config.shutdown_timeout;
     app.stop_jobs();
     co_await server.shutdown();
-    co_await app.drain_jobs(config.shutdown_timeout);
+    // What is left of the shutdown timeout: the batch adds nothing to the longest stop.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    co_await app.drain_jobs(std::max(left, std::chrono::milliseconds(0)));
     co_await app.pool().close(config.shutdown_timeout);
   };
   std::atomic<bool> graceful = false;

@@ -20,6 +20,33 @@ std::string settle_path(const std::string& id) {
   return "/api/v1/transactions/" + id + "/settle";
 }
 
+// The lagging-node tests' world: the chain moves only by hand (a finalized blockhash of 5 blocks
+// would leave a loaded machine 2 blocks, 40 ms, to store and send the transaction), and the node
+// that answers the statuses is 50 blocks behind the one that gives the finalized height, as two
+// nodes behind one load balancer can be.
+struct LaggingWorld : SolanaWorld {
+  explicit LaggingWorld(const std::string& label)
+      : SolanaWorld(label, {.block_time = std::chrono::milliseconds(0), .blockhash_validity = 5}) {
+    chain.set_status_lag(50);
+  }
+};
+
+// Waits until the job has asked for the statuses `more` times from now.
+void await_status_checks(FakeSolana& chain, int more) {
+  const auto checks = chain.calls("getSignatureStatuses");
+  REQUIRE(eventually([&] { return chain.calls("getSignatureStatuses") >= checks + more; }));
+}
+
+// The withdrawal COMPLETED after `attempts` transactions, one of them landed, paying once.
+void check_paid_once(SolanaWorld& world, const json::object& requested,
+                     const std::string& destination, std::int64_t attempts) {
+  auto done = settled(world.app.http(), world.admin.access_token, id_of_object(requested));
+  CHECK(done.at("status").as_string() == "COMPLETED");
+  CHECK(done.at("settlement").as_object().at("attempts").as_int64() == attempts);
+  CHECK(world.chain.paid_to(key_of(destination)).size() == 1);
+  CHECK(world.chain.landed().size() == 1);
+}
+
 }  // namespace
 
 TEST_CASE("settlement: an RPC outage is retried and never fails the withdrawal") {
@@ -121,32 +148,19 @@ TEST_CASE("settlement: a dropped transaction is re-sent, and replaced only once 
 }
 
 TEST_CASE("settlement: unknown to a node that lags is no proof: nothing is built twice") {
-  // Blockhashes live 5 blocks; the transaction lands in the next block; the node that answers
-  // the statuses is 50 blocks behind the one that gives the finalized height, as two nodes behind
-  // one load balancer can be. Taking its "unknown" as "expired" would pay twice. The chain moves
-  // by hand: a finalized blockhash of 5 blocks leaves 2 blocks (40 ms at 20 ms a block) to store
-  // and send the transaction: on a loaded machine it may expire before it lands, and then be
-  // rightly replaced.
-  SolanaWorld world("lagging",
-                    {.block_time = std::chrono::milliseconds(0), .blockhash_validity = 5});
+  // The transaction lands in the next block; taking the lagging node's "unknown" as "expired"
+  // would pay twice.
+  LaggingWorld world("lagging");
   auto& [chain, custody, app, admin, wallet] = world;
-  auto& http = app.http();
-  chain.set_status_lag(50);
   const auto destination = new_address();
-  auto requested = withdraw_to(http, admin.access_token, wallet, 150'000'000, destination);
+  auto requested = withdraw_to(app.http(), admin.access_token, wallet, 150'000'000, destination);
   REQUIRE(eventually([&] { return chain.sends() >= 1; }));
   chain.advance(1);   // it lands
   chain.advance(10);  // finalized past its last valid height, and not yet seen by the lagging node
-  const auto checks = chain.calls("getSignatureStatuses");
-  REQUIRE(eventually([&] { return chain.calls("getSignatureStatuses") >= checks + 3; }));
+  await_status_checks(chain, 3);
   CHECK(chain.calls("getLatestBlockhash") == 1);  // nothing was built again
   chain.advance(50);                              // the lagging node sees it, finalized
-
-  auto done = settled(http, admin.access_token, id_of_object(requested));
-  CHECK(done.at("status").as_string() == "COMPLETED");
-  CHECK(done.at("settlement").as_object().at("attempts").as_int64() == 1);
-  CHECK(chain.paid_to(key_of(destination)).size() == 1);
-  CHECK(chain.landed().size() == 1);
+  check_paid_once(world, requested, destination, 1);
 }
 
 TEST_CASE("settlement: a dropped transaction is replaced though the node that answers lags") {
@@ -154,18 +168,14 @@ TEST_CASE("settlement: a dropped transaction is replaced though the node that an
   // latest finalized slot; it does reach the first one seen past the dropped transaction's last
   // valid height, and its "unknown" proves expiry from then on. Without that the withdrawal
   // would wait for ever.
-  SolanaWorld world("lagging-dropped",
-                    {.block_time = std::chrono::milliseconds(0), .blockhash_validity = 5});
+  LaggingWorld world("lagging-dropped");
   auto& [chain, custody, app, admin, wallet] = world;
-  auto& http = app.http();
-  chain.set_status_lag(50);
   chain.drop_next(1);
   const auto destination = new_address();
-  auto requested = withdraw_to(http, admin.access_token, wallet, 130'000'000, destination);
+  auto requested = withdraw_to(app.http(), admin.access_token, wallet, 130'000'000, destination);
   REQUIRE(eventually([&] { return chain.sends() >= 1; }));
   chain.advance(10);  // finalized past its last valid height: no more re-sends
-  const auto checks = chain.calls("getSignatureStatuses");
-  REQUIRE(eventually([&] { return chain.calls("getSignatureStatuses") >= checks + 2; }));
+  await_status_checks(chain, 2);
   CHECK(chain.calls("getLatestBlockhash") == 1);  // the lagging node has proven nothing yet
 
   const auto sends = chain.sends();
@@ -173,12 +183,7 @@ TEST_CASE("settlement: a dropped transaction is replaced though the node that an
   REQUIRE(eventually([&] { return chain.sends() > sends; }));  // the replacement
   CHECK(chain.calls("getLatestBlockhash") == 2);
   chain.advance(60);  // it lands, and the lagging node sees it finalized
-
-  auto done = settled(http, admin.access_token, id_of_object(requested));
-  CHECK(done.at("status").as_string() == "COMPLETED");
-  CHECK(done.at("settlement").as_object().at("attempts").as_int64() == 2);
-  CHECK(chain.paid_to(key_of(destination)).size() == 1);
-  CHECK(chain.landed().size() == 1);
+  check_paid_once(world, requested, destination, 2);
 }
 
 TEST_CASE("settlement: a node that pruned the slots cannot prove expiry: nothing is rebuilt") {

@@ -361,7 +361,7 @@ awaitable<Employee> set_wallet_address(db::Tx& tx, const Uuid& organization_id, 
 // The roster in the order a run lists its items: by last name, first name, then id, the names
 // compared as bytes (the "C" collation), so the order is the same on every host whatever the
 // database's locale, and the one C.UTF-8 (the clusters scripts/run creates) gives. Sorted here
-// rather than by the database: 100,000 rows took PostgreSQL 0.2 s of a calculation's time, and
+// rather than by the database: 100,000 rows took PostgreSQL 0.2-0.6 s of a calculation's time, and
 // the database is what every instance shares.
 awaitable<std::vector<Payee>> select_roster(db::Session& session, const Uuid& organization_id,
                                             const std::optional<std::vector<Uuid>>& ids) {
